@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mt6d-addrmgr's core: a reconciler. Desired state comes from key, clock and config
+ * (plan.c); actual state is read back from the kernel on every tick (the uplink's
+ * addresses, the tunnel endpoint's bound addresses). Nothing is remembered that the
+ * kernel does not hold, so a restart after kill -9 simply carries on.
+ */
+#include "addrmgr.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_addr.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "derive.h"
+#include "evloop.h"
+#include "log.h"
+#include "plan.h"
+#include "rtnl.h"
+#include "runtime.h"
+#include "tsock.h"
+#include "uplink.h"
+
+#define ADDRMGR_TICK_MS 250
+#define ADDRMGR_MAX_IFADDRS 256
+
+struct addrmgr {
+	const struct mt6d_config *cfg;
+	struct evloop *loop;
+	struct rtnl *nl;
+	struct mt6d_deriver deriver;
+	struct in6_addr prefix;
+	int ifindex;
+	int sig_fd, tick_fd, ctl_fd;
+	char tunnel_path[256], ctl_path[256];
+	struct tsock ts;
+
+	uint64_t forced;	/* slot made current early by --rotate, 0: none */
+	struct plan plan;
+	/* What SET_PEER_PRIMARY was last sent for; redone when either changes. */
+	sctp_assoc_t primary_assoc;
+	uint64_t primary_slot;
+	uint64_t last_current;
+	bool tunnel_warned;
+
+	struct addrmgr_stats stats;
+};
+
+static const char *fmt_addr(const struct in6_addr *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+static bool in_prefix(const struct addrmgr *m, const struct in6_addr *a)
+{
+	return !memcmp(a->s6_addr, m->prefix.s6_addr, 8);
+}
+
+static uint64_t current_slot(struct addrmgr *m, time_t now)
+{
+	uint64_t slot = mt6d_slot(now, m->cfg->interval);
+
+	if (m->forced <= slot)
+		m->forced = 0;
+	return m->forced ? m->forced : slot;
+}
+
+/* An address of ours left from an earlier run: derivable for a recent slot, not planned. */
+static bool is_stray(const struct addrmgr *m, const struct in6_addr *a)
+{
+	const struct plan *p = &m->plan;
+	uint64_t first = p->e[0].slot > PLAN_STRAY_SLOTS ? p->e[0].slot - PLAN_STRAY_SLOTS : 0;
+
+	if (!in_prefix(m, a) || plan_find(p, a))
+		return false;
+	for (uint64_t s = first; s <= p->current + 2; s++) {
+		struct in6_addr d;
+
+		if (!mt6d_hashed_addr(&m->deriver, &m->prefix, &m->cfg->local_iid, s, &d) &&
+		    !memcmp(&d, a, sizeof(d)))
+			return true;
+	}
+	return false;
+}
+
+struct ifaddrs_seen {
+	const struct addrmgr *m;
+	size_t n;
+	struct rtnl_addr a[ADDRMGR_MAX_IFADDRS];
+};
+
+static int collect_addr(const struct rtnl_addr *a, void *data)
+{
+	struct ifaddrs_seen *seen = data;
+
+	if (!in_prefix(seen->m, &a->addr) || seen->n == ADDRMGR_MAX_IFADDRS)
+		return 0;
+	seen->a[seen->n++] = *a;
+	return 0;
+}
+
+static int dump_uplink(struct addrmgr *m, struct ifaddrs_seen *seen)
+{
+	int ret;
+
+	seen->m = m;
+	/* A dump interrupted by a concurrent change is simply taken again. */
+	for (int i = 0; i < 4; i++) {
+		seen->n = 0;
+		ret = rtnl_addr_dump(m->nl, m->ifindex, collect_addr, seen);
+		if (ret != -EINTR)
+			return ret;
+	}
+	return ret;
+}
+
+static const struct rtnl_addr *seen_find(const struct ifaddrs_seen *seen,
+					 const struct in6_addr *a)
+{
+	for (size_t i = 0; i < seen->n; i++)
+		if (!memcmp(&seen->a[i].addr, a, sizeof(*a)))
+			return &seen->a[i];
+	return NULL;
+}
+
+/* Step 1: every planned address on the uplink, deprecated unless current. */
+static void converge_uplink(struct addrmgr *m, const struct ifaddrs_seen *seen)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	/* Deprecate before promoting, so the kernel never has two preferred at once. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < m->plan.n; i++) {
+			const struct plan_entry *e = &m->plan.e[i];
+			const struct rtnl_addr *have = seen_find(seen, &e->addr);
+			bool want_preferred = e->preferred_lft > 0;
+			int ret;
+
+			if (want_preferred != (pass == 1))
+				continue;
+			if (have && !!(have->flags & IFA_F_DEPRECATED) == !want_preferred)
+				continue;
+			ret = rtnl_addr_set(m->nl, m->ifindex, &e->addr, 64, e->valid_lft,
+					    e->preferred_lft);
+			if (ret < 0) {
+				m->stats.failures++;
+				log_warnx("cannot set %s on %s: %s", fmt_addr(&e->addr, buf),
+					  m->cfg->interface, strerror(-ret));
+			} else if (!have) {
+				log_debug("added %s (slot %llu)", fmt_addr(&e->addr, buf),
+					  (unsigned long long)e->slot);
+			}
+		}
+	}
+}
+
+static bool addr_in(const struct in6_addr *a, const struct in6_addr *list, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!memcmp(&list[i], a, sizeof(*a)))
+			return true;
+	return false;
+}
+
+static void set_primary(struct addrmgr *m, const struct in6_addr *cur)
+{
+	sctp_assoc_t ids[8];
+	char buf[INET6_ADDRSTRLEN];
+	int n = tsock_assocs(&m->ts, ids, 8);
+
+	for (int i = 0; i < n; i++) {
+		int ret;
+
+		if (ids[i] == m->primary_assoc && m->primary_slot == m->plan.current)
+			continue;
+		ret = tsock_set_peer_primary(&m->ts, ids[i], cur, m->cfg->port);
+		if (ret < 0) {
+			m->stats.failures++;
+			log_warnx("association %d: cannot make %s the peer's primary: %s",
+				  (int)ids[i], fmt_addr(cur, buf), strerror(-ret));
+			continue;
+		}
+		m->primary_assoc = ids[i];
+		m->primary_slot = m->plan.current;
+		log_info("association %d: peer now sends to %s (slot %llu)", (int)ids[i],
+			 fmt_addr(cur, buf), (unsigned long long)m->plan.current);
+	}
+}
+
+/*
+ * Step 2: make-before-break on the association: bind the current address (ASCONF
+ * ADD-IP), make it the peer's primary, then unbind what fell out of the plan
+ * (ASCONF DEL-IP). Never the last address: the kernel refuses that anyway.
+ */
+static void converge_socket(struct addrmgr *m, struct in6_addr *bound, int *nbound)
+{
+	const struct plan_entry *cur = NULL;
+	char buf[INET6_ADDRSTRLEN];
+	int ret;
+
+	for (size_t i = 0; i < m->plan.n; i++)
+		if (m->plan.e[i].role == ROLE_CURRENT)
+			cur = &m->plan.e[i];
+	if (!addr_in(&cur->addr, bound, *nbound)) {
+		ret = tsock_bind(&m->ts, &cur->addr, m->cfg->port, 1);
+		if (ret < 0) {
+			m->stats.failures++;
+			log_warnx("cannot bind %s to the association: %s",
+				  fmt_addr(&cur->addr, buf), strerror(-ret));
+			return;
+		}
+		bound[(*nbound)++] = cur->addr;
+	}
+	set_primary(m, &cur->addr);
+	for (int i = 0; i < *nbound; i++) {
+		const struct plan_entry *e = plan_find(&m->plan, &bound[i]);
+
+		if ((e && e->role != ROLE_NEXT) || !in_prefix(m, &bound[i]) || *nbound == 1)
+			continue;
+		ret = tsock_bind(&m->ts, &bound[i], m->cfg->port, 0);
+		if (ret < 0) {
+			m->stats.failures++;
+			log_warnx("cannot unbind %s from the association: %s",
+				  fmt_addr(&bound[i], buf), strerror(-ret));
+			continue;
+		}
+		log_debug("unbound %s", fmt_addr(&bound[i], buf));
+		bound[i--] = bound[--(*nbound)];
+	}
+}
+
+/* Step 3: retire our addresses that fell out of the plan and are no longer bound. */
+static void retire_uplink(struct addrmgr *m, const struct ifaddrs_seen *seen,
+			  const struct in6_addr *bound, int nbound)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < seen->n; i++) {
+		const struct in6_addr *a = &seen->a[i].addr;
+		int ret;
+
+		if (!is_stray(m, a) || addr_in(a, bound, nbound))
+			continue;
+		ret = rtnl_addr_del(m->nl, m->ifindex, a, seen->a[i].plen);
+		if (ret < 0 && ret != -EADDRNOTAVAIL) {
+			m->stats.failures++;
+			log_warnx("cannot remove %s: %s", fmt_addr(a, buf), strerror(-ret));
+			continue;
+		}
+		m->stats.retired++;
+		log_debug("removed %s", fmt_addr(a, buf));
+	}
+}
+
+static void on_tunnel_exit(int fd, uint32_t events, void *ctx);
+
+static void attach_tunnel(struct addrmgr *m)
+{
+	int old_pidfd = m->ts.pidfd, changed, ret;
+
+	ret = tsock_attach(&m->ts, m->tunnel_path, &changed);
+	/* On failure or change the old pidfd is closed: drop its handler too. */
+	if (old_pidfd >= 0 && (ret < 0 || changed))
+		evloop_del(m->loop, old_pidfd);
+	if (ret < 0) {
+		if (!m->tunnel_warned)
+			log_warnx("tunnel socket not available (%s): %s; retrying",
+				  m->tunnel_path, strerror(-ret));
+		m->tunnel_warned = true;
+		return;
+	}
+	m->tunnel_warned = false;
+	if (!changed)
+		return;
+	log_info("attached to mt6d-tunnel pid %d", (int)m->ts.pid);
+	m->primary_assoc = 0;
+	if (evloop_add(m->loop, m->ts.pidfd, EPOLLIN, on_tunnel_exit, m) < 0)
+		log_warnx("cannot watch the tunnel process");
+}
+
+static void reconcile(struct addrmgr *m)
+{
+	struct plan_params pp = {
+		.deriver = &m->deriver,
+		.prefix = &m->prefix,
+		.iid = &m->cfg->local_iid,
+		.interval = m->cfg->interval,
+		.lifetime = m->cfg->lifetime,
+	};
+	static struct ifaddrs_seen seen;
+	struct in6_addr bound[TSOCK_MAX_ADDRS];
+	int nbound = 0, ret;
+	time_t now = time(NULL);
+
+	ret = plan_build(&m->plan, &pp, now, current_slot(m, now));
+	if (ret < 0)
+		fatalx("address derivation failed: %s", strerror(-ret));
+	if (m->plan.current != m->last_current) {
+		if (m->last_current)
+			m->stats.rotations++;
+		m->last_current = m->plan.current;
+	}
+	ret = dump_uplink(m, &seen);
+	if (ret < 0) {
+		m->stats.failures++;
+		log_warnx("cannot read the addresses of %s: %s", m->cfg->interface,
+			  strerror(-ret));
+		return;
+	}
+	converge_uplink(m, &seen);
+	attach_tunnel(m);
+	if (m->ts.sk >= 0) {
+		nbound = tsock_local_addrs(&m->ts, bound, TSOCK_MAX_ADDRS);
+		if (nbound < 0) {
+			log_warnx("cannot read the tunnel's bound addresses: %s",
+				  strerror(-nbound));
+			evloop_del(m->loop, m->ts.pidfd);
+			tsock_detach(&m->ts);
+			nbound = 0;
+		} else {
+			converge_socket(m, bound, &nbound);
+		}
+	}
+	retire_uplink(m, &seen, bound, nbound);
+}
+
+static void on_tick(int fd, uint32_t events, void *ctx)
+{
+	struct addrmgr *m = ctx;
+
+	evloop_timer_drain(fd);
+	reconcile(m);
+}
+
+static size_t status_text(const struct addrmgr *m, char *out, size_t len)
+{
+	static const char *const roles[] = {
+		[ROLE_NEXT] = "next",
+		[ROLE_CURRENT] = "current",
+		[ROLE_DRAINING] = "draining",
+	};
+	char buf[INET6_ADDRSTRLEN];
+	size_t off = 0;
+
+	off += (size_t)snprintf(out + off, len - off,
+				"ok slot %llu rotations %llu failures %llu retired %llu tunnel %s\n",
+				(unsigned long long)m->plan.current,
+				(unsigned long long)m->stats.rotations,
+				(unsigned long long)m->stats.failures,
+				(unsigned long long)m->stats.retired,
+				m->ts.sk >= 0 ? "attached" : "detached");
+	for (size_t i = 0; i < m->plan.n && off < len; i++)
+		off += (size_t)snprintf(out + off, len - off, "%s %s slot %llu\n",
+					roles[m->plan.e[i].role],
+					fmt_addr(&m->plan.e[i].addr, buf),
+					(unsigned long long)m->plan.e[i].slot);
+	return off;
+}
+
+static void rotate_now(struct addrmgr *m, char *reply, size_t len)
+{
+	uint64_t slot = mt6d_slot(time(NULL), m->cfg->interval);
+	char buf[INET6_ADDRSTRLEN];
+
+	/*
+	 * Early rotation uses the next slot's address, so the peer can still derive it.
+	 * More than one slot ahead would leave the window the peer tolerates.
+	 */
+	if (m->plan.current > slot) {
+		snprintf(reply, len, "ok already on slot %llu, one ahead of the clock; "
+				     "the next rotation follows the clock\n",
+			 (unsigned long long)m->plan.current);
+		return;
+	}
+	m->forced = slot + 1;
+	reconcile(m);
+	for (size_t i = 0; i < m->plan.n; i++)
+		if (m->plan.e[i].role == ROLE_CURRENT)
+			snprintf(reply, len, "ok rotated to slot %llu, current %s\n",
+				 (unsigned long long)m->plan.current,
+				 fmt_addr(&m->plan.e[i].addr, buf));
+	log_info("rotation requested: now on slot %llu", (unsigned long long)m->plan.current);
+}
+
+static void on_ctl(int fd, uint32_t events, void *ctx)
+{
+	struct addrmgr *m = ctx;
+	char req[64], reply[CTL_MSG_MAX];
+	int cfd = ctl_accept(fd, req, sizeof(req));
+
+	if (cfd < 0)
+		return;
+	if (!strcmp(req, "rotate"))
+		rotate_now(m, reply, sizeof(reply));
+	else if (!strcmp(req, "status"))
+		status_text(m, reply, sizeof(reply));
+	else
+		snprintf(reply, sizeof(reply), "error unknown request\n");
+	ctl_reply(cfd, reply);
+}
+
+/* The tunnel's pidfd turns readable when it exits: forget its socket. */
+static void on_tunnel_exit(int fd, uint32_t events, void *ctx)
+{
+	struct addrmgr *m = ctx;
+
+	log_info("mt6d-tunnel pid %d exited; waiting for it to come back", (int)m->ts.pid);
+	evloop_del(m->loop, m->ts.pidfd);
+	tsock_detach(&m->ts);
+}
+
+static void on_signal(int fd, uint32_t events, void *ctx)
+{
+	struct addrmgr *m = ctx;
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+			/* Addresses stay: the tunnel may still use them; lifetimes retire them. */
+			log_info("signal %u: stopping", si.ssi_signo);
+			evloop_stop(m->loop);
+		}
+	}
+}
+
+static int setup_loop(struct addrmgr *m)
+{
+	int ret = evloop_new(&m->loop);
+
+	if (ret < 0)
+		return ret;
+	m->sig_fd = evloop_signalfd();
+	if (m->sig_fd < 0)
+		return m->sig_fd;
+	m->tick_fd = evloop_timer_new(1, ADDRMGR_TICK_MS);
+	if (m->tick_fd < 0)
+		return m->tick_fd;
+	ret = evloop_add(m->loop, m->sig_fd, EPOLLIN, on_signal, m);
+	if (!ret)
+		ret = evloop_add(m->loop, m->tick_fd, EPOLLIN, on_tick, m);
+	if (!ret)
+		ret = evloop_add(m->loop, m->ctl_fd, EPOLLIN, on_ctl, m);
+	return ret;
+}
+
+static int setup_paths(struct addrmgr *m)
+{
+	int ret = mt6d_runtime_mkdir();
+
+	if (!ret)
+		ret = mt6d_runtime_path(m->tunnel_path, sizeof(m->tunnel_path), m->cfg->name,
+					"tunnel");
+	if (!ret)
+		ret = mt6d_runtime_path(m->ctl_path, sizeof(m->ctl_path), m->cfg->name, "ctl");
+	return ret;
+}
+
+int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
+{
+	struct addrmgr *m = calloc(1, sizeof(*m));
+	int ret;
+
+	if (!m)
+		return -ENOMEM;
+	m->cfg = cfg;
+	m->ts = (struct tsock)TSOCK_INIT;
+	m->sig_fd = m->tick_fd = m->ctl_fd = -1;
+	ret = rtnl_open(&m->nl);
+	if (ret < 0) {
+		log_warnx("rtnetlink: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = mt6d_uplink_resolve(m->nl, cfg, &m->ifindex, &m->prefix);
+	if (ret < 0) {
+		log_warnx("%s: uplink %s: %s", cfg->path, cfg->interface,
+			  ret == -ENOENT ? "no global /64 to derive addresses in; set [local] prefix"
+					 : strerror(-ret));
+		goto fail;
+	}
+	ret = mt6d_deriver_init(&m->deriver, cfg->psk, cfg->psk_len);
+	if (ret < 0) {
+		log_warnx("key derivation failed");
+		goto fail;
+	}
+	ret = setup_paths(m);
+	if (ret < 0) {
+		log_warnx("runtime directory: %s", strerror(-ret));
+		goto fail;
+	}
+	m->ctl_fd = ctl_listen(m->ctl_path);
+	if (m->ctl_fd < 0) {
+		ret = m->ctl_fd;
+		log_warnx("control socket %s: %s", m->ctl_path,
+			  ret == -EADDRINUSE ? "another mt6d-addrmgr runs for this tunnel"
+					     : strerror(-ret));
+		goto fail;
+	}
+	ret = setup_loop(m);
+	if (ret < 0) {
+		log_warnx("event loop: %s", strerror(-ret));
+		goto fail;
+	}
+	log_info("managing hashed addresses on %s, rotation every %u s, lifetime %u slot(s)",
+		 cfg->interface, cfg->interval, cfg->lifetime);
+	*out = m;
+	return 0;
+fail:
+	addrmgr_free(m);
+	return ret;
+}
+
+int addrmgr_run(struct addrmgr *m)
+{
+	return evloop_run(m->loop);
+}
+
+void addrmgr_free(struct addrmgr *m)
+{
+	if (!m)
+		return;
+	if (m->ctl_fd >= 0) {
+		close(m->ctl_fd);
+		unlink(m->ctl_path);
+	}
+	if (m->tick_fd >= 0)
+		close(m->tick_fd);
+	if (m->sig_fd >= 0)
+		close(m->sig_fd);
+	tsock_detach(&m->ts);
+	evloop_free(m->loop);
+	rtnl_close(m->nl);
+	mt6d_deriver_clear(&m->deriver);
+	free(m);
+}
+
+int addrmgr_request(const struct mt6d_config *cfg, const char *req, char *reply, size_t len)
+{
+	char path[256];
+	int ret = mt6d_runtime_path(path, sizeof(path), cfg->name, "ctl");
+
+	if (ret < 0)
+		return ret;
+	return ctl_request(path, req, reply, len);
+}

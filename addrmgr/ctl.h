@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_CTL_H
+#define MT6D_CTL_H
+
+#include <stddef.h>
+
+/*
+ * mt6d-addrmgr's control socket: a SOCK_SEQPACKET unix socket (mode 0600) taking one
+ * request ("rotate", "status") per connection and answering with one message.
+ * Replies start with "ok" or "error".
+ */
+#define CTL_MSG_MAX 4096
+
+/* Listens on @path; -EADDRINUSE when a live daemon already answers there. */
+int ctl_listen(const char *path) __attribute__((warn_unused_result));
+
+/* Accepts one connection and reads its request; returns the connection's fd. */
+int ctl_accept(int lfd, char *req, size_t len) __attribute__((warn_unused_result));
+int ctl_reply(int cfd, const char *reply);
+
+/* Client side: sends @req and waits (5 s at most) for the reply. */
+int ctl_request(const char *path, const char *req, char *reply, size_t len)
+	__attribute__((warn_unused_result));
+
+#endif

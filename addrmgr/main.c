@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addrmgr.h"
+#include "cli.h"
+#include "config.h"
+#include "ctl.h"
+#include "log.h"
+
+static const struct mt6d_cli_command commands[] = {
+	{ "rotate", "ask the running daemon to rotate to the next address now" },
+	{ "status", "show the running daemon's addresses and counters" },
+};
+
+static int run_command(const struct mt6d_config *cfg, const char *cmd)
+{
+	char reply[CTL_MSG_MAX];
+	int ret = addrmgr_request(cfg, cmd, reply, sizeof(reply));
+
+	if (ret < 0) {
+		fprintf(stderr, "mt6d-addrmgr: %s: cannot reach the running daemon: %s\n",
+			cfg->name, strerror(-ret));
+		return 1;
+	}
+	fputs(reply, stdout);
+	return strncmp(reply, "ok", 2) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct mt6d_config cfg;
+	struct mt6d_cli cli;
+	struct addrmgr *m;
+	char err[512];
+	int ret;
+
+	ret = mt6d_cli_parse(&cli, argc, argv, "mt6d-addrmgr",
+			     "Rotates the hashed addresses of an mt6d tunnel on the uplink and "
+			     "on its SCTP association.",
+			     commands, sizeof(commands) / sizeof(commands[0]));
+	if (ret)
+		return ret < 0 ? 2 : 0;
+	if (mt6d_config_load(&cfg, cli.config, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mt6d-addrmgr: %s\n", err);
+		return 1;
+	}
+	if (cli.check) {
+		printf("%s: configuration OK\n", cfg.path);
+		mt6d_config_clear(&cfg);
+		return 0;
+	}
+	if (cli.command) {
+		ret = run_command(&cfg, cli.command);
+		mt6d_config_clear(&cfg);
+		return ret;
+	}
+	log_init("mt6d-addrmgr", cli.foreground, cli.verbose);
+	if (!cli.foreground && daemon(0, 0) < 0)
+		fatal("daemon");
+	if (addrmgr_new(&m, &cfg) < 0)
+		fatalx("%s: cannot start", cfg.name);
+	ret = addrmgr_run(m);
+	addrmgr_free(m);
+	mt6d_config_clear(&cfg);
+	if (ret < 0)
+		fatalx("event loop: %s", strerror(-ret));
+	return 0;
+}

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+#include "plan.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Seconds from @now until slot @slot ends, plus one interval of slack for a late tick. */
+static uint32_t until_end(time_t now, uint64_t slot, unsigned int interval)
+{
+	uint64_t end = (slot + 1) * interval + interval;
+
+	return end > (uint64_t)now ? (uint32_t)(end - (uint64_t)now) : 1;
+}
+
+int plan_build(struct plan *p, const struct plan_params *pp, time_t now, uint64_t current)
+{
+	uint64_t first;
+
+	if (pp->lifetime > PLAN_MAX_LIFETIME || !pp->interval)
+		return -EINVAL;
+	first = current > pp->lifetime ? current - pp->lifetime : 0;
+	memset(p, 0, sizeof(*p));
+	p->current = current;
+	for (uint64_t s = first; s <= current + 1; s++) {
+		struct plan_entry *e = &p->e[p->n++];
+		int ret = mt6d_hashed_addr(pp->deriver, pp->prefix, pp->iid, s, &e->addr);
+
+		if (ret < 0)
+			return ret;
+		e->slot = s;
+		e->role = s < current ? ROLE_DRAINING : s == current ? ROLE_CURRENT : ROLE_NEXT;
+		/* Valid until the address has served its lifetime after being current. */
+		e->valid_lft = until_end(now, s + pp->lifetime, pp->interval);
+		e->preferred_lft = e->role == ROLE_CURRENT ? until_end(now, s, pp->interval) : 0;
+	}
+	return 0;
+}
+
+const struct plan_entry *plan_find(const struct plan *p, const struct in6_addr *addr)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!memcmp(&p->e[i].addr, addr, sizeof(*addr)))
+			return &p->e[i];
+	return NULL;
+}

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+#include "tsock.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "runtime.h"
+
+void tsock_detach(struct tsock *ts)
+{
+	if (ts->sk >= 0)
+		close(ts->sk);
+	if (ts->pidfd >= 0)
+		close(ts->pidfd);
+	*ts = (struct tsock)TSOCK_INIT;
+}
+
+static int check_sctp(int sk)
+{
+	int proto = 0, domain = 0;
+	socklen_t len = sizeof(proto);
+
+	if (getsockopt(sk, SOL_SOCKET, SO_PROTOCOL, &proto, &len) < 0)
+		return -errno;
+	len = sizeof(domain);
+	if (getsockopt(sk, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
+		return -errno;
+	return proto == IPPROTO_SCTP && domain == AF_INET6 ? 0 : -ENOTSOCK;
+}
+
+int tsock_attach(struct tsock *ts, const char *runtime_path, int *changed)
+{
+	pid_t pid;
+	int fdnum, pidfd, sk, ret;
+
+	*changed = 0;
+	ret = mt6d_runtime_read(runtime_path, &pid, &fdnum);
+	if (ret < 0) {
+		tsock_detach(ts);
+		return ret;
+	}
+	if (ts->sk >= 0 && ts->pid == pid && ts->fdnum == fdnum)
+		return 0;
+	tsock_detach(ts);
+	pidfd = pidfd_open(pid, 0);
+	if (pidfd < 0)
+		return errno == ESRCH ? -ENOENT : -errno;
+	sk = pidfd_getfd(pidfd, fdnum, 0);
+	if (sk < 0) {
+		ret = -errno;
+		close(pidfd);
+		return ret;
+	}
+	ret = check_sctp(sk);
+	if (ret < 0) {
+		close(sk);
+		close(pidfd);
+		return ret;
+	}
+	*ts = (struct tsock){ .pid = pid, .fdnum = fdnum, .pidfd = pidfd, .sk = sk };
+	*changed = 1;
+	return 0;
+}
+
+static int copy_addrs(struct sockaddr *sa, int n, struct in6_addr *out, size_t max)
+{
+	size_t k = 0;
+	char *p = (char *)sa;
+
+	for (int i = 0; i < n; i++) {
+		struct sockaddr *s = (struct sockaddr *)p;
+
+		if (s->sa_family == AF_INET6) {
+			if (k < max)
+				out[k++] = ((struct sockaddr_in6 *)s)->sin6_addr;
+			p += sizeof(struct sockaddr_in6);
+		} else {
+			p += sizeof(struct sockaddr_in);
+		}
+	}
+	return (int)k;
+}
+
+int tsock_local_addrs(const struct tsock *ts, struct in6_addr *out, size_t max)
+{
+	struct sockaddr *sa = NULL;
+	int n = sctp_getladdrs(ts->sk, 0, &sa), ret;
+
+	if (n < 0)
+		return -errno;
+	ret = copy_addrs(sa, n, out, max);
+	if (sa)
+		sctp_freeladdrs(sa);
+	return ret;
+}
+
+int tsock_peer_addrs(const struct tsock *ts, sctp_assoc_t id, struct in6_addr *out, size_t max)
+{
+	struct sockaddr *sa = NULL;
+	int n = sctp_getpaddrs(ts->sk, id, &sa), ret;
+
+	if (n < 0)
+		return -errno;
+	ret = copy_addrs(sa, n, out, max);
+	if (sa)
+		sctp_freepaddrs(sa);
+	return ret;
+}
+
+static struct sockaddr_in6 sockaddr6(const struct in6_addr *addr, uint16_t port)
+{
+	return (struct sockaddr_in6){
+		.sin6_family = AF_INET6,
+		.sin6_port = htons(port),
+		.sin6_addr = *addr,
+	};
+}
+
+int tsock_bind(const struct tsock *ts, const struct in6_addr *addr, uint16_t port, int add)
+{
+	struct sockaddr_in6 sa = sockaddr6(addr, port);
+
+	if (sctp_bindx(ts->sk, (struct sockaddr *)&sa, 1,
+		       add ? SCTP_BINDX_ADD_ADDR : SCTP_BINDX_REM_ADDR) < 0)
+		return -errno;
+	return 0;
+}
+
+int tsock_assocs(const struct tsock *ts, sctp_assoc_t *ids, size_t max)
+{
+	uint8_t buf[sizeof(struct sctp_assoc_ids) + 16 * sizeof(sctp_assoc_t)];
+	struct sctp_assoc_ids *ai = (struct sctp_assoc_ids *)buf;
+	socklen_t len = sizeof(buf);
+	size_t n;
+
+	if (getsockopt(ts->sk, IPPROTO_SCTP, SCTP_GET_ASSOC_ID_LIST, ai, &len) < 0)
+		return -errno;
+	n = ai->gaids_number_of_ids < max ? ai->gaids_number_of_ids : max;
+	memcpy(ids, ai->gaids_assoc_id, n * sizeof(*ids));
+	return (int)n;
+}
+
+int tsock_set_peer_primary(const struct tsock *ts, sctp_assoc_t id, const struct in6_addr *addr,
+			   uint16_t port)
+{
+	struct sctp_setpeerprim sp = { .sspp_assoc_id = id };
+	/* The bound port must be in the address, or the kernel says EADDRNOTAVAIL forever. */
+	struct sockaddr_in6 sa = sockaddr6(addr, port);
+
+	memcpy(&sp.sspp_addr, &sa, sizeof(sa));
+	if (setsockopt(ts->sk, IPPROTO_SCTP, SCTP_SET_PEER_PRIMARY_ADDR, &sp, sizeof(sp)) < 0)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_TSOCK_H
+#define MT6D_TSOCK_H
+
+#include <netinet/in.h>
+#include <netinet/sctp.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * mt6d-addrmgr's own descriptor of mt6d-tunnel's SCTP socket, taken with
+ * pidfd_getfd(): sctp_bindx() and setsockopt() on it act on the tunnel's endpoint
+ * and associations, and the kernel sends the ASCONFs.
+ */
+struct tsock {
+	pid_t pid;
+	int fdnum;	/* the descriptor's number in the tunnel process */
+	int pidfd;	/* readable once the tunnel process has exited */
+	int sk;
+};
+
+#define TSOCK_INIT { .pidfd = -1, .sk = -1 }
+#define TSOCK_MAX_ADDRS 80
+
+/*
+ * (Re)attaches to the socket published in @runtime_path. 0 when attached (unchanged
+ * or new: *changed tells), -ENOENT when no tunnel is published, other -errno on
+ * failure (-EPERM: missing CAP_SYS_PTRACE).
+ */
+int tsock_attach(struct tsock *ts, const char *runtime_path, int *changed)
+	__attribute__((warn_unused_result));
+void tsock_detach(struct tsock *ts);
+
+/* The endpoint's bound addresses (those of its associations follow them). */
+int tsock_local_addrs(const struct tsock *ts, struct in6_addr *out, size_t max)
+	__attribute__((warn_unused_result));
+/* The peer's addresses in association @id. */
+int tsock_peer_addrs(const struct tsock *ts, sctp_assoc_t id, struct in6_addr *out, size_t max)
+	__attribute__((warn_unused_result));
+
+int tsock_bind(const struct tsock *ts, const struct in6_addr *addr, uint16_t port, int add)
+	__attribute__((warn_unused_result));
+
+/* Association ids on the endpoint; returns how many. */
+int tsock_assocs(const struct tsock *ts, sctp_assoc_t *ids, size_t max)
+	__attribute__((warn_unused_result));
+
+/* Asks the peer of association @id to send to @addr (SCTP_SET_PEER_PRIMARY_ADDR). */
+int tsock_set_peer_primary(const struct tsock *ts, sctp_assoc_t id, const struct in6_addr *addr,
+			   uint16_t port) __attribute__((warn_unused_result));
+
+#endif

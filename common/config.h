@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_CONFIG_H
+#define MT6D_CONFIG_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MT6D_PSK_MIN 32
+#define MT6D_PSK_MAX 64
+#define MT6D_MAX_ROUTES 16
+#define MT6D_NAME_MAX 64
+
+struct mt6d_prefix {
+	struct in6_addr addr;
+	uint8_t len;
+};
+
+struct mt6d_config {
+	char path[PATH_MAX];
+	char name[MT6D_NAME_MAX];	/* basename of path without ".conf" */
+
+	/* [tunnel] */
+	char device[IFNAMSIZ];		/* default "mt6d0" */
+	unsigned int mtu;		/* inner MTU, 1280..65000, default 1400 */
+	uint16_t port;			/* 1..65535, default 7861 */
+
+	/* [keys] */
+	char psk_file[PATH_MAX];	/* required */
+	uint8_t psk[MT6D_PSK_MAX];	/* decoded key, hex or base64 in the file */
+	size_t psk_len;			/* MT6D_PSK_MIN..MT6D_PSK_MAX */
+
+	/* [local] */
+	char interface[IFNAMSIZ];	/* required, the uplink */
+	struct mt6d_prefix local_prefix; /* a /64; len == 0 when not given (use uplink's) */
+	struct in6_addr local_iid;	/* required, upper 64 bits zero, lower not zero */
+
+	/* [peer] */
+	struct mt6d_prefix peer_prefix;	/* required, a /64 */
+	struct in6_addr peer_iid;	/* required, same rules as local_iid */
+	struct mt6d_prefix routes[MT6D_MAX_ROUTES]; /* inner prefixes via the tunnel */
+	size_t n_routes;		/* at least one */
+
+	/* [rotation] */
+	unsigned int interval;		/* seconds per slot, 1..86400, default 10 */
+	unsigned int lifetime;		/* slots kept after being current, 1..64, default 3 */
+};
+
+/*
+ * Loads and validates @path into @cfg, reading and decoding the key file too.
+ * On failure returns -errno (-EINVAL for content errors) and writes a one-line,
+ * human-readable message naming the file, the section, the key and what was
+ * expected into @err (never containing key material).
+ */
+int mt6d_config_load(struct mt6d_config *cfg, const char *path, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* Wipes the key material. */
+void mt6d_config_clear(struct mt6d_config *cfg);
+
+#endif

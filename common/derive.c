@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+#include "derive.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <string.h>
+
+static const char addr_label[] = "mt6d-addr-v1";
+
+int mt6d_deriver_init(struct mt6d_deriver *d, const uint8_t *psk, size_t psk_len)
+{
+	return mt6d_kdf(psk, psk_len, MT6D_KDF_ADDR, d->k_addr, sizeof(d->k_addr));
+}
+
+void mt6d_deriver_clear(struct mt6d_deriver *d)
+{
+	mt6d_wipe(d->k_addr, sizeof(d->k_addr));
+}
+
+uint64_t mt6d_slot(time_t now, unsigned int interval)
+{
+	if (now < 0 || !interval)
+		return 0;
+	return (uint64_t)now / interval;
+}
+
+bool mt6d_iid_reserved(const struct in6_addr *addr)
+{
+	const uint8_t *iid = addr->s6_addr + 8;
+	static const uint8_t zero[8];
+	/* RFC 2526 reserved subnet anycast: fdff:ffff:ffff:ff80 .. fdff:ffff:ffff:ffff */
+	static const uint8_t anycast[7] = { 0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	/* RFC 5453 proxy mobile and reserved range: 0200:5eff:fe00:0000 .. 0200:5eff:feff:ffff */
+	static const uint8_t pmip[5] = { 0x02, 0x00, 0x5e, 0xff, 0xfe };
+
+	if (!memcmp(iid, zero, sizeof(zero)))	/* subnet-router anycast */
+		return true;
+	if (!memcmp(iid, anycast, sizeof(anycast)) && iid[7] >= 0x80)
+		return true;
+	return !memcmp(iid, pmip, sizeof(pmip));
+}
+
+int mt6d_hashed_addr(const struct mt6d_deriver *d, const struct in6_addr *prefix,
+		     const struct in6_addr *iid, uint64_t slot, struct in6_addr *out)
+{
+	uint64_t be_slot = htobe64(slot);
+	uint8_t mac[MT6D_HMAC_LEN];
+
+	for (uint8_t retry = 0; retry < 16; retry++) {
+		const struct mt6d_iov parts[] = {
+			{ addr_label, sizeof(addr_label) - 1 },
+			{ prefix->s6_addr, 8 },
+			{ iid->s6_addr + 8, 8 },
+			{ &be_slot, sizeof(be_slot) },
+			{ &retry, 1 },
+		};
+		int ret = mt6d_hmac(d->k_addr, sizeof(d->k_addr), parts,
+				    sizeof(parts) / sizeof(parts[0]), mac);
+
+		if (ret < 0)
+			return ret;
+		memcpy(out->s6_addr, prefix->s6_addr, 8);
+		memcpy(out->s6_addr + 8, mac, 8);
+		if (!mt6d_iid_reserved(out))
+			return 0;
+	}
+	/* 16 reserved results in a row has probability ~2^-700: a broken MAC. */
+	return -EIO;
+}

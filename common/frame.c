@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+#include "frame.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <string.h>
+
+void mt6d_frame_put_hdr(uint8_t hdr[MT6D_FRAME_HDR_LEN], const struct mt6d_frame *f)
+{
+	uint32_t epoch = htobe32(f->epoch);
+	uint64_t counter = htobe64(f->counter);
+
+	hdr[0] = MT6D_FRAME_VERSION;
+	hdr[1] = f->type;
+	hdr[2] = 0;
+	hdr[3] = 0;
+	memcpy(hdr + 4, &epoch, sizeof(epoch));
+	memcpy(hdr + 8, &counter, sizeof(counter));
+}
+
+/* The inner packet must be what its own header says it is, or the TUN device rejects it. */
+static int check_ip_packet(const uint8_t *p, size_t len)
+{
+	size_t claimed;
+
+	if (len < 20)
+		return -EBADMSG;
+	switch (p[0] >> 4) {
+	case 4:
+		claimed = (size_t)p[2] << 8 | p[3];
+		return claimed == len && (p[0] & 0x0f) >= 5 ? 0 : -EBADMSG;
+	case 6:
+		if (len < 40)
+			return -EBADMSG;
+		claimed = ((size_t)p[4] << 8 | p[5]) + 40;
+		/* A jumbogram (payload length 0) never fits a tunnel MTU. */
+		return claimed == len ? 0 : -EBADMSG;
+	default:
+		return -EBADMSG;
+	}
+}
+
+int mt6d_frame_parse(const uint8_t *buf, size_t len, struct mt6d_frame *f)
+{
+	uint32_t epoch;
+	uint64_t counter;
+
+	if (len < MT6D_FRAME_HDR_LEN)
+		return -EBADMSG;
+	if (buf[0] != MT6D_FRAME_VERSION)
+		return -EPROTONOSUPPORT;
+	if (buf[2] || buf[3])
+		return -EBADMSG;
+	memcpy(&epoch, buf + 4, sizeof(epoch));
+	memcpy(&counter, buf + 8, sizeof(counter));
+	f->type = buf[1];
+	f->epoch = be32toh(epoch);
+	f->counter = be64toh(counter);
+	f->payload = buf + MT6D_FRAME_HDR_LEN;
+	f->payload_len = len - MT6D_FRAME_HDR_LEN;
+	switch (f->type) {
+	case MT6D_FRAME_DATA:
+		return check_ip_packet(f->payload, f->payload_len);
+	case MT6D_FRAME_HELLO:
+		return 0;
+	default:
+		return -ENOMSG;
+	}
+}

@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Route netlink requests (IPv6 addresses, routes, link state) over one libmnl socket.
+ *
+ * Every request carries its own sequence number and NLM_F_ACK, and is answered before the
+ * next one is sent: the reply ends with the ack (NLMSG_ERROR, error 0 or -errno) or, for a
+ * dump, with NLMSG_DONE.  No logging here: callers get -errno and decide.
+ */
+#include "rtnl.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+
+/*
+ * Protocol number stamped on the routes we install.  The kernel does not interpret values
+ * above RTPROT_STATIC, so it lets `ip -6 route show proto 109` list exactly our routes, lets a
+ * restarted daemon find what a crashed one left behind, and makes RTM_DELROUTE match only our
+ * routes (the kernel compares the protocol when it is non-zero).  109 is 0x6d, 'm'; it is not
+ * in iproute2's rt_protos registry.
+ */
+#define RTPROT_MT6D 109
+
+/*
+ * The kernel sizes dump skbs after the largest buffer we have passed to recvmsg(), and at
+ * least NLMSG_GOODSIZE (< 8 KiB), so 32 KiB never truncates (libmnl's MNL_SOCKET_DUMP_SIZE).
+ */
+#define RTNL_RX_SIZE 32768
+/* A request is a header plus a few fixed-size attributes: under 128 bytes. */
+#define RTNL_TX_SIZE 256
+
+struct rtnl {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+	char tx[RTNL_TX_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+	char rx[RTNL_RX_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+};
+
+/* Called for each data message of a reply; non-zero stops the calls and is returned. */
+typedef int (*rtnl_msg_cb)(const struct nlmsghdr *nlh, void *data);
+
+struct reply {
+	uint32_t seq;
+	rtnl_msg_cb cb;
+	void *data;
+	int ret;   /* first callback result or kernel error */
+	bool intr; /* a message had NLM_F_DUMP_INTR */
+	bool done; /* ack, error or NLMSG_DONE seen */
+};
+
+struct attr_policy {
+	enum mnl_attr_data_type type; /* MNL_TYPE_UNSPEC: attribute not read */
+	size_t len;		      /* exact payload length, 0: the type's own */
+};
+
+struct attr_table {
+	const struct nlattr **tb;
+	const struct attr_policy *policy;
+	uint16_t max;
+};
+
+/* Kept as a table: the repo's LLVM-based clang-format would indent it with spaces. */
+/* clang-format off */
+static const struct attr_policy ifa_policy[IFA_MAX + 1] = {
+	[IFA_ADDRESS]	= { MNL_TYPE_BINARY, sizeof(struct in6_addr) },
+	[IFA_LOCAL]	= { MNL_TYPE_BINARY, sizeof(struct in6_addr) },
+	[IFA_CACHEINFO]	= { MNL_TYPE_BINARY, sizeof(struct ifa_cacheinfo) },
+	[IFA_FLAGS]	= { MNL_TYPE_U32, 0 },
+};
+/* clang-format on */
+
+struct addr_walk {
+	int ifindex;	  /* 0: every interface */
+	bool global_only; /* only RT_SCOPE_UNIVERSE */
+	rtnl_addr_cb cb;
+	void *data;
+};
+
+int rtnl_open(struct rtnl **out)
+{
+	struct rtnl *nl;
+	int one = 1;
+	int ret;
+
+	nl = calloc(1, sizeof(*nl));
+	if (!nl)
+		return -ENOMEM;
+	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		rtnl_close(nl);
+		return ret;
+	}
+	/* Errors need not echo our request back; best effort, older kernels lack it. */
+	(void)mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	*out = nl;
+	return 0;
+}
+
+void rtnl_close(struct rtnl *nl)
+{
+	if (!nl)
+		return;
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl);
+}
+
+static struct nlmsghdr *msg_start(struct rtnl *nl, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->tx);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	return nlh;
+}
+
+static int msg_error(const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
+		return -EBADMSG;
+	/* 0 is the ack; some subsystems have been seen to send positive errnos. */
+	return err->error > 0 ? -err->error : err->error;
+}
+
+static int msg_done(const struct nlmsghdr *nlh)
+{
+	const int *err = mnl_nlmsg_get_payload(nlh);
+
+	/* A dump that failed half way reports -errno here; old kernels send no payload. */
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
+		return 0;
+	return *err > 0 ? -*err : *err;
+}
+
+static void reply_msg(struct reply *r, const struct nlmsghdr *nlh)
+{
+	int ret = 0;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		r->intr = true;
+	switch (nlh->nlmsg_type) {
+	case NLMSG_NOOP:
+	case NLMSG_OVERRUN:
+		return;
+	case NLMSG_ERROR:
+		r->done = true;
+		ret = msg_error(nlh);
+		break;
+	case NLMSG_DONE:
+		r->done = true;
+		ret = msg_done(nlh);
+		break;
+	default:
+		/* Once a callback has stopped, the rest is only drained. */
+		if (r->cb && r->ret == 0)
+			ret = r->cb(nlh, r->data);
+		break;
+	}
+	if (r->ret == 0)
+		r->ret = ret;
+}
+
+static void reply_parse(struct reply *r, const void *buf, int len, uint32_t portid)
+{
+	const struct nlmsghdr *nlh = buf;
+
+	for (; !r->done && mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		/* Leftovers of a request we gave up on (recv error) are not ours. */
+		if (nlh->nlmsg_seq != r->seq || !mnl_nlmsg_portid_ok(nlh, portid))
+			continue;
+		reply_msg(r, nlh);
+	}
+}
+
+/*
+ * Sends @nlh and reads its whole reply.  libmnl's mnl_cb_run() is not used because it
+ * returns at the first NLM_F_DUMP_INTR message or stopping callback, leaving the rest of
+ * the dump queued for the next request to trip on; here a reply is always read to its end.
+ * NLM_F_ACK on a dump is harmless: the kernel answers a dump with NLMSG_DONE only.
+ */
+static int rtnl_talk(struct rtnl *nl, struct nlmsghdr *nlh, rtnl_msg_cb cb, void *data)
+{
+	struct reply r = {.cb = cb, .data = data};
+	ssize_t n;
+
+	if (++nl->seq == 0)
+		nl->seq = 1;
+	r.seq = nl->seq;
+	nlh->nlmsg_seq = r.seq;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	while (!r.done) {
+		n = mnl_socket_recvfrom(nl->sock, nl->rx, sizeof(nl->rx));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno; /* ENOBUFS: replies were lost, the caller resyncs */
+		reply_parse(&r, nl->rx, (int)n, nl->portid);
+	}
+	/* The callbacks saw an inconsistent view: whatever they decided, dump again. */
+	if (r.intr)
+		return -EINTR;
+	return r.ret;
+}
+
+static int attr_collect(const struct nlattr *attr, void *data)
+{
+	const struct attr_table *t = data;
+	const struct attr_policy *p;
+	uint16_t type = mnl_attr_get_type(attr);
+	int ret;
+
+	/* Attributes newer than our headers are skipped, not fatal. */
+	if (mnl_attr_type_valid(attr, t->max) < 0)
+		return MNL_CB_OK;
+	p = &t->policy[type];
+	if (p->type == MNL_TYPE_UNSPEC)
+		return MNL_CB_OK;
+	if (p->len)
+		ret = mnl_attr_validate2(attr, p->type, p->len);
+	else
+		ret = mnl_attr_validate(attr, p->type);
+	if (ret < 0)
+		return MNL_CB_ERROR;
+	t->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static struct nlmsghdr *addr_msg(struct rtnl *nl, uint16_t type, uint16_t flags, int ifindex,
+				 const struct in6_addr *addr, uint8_t plen)
+{
+	struct nlmsghdr *nlh = msg_start(nl, type, flags);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = plen;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (uint32_t)ifindex;
+	/* IFA_LOCAL equal to IFA_ADDRESS: no point-to-point peer. */
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(*addr), addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(*addr), addr);
+	return nlh;
+}
+
+/*
+ * On an existing address, NLM_F_REPLACE makes the kernel update flags and lifetimes in place
+ * (inet6_addr_modify); the prefix length of an existing address is kept as it was.
+ */
+int rtnl_addr_set(struct rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen,
+		  uint32_t valid_lft, uint32_t preferred_lft)
+{
+	struct ifa_cacheinfo ci = {.ifa_prefered = preferred_lft, .ifa_valid = valid_lft};
+	struct nlmsghdr *nlh;
+
+	nlh = addr_msg(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, ifindex, addr, plen);
+	/* NOPREFIXROUTE does not fit ifa_flags' 8 bits; IFA_FLAGS overrides that field. */
+	mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD | IFA_F_NOPREFIXROUTE);
+	mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(ci), &ci);
+	return rtnl_talk(nl, nlh, NULL, NULL);
+}
+
+int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen)
+{
+	struct nlmsghdr *nlh = addr_msg(nl, RTM_DELADDR, 0, ifindex, addr, plen);
+
+	return rtnl_talk(nl, nlh, NULL, NULL);
+}
+
+static int addr_parse(const struct nlmsghdr *nlh, const struct ifaddrmsg *ifa, struct rtnl_addr *a)
+{
+	const struct nlattr *tb[IFA_MAX + 1] = {NULL};
+	struct attr_table t = {.tb = tb, .policy = ifa_policy, .max = IFA_MAX};
+	const struct nlattr *addr;
+	const struct ifa_cacheinfo *ci;
+
+	if (mnl_attr_parse(nlh, sizeof(*ifa), attr_collect, &t) < 0)
+		return -EBADMSG;
+	/* With a peer, IFA_ADDRESS is the peer and IFA_LOCAL ours (iproute2 reads it so). */
+	addr = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!addr)
+		return -EBADMSG;
+	memset(a, 0, sizeof(*a));
+	memcpy(&a->addr, mnl_attr_get_payload(addr), sizeof(a->addr));
+	a->plen = ifa->ifa_prefixlen;
+	a->ifindex = (int)ifa->ifa_index;
+	a->flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
+	a->valid_lft = UINT32_MAX;
+	a->preferred_lft = UINT32_MAX;
+	if (tb[IFA_CACHEINFO]) {
+		ci = mnl_attr_get_payload(tb[IFA_CACHEINFO]);
+		a->valid_lft = ci->ifa_valid;
+		a->preferred_lft = ci->ifa_prefered;
+	}
+	return 0;
+}
+
+static int addr_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct addr_walk *w = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct rtnl_addr a;
+	int ret;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR)
+		return 0;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
+		return -EBADMSG;
+	if (ifa->ifa_family != AF_INET6)
+		return 0;
+	if (w->ifindex && ifa->ifa_index != (uint32_t)w->ifindex)
+		return 0;
+	if (w->global_only && ifa->ifa_scope != RT_SCOPE_UNIVERSE)
+		return 0;
+	ret = addr_parse(nlh, ifa, &a);
+	if (ret)
+		return ret;
+	return w->cb(&a, w->data);
+}
+
+static int addr_walk(struct rtnl *nl, struct addr_walk *w)
+{
+	struct nlmsghdr *nlh = msg_start(nl, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+
+	ifa->ifa_family = AF_INET6;
+	return rtnl_talk(nl, nlh, addr_msg_cb, w);
+}
+
+int rtnl_addr_dump(struct rtnl *nl, int ifindex, rtnl_addr_cb cb, void *data)
+{
+	struct addr_walk w = {.ifindex = ifindex, .cb = cb, .data = data};
+
+	return addr_walk(nl, &w);
+}
+
+static int prefix_cb(const struct rtnl_addr *a, void *data)
+{
+	struct in6_addr *prefix = data;
+
+	/*
+	 * Privacy addresses share the /64 but are not the host's own; a failed DAD says the
+	 * address is unusable.  A tentative one already names the right prefix, and skipping
+	 * it would make a start at boot race with DAD.
+	 */
+	if (a->plen != 64 || (a->flags & (IFA_F_TEMPORARY | IFA_F_DADFAILED)))
+		return 0;
+	memcpy(prefix->s6_addr, a->addr.s6_addr, 8);
+	memset(prefix->s6_addr + 8, 0, 8);
+	return 1;
+}
+
+int rtnl_find_global_prefix(struct rtnl *nl, int ifindex, struct in6_addr *prefix)
+{
+	struct in6_addr p;
+	struct addr_walk w = {.ifindex = ifindex, .global_only = true, .cb = prefix_cb, .data = &p};
+	int ret = addr_walk(nl, &w);
+
+	if (ret < 0)
+		return ret;
+	if (ret == 0)
+		return -ENOENT;
+	*prefix = p;
+	return 0;
+}
+
+/*
+ * A device route in the main table with the kernel's default IPv6 metric (1024).  The
+ * kernel reports every IPv6 route with scope universe and ignores rtm_scope on input.
+ */
+static int route_req(struct rtnl *nl, uint16_t type, uint16_t flags, int ifindex,
+		     const struct in6_addr *dst, uint8_t plen)
+{
+	struct nlmsghdr *nlh = msg_start(nl, type, flags);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = plen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_MT6D;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, sizeof(*dst), dst);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	return rtnl_talk(nl, nlh, NULL, NULL);
+}
+
+int rtnl_route_set(struct rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
+{
+	return route_req(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, ifindex, dst, plen);
+}
+
+int rtnl_route_del(struct rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
+{
+	return route_req(nl, RTM_DELROUTE, 0, ifindex, dst, plen);
+}
+
+int rtnl_link_up(struct rtnl *nl, int ifindex, unsigned int mtu)
+{
+	struct nlmsghdr *nlh = msg_start(nl, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_change = IFF_UP;
+	ifi->ifi_flags = IFF_UP;
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return rtnl_talk(nl, nlh, NULL, NULL);
+}

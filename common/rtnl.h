@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_RTNL_H
+#define MT6D_RTNL_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A route-netlink socket (libmnl) with its own sequence numbers. */
+struct rtnl;
+
+int rtnl_open(struct rtnl **out) __attribute__((warn_unused_result));
+void rtnl_close(struct rtnl *nl);
+
+/* Lifetimes in seconds; UINT32_MAX means forever. */
+struct rtnl_addr {
+	struct in6_addr addr;
+	uint8_t plen;
+	int ifindex;
+	uint32_t flags;		/* IFA_F_* as reported (IFA_FLAGS attribute) */
+	uint32_t valid_lft;	/* remaining, from IFA_CACHEINFO */
+	uint32_t preferred_lft;
+};
+
+/*
+ * Adds, or replaces when present, an IPv6 address on @ifindex with
+ * IFA_F_NODAD | IFA_F_NOPREFIXROUTE and the given lifetimes.
+ * preferred_lft == 0 makes the address deprecated (not chosen as source).
+ */
+int rtnl_addr_set(struct rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen,
+		  uint32_t valid_lft, uint32_t preferred_lft) __attribute__((warn_unused_result));
+
+/* Removes an address; -EADDRNOTAVAIL when it is not there. */
+int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen)
+	__attribute__((warn_unused_result));
+
+/*
+ * Dumps the IPv6 addresses of @ifindex (0: all interfaces), calling @cb for each.
+ * A dump interrupted by a concurrent change (NLM_F_DUMP_INTR) returns -EINTR:
+ * the caller dumps again.
+ */
+typedef int (*rtnl_addr_cb)(const struct rtnl_addr *a, void *data);
+int rtnl_addr_dump(struct rtnl *nl, int ifindex, rtnl_addr_cb cb, void *data)
+	__attribute__((warn_unused_result));
+
+/* Adds (or replaces) a unicast route for @dst/@plen through device @ifindex, main table. */
+int rtnl_route_set(struct rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
+	__attribute__((warn_unused_result));
+int rtnl_route_del(struct rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
+	__attribute__((warn_unused_result));
+
+/* Sets the MTU (when @mtu != 0) and brings the link up. */
+int rtnl_link_up(struct rtnl *nl, int ifindex, unsigned int mtu)
+	__attribute__((warn_unused_result));
+
+/*
+ * Finds the first global-scope, non-temporary IPv6 address with a /64 prefix on
+ * @ifindex and stores that /64 prefix in @prefix.
+ * -ENOENT when there is none.
+ */
+int rtnl_find_global_prefix(struct rtnl *nl, int ifindex, struct in6_addr *prefix)
+	__attribute__((warn_unused_result));
+
+#endif

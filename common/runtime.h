@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_RUNTIME_H
+#define MT6D_RUNTIME_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Runtime files under $RUNTIME_DIRECTORY (first entry) or the build-time default:
+ *   NAME.tunnel   "PID FD\n": where mt6d-addrmgr finds the tunnel's SCTP socket
+ *   NAME.ctl      mt6d-addrmgr's control socket (--rotate, --status)
+ */
+int mt6d_runtime_path(char *buf, size_t len, const char *name, const char *suffix)
+	__attribute__((warn_unused_result));
+
+/* Creates the runtime directory (0755) when missing. */
+int mt6d_runtime_mkdir(void) __attribute__((warn_unused_result));
+
+/* Atomically (write + rename) publishes the tunnel's pid and socket descriptor. */
+int mt6d_runtime_publish(const char *path, pid_t pid, int fd) __attribute__((warn_unused_result));
+int mt6d_runtime_read(const char *path, pid_t *pid, int *fd) __attribute__((warn_unused_result));
+
+#endif

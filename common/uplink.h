@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_UPLINK_H
+#define MT6D_UPLINK_H
+
+#include <netinet/in.h>
+
+#include "config.h"
+#include "rtnl.h"
+
+/*
+ * Resolves the uplink's index and the /64 that carries this side's hashed addresses:
+ * [local] prefix when configured, else the uplink's global /64. -ENODEV when the
+ * interface does not exist, -ENOENT when it has no global /64 to default to.
+ */
+int mt6d_uplink_resolve(struct rtnl *nl, const struct mt6d_config *cfg, int *ifindex,
+			struct in6_addr *prefix) __attribute__((warn_unused_result));
+
+#endif

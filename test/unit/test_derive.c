@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Hashed-address derivation against vectors computed by an independent
+ * implementation (tools/gen-derive-vectors), plus the reserved-IID rules.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "derive.h"
+
+static size_t unhex(const char *s, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+
+	for (; s[0] && s[1] && n < max; s += 2) {
+		unsigned int b;
+
+		if (sscanf(s, "%2x", &b) != 1)
+			break;
+		out[n++] = (uint8_t)b;
+	}
+	return n;
+}
+
+static void check_vector(const char *line)
+{
+	char psk_hex[257], prefix[64], iid[64], k_hex[65], want[64], got[INET6_ADDRSTRLEN];
+	uint8_t psk[128], k_want[32];
+	struct in6_addr p, i, w, out;
+	struct mt6d_deriver d;
+	uint64_t slot;
+	size_t psk_len;
+
+	if (sscanf(line, "%256s %63s %63s %" SCNu64 " %64s %63s", psk_hex, prefix, iid, &slot,
+		   k_hex, want) != 6) {
+		CHECK(0, "unparsable vector line: %s", line);
+		return;
+	}
+	*strchr(prefix, '/') = '\0';
+	psk_len = unhex(psk_hex, psk, sizeof(psk));
+	unhex(k_hex, k_want, sizeof(k_want));
+	inet_pton(AF_INET6, prefix, &p);
+	inet_pton(AF_INET6, iid, &i);
+	inet_pton(AF_INET6, want, &w);
+	CHECK(mt6d_deriver_init(&d, psk, psk_len) == 0, "deriver init");
+	CHECK(!memcmp(d.k_addr, k_want, 32), "K_addr for psk %.16s...", psk_hex);
+	CHECK(mt6d_hashed_addr(&d, &p, &i, slot, &out) == 0, "derive");
+	inet_ntop(AF_INET6, &out, got, sizeof(got));
+	CHECK(!memcmp(&out, &w, sizeof(w)), "slot %" PRIu64 ": got %s, want %s", slot, got, want);
+	mt6d_deriver_clear(&d);
+}
+
+static int reserved(const char *a)
+{
+	struct in6_addr x;
+
+	inet_pton(AF_INET6, a, &x);
+	return mt6d_iid_reserved(&x);
+}
+
+int main(int argc, char **argv)
+{
+	char line[1024];
+	int vectors = 0;
+	FILE *f;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s derive-vectors.txt\n", argv[0]);
+		return 2;
+	}
+	f = fopen(argv[1], "r");
+	if (!f) {
+		perror(argv[1]);
+		return 2;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		check_vector(line);
+		vectors++;
+	}
+	fclose(f);
+	CHECK(vectors >= 7, "only %d vectors", vectors);
+
+	CHECK(reserved("2001:db8::"), "all-zero IID (subnet-router anycast)");
+	CHECK(reserved("2001:db8::fdff:ffff:ffff:ff80"), "first reserved subnet anycast");
+	CHECK(reserved("2001:db8::fdff:ffff:ffff:ffff"), "last reserved subnet anycast");
+	CHECK(!reserved("2001:db8::fdff:ffff:ffff:ff7f"), "just below reserved anycast");
+	CHECK(reserved("2001:db8::200:5eff:fe00:0"), "RFC 5453 range start");
+	CHECK(reserved("2001:db8::200:5eff:fe00:5213"), "proxy mobile IPv6");
+	CHECK(reserved("2001:db8::200:5eff:feff:ffff"), "RFC 5453 range end");
+	CHECK(!reserved("2001:db8::200:5eff:fdff:ffff"), "just below RFC 5453 range");
+	CHECK(!reserved("2001:db8::1"), "ordinary IID");
+
+	CHECK(mt6d_slot(0, 10) == 0, "slot at epoch");
+	CHECK(mt6d_slot(19, 10) == 1, "slot floor");
+	CHECK(mt6d_slot(20, 10) == 2, "slot boundary");
+	CHECK(mt6d_slot(1764000000, 1) == 1764000000, "1 s slots");
+	return check_done();
+}

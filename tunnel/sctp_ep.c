@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: MIT
+#include "sctp_ep.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Chunk types that a peer must authenticate (RFC 4895): DATA, ASCONF-ACK, ASCONF. */
+static const uint8_t auth_chunks[] = { 0x00, 0x80, 0xc1 };
+
+static const uint16_t subscribed_events[] = {
+	SCTP_ASSOC_CHANGE,
+	SCTP_PEER_ADDR_CHANGE,
+	SCTP_SHUTDOWN_EVENT,
+	SCTP_AUTHENTICATION_EVENT,
+};
+
+static int set_opt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	return setsockopt(fd, level, name, val, len) < 0 ? -errno : 0;
+}
+
+static int set_int(int fd, int level, int name, int val)
+{
+	return set_opt(fd, level, name, &val, sizeof(val));
+}
+
+static int set_assoc_value(int fd, int name, uint32_t val)
+{
+	struct sctp_assoc_value av = { .assoc_id = SCTP_FUTURE_ASSOC, .assoc_value = val };
+
+	return set_opt(fd, IPPROTO_SCTP, name, &av, sizeof(av));
+}
+
+static int set_buffers(int fd, int size)
+{
+	/* SCTP does not autotune: size both buffers; FORCE passes rmem_max with CAP_NET_ADMIN. */
+	if (set_int(fd, SOL_SOCKET, SO_SNDBUFFORCE, size) < 0 &&
+	    set_int(fd, SOL_SOCKET, SO_SNDBUF, size) < 0)
+		return -errno;
+	if (set_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, size) < 0 &&
+	    set_int(fd, SOL_SOCKET, SO_RCVBUF, size) < 0)
+		return -errno;
+	return 0;
+}
+
+static int set_auth(int fd, const uint8_t *key, size_t key_len)
+{
+	uint8_t buf[sizeof(struct sctp_authkey) + 64];
+	struct sctp_authkey *ak = (struct sctp_authkey *)buf;
+	struct sctp_authkeyid kid = { .scact_assoc_id = SCTP_FUTURE_ASSOC, .scact_keynumber = 1 };
+	int ret;
+
+	if (key_len > 64)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(auth_chunks); i++) {
+		struct sctp_authchunk ac = { .sauth_chunk = auth_chunks[i] };
+
+		ret = set_opt(fd, IPPROTO_SCTP, SCTP_AUTH_CHUNK, &ac, sizeof(ac));
+		if (ret < 0)
+			return ret;
+	}
+	memset(buf, 0, sizeof(buf));
+	ak->sca_assoc_id = SCTP_FUTURE_ASSOC;
+	ak->sca_keynumber = 1;
+	ak->sca_keylength = (uint16_t)key_len;
+	memcpy(ak->sca_key, key, key_len);
+	ret = set_opt(fd, IPPROTO_SCTP, SCTP_AUTH_KEY, ak, (socklen_t)(sizeof(*ak) + key_len));
+	explicit_bzero(buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	ret = set_opt(fd, IPPROTO_SCTP, SCTP_AUTH_ACTIVE_KEY, &kid, sizeof(kid));
+	if (ret < 0)
+		return ret;
+	/* The null key 0 would let anyone who saw the handshake compute valid AUTH chunks. */
+	kid.scact_keynumber = 0;
+	return set_opt(fd, IPPROTO_SCTP, SCTP_AUTH_DELETE_KEY, &kid, sizeof(kid));
+}
+
+static int set_events(int fd)
+{
+	for (size_t i = 0; i < sizeof(subscribed_events) / sizeof(subscribed_events[0]); i++) {
+		struct sctp_event ev = {
+			.se_assoc_id = SCTP_FUTURE_ASSOC,
+			.se_type = subscribed_events[i],
+			.se_on = 1,
+		};
+		int ret = set_opt(fd, IPPROTO_SCTP, SCTP_EVENT, &ev, sizeof(ev));
+
+		if (ret < 0)
+			return ret;
+	}
+	return set_int(fd, IPPROTO_SCTP, SCTP_RECVRCVINFO, 1);
+}
+
+/* Failure detection in seconds, not the kernel's default of minutes. */
+static int set_timers(int fd)
+{
+	struct sctp_rtoinfo rto = {
+		.srto_assoc_id = SCTP_FUTURE_ASSOC,
+		.srto_initial = 1000,
+		.srto_min = 200,
+		.srto_max = 2000,
+	};
+	struct sctp_initmsg init = {
+		.sinit_num_ostreams = 16,
+		.sinit_max_instreams = 16,
+		.sinit_max_attempts = 4,
+		.sinit_max_init_timeo = 2000,
+	};
+	struct sctp_assocparams ap = {
+		.sasoc_assoc_id = SCTP_FUTURE_ASSOC,
+		.sasoc_asocmaxrxt = 10,
+	};
+	struct sctp_paddrparams pp = {
+		.spp_assoc_id = SCTP_FUTURE_ASSOC,
+		.spp_hbinterval = 1000,
+		.spp_pathmaxrxt = 5,
+		.spp_flags = SPP_HB_ENABLE,
+	};
+	int ret;
+
+	ret = set_opt(fd, IPPROTO_SCTP, SCTP_RTOINFO, &rto, sizeof(rto));
+	if (!ret)
+		ret = set_opt(fd, IPPROTO_SCTP, SCTP_INITMSG, &init, sizeof(init));
+	if (!ret)
+		ret = set_opt(fd, IPPROTO_SCTP, SCTP_ASSOCINFO, &ap, sizeof(ap));
+	if (!ret)
+		ret = set_opt(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof(pp));
+	return ret;
+}
+
+int sctp_ep_open(const struct sctp_ep_params *p)
+{
+	int fd = socket(AF_INET6, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_SCTP);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+	/* Hashed addresses may be bound before mt6d-addrmgr has put them on the uplink. */
+	if (!ret)
+		ret = set_int(fd, IPPROTO_IPV6, IPV6_FREEBIND, 1);
+	if (!ret)
+		ret = set_int(fd, IPPROTO_SCTP, SCTP_AUTO_ASCONF, 0);
+	/* AUTH first: the kernel refuses ASCONF on an endpoint without it. */
+	if (!ret)
+		ret = set_assoc_value(fd, SCTP_AUTH_SUPPORTED, 1);
+	if (!ret)
+		ret = set_assoc_value(fd, SCTP_ASCONF_SUPPORTED, 1);
+	if (!ret)
+		ret = set_auth(fd, p->auth_key, p->auth_key_len);
+	if (!ret)
+		ret = set_events(fd);
+	if (!ret)
+		ret = set_timers(fd);
+	if (!ret)
+		ret = set_int(fd, IPPROTO_SCTP, SCTP_NODELAY, 1);
+	if (!ret)
+		ret = set_buffers(fd, p->bufsize);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static size_t fill_sockaddrs(struct sockaddr_in6 *sa, const struct in6_addr *addrs, size_t n,
+			     uint16_t port)
+{
+	for (size_t i = 0; i < n; i++)
+		sa[i] = (struct sockaddr_in6){
+			.sin6_family = AF_INET6,
+			.sin6_port = htons(port),
+			.sin6_addr = addrs[i],
+		};
+	return n;
+}
+
+#define SCTP_EP_MAX_ADDRS 16
+
+int sctp_ep_bind(int fd, const struct in6_addr *addrs, size_t n, uint16_t port)
+{
+	struct sockaddr_in6 sa[SCTP_EP_MAX_ADDRS];
+
+	if (!n || n > SCTP_EP_MAX_ADDRS)
+		return -EINVAL;
+	fill_sockaddrs(sa, addrs, n, port);
+	if (sctp_bindx(fd, (struct sockaddr *)sa, (int)n, SCTP_BINDX_ADD_ADDR) < 0)
+		return -errno;
+	return listen(fd, 4) < 0 ? -errno : 0;
+}
+
+int sctp_ep_connect(int fd, const struct in6_addr *addrs, size_t n, uint16_t port,
+		    sctp_assoc_t *id)
+{
+	struct sockaddr_in6 sa[SCTP_EP_MAX_ADDRS];
+
+	if (!n || n > SCTP_EP_MAX_ADDRS)
+		return -EINVAL;
+	fill_sockaddrs(sa, addrs, n, port);
+	if (sctp_connectx(fd, (struct sockaddr *)sa, (int)n, id) < 0 && errno != EINPROGRESS)
+		return -errno;
+	return 0;
+}
+
+int sctp_ep_check_peer_auth(int fd, sctp_assoc_t id)
+{
+	uint8_t buf[sizeof(struct sctp_authchunks) + 256];
+	struct sctp_authchunks *ac = (struct sctp_authchunks *)buf;
+	socklen_t len = sizeof(buf);
+
+	memset(buf, 0, sizeof(buf));
+	ac->gauth_assoc_id = id;
+	/* A peer without AUTH is accepted by the kernel; this read is the only sign. */
+	if (getsockopt(fd, IPPROTO_SCTP, SCTP_PEER_AUTH_CHUNKS, ac, &len) < 0)
+		return -errno;
+	for (size_t i = 0; i < sizeof(auth_chunks); i++) {
+		if (!memchr(ac->gauth_chunks, auth_chunks[i], ac->gauth_number_of_chunks))
+			return -EPERM;
+	}
+	return 0;
+}
+
+static int send_cmsg(int fd, sctp_assoc_t id, uint16_t flags, const struct iovec *iov,
+		     int iovcnt)
+{
+	char cbuf[CMSG_SPACE(sizeof(struct sctp_sndinfo))] = { 0 };
+	struct msghdr mh = {
+		.msg_iov = (struct iovec *)iov,
+		.msg_iovlen = (size_t)iovcnt,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	struct sctp_sndinfo si = { .snd_flags = flags, .snd_assoc_id = id };
+
+	cm->cmsg_level = IPPROTO_SCTP;
+	cm->cmsg_type = SCTP_SNDINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(si));
+	memcpy(CMSG_DATA(cm), &si, sizeof(si));
+	return sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -errno : 0;
+}
+
+int sctp_ep_abort(int fd, sctp_assoc_t id)
+{
+	return send_cmsg(fd, id, SCTP_ABORT, NULL, 0);
+}
+
+int sctp_ep_send(int fd, sctp_assoc_t id, const struct iovec *iov, int iovcnt)
+{
+	return send_cmsg(fd, id, SCTP_UNORDERED, iov, iovcnt);
+}
+
+int sctp_ep_recv(int fd, void *buf, size_t len, struct sctp_ep_msg *msg)
+{
+	char cbuf[CMSG_SPACE(sizeof(struct sctp_rcvinfo))];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+
+	if (n < 0)
+		return -errno;
+	*msg = (struct sctp_ep_msg){
+		.len = (size_t)n,
+		.notification = !!(mh.msg_flags & MSG_NOTIFICATION),
+		.complete = !!(mh.msg_flags & MSG_EOR),
+	};
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == IPPROTO_SCTP && cm->cmsg_type == SCTP_RCVINFO) {
+			struct sctp_rcvinfo ri;
+
+			memcpy(&ri, CMSG_DATA(cm), sizeof(ri));
+			msg->assoc = ri.rcv_assoc_id;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_SCTP_EP_H
+#define MT6D_SCTP_EP_H
+
+#include <netinet/in.h>
+#include <netinet/sctp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+/*
+ * The tunnel's one-to-many SCTP endpoint. Bound to explicit (hashed) addresses
+ * only, never the wildcard, with automatic ASCONF off: either would make INIT and
+ * ASCONF advertise every address of the host, the true ones included.
+ */
+struct sctp_ep_params {
+	uint16_t port;
+	const uint8_t *auth_key;	/* endpoint-pair SCTP-AUTH key */
+	size_t auth_key_len;
+	int bufsize;			/* SO_SNDBUF and SO_RCVBUF */
+};
+
+/* Creates and configures the socket (not bound yet). Returns the fd or -errno. */
+int sctp_ep_open(const struct sctp_ep_params *p) __attribute__((warn_unused_result));
+
+/* Binds @n addresses with port @port and starts listening. */
+int sctp_ep_bind(int fd, const struct in6_addr *addrs, size_t n, uint16_t port)
+	__attribute__((warn_unused_result));
+
+/* Starts an association to @n peer addresses; the id is known at once, COMM_UP follows. */
+int sctp_ep_connect(int fd, const struct in6_addr *addrs, size_t n, uint16_t port,
+		    sctp_assoc_t *id) __attribute__((warn_unused_result));
+
+/*
+ * 0 when the peer requires SCTP-AUTH on DATA, ASCONF and ASCONF-ACK; -EACCES when it
+ * does not use AUTH at all; -EPERM when a chunk type is missing from its list.
+ */
+int sctp_ep_check_peer_auth(int fd, sctp_assoc_t id) __attribute__((warn_unused_result));
+
+/* Aborts the association (ABORT chunk). */
+int sctp_ep_abort(int fd, sctp_assoc_t id);
+
+/* Sends one message on stream 0, unordered. -EAGAIN when the send buffer is full. */
+int sctp_ep_send(int fd, sctp_assoc_t id, const struct iovec *iov, int iovcnt)
+	__attribute__((warn_unused_result));
+
+struct sctp_ep_msg {
+	size_t len;
+	sctp_assoc_t assoc;	/* for data; notifications carry their own */
+	int notification;	/* non-zero: the buffer holds a union sctp_notification */
+	int complete;		/* MSG_EOR seen */
+};
+
+/* Receives one message; -EAGAIN when there is none. */
+int sctp_ep_recv(int fd, void *buf, size_t len, struct sctp_ep_msg *msg)
+	__attribute__((warn_unused_result));
+
+#endif

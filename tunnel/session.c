@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+#include "session.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define BACKOFF_MIN_MS 1000
+#define BACKOFF_MAX_MS 8000
+/* Longer than a full INIT cycle (4 attempts, RTO 1 s doubling to 2 s). */
+#define ATTEMPT_TIMEOUT_MS 12000
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int session_init(struct session *s, const struct mt6d_config *cfg,
+		 const struct in6_addr *local_prefix)
+{
+	uint8_t local[16], peer[16];
+
+	memset(s, 0, sizeof(*s));
+	/* Exactly one side initiates, so the two never race with simultaneous INITs. */
+	memcpy(local, local_prefix->s6_addr, 8);
+	memcpy(local + 8, cfg->local_iid.s6_addr + 8, 8);
+	memcpy(peer, cfg->peer_prefix.addr.s6_addr, 8);
+	memcpy(peer + 8, cfg->peer_iid.s6_addr + 8, 8);
+	s->initiator = memcmp(local, peer, sizeof(local)) < 0;
+	s->since_ms = now_ms();
+	s->backoff_ms = BACKOFF_MIN_MS;
+	return hello_init(&s->hello, cfg->psk, cfg->psk_len, local_prefix, &cfg->local_iid,
+			  &cfg->peer_prefix.addr, &cfg->peer_iid);
+}
+
+void session_clear(struct session *s)
+{
+	hello_clear(&s->hello);
+}
+
+int session_begin(struct session *s, sctp_assoc_t id)
+{
+	s->assoc = id;
+	s->connecting = 0;
+	s->counter = 0;
+	s->since_ms = now_ms();
+	s->reported_ms = 0;
+	s->backoff_ms = BACKOFF_MIN_MS;
+	return hello_reset(&s->hello);
+}
+
+void session_end(struct session *s)
+{
+	s->assoc = 0;
+	s->connecting = 0;
+	s->hello.authenticated = false;
+	s->since_ms = now_ms();
+	s->reported_ms = 0;
+	s->next_attempt_ms = 0;
+}
+
+static bool due_report(struct session *s, uint64_t now, uint64_t deadline)
+{
+	if (now - s->since_ms < deadline)
+		return false;
+	if (s->reported_ms && now - s->reported_ms < SESSION_REPORT_EVERY_MS)
+		return false;
+	s->reported_ms = now;
+	return true;
+}
+
+enum session_action session_check(struct session *s, const char **why)
+{
+	uint64_t now = now_ms();
+
+	*why = s->why;
+	if (s->assoc) {
+		if (s->hello.authenticated || now - s->since_ms < SESSION_HELLO_DEADLINE_MS)
+			return SESSION_IDLE;
+		snprintf(s->why, sizeof(s->why),
+			 "association %d: the peer did not prove the key within %d s "
+			 "(it uses a different PSK); dropping the association",
+			 (int)s->assoc, SESSION_HELLO_DEADLINE_MS / 1000);
+		return SESSION_UNAUTHENTICATED;
+	}
+	if (due_report(s, now, SESSION_CONNECT_DEADLINE_MS)) {
+		snprintf(s->why, sizeof(s->why),
+			 "no association with the peer for %llu s: %s (peer down, a different "
+			 "PSK, or clocks more than one rotation interval apart)",
+			 (unsigned long long)(now - s->since_ms) / 1000,
+			 s->initiator ? "it does not answer at the addresses derived for it"
+				      : "it has not reached the addresses derived for this side");
+		return SESSION_STALLED;
+	}
+	if (!s->initiator)
+		return SESSION_IDLE;
+	if (s->connecting && now < s->next_attempt_ms + ATTEMPT_TIMEOUT_MS)
+		return SESSION_IDLE;
+	if (now < s->next_attempt_ms)
+		return SESSION_IDLE;
+	s->next_attempt_ms = now + s->backoff_ms;
+	if (s->backoff_ms < BACKOFF_MAX_MS)
+		s->backoff_ms *= 2;
+	return SESSION_CONNECT;
+}

@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mt6d-tunnel's core: one TUN device, one SCTP endpoint, one peer. Inner packets
+ * become one SCTP message each; the association's addresses are mt6d-addrmgr's
+ * business, which reaches the same socket through the kernel.
+ */
+#include "tunnel.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "derive.h"
+#include "evloop.h"
+#include "frame.h"
+#include "hello.h"
+#include "log.h"
+#include "rtnl.h"
+#include "runtime.h"
+#include "sctp_ep.h"
+#include "session.h"
+#include "tun.h"
+#include "uplink.h"
+
+#define TUNNEL_TICK_MS 500
+#define TUNNEL_BUFSIZE (4 << 20)
+#define TUNNEL_MAX_FRAME (MT6D_FRAME_HDR_LEN + 65535)
+
+struct tunnel {
+	const struct mt6d_config *cfg;
+	struct evloop *loop;
+	struct rtnl *nl;
+	struct mt6d_deriver deriver;
+	struct session sess;
+	struct in6_addr local_prefix;
+	char ifname[IFNAMSIZ];
+	char runtime_path[256];
+	int tun_fd, sk, sig_fd, tick_fd;
+	bool bound, published;
+
+	/* One packet held back while the association's send buffer is full. */
+	size_t pending_len;
+	bool tun_paused;
+
+	struct tunnel_stats stats;
+	uint8_t rxbuf[TUNNEL_MAX_FRAME + 1];
+	uint8_t txbuf[TUNNEL_MAX_FRAME];
+};
+
+static uint64_t tunnel_slot(const struct tunnel *t)
+{
+	return mt6d_slot(time(NULL), t->cfg->interval);
+}
+
+static int local_addr(const struct tunnel *t, uint64_t slot, struct in6_addr *out)
+{
+	return mt6d_hashed_addr(&t->deriver, &t->local_prefix, &t->cfg->local_iid, slot, out);
+}
+
+/* The peer's addresses to try, most likely first; clocks may be a slot apart. */
+static size_t peer_candidates(const struct tunnel *t, struct in6_addr *out)
+{
+	uint64_t s = tunnel_slot(t);
+	const uint64_t slots[] = { s, s + 1, s - 1 };
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
+		if (!mt6d_hashed_addr(&t->deriver, &t->cfg->peer_prefix.addr, &t->cfg->peer_iid,
+				      slots[i], &out[n]))
+			n++;
+	return n;
+}
+
+static void tun_set_paused(struct tunnel *t, bool paused)
+{
+	if (t->tun_paused == paused)
+		return;
+	t->tun_paused = paused;
+	if (evloop_mod(t->loop, t->tun_fd, paused ? 0 : EPOLLIN) < 0 ||
+	    evloop_mod(t->loop, t->sk, paused ? EPOLLIN | EPOLLOUT : EPOLLIN) < 0)
+		fatal("epoll");
+}
+
+static int send_frame(struct tunnel *t, uint8_t type, const void *payload, size_t len)
+{
+	struct mt6d_frame f = { .type = type, .counter = session_next_counter(&t->sess) };
+	uint8_t hdr[MT6D_FRAME_HDR_LEN];
+	struct iovec iov[2] = {
+		{ .iov_base = hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)payload, .iov_len = len },
+	};
+
+	mt6d_frame_put_hdr(hdr, &f);
+	return sctp_ep_send(t->sk, t->sess.assoc, iov, 2);
+}
+
+static void send_hello(struct tunnel *t)
+{
+	uint8_t msg[MT6D_HELLO_LEN];
+	int ret = hello_build(&t->sess.hello, msg);
+
+	if (!ret)
+		ret = send_frame(t, MT6D_FRAME_HELLO, msg, sizeof(msg));
+	if (ret < 0)
+		log_warnx("cannot send hello on association %d: %s", (int)t->sess.assoc,
+			  strerror(-ret));
+}
+
+/* Returns true when the packet left (or was dropped for good), false to hold it back. */
+static bool forward_packet(struct tunnel *t, const uint8_t *pkt, size_t len)
+{
+	int ret;
+
+	if (!session_authenticated(&t->sess)) {
+		t->stats.drop_no_session++;
+		return true;
+	}
+	ret = send_frame(t, MT6D_FRAME_DATA, pkt, len);
+	if (ret == -EAGAIN || ret == -ENOBUFS)
+		return false;
+	if (ret < 0) {
+		t->stats.drop_send++;
+		return true;
+	}
+	t->stats.tx_packets++;
+	t->stats.tx_bytes += len;
+	return true;
+}
+
+static void on_tun(int fd, uint32_t events, void *ctx)
+{
+	struct tunnel *t = ctx;
+
+	/* Bounded batch: one wakeup must not starve the receive side. */
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = read(fd, t->txbuf, sizeof(t->txbuf));
+
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("read %s", t->ifname);
+			return;
+		}
+		if (!forward_packet(t, t->txbuf, (size_t)n)) {
+			t->pending_len = (size_t)n;
+			tun_set_paused(t, true);
+			return;
+		}
+	}
+}
+
+static void on_writable(struct tunnel *t)
+{
+	if (t->pending_len && !forward_packet(t, t->txbuf, t->pending_len))
+		return;
+	t->pending_len = 0;
+	tun_set_paused(t, false);
+}
+
+static void session_down(struct tunnel *t, const char *why)
+{
+	if (!t->sess.assoc)
+		return;
+	log_info("association %d down: %s", (int)t->sess.assoc, why);
+	session_end(&t->sess);
+	if (t->pending_len) {
+		t->stats.drop_send++;
+		t->pending_len = 0;
+	}
+	tun_set_paused(t, false);
+}
+
+static void session_up(struct tunnel *t, sctp_assoc_t id, bool restart)
+{
+	int ret;
+
+	if (t->sess.assoc && t->sess.assoc != id) {
+		/* One peer, one association: a newer one replaces a stale one. */
+		log_info("association %d replaces %d", (int)id, (int)t->sess.assoc);
+		sctp_ep_abort(t->sk, t->sess.assoc);
+		session_end(&t->sess);
+	}
+	ret = sctp_ep_check_peer_auth(t->sk, id);
+	if (ret < 0) {
+		log_warnx("association %d refused: the peer does not %s; aborting", (int)id,
+			  ret == -EACCES ? "use SCTP-AUTH at all"
+					 : "authenticate DATA, ASCONF and ASCONF-ACK");
+		sctp_ep_abort(t->sk, id);
+		return;
+	}
+	if (session_begin(&t->sess, id) < 0)
+		fatalx("cannot draw a session nonce");
+	t->stats.associations++;
+	log_info("association %d %s; proving the key", (int)id, restart ? "restarted" : "up");
+	send_hello(t);
+}
+
+static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sac)
+{
+	switch (sac->sac_state) {
+	case SCTP_COMM_UP:
+	case SCTP_RESTART:
+		session_up(t, sac->sac_assoc_id, sac->sac_state == SCTP_RESTART);
+		break;
+	case SCTP_COMM_LOST:
+		if (sac->sac_assoc_id == t->sess.assoc)
+			session_down(t, "peer unreachable (retransmission limit)");
+		break;
+	case SCTP_SHUTDOWN_COMP:
+		if (sac->sac_assoc_id == t->sess.assoc)
+			session_down(t, "shut down by the peer");
+		break;
+	case SCTP_CANT_STR_ASSOC:
+		if (sac->sac_assoc_id == t->sess.connecting)
+			t->sess.connecting = 0;
+		log_debug("association attempt %d failed", (int)sac->sac_assoc_id);
+		break;
+	}
+}
+
+static void on_notification(struct tunnel *t, const union sctp_notification *n, size_t len)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (len < sizeof(n->sn_header))
+		return;
+	switch (n->sn_header.sn_type) {
+	case SCTP_ASSOC_CHANGE:
+		if (len >= sizeof(n->sn_assoc_change))
+			on_assoc_change(t, &n->sn_assoc_change);
+		break;
+	case SCTP_PEER_ADDR_CHANGE: {
+		const struct sctp_paddr_change *pc = &n->sn_paddr_change;
+		const struct sockaddr_in6 *sa = (const struct sockaddr_in6 *)&pc->spc_aaddr;
+
+		if (len < sizeof(*pc) || sa->sin6_family != AF_INET6)
+			break;
+		inet_ntop(AF_INET6, &sa->sin6_addr, buf, sizeof(buf));
+		log_debug("association %d: peer address %s state %d", (int)pc->spc_assoc_id,
+			  buf, pc->spc_state);
+		break;
+	}
+	case SCTP_AUTHENTICATION_EVENT:
+		if (len >= sizeof(n->sn_authkey_event) &&
+		    n->sn_authkey_event.auth_indication == SCTP_AUTH_NO_AUTH) {
+			log_warnx("association %d refused: the peer does not support SCTP-AUTH",
+				  (int)n->sn_authkey_event.auth_assoc_id);
+			sctp_ep_abort(t->sk, n->sn_authkey_event.auth_assoc_id);
+			if (n->sn_authkey_event.auth_assoc_id == t->sess.assoc)
+				session_end(&t->sess);
+		}
+		break;
+	case SCTP_SHUTDOWN_EVENT:
+		if (n->sn_shutdown_event.sse_assoc_id == t->sess.assoc)
+			session_down(t, "peer is shutting down");
+		break;
+	}
+}
+
+static void on_hello(struct tunnel *t, const struct mt6d_frame *f)
+{
+	bool was = session_authenticated(&t->sess);
+
+	switch (hello_receive(&t->sess.hello, f->payload, f->payload_len)) {
+	case HELLO_BAD:
+		t->stats.drop_hello++;
+		return;
+	case HELLO_REPLY:
+		send_hello(t);
+		break;
+	case HELLO_OK:
+		break;
+	}
+	if (!was && session_authenticated(&t->sess))
+		log_info("association %d: peer proved the key; tunnel %s is carrying traffic",
+			 (int)t->sess.assoc, t->ifname);
+}
+
+static void on_data(struct tunnel *t, const struct mt6d_frame *f)
+{
+	if (!session_authenticated(&t->sess)) {
+		t->stats.drop_unauthenticated++;
+		return;
+	}
+	if (write(t->tun_fd, f->payload, f->payload_len) < 0) {
+		t->stats.drop_tun++;
+		return;
+	}
+	t->stats.rx_packets++;
+	t->stats.rx_bytes += f->payload_len;
+}
+
+static void on_message(struct tunnel *t, const struct sctp_ep_msg *m)
+{
+	struct mt6d_frame f;
+	int ret;
+
+	if (m->assoc != t->sess.assoc) {
+		/* Not the association we authenticated: nothing from it reaches the TUN. */
+		t->stats.drop_unauthenticated++;
+		return;
+	}
+	ret = mt6d_frame_parse(t->rxbuf, m->len, &f);
+	if (ret == -EPROTONOSUPPORT || ret == -ENOMSG) {
+		t->stats.drop_unknown++;
+		return;
+	}
+	if (ret < 0) {
+		t->stats.drop_malformed++;
+		return;
+	}
+	if (f.type == MT6D_FRAME_HELLO)
+		on_hello(t, &f);
+	else
+		on_data(t, &f);
+}
+
+static void on_sctp(int fd, uint32_t events, void *ctx)
+{
+	struct tunnel *t = ctx;
+
+	if (events & EPOLLOUT)
+		on_writable(t);
+	if (!(events & EPOLLIN))
+		return;
+	for (int i = 0; i < 64; i++) {
+		struct sctp_ep_msg m;
+		int ret = sctp_ep_recv(fd, t->rxbuf, sizeof(t->rxbuf), &m);
+
+		if (ret == -EAGAIN || ret == -EINTR)
+			return;
+		if (ret < 0) {
+			log_warnx("sctp receive: %s", strerror(-ret));
+			return;
+		}
+		if (!m.complete) {
+			/* Larger than any frame we send: drop the rest of it as it arrives. */
+			t->stats.drop_malformed++;
+			continue;
+		}
+		if (m.notification)
+			on_notification(t, (const union sctp_notification *)t->rxbuf, m.len);
+		else
+			on_message(t, &m);
+	}
+}
+
+/* Binds this slot's hashed address; until it works the tunnel retries every tick. */
+static int try_bind(struct tunnel *t)
+{
+	struct in6_addr addr;
+	char buf[INET6_ADDRSTRLEN];
+	int ret = local_addr(t, tunnel_slot(t), &addr);
+
+	if (!ret)
+		ret = sctp_ep_bind(t->sk, &addr, 1, t->cfg->port);
+	if (ret < 0)
+		return ret;
+	inet_ntop(AF_INET6, &addr, buf, sizeof(buf));
+	log_info("endpoint bound to %s port %u", buf, t->cfg->port);
+	t->bound = true;
+	ret = mt6d_runtime_publish(t->runtime_path, getpid(), t->sk);
+	if (ret < 0)
+		fatalx("cannot publish %s: %s", t->runtime_path, strerror(-ret));
+	t->published = true;
+	return 0;
+}
+
+static void try_connect(struct tunnel *t)
+{
+	struct in6_addr peers[3];
+	size_t n = peer_candidates(t, peers);
+	sctp_assoc_t id = 0;
+	int ret = sctp_ep_connect(t->sk, peers, n, t->cfg->port, &id);
+
+	if (ret < 0) {
+		log_debug("connect: %s", strerror(-ret));
+		return;
+	}
+	t->sess.connecting = id;
+}
+
+static void on_tick(int fd, uint32_t events, void *ctx)
+{
+	struct tunnel *t = ctx;
+	const char *why;
+	int ret;
+
+	evloop_timer_drain(fd);
+	if (!t->bound) {
+		ret = try_bind(t);
+		if (ret < 0) {
+			log_debug("bind: %s", strerror(-ret));
+			return;
+		}
+	}
+	switch (session_check(&t->sess, &why)) {
+	case SESSION_IDLE:
+		break;
+	case SESSION_CONNECT:
+		try_connect(t);
+		break;
+	case SESSION_STALLED:
+		/* One line an operator can act on; repeated at most once per deadline. */
+		log_warnx("%s", why);
+		break;
+	case SESSION_UNAUTHENTICATED:
+		log_warnx("%s", why);
+		sctp_ep_abort(t->sk, t->sess.assoc);
+		session_end(&t->sess);
+		break;
+	}
+}
+
+static void on_signal(int fd, uint32_t events, void *ctx)
+{
+	struct tunnel *t = ctx;
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+			log_info("signal %u: stopping", si.ssi_signo);
+			evloop_stop(t->loop);
+		} else if (si.ssi_signo == SIGUSR1) {
+			const struct tunnel_stats *s = &t->stats;
+
+			log_info("tx %llu pkts %llu bytes, rx %llu pkts %llu bytes, drops: "
+				 "no-session %llu send %llu malformed %llu unauthenticated %llu "
+				 "hello %llu unknown %llu tun %llu",
+				 (unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes,
+				 (unsigned long long)s->rx_packets, (unsigned long long)s->rx_bytes,
+				 (unsigned long long)s->drop_no_session,
+				 (unsigned long long)s->drop_send,
+				 (unsigned long long)s->drop_malformed,
+				 (unsigned long long)s->drop_unauthenticated,
+				 (unsigned long long)s->drop_hello, (unsigned long long)s->drop_unknown,
+				 (unsigned long long)s->drop_tun);
+		}
+	}
+}
+
+static int setup_device(struct tunnel *t)
+{
+	int ifindex, ret;
+
+	t->tun_fd = tun_open(t->cfg->device, t->ifname);
+	if (t->tun_fd < 0)
+		return t->tun_fd;
+	ifindex = (int)if_nametoindex(t->ifname);
+	if (!ifindex)
+		return -errno;
+	ret = rtnl_link_up(t->nl, ifindex, t->cfg->mtu);
+	for (size_t i = 0; !ret && i < t->cfg->n_routes; i++)
+		ret = rtnl_route_set(t->nl, ifindex, &t->cfg->routes[i].addr,
+				     t->cfg->routes[i].len);
+	return ret;
+}
+
+static int setup_loop(struct tunnel *t)
+{
+	int ret = evloop_new(&t->loop);
+
+	if (ret < 0)
+		return ret;
+	t->sig_fd = evloop_signalfd();
+	if (t->sig_fd < 0)
+		return t->sig_fd;
+	t->tick_fd = evloop_timer_new(1, TUNNEL_TICK_MS);
+	if (t->tick_fd < 0)
+		return t->tick_fd;
+	ret = evloop_add(t->loop, t->sig_fd, EPOLLIN, on_signal, t);
+	if (!ret)
+		ret = evloop_add(t->loop, t->tick_fd, EPOLLIN, on_tick, t);
+	if (!ret)
+		ret = evloop_add(t->loop, t->tun_fd, EPOLLIN, on_tun, t);
+	if (!ret)
+		ret = evloop_add(t->loop, t->sk, EPOLLIN, on_sctp, t);
+	return ret;
+}
+
+static int setup_keys(struct tunnel *t, uint8_t *auth_key)
+{
+	const struct mt6d_config *c = t->cfg;
+	int ret = mt6d_deriver_init(&t->deriver, c->psk, c->psk_len);
+
+	if (!ret)
+		ret = mt6d_kdf(c->psk, c->psk_len, MT6D_KDF_SCTP_AUTH, auth_key, MT6D_KEY_LEN);
+	if (!ret)
+		ret = session_init(&t->sess, c, &t->local_prefix);
+	return ret;
+}
+
+int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
+{
+	struct tunnel *t = calloc(1, sizeof(*t));
+	uint8_t auth_key[MT6D_KEY_LEN];
+	struct sctp_ep_params ep = {
+		.port = cfg->port,
+		.auth_key = auth_key,
+		.auth_key_len = sizeof(auth_key),
+		.bufsize = TUNNEL_BUFSIZE,
+	};
+	int ifindex, ret;
+
+	if (!t)
+		return -ENOMEM;
+	t->cfg = cfg;
+	t->tun_fd = t->sk = t->sig_fd = t->tick_fd = -1;
+	ret = rtnl_open(&t->nl);
+	if (ret < 0) {
+		log_warnx("rtnetlink: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = mt6d_uplink_resolve(t->nl, cfg, &ifindex, &t->local_prefix);
+	if (ret < 0) {
+		log_warnx("%s: uplink %s: %s", cfg->path, cfg->interface,
+			  ret == -ENOENT ? "no global /64 to derive addresses in; set [local] prefix"
+					 : strerror(-ret));
+		goto fail;
+	}
+	ret = setup_keys(t, auth_key);
+	if (ret < 0) {
+		log_warnx("key derivation failed");
+		goto fail;
+	}
+	ret = mt6d_runtime_mkdir();
+	if (!ret)
+		ret = mt6d_runtime_path(t->runtime_path, sizeof(t->runtime_path), cfg->name,
+					"tunnel");
+	if (ret < 0) {
+		log_warnx("runtime directory: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = setup_device(t);
+	if (ret < 0) {
+		log_warnx("TUN device %s: %s", cfg->device, strerror(-ret));
+		goto fail;
+	}
+	t->sk = sctp_ep_open(&ep);
+	if (t->sk < 0) {
+		ret = t->sk;
+		log_warnx("SCTP endpoint: %s%s", strerror(-ret),
+			  ret == -EPROTONOSUPPORT ? " (this kernel has no SCTP; modprobe sctp)" : "");
+		goto fail;
+	}
+	ret = setup_loop(t);
+	if (ret < 0) {
+		log_warnx("event loop: %s", strerror(-ret));
+		goto fail;
+	}
+	log_info("TUN device %s up, mtu %u, %zu route(s); initiator: %s", t->ifname, cfg->mtu,
+		 cfg->n_routes, t->sess.initiator ? "yes" : "no (waiting for the peer)");
+	mt6d_wipe(auth_key, sizeof(auth_key));
+	*out = t;
+	return 0;
+fail:
+	mt6d_wipe(auth_key, sizeof(auth_key));
+	tunnel_free(t);
+	return ret;
+}
+
+int tunnel_run(struct tunnel *t)
+{
+	return evloop_run(t->loop);
+}
+
+void tunnel_free(struct tunnel *t)
+{
+	if (!t)
+		return;
+	if (t->published)
+		unlink(t->runtime_path);
+	if (t->sk >= 0)
+		close(t->sk);
+	if (t->tun_fd >= 0)
+		close(t->tun_fd);
+	if (t->tick_fd >= 0)
+		close(t->tick_fd);
+	if (t->sig_fd >= 0)
+		close(t->sig_fd);
+	evloop_free(t->loop);
+	rtnl_close(t->nl);
+	mt6d_deriver_clear(&t->deriver);
+	session_clear(&t->sess);
+	free(t);
+}

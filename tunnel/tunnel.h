@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_TUNNEL_H
+#define MT6D_TUNNEL_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+struct tunnel;
+
+struct tunnel_stats {
+	uint64_t tx_packets, tx_bytes;		/* inner packets sent into the association */
+	uint64_t rx_packets, rx_bytes;		/* inner packets written to the TUN device */
+	uint64_t drop_no_session;		/* inner packet while no authenticated peer */
+	uint64_t drop_send;			/* send buffer full or association error */
+	uint64_t drop_malformed;		/* frame or inner packet malformed, truncated */
+	uint64_t drop_unauthenticated;		/* DATA before the peer proved the key */
+	uint64_t drop_hello;			/* HELLO with a bad MAC */
+	uint64_t drop_unknown;			/* unknown version or frame type */
+	uint64_t drop_tun;			/* TUN device refused a packet */
+	uint64_t associations;			/* associations that came up */
+};
+
+/*
+ * Creates the TUN device and its routes, opens the SCTP endpoint and publishes it
+ * for mt6d-addrmgr. @cfg must outlive the tunnel.
+ */
+int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
+	__attribute__((warn_unused_result));
+/* Runs until SIGTERM or SIGINT; 0 on a clean stop. */
+int tunnel_run(struct tunnel *t);
+void tunnel_free(struct tunnel *t);
+
+#endif
