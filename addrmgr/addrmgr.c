@@ -74,8 +74,12 @@ static uint64_t current_slot(struct addrmgr *m, time_t now)
 	return m->forced ? m->forced : slot;
 }
 
-/* An address of ours left from an earlier run: derivable for a recent slot, not planned. */
-static bool is_stray(const struct addrmgr *m, const struct in6_addr *a)
+/*
+ * An address of ours that is not planned: derivable for a recent slot. Returns its
+ * slot in @slot. Covers addresses left by an earlier run and the ones that just
+ * fell out of the plan.
+ */
+static bool is_stray(const struct addrmgr *m, const struct in6_addr *a, uint64_t *slot)
 {
 	const struct plan *p = &m->plan;
 	uint64_t first = p->e[0].slot > PLAN_STRAY_SLOTS ? p->e[0].slot - PLAN_STRAY_SLOTS : 0;
@@ -86,8 +90,10 @@ static bool is_stray(const struct addrmgr *m, const struct in6_addr *a)
 		struct in6_addr d;
 
 		if (!mt6d_hashed_addr(&m->deriver, &m->prefix, &m->cfg->local_iid, s, &d) &&
-		    !memcmp(&d, a, sizeof(d)))
+		    !memcmp(&d, a, sizeof(d))) {
+			*slot = s;
 			return true;
+		}
 	}
 	return false;
 }
@@ -238,7 +244,12 @@ static void converge_socket(struct addrmgr *m, struct in6_addr *bound, int *nbou
 	}
 }
 
-/* Step 3: retire our addresses that fell out of the plan and are no longer bound. */
+/*
+ * Step 3: retire our addresses that fell out of the plan and are no longer bound.
+ * The one that left the plan last stays for one more slot: its DEL-IP may still be
+ * on the way and the peer's packets to it in flight; without the address they
+ * would draw ICMPv6 errors from this side.
+ */
 static void retire_uplink(struct addrmgr *m, const struct ifaddrs_seen *seen,
 			  const struct in6_addr *bound, int nbound)
 {
@@ -246,9 +257,12 @@ static void retire_uplink(struct addrmgr *m, const struct ifaddrs_seen *seen,
 
 	for (size_t i = 0; i < seen->n; i++) {
 		const struct in6_addr *a = &seen->a[i].addr;
+		uint64_t slot;
 		int ret;
 
-		if (!is_stray(m, a) || addr_in(a, bound, nbound))
+		if (!is_stray(m, a, &slot) || addr_in(a, bound, nbound))
+			continue;
+		if (slot + 1 == m->plan.e[0].slot)
 			continue;
 		ret = rtnl_addr_del(m->nl, m->ifindex, a, seen->a[i].plen);
 		if (ret < 0 && ret != -EADDRNOTAVAIL) {

@@ -1,0 +1,138 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# End to end: two gateways carry hostA <-> hostB traffic over one SCTP
+# association while their hashed addresses rotate every 2 s.
+#
+#  hostA ── gwA ══ (veth "internet", hashed addresses only) ══ gwB ── hostB
+#  fd00:a::2        mt6d-tunnel + mt6d-addrmgr on each gateway        fd00:b::2
+#
+# Checks: 200 pings spread over >= 8 rotations, none lost; a 20 MB TCP transfer
+# across the rotations arrives byte-identical; the capture of the internet link
+# shows >= 6 hashed source addresses per gateway, SCTP only (plus neighbour
+# discovery), never a true address; --rotate puts a new address on the wire
+# within 2 s while the transfer runs.
+set -eu
+. "$(dirname "$0")/../lib.sh"
+mt6d_require
+
+INTERVAL=2
+PINGS=200
+PING_INTERVAL=0.1
+TRANSFER_MB=20
+TRUE_A=2001:db8:1:1::1
+TRUE_B=2001:db8:2:2::2
+
+# Config files as shipped in conf/, with a 2 s rotation interval.
+mkdir -p /etc/mt6d
+for gw in gwA gwB; do
+	sed "s/^interval = .*/interval = $INTERVAL/" "$(mt6d_conf $gw)" >/etc/mt6d/$gw.conf
+done
+
+topo_up
+cap_start wire
+mt6d_start gwA /etc/mt6d/gwA.conf
+mt6d_start gwB /etc/mt6d/gwB.conf
+
+authed() { grep -q 'peer proved the key' "$OUT/$1-tunnel.log"; }
+if wait_for "authed gwA && authed gwB" 60; then
+	pass "association up and authenticated"
+else
+	die "association up and authenticated" "$(tail -n 5 "$OUT/gwA-tunnel.log" "$OUT/gwB-tunnel.log")"
+fi
+wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 20 ||
+	die "first ping" "hostB unreachable through the tunnel"
+
+status() { # GW KEY: a counter from the addrmgr status line
+	nsx "$1" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$1")" "$MT6D_ADDRMGR" \
+		-c "/etc/mt6d/$1.conf" --status | awk -v k="$2" 'NR == 1 {
+			for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'
+}
+rot0=$(status gwA rotations)
+
+# --- 20 MB TCP transfer hostA -> hostB, in the background ---------------------------
+head -c $((TRANSFER_MB * 1024 * 1024)) /dev/urandom >/tmp/src
+bg_start tcp-server "$NS_HOSTB" "$SOCAT" -u TCP6-LISTEN:5001,reuseaddr CREATE:/tmp/dst
+wait_for "nsx $NS_HOSTB $SS -Hltn | grep -q ':5001'" 10 || die "tcp server" "not listening"
+bg_start tcp-client "$NS_HOSTA" "$SOCAT" -u OPEN:/tmp/src "TCP6:[$HOSTB]:5001"
+
+# --- 200 pings across the rotations ------------------------------------------------
+bg_start ping "$NS_HOSTA" ping -6 -c "$PINGS" -i "$PING_INTERVAL" -W 5 "$HOSTB"
+
+# --- a forced rotation while the transfer runs --------------------------------------
+sleep 3
+reply=$(mt6d_rotate gwA /etc/mt6d/gwA.conf) || fail "--rotate" "$reply"
+log "--rotate: $reply"
+new=$(echo "$reply" | sed -n 's/.*current \([0-9a-f:]*\).*/\1/p')
+if [ -z "$new" ]; then
+	fail "--rotate" "no new address in the reply: $reply"
+elif wait_for "pcap_sources $(cap_file wire) $GWA_PREFIX | grep -qx $new" 2; then
+	pass "--rotate: $new on the wire within 2 s"
+else
+	fail "--rotate: new address on the wire within 2 s" "$new not seen as a source"
+fi
+
+wait_for "! bg_alive ping" 120 || fail "ping" "still running after 120 s"
+bg_stop ping && prc=0 || prc=$?
+sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$OUT/ping.log")
+recv=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$OUT/ping.log")
+lost=$((${sent:-0} - ${recv:-0}))
+log "pings: $sent sent, $recv received, $lost lost"
+if [ "${sent:-0}" -eq "$PINGS" ] && [ "$lost" -eq 0 ]; then
+	pass "$PINGS pings across the rotations, none lost"
+else
+	fail "$PINGS pings, none lost" "sent ${sent:-?}, received ${recv:-?} (ping status $prc)"
+fi
+
+if wait_for "! bg_alive tcp-client" 300; then
+	bg_stop tcp-client || :
+	wait_for "! bg_alive tcp-server" 30 || :
+	bg_stop tcp-server || :
+else
+	fail "tcp transfer" "did not finish in 300 s"
+fi
+want=$(sha256sum </tmp/src | cut -d' ' -f1)
+got=$(sha256sum </tmp/dst | cut -d' ' -f1)
+log "transfer: $(wc -c </tmp/dst) of $(wc -c </tmp/src) bytes, sha256 $got"
+[ "$want" = "$got" ] && pass "$TRANSFER_MB MB TCP transfer byte-identical (sha256 $got)" ||
+	fail "$TRANSFER_MB MB TCP transfer byte-identical" "sha256 $got != $want"
+
+rot1=$(status gwA rotations)
+rotations=$((rot1 - rot0))
+log "rotations of gwA during the traffic: $rotations"
+[ "$rotations" -ge 8 ] && pass "$rotations rotations during the traffic" ||
+	fail "at least 8 rotations during the traffic" "only $rotations"
+
+# --- what the wire saw -----------------------------------------------------------------
+cap_stop wire
+pcap=$(cap_file wire)
+pcap_text "$pcap" >"$OUT/wire.txt"
+for side in A B; do
+	eval prefix=\$GW${side}_PREFIX
+	n=$(pcap_sources "$pcap" "$prefix" | tee "$OUT/sources-gw$side.txt" | wc -l)
+	log "gw$side: $n distinct source addresses in $prefix"
+	[ "$n" -ge 6 ] && pass "gw$side used $n hashed source addresses" ||
+		fail "gw$side used at least 6 hashed source addresses" "only $n"
+done
+if grep -qiE "(^|[ ,])($TRUE_A|$TRUE_B)([.:,]| |$)" "$OUT/wire.txt"; then
+	fail "no true gateway address on the wire" "$(grep -iE "$TRUE_A|$TRUE_B" "$OUT/wire.txt" | head -n 2)"
+else
+	pass "no true gateway address on the wire"
+fi
+nother=$(pcap_count_other "$pcap")
+# Neighbour discovery and MLD are all the ICMPv6 the link may carry.
+nicmp=$(pcap_text "$pcap" | grep ICMP6 | grep -cvE 'neighbor (solicitation|advertisement)|router solicitation|multicast listener' || :)
+nsctp=$(pcap_count "$pcap" sctp)
+log "wire: $nsctp SCTP, $nother other, $nicmp unexpected ICMPv6 packets"
+[ "$nother" -eq 0 ] && [ "$nicmp" -eq 0 ] && [ "$nsctp" -gt 1000 ] &&
+	pass "the internet link carries SCTP only ($nsctp packets)" ||
+	fail "the internet link carries SCTP only" "$nother other, $nicmp ICMPv6: $(pcap_show_other "$pcap" | head -n 2)"
+
+# Both sides logged their rotations and nothing failed.
+for gw in gwA gwB; do
+	log "$gw: $(status $gw failures) addrmgr failures;" \
+		"uplink now: $(addrs $gw $INET_DEV | tr '\n' ' ')"
+done
+mt6d_stop gwA
+mt6d_stop gwB
+finish

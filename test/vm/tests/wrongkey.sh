@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# A wrong PSK on one gateway: no inner packet is delivered, and the logs say why
+# in one line.
+#
+#  hostA ── gwA ══ (veth "internet") ══ gwB ── hostB
+#           key 1                       key 2
+set -eu
+. "$(dirname "$0")/../lib.sh"
+mt6d_require
+
+mkdir -p /etc/mt6d
+mt6d_key /etc/mt6d/site.key
+mt6d_key /etc/mt6d/other.key
+sed "s/^interval = .*/interval = 2/" "$(mt6d_conf gwA)" >/etc/mt6d/gwA.conf
+sed -e "s/^interval = .*/interval = 2/" -e "s|^psk-file = .*|psk-file = /etc/mt6d/other.key|" \
+	"$(mt6d_conf gwB)" >/etc/mt6d/gwB.conf
+
+topo_up
+cap_start hostB "$NS_HOSTB" "$HOST_DEV"
+mt6d_start gwA /etc/mt6d/gwA.conf
+mt6d_start gwB /etc/mt6d/gwB.conf
+wait_for "mt6d_tun_up gwA && mt6d_tun_up gwB" 20 || die "tunnels start" "TUN devices not up"
+
+# Traffic for 15 s: longer than the tunnel's 10 s diagnosis deadline.
+nsx "$NS_HOSTA" ping -6 -c 30 -i 0.5 -W 1 "$HOSTB" >"$OUT/ping.log" 2>&1 || :
+recv=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$OUT/ping.log")
+[ "${recv:-0}" -eq 0 ] && pass "no ping answered" || fail "no ping answered" "$recv answered"
+cap_stop hostB
+n=$(pcap_text "$(cap_file hostB)" | grep -c "$HOSTA > $HOSTB" || :)
+[ "$n" -eq 0 ] && pass "no inner packet reached hostB" ||
+	fail "no inner packet reached hostB" "$n packets from hostA seen at hostB"
+
+for gw in gwA gwB; do
+	line=$(grep -m 1 'no association with the peer' "$OUT/$gw-tunnel.log" || :)
+	log "$gw says: $line"
+	case $line in
+	*"different PSK"*) pass "$gw names the likely cause in one line" ;;
+	*) fail "$gw names the likely cause in one line" "$(tail -n 3 "$OUT/$gw-tunnel.log")" ;;
+	esac
+	if grep -q 'peer proved the key' "$OUT/$gw-tunnel.log"; then
+		fail "$gw never authenticated the peer" "it did"
+	else
+		pass "$gw never authenticated the peer"
+	fi
+done
+mt6d_stop gwA
+mt6d_stop gwB
+finish
