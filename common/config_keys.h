@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_CONFIG_KEYS_H
+#define MT6D_CONFIG_KEYS_H
+
+/*
+ * Internal to config.c: the table of configuration keys, their typed value parsers and the
+ * cross-field rules. Nothing here reads files or knows the file name.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+struct config_key;
+
+/*
+ * Checks @value and stores it in @cfg. On failure returns -EINVAL and writes into @why what
+ * was expected and what was given, without the "[section] key: " prefix.
+ */
+typedef int (*config_parse_fn)(const struct config_key *key, const char *value,
+			       struct mt6d_config *cfg, char *why, size_t whylen);
+
+struct config_key {
+	const char *section;
+	const char *name;
+	config_parse_fn parse;
+	size_t offset;		/* of the field in struct mt6d_config */
+	size_t size;		/* of that field */
+	const char *what;	/* parse_uint: "a whole number of seconds" */
+	unsigned int min, max;	/* parse_uint: accepted range */
+	const char *def;	/* default, parsed like a value from the file; NULL: none */
+	bool required;
+};
+
+/* Rows of one section are contiguous; sections are in the order of an example file. */
+extern const struct config_key config_keys[];
+extern const size_t config_n_keys;
+
+/* NULL when @section has no key @name. */
+const struct config_key *config_key_find(const char *section, const char *name);
+
+/* Whether @len bytes at @name are the name of a section. */
+bool config_section_known(const char *name, size_t len);
+
+/* "tunnel, keys, ..." and, for one section, "device, mtu, ...", for error messages. */
+void config_list_sections(char *buf, size_t len);
+void config_list_keys(const char *section, char *buf, size_t len);
+
+/* The characters of interface and tunnel names: A-Z a-z 0-9 _ . - */
+bool config_is_name_char(char c);
+
+/*
+ * Rules between keys, run once every key is set: on failure returns -EINVAL and writes
+ * "[section] key: ..." into @why.
+ */
+int config_check(const struct mt6d_config *cfg, char *why, size_t whylen)
+	__attribute__((warn_unused_result));
+
+#endif
