@@ -27,6 +27,7 @@
 #include "plan.h"
 #include "rtnl.h"
 #include "runtime.h"
+#include "sdnotify.h"
 #include "tsock.h"
 #include "uplink.h"
 
@@ -51,6 +52,7 @@ struct addrmgr {
 	uint64_t primary_slot;
 	uint64_t last_current;
 	bool tunnel_warned;
+	bool ready, watchdog;
 
 	struct addrmgr_stats stats;
 };
@@ -197,6 +199,13 @@ static void set_primary(struct addrmgr *m, const struct in6_addr *cur)
 		}
 		m->primary_assoc = ids[i];
 		m->primary_slot = m->plan.current;
+		sd_notify_status("slot %llu: peer sends to %s; %llu rotations, %llu failures",
+				 (unsigned long long)m->plan.current, fmt_addr(cur, buf),
+				 (unsigned long long)m->stats.rotations,
+				 (unsigned long long)m->stats.failures);
+		/* Ready once the first rotation is installed on a live association. */
+		if (!m->ready && sd_notify_send("READY=1") == 0)
+			m->ready = true;
 		log_info("association %d: peer now sends to %s (slot %llu)", (int)ids[i],
 			 fmt_addr(cur, buf), (unsigned long long)m->plan.current);
 	}
@@ -352,6 +361,8 @@ static void on_tick(int fd, uint32_t events, void *ctx)
 	struct addrmgr *m = ctx;
 
 	evloop_timer_drain(fd);
+	if (m->watchdog)
+		(void)!sd_notify_send("WATCHDOG=1");
 	reconcile(m);
 }
 
@@ -523,6 +534,7 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 		log_warnx("event loop: %s", strerror(-ret));
 		goto fail;
 	}
+	m->watchdog = sd_watchdog_usec() > 0;
 	log_info("managing hashed addresses on %s, rotation every %u s, lifetime %u slot(s)",
 		 cfg->interface, cfg->interval, cfg->lifetime);
 	*out = m;

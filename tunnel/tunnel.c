@@ -26,6 +26,7 @@
 #include "rtnl.h"
 #include "runtime.h"
 #include "sctp_ep.h"
+#include "sdnotify.h"
 #include "session.h"
 #include "tun.h"
 #include "uplink.h"
@@ -44,7 +45,8 @@ struct tunnel {
 	char ifname[IFNAMSIZ];
 	char runtime_path[256];
 	int tun_fd, sk, sig_fd, tick_fd;
-	bool bound, published;
+	bool bound, published, ready;
+	bool watchdog;
 
 	/* One packet held back while the association's send buffer is full. */
 	size_t pending_len;
@@ -169,6 +171,7 @@ static void session_down(struct tunnel *t, const char *why)
 	if (!t->sess.assoc)
 		return;
 	log_info("association %d down: %s", (int)t->sess.assoc, why);
+	sd_notify_status("association down (%s); re-establishing", why);
 	session_end(&t->sess);
 	if (t->pending_len) {
 		t->stats.drop_send++;
@@ -278,9 +281,15 @@ static void on_hello(struct tunnel *t, const struct mt6d_frame *f)
 	case HELLO_OK:
 		break;
 	}
-	if (!was && session_authenticated(&t->sess))
-		log_info("association %d: peer proved the key; tunnel %s is carrying traffic",
+	if (was || !session_authenticated(&t->sess))
+		return;
+	log_info("association %d: peer proved the key; tunnel %s is carrying traffic",
+		 (int)t->sess.assoc, t->ifname);
+	/* Ready means traffic can flow: device up and an authenticated association. */
+	sd_notify_status("association %d up and authenticated; carrying traffic on %s",
 			 (int)t->sess.assoc, t->ifname);
+	if (!t->ready && sd_notify_send("READY=1") == 0)
+		t->ready = true;
 }
 
 static void on_data(struct tunnel *t, const struct mt6d_frame *f)
@@ -394,6 +403,8 @@ static void on_tick(int fd, uint32_t events, void *ctx)
 	int ret;
 
 	evloop_timer_drain(fd);
+	if (t->watchdog)
+		(void)!sd_notify_send("WATCHDOG=1");
 	if (!t->bound) {
 		ret = try_bind(t);
 		if (ret < 0) {
@@ -410,6 +421,7 @@ static void on_tick(int fd, uint32_t events, void *ctx)
 	case SESSION_STALLED:
 		/* One line an operator can act on; repeated at most once per deadline. */
 		log_warnx("%s", why);
+		sd_notify_status("%s", why);
 		break;
 	case SESSION_UNAUTHENTICATED:
 		log_warnx("%s", why);
@@ -555,6 +567,8 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 		log_warnx("event loop: %s", strerror(-ret));
 		goto fail;
 	}
+	t->watchdog = sd_watchdog_usec() > 0;
+	sd_notify_status("TUN device %s up; waiting for the association", t->ifname);
 	log_info("TUN device %s up, mtu %u, %zu route(s); initiator: %s", t->ifname, cfg->mtu,
 		 cfg->n_routes, t->sess.initiator ? "yes" : "no (waiting for the peer)");
 	mt6d_wipe(auth_key, sizeof(auth_key));

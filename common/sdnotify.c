@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+#include "sdnotify.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+int sd_notify_send(const char *state)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t len;
+	size_t plen;
+	int fd, ret = 0;
+
+	if (!path || !*path)
+		return 0;
+	plen = strlen(path);
+	if ((path[0] != '/' && path[0] != '@') || plen >= sizeof(sun.sun_path))
+		return -EINVAL;
+	memcpy(sun.sun_path, path, plen);
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sun, len) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int sd_notify_status(const char *fmt, ...)
+{
+	char buf[512] = "STATUS=";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + 7, sizeof(buf) - 7, fmt, ap);
+	va_end(ap);
+	return sd_notify_send(buf);
+}
+
+uint64_t sd_watchdog_usec(void)
+{
+	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	char *end;
+	unsigned long long v;
+
+	if (!usec)
+		return 0;
+	/* WATCHDOG_PID names the process meant; a child that inherited it must not ping. */
+	if (pid && strtol(pid, NULL, 10) != getpid())
+		return 0;
+	errno = 0;
+	v = strtoull(usec, &end, 10);
+	if (errno || *end || !v)
+		return 0;
+	return v;
+}

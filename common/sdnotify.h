@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_SDNOTIFY_H
+#define MT6D_SDNOTIFY_H
+
+#include <stdint.h>
+
+/*
+ * The sd_notify datagram protocol, implemented directly (no libsystemd): one
+ * datagram of "KEY=VALUE\n" lines to the AF_UNIX socket named by $NOTIFY_SOCKET
+ * (a path, or '@' for the abstract namespace). Without NOTIFY_SOCKET every call is
+ * a successful no-op, so the daemons run the same under systemd and by hand.
+ */
+int sd_notify_send(const char *state) __attribute__((warn_unused_result));
+
+/* printf-style STATUS= line. */
+int sd_notify_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Watchdog period in microseconds from $WATCHDOG_USEC (and $WATCHDOG_PID), 0 if off. */
+uint64_t sd_watchdog_usec(void);
+
+#endif

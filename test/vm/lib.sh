@@ -1,0 +1,414 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=sh disable=SC2034
+#
+# Guest-side helpers for the mt6d VM tests (busybox sh).  A test script does
+#   . "$(dirname "$0")/../lib.sh"
+# and ends with `finish`.  In between:
+#   verdicts     pass NAME | fail NAME REASON | skip NAME REASON | die NAME REASON
+#                check NAME CMD...  (PASS if CMD succeeds)
+#   readiness    wait_for 'SHELL CMD' SECONDS  (polls every 0.1 s; no fixed sleeps)
+#   topology     topo_up, topo_down, nsx NS CMD..., sysctl_ns NS K=V..., addrs NS DEV
+#   processes    bg_start NAME NS CMD..., bg_alive NAME, bg_stop NAME [SIG]
+#   captures     cap_start NAME [NS [DEV [FILTER...]]], cap_stop NAME, cap_file NAME
+#                pcap_sources FILE PREFIX, pcap_count FILE sctp|icmp6|other|all,
+#                pcap_count_other FILE, pcap_show_other FILE
+#   mt6d         mt6d_require, mt6d_start GW [CONF], mt6d_stop GW, mt6d_rotate GW,
+#                mt6d_tun_up GW, mt6d_key  (GW is gwA or gwB; CONF conf/GW.conf)
+# Everything a test writes to $OUT (/out) is copied to the host afterwards.
+#
+# Topology built by topo_up (network namespaces joined by veth pairs):
+#
+#  hostA            gwA                                   gwB            hostB
+#  eth0 ───────── lan0   inet0 ══════ "internet" ══════ inet0   lan0 ───────── eth0
+#  fd00:a::2/64   fd00:a::1/64                         fd00:b::1/64   fd00:b::2/64
+#                 uplink prefix 2001:db8:1:1::/64      uplink prefix 2001:db8:2:2::/64
+#
+# The uplinks carry link-local addresses only (plus what a test or the mt6d
+# daemons add); each gateway has an on-link route for the other's /64.  The true
+# addresses 2001:db8:1:1::1 and 2001:db8:2:2::2 are never configured.
+#
+# Busybox runs its own applets before searching PATH, so call the real tools
+# through the variables below.  Commands run by `ip netns exec` (nsx) are found
+# on PATH, where the real tools come first.
+
+IP=/usr/local/bin/ip
+TC=/usr/local/bin/tc
+SS=/usr/local/bin/ss
+NFT=/usr/local/bin/nft
+TCPDUMP=/usr/local/bin/tcpdump
+SOCAT=/usr/local/bin/socat
+IPERF3=/usr/local/bin/iperf3
+SCTP_DARN=/usr/local/bin/sctp_darn
+SCTP_TEST=/usr/local/bin/sctp_test
+MT6D_TUNNEL=/usr/sbin/mt6d-tunnel
+MT6D_ADDRMGR=/usr/sbin/mt6d-addrmgr
+
+OUT=${OUT:-/out}
+RESULTS=${RESULTS:-$OUT/results.txt}
+TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
+VM_TEST_DIR=$(cd "$(dirname "$0")/.." && pwd)
+CONF_DIR=$VM_TEST_DIR/conf
+STATE=/run/mt6d-test
+mkdir -p "$OUT" "$STATE"
+
+NS_HOSTA=hostA
+NS_GWA=gwA
+NS_GWB=gwB
+NS_HOSTB=hostB
+INET_DEV=inet0
+LAN_DEV=lan0
+HOST_DEV=eth0
+GWA_PREFIX=2001:db8:1:1::/64
+GWB_PREFIX=2001:db8:2:2::/64
+LANA_PREFIX=fd00:a::/64
+LANB_PREFIX=fd00:b::/64
+GWA_LAN=fd00:a::1
+GWB_LAN=fd00:b::1
+HOSTA=fd00:a::2
+HOSTB=fd00:b::2
+TUN_DEV=mt6d0
+
+_failed=0
+_passed=0
+
+# --- output and verdicts ---------------------------------------------------------
+
+now() { cut -d' ' -f1 /proc/uptime; }
+log() { echo "[$(now)] $*"; }
+
+_result() {
+	echo "$*"
+	echo "$*" >>"$RESULTS"
+}
+pass() { # NAME
+	_passed=$((_passed + 1))
+	_result "PASS: $1"
+}
+fail() { # NAME REASON...  (the test goes on; finish exits non-zero)
+	_n=$1
+	shift
+	_failed=$((_failed + 1))
+	_result "FAIL: $_n: $*"
+}
+skip() { # NAME REASON...
+	_n=$1
+	shift
+	_result "SKIP: $_n: $*"
+}
+die() { # NAME REASON...  fail and end the test now
+	fail "$@"
+	finish
+}
+check() { # NAME CMD...  PASS if CMD succeeds, else FAIL with its output
+	_n=$1
+	shift
+	if _o=$("$@" 2>&1); then
+		pass "$_n"
+	else
+		fail "$_n" "'$*' failed: $(echo "$_o" | tail -n 3 | tr '\n' ' ')"
+	fi
+}
+finish() { # ends the test; exit status 1 if anything failed
+	log "$TEST_NAME: $_passed passed, $_failed failed"
+	[ "$_failed" -eq 0 ] && [ "$_passed" -gt 0 ] && exit 0
+	exit 1
+}
+
+# wait_for CMD TIMEOUT: poll the shell command CMD (a string, eval'ed) every
+# 0.1 s until it succeeds (returns 0) or TIMEOUT seconds have passed (returns 1).
+wait_for() {
+	_cmd=$1
+	_deadline=$(awk -v t="$2" '{ printf "%d", ($1 + t) * 100 }' /proc/uptime)
+	while :; do
+		eval "$_cmd" >/dev/null 2>&1 && return 0
+		_now=$(awk '{ printf "%d", $1 * 100 }' /proc/uptime)
+		[ "$_now" -ge "$_deadline" ] && return 1
+		sleep 0.1
+	done
+}
+
+# --- namespaces and topology -------------------------------------------------------
+
+nsx() { # NS CMD...  run CMD (found on PATH) in network namespace NS
+	_ns=$1
+	shift
+	"$IP" netns exec "$_ns" "$@"
+}
+sysctl_ns() { # NS KEY=VALUE...
+	_ns=$1
+	shift
+	# nsenter is cheaper than ip netns exec (no mount namespace, no sysfs).
+	nsenter --net="/run/netns/$_ns" sysctl -qw "$@" >/dev/null
+}
+
+topo_up() {
+	log "topology: creating namespaces"
+	for ns in $NS_HOSTA $NS_GWA $NS_GWB $NS_HOSTB; do
+		"$IP" netns add "$ns"
+	done
+	# Hosts skip DAD so their addresses are usable at once.  On the gateways
+	# only the link-local addresses skip it (DAD costs 1-2 s); DAD is switched
+	# back on below, as on a real uplink, so addresses the daemons add are
+	# tentative unless they use NODAD.
+	for ns in $NS_HOSTA $NS_HOSTB; do
+		sysctl_ns "$ns" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	done
+	for ns in $NS_GWA $NS_GWB; do
+		sysctl_ns "$ns" net.ipv6.conf.default.accept_dad=0 \
+			net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1
+	done
+
+	# One ip process per namespace and step: every ip call costs ~50 ms here.
+	"$IP" -n "$NS_HOSTA" -batch - <<-EOF
+		link set lo up
+		link add $HOST_DEV type veth peer name $LAN_DEV netns $NS_GWA
+		addr add $HOSTA/64 dev $HOST_DEV nodad
+		link set $HOST_DEV up
+	EOF
+	"$IP" -n "$NS_GWA" -batch - <<-EOF
+		link set lo up
+		link add $INET_DEV type veth peer name $INET_DEV netns $NS_GWB
+		addr add $GWA_LAN/64 dev $LAN_DEV nodad
+		link set $LAN_DEV up
+		link set $INET_DEV up
+	EOF
+	"$IP" -n "$NS_GWB" -batch - <<-EOF
+		link set lo up
+		link add $LAN_DEV type veth peer name $HOST_DEV netns $NS_HOSTB
+		addr add $GWB_LAN/64 dev $LAN_DEV nodad
+		link set $LAN_DEV up
+		link set $INET_DEV up
+		route add $GWA_PREFIX dev $INET_DEV
+	EOF
+	"$IP" -n "$NS_HOSTB" -batch - <<-EOF
+		link set lo up
+		addr add $HOSTB/64 dev $HOST_DEV nodad
+		link set $HOST_DEV up
+		route add default via $GWB_LAN dev $HOST_DEV
+	EOF
+	"$IP" -n "$NS_GWA" route add "$GWB_PREFIX" dev "$INET_DEV"
+	"$IP" -n "$NS_HOSTA" route add default via "$GWA_LAN" dev "$HOST_DEV"
+
+	# Ready when both uplink ends are up and have their link-local address.
+	wait_for "ll_ready $NS_GWA $INET_DEV && ll_ready $NS_GWB $INET_DEV" 10 ||
+		die topology "uplink link-local addresses did not appear"
+	for ns in $NS_GWA $NS_GWB; do
+		sysctl_ns "$ns" net.ipv6.conf.default.accept_dad=1 \
+			"net.ipv6.conf.$INET_DEV.accept_dad=1" "net.ipv6.conf.$LAN_DEV.accept_dad=1"
+	done
+	log "topology: up"
+}
+
+ll_ready() { # NS DEV  true when DEV has a non-tentative link-local address
+	"$IP" -n "$1" -6 addr show dev "$2" scope link 2>/dev/null |
+		grep inet6 | grep -qv tentative
+}
+
+topo_down() {
+	for ns in $NS_HOSTA $NS_GWA $NS_GWB $NS_HOSTB; do
+		"$IP" netns delete "$ns" 2>/dev/null || :
+	done
+}
+
+# Global IPv6 addresses on DEV in NS, one per line, without prefix length.
+addrs() { # NS DEV
+	"$IP" -n "$1" -6 -o addr show dev "$2" scope global |
+		awk '{ sub("/.*", "", $4); print $4 }'
+}
+
+# --- background processes ------------------------------------------------------------
+
+bg_start() { # NAME NS CMD...  run CMD in NS in the background, output to $OUT/NAME.log
+	_n=$1
+	_ns=$2
+	shift 2
+	# Not through nsx: a backgrounded function would be a subshell, and $!
+	# would not be the command's pid.  ip netns exec execs the command.
+	"$IP" netns exec "$_ns" "$@" >>"$OUT/$_n.log" 2>&1 &
+	echo $! >"$STATE/$_n.pid"
+	log "started $_n (pid $!): $*"
+}
+bg_pid() { cat "$STATE/$1.pid" 2>/dev/null; }
+pid_alive() { # PID  (a zombie counts as dead)
+	[ -r "/proc/$1/stat" ] || return 1
+	case $(sed -n 's/.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null) in
+	"" | Z | X) return 1 ;;
+	esac
+	return 0
+}
+bg_alive() { # NAME
+	_p=$(bg_pid "$1") && [ -n "$_p" ] && pid_alive "$_p"
+}
+# bg_stop NAME [SIGNAL]: send SIGNAL (default TERM), wait up to 5 s (then
+# SIGKILL); returns the process's exit status (143 = died of SIGTERM).
+bg_stop() {
+	_p=$(bg_pid "$1") || return 0
+	[ -n "$_p" ] || return 0
+	kill "-${2:-TERM}" "$_p" 2>/dev/null || :
+	wait_for "! pid_alive $_p" 5 || kill -KILL "$_p" 2>/dev/null || :
+	wait "$_p" 2>/dev/null && _rc=0 || _rc=$?
+	rm -f "$STATE/$1.pid"
+	return "$_rc"
+}
+
+# --- captures ----------------------------------------------------------------------
+
+# cap_start NAME [NS [DEV [TCPDUMP-FILTER...]]]: capture DEV in NS (default: the
+# "internet" link seen from gwA) to $OUT/NAME.pcap; returns once tcpdump listens.
+cap_start() {
+	_n=$1
+	_ns=${2:-$NS_GWA}
+	_dev=${3:-$INET_DEV}
+	if [ $# -gt 3 ]; then shift 3; else set --; fi
+	: >"$OUT/$_n.tcpdump.log"
+	"$IP" netns exec "$_ns" "$TCPDUMP" -i "$_dev" -n -U -Z root -w "$OUT/$_n.pcap" "$@" \
+		>>"$OUT/$_n.tcpdump.log" 2>&1 &
+	echo $! >"$STATE/cap-$_n.pid"
+	wait_for "grep -q 'listening on' '$OUT/$_n.tcpdump.log'" 15 ||
+		die "capture $_n" "tcpdump did not start: $(cat "$OUT/$_n.tcpdump.log")"
+}
+cap_stop() { # NAME  stop the capture, flushing the file
+	bg_stop "cap-$1" TERM || :
+	# ensure the pcap is complete before it is read
+	[ -f "$OUT/$1.pcap" ]
+}
+cap_file() { echo "$OUT/$1.pcap"; }
+
+# pcap_text FILE: tcpdump's numeric text output (one line per packet, plus
+# indented continuation lines).
+pcap_text() {
+	_pcap_cache "$1" && cat "$_c.txt"
+}
+
+# Decoding a capture and classifying its packets takes seconds under TCG (50000
+# packets: ~4 s), so both are cached while FILE keeps its size and mtime.
+# Sets _c to the cache's path prefix.
+_pcap_cache() {
+	_key=$(stat -c '%s %Y' "$1") || return 1
+	_c=$STATE/pcap-cache/$(echo "$1" | tr / _)
+	[ -f "$_c.key" ] && [ "$(cat "$_c.key")" = "$_key" ] && return 0
+	mkdir -p "$STATE/pcap-cache"
+	"$TCPDUMP" -Z root -nn -r "$1" >"$_c.txt" 2>/dev/null || :
+	awk -v srcs="$_c.sources" "$_PCAP_AWK"'
+		{
+			n[class()]++
+			all++
+			s = src6()
+			if (s != "" && !seen[s]++) print s >srcs
+		}
+		END {
+			printf "" >>srcs
+			printf "sctp %d\nicmp6 %d\nother %d\nall %d\n", n["sctp"], n["icmp6"], n["other"], all
+		}' "$_c.txt" >"$_c.counts"
+	echo "$_key" >"$_c.key"
+}
+
+# shellcheck disable=SC2016
+# Common awk code: expand(a) gives the 32 hex digits of an IPv6 address; the
+# packet's IPv6 source and class ("sctp", "icmp6", "other") from a text line.
+_PCAP_AWK='
+function pad4(g) { while (length(g) < 4) g = "0" g; return g }
+function expand(a,   i, l, r, lp, rp, left, right, out, p) {
+	a = tolower(a)
+	p = index(a, "::")
+	if (p) { left = substr(a, 1, p - 1); right = substr(a, p + 2) }
+	else { left = a; right = "" }
+	l = (left == "") ? 0 : split(left, lp, ":")
+	r = (right == "") ? 0 : split(right, rp, ":")
+	out = ""
+	for (i = 1; i <= l; i++) out = out pad4(lp[i])
+	for (i = 0; i < 8 - l - r; i++) out = out "0000"
+	for (i = 1; i <= r; i++) out = out pad4(rp[i])
+	return out
+}
+# Lines starting with white space continue the previous packet (SCTP SACK gap
+# blocks, for one): skip them.
+/^[ \t]/ { next }
+# Fields of "TIME IP6 SRC[.PORT] > DST[.PORT]: PROTO ..." (no -e, no -v).
+function src6() {
+	if ($2 != "IP6") return ""
+	s = $3
+	if (index(s, ".")) sub(/\.[^.]*$/, "", s)
+	return s
+}
+function class() {
+	if ($2 != "IP6") return "other"
+	i = 6
+	if ($i == "HBH") i++
+	if ($i == "frag") i += 2
+	if ($i == "sctp") return "sctp"
+	if ($i ~ /^ICMP6/) return "icmp6"
+	return "other"
+}
+'
+
+# pcap_sources FILE PREFIX: distinct IPv6 source addresses inside PREFIX
+# (e.g. 2001:db8:1:1::/64; the length must be a multiple of 4), sorted.
+pcap_sources() {
+	_pcap_cache "$1" || return 1
+	awk -v prefix="$2" "$_PCAP_AWK"'
+		BEGIN {
+			split(prefix, pp, "/")
+			nib = pp[2] / 4
+			want = substr(expand(pp[1]), 1, nib)
+		}
+		substr(expand($1), 1, nib) == want' "$_c.sources" | sort -u
+}
+
+# pcap_count FILE CLASS: number of packets of CLASS: sctp, icmp6, other (neither
+# SCTP nor ICMPv6, including non-IPv6 frames), or all.
+pcap_count() {
+	_pcap_cache "$1" && awk -v want="$2" '$1 == want { print $2 }' "$_c.counts"
+}
+pcap_count_other() { pcap_count "$1" other; }
+
+# pcap_show_other FILE: the text lines of packets that are neither SCTP nor ICMPv6.
+pcap_show_other() {
+	pcap_text "$1" | awk "$_PCAP_AWK"' class() == "other"'
+}
+
+# --- mt6d daemons ---------------------------------------------------------------------
+
+# Both gateways share this VM's file system: each gets its own runtime directory.
+mt6d_runtime_dir() { echo "/run/mt6d-$1"; }
+mt6d_conf() { echo "$CONF_DIR/$1.conf"; }
+
+mt6d_have() { [ -x "$MT6D_TUNNEL" ] && [ -x "$MT6D_ADDRMGR" ]; }
+mt6d_require() { # skip (and end) the test when the binaries are not in the initramfs
+	mt6d_have && return 0
+	skip "$TEST_NAME" "mt6d binaries not in the initramfs (pass --build-dir)"
+	exit 0
+}
+
+# mt6d_key: the shared PSK (hex, 32 bytes) at /etc/mt6d/site.key, mode 0600.
+# shellcheck disable=SC2120
+mt6d_key() {
+	_k=${1:-/etc/mt6d/site.key}
+	[ -s "$_k" ] && return 0
+	mkdir -p "$(dirname "$_k")"
+	(umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$_k" && echo >>"$_k")
+}
+
+# mt6d_start GW [CONF]: start mt6d-tunnel, then mt6d-addrmgr, in namespace GW
+# (gwA or gwB) with CONF (default conf/GW.conf); logs in $OUT/GW-tunnel.log and
+# $OUT/GW-addrmgr.log.
+mt6d_start() {
+	_gw=$1
+	_conf=${2:-$(mt6d_conf "$1")}
+	mt6d_key /etc/mt6d/site.key
+	_rt=$(mt6d_runtime_dir "$_gw")
+	mkdir -p "$_rt"
+	bg_start "$_gw-tunnel" "$_gw" env RUNTIME_DIRECTORY="$_rt" "$MT6D_TUNNEL" -c "$_conf" -f -v
+	bg_start "$_gw-addrmgr" "$_gw" env RUNTIME_DIRECTORY="$_rt" "$MT6D_ADDRMGR" -c "$_conf" -f -v
+}
+mt6d_stop() { # GW
+	bg_stop "$1-addrmgr" || :
+	bg_stop "$1-tunnel" || :
+}
+mt6d_rotate() { # GW [CONF]: ask the running addrmgr of GW to rotate now
+	_conf=${2:-$(mt6d_conf "$1")}
+	nsx "$1" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$1")" "$MT6D_ADDRMGR" -c "$_conf" --rotate
+}
+mt6d_tun_up() { # GW: true when the TUN device exists and is up
+	"$IP" -n "$1" link show dev "$TUN_DEV" 2>/dev/null | grep -q '[<,]UP[,>]'
+}
