@@ -50,6 +50,7 @@ struct addrmgr {
 	/* What SET_PEER_PRIMARY was last sent for; redone when either changes. */
 	sctp_assoc_t primary_assoc;
 	uint64_t primary_slot;
+	uint64_t reannounced_slot, warned_slot;
 	uint64_t last_current;
 	bool tunnel_warned;
 	bool ready, watchdog;
@@ -179,6 +180,23 @@ static bool addr_in(const struct in6_addr *a, const struct in6_addr *list, int n
 	return false;
 }
 
+/*
+ * An address bound to the endpoint while an association was still being set up is
+ * never announced to it (the kernel only sends ADD-IP on established associations):
+ * unbind and bind it again so that the kernel sends the ASCONF now.
+ */
+static int reannounce(struct addrmgr *m, const struct in6_addr *cur)
+{
+	char buf[INET6_ADDRSTRLEN];
+	int ret = tsock_bind(&m->ts, cur, m->cfg->port, 0);
+
+	if (!ret)
+		ret = tsock_bind(&m->ts, cur, m->cfg->port, 1);
+	log_info("re-announcing %s to the association: %s", fmt_addr(cur, buf),
+		 ret ? strerror(-ret) : "ok");
+	return ret;
+}
+
 static void set_primary(struct addrmgr *m, const struct in6_addr *cur)
 {
 	sctp_assoc_t ids[8];
@@ -191,10 +209,24 @@ static void set_primary(struct addrmgr *m, const struct in6_addr *cur)
 		if (ids[i] == m->primary_assoc && m->primary_slot == m->plan.current)
 			continue;
 		ret = tsock_set_peer_primary(&m->ts, ids[i], cur, m->cfg->port);
+		if (ret == -EPERM || ret == -ENOTCONN) {
+			/* Still being set up (the peer's ASCONF support is not known yet). */
+			log_debug("association %d not established yet", (int)ids[i]);
+			continue;
+		}
+		if (ret == -EADDRNOTAVAIL && m->reannounced_slot != m->plan.current) {
+			m->reannounced_slot = m->plan.current;
+			ret = reannounce(m, cur);
+			if (!ret)
+				ret = tsock_set_peer_primary(&m->ts, ids[i], cur, m->cfg->port);
+		}
 		if (ret < 0) {
 			m->stats.failures++;
-			log_warnx("association %d: cannot make %s the peer's primary: %s",
-				  (int)ids[i], fmt_addr(cur, buf), strerror(-ret));
+			/* Retried every tick: say it once per slot. */
+			if (m->warned_slot != m->plan.current)
+				log_warnx("association %d: cannot make %s the peer's primary: %s",
+					  (int)ids[i], fmt_addr(cur, buf), strerror(-ret));
+			m->warned_slot = m->plan.current;
 			continue;
 		}
 		m->primary_assoc = ids[i];

@@ -431,6 +431,21 @@ static void on_tick(int fd, uint32_t events, void *ctx)
 	}
 }
 
+static void log_stats(const struct tunnel *t)
+{
+	const struct tunnel_stats *s = &t->stats;
+
+	log_info("tx %llu pkts %llu bytes, rx %llu pkts %llu bytes, associations %llu, drops: "
+		 "no-session %llu send %llu malformed %llu unauthenticated %llu hello %llu "
+		 "unknown %llu tun %llu",
+		 (unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes,
+		 (unsigned long long)s->rx_packets, (unsigned long long)s->rx_bytes,
+		 (unsigned long long)s->associations, (unsigned long long)s->drop_no_session,
+		 (unsigned long long)s->drop_send, (unsigned long long)s->drop_malformed,
+		 (unsigned long long)s->drop_unauthenticated, (unsigned long long)s->drop_hello,
+		 (unsigned long long)s->drop_unknown, (unsigned long long)s->drop_tun);
+}
+
 static void on_signal(int fd, uint32_t events, void *ctx)
 {
 	struct tunnel *t = ctx;
@@ -439,21 +454,10 @@ static void on_signal(int fd, uint32_t events, void *ctx)
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			log_info("signal %u: stopping", si.ssi_signo);
+			log_stats(t);
 			evloop_stop(t->loop);
 		} else if (si.ssi_signo == SIGUSR1) {
-			const struct tunnel_stats *s = &t->stats;
-
-			log_info("tx %llu pkts %llu bytes, rx %llu pkts %llu bytes, drops: "
-				 "no-session %llu send %llu malformed %llu unauthenticated %llu "
-				 "hello %llu unknown %llu tun %llu",
-				 (unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes,
-				 (unsigned long long)s->rx_packets, (unsigned long long)s->rx_bytes,
-				 (unsigned long long)s->drop_no_session,
-				 (unsigned long long)s->drop_send,
-				 (unsigned long long)s->drop_malformed,
-				 (unsigned long long)s->drop_unauthenticated,
-				 (unsigned long long)s->drop_hello, (unsigned long long)s->drop_unknown,
-				 (unsigned long long)s->drop_tun);
+			log_stats(t);
 		}
 	}
 }

@@ -50,19 +50,33 @@ status() { # GW KEY: a counter from the addrmgr status line
 }
 rot0=$(status gwA rotations)
 
-# --- 20 MB TCP transfer hostA -> hostB, in the background ---------------------------
+# --- 200 pings across the rotations ------------------------------------------------
+# Alone on the link: with a bulk transfer beside them, a ping can be lost to
+# ordinary congestion, which says nothing about rotation.
+nsx "$NS_HOSTA" ping -6 -c "$PINGS" -i "$PING_INTERVAL" -W 5 "$HOSTB" >"$OUT/ping.log" 2>&1 &&
+	prc=0 || prc=$?
+sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$OUT/ping.log")
+recv=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$OUT/ping.log")
+lost=$((${sent:-0} - ${recv:-0}))
+rotp=$(($(status gwA rotations) - rot0))
+log "pings: $sent sent, $recv received, $lost lost, across $rotp rotations of gwA"
+if [ "${sent:-0}" -eq "$PINGS" ] && [ "$lost" -eq 0 ] && [ "$rotp" -ge 8 ]; then
+	pass "$PINGS pings across $rotp rotations, none lost"
+else
+	fail "$PINGS pings across >= 8 rotations, none lost" \
+		"sent ${sent:-?}, received ${recv:-?}, $rotp rotations (ping status $prc)"
+fi
+
+# --- 20 MB TCP transfer hostA -> hostB, with a forced rotation during it ------------
 head -c $((TRANSFER_MB * 1024 * 1024)) /dev/urandom >/tmp/src
 bg_start tcp-server "$NS_HOSTB" "$SOCAT" -u TCP6-LISTEN:5001,reuseaddr CREATE:/tmp/dst
 wait_for "nsx $NS_HOSTB $SS -Hltn | grep -q ':5001'" 10 || die "tcp server" "not listening"
 bg_start tcp-client "$NS_HOSTA" "$SOCAT" -u OPEN:/tmp/src "TCP6:[$HOSTB]:5001"
 
-# --- 200 pings across the rotations ------------------------------------------------
-bg_start ping "$NS_HOSTA" ping -6 -c "$PINGS" -i "$PING_INTERVAL" -W 5 "$HOSTB"
-
-# --- a forced rotation while the transfer runs --------------------------------------
-sleep 3
+wait_for "[ \$(stat -c %s /tmp/dst 2>/dev/null || echo 0) -gt 2000000 ]" 30 ||
+	fail "tcp transfer" "not even 2 MB after 30 s"
 reply=$(mt6d_rotate gwA /etc/mt6d/gwA.conf) || fail "--rotate" "$reply"
-log "--rotate: $reply"
+log "--rotate at $(stat -c %s /tmp/dst) bytes: $reply"
 new=$(echo "$reply" | sed -n 's/.*current \([0-9a-f:]*\).*/\1/p')
 if [ -z "$new" ]; then
 	fail "--rotate" "no new address in the reply: $reply"
@@ -70,18 +84,6 @@ elif wait_for "pcap_sources $(cap_file wire) $GWA_PREFIX | grep -qx $new" 2; the
 	pass "--rotate: $new on the wire within 2 s"
 else
 	fail "--rotate: new address on the wire within 2 s" "$new not seen as a source"
-fi
-
-wait_for "! bg_alive ping" 120 || fail "ping" "still running after 120 s"
-bg_stop ping && prc=0 || prc=$?
-sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$OUT/ping.log")
-recv=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$OUT/ping.log")
-lost=$((${sent:-0} - ${recv:-0}))
-log "pings: $sent sent, $recv received, $lost lost"
-if [ "${sent:-0}" -eq "$PINGS" ] && [ "$lost" -eq 0 ]; then
-	pass "$PINGS pings across the rotations, none lost"
-else
-	fail "$PINGS pings, none lost" "sent ${sent:-?}, received ${recv:-?} (ping status $prc)"
 fi
 
 if wait_for "! bg_alive tcp-client" 300; then
@@ -99,9 +101,7 @@ log "transfer: $(wc -c </tmp/dst) of $(wc -c </tmp/src) bytes, sha256 $got"
 
 rot1=$(status gwA rotations)
 rotations=$((rot1 - rot0))
-log "rotations of gwA during the traffic: $rotations"
-[ "$rotations" -ge 8 ] && pass "$rotations rotations during the traffic" ||
-	fail "at least 8 rotations during the traffic" "only $rotations"
+log "rotations of gwA during the whole run: $rotations"
 
 # --- what the wire saw -----------------------------------------------------------------
 cap_stop wire
@@ -132,6 +132,7 @@ log "wire: $nsctp SCTP, $nother other, $nicmp unexpected ICMPv6 packets"
 for gw in gwA gwB; do
 	log "$gw: $(status $gw failures) addrmgr failures;" \
 		"uplink now: $(addrs $gw $INET_DEV | tr '\n' ' ')"
+	"$IP" -n "$gw" -s link show dev "$TUN_DEV" >>"$OUT/$gw-tun-stats.txt"
 done
 mt6d_stop gwA
 mt6d_stop gwB
