@@ -20,7 +20,7 @@ static void usage(FILE *f, const char *prog, const char *summary,
 		   "/NAME.conf)\n"
 		   "  -f, --foreground   stay in the foreground, log to stderr\n"
 		   "  -v, --verbose      log more (repeat for more)\n"
-		   "  -n, --check        check the configuration and exit\n"
+		   "  -n, --check-config check the configuration and exit\n"
 		   "  -h, --help         show this help\n"
 		   "  -V, --version      show the version\n");
 	for (int i = 0; i < ncmds; i++)
@@ -34,7 +34,7 @@ int mt6d_cli_parse(struct mt6d_cli *cli, int argc, char **argv, const char *prog
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "check", no_argument, NULL, 'n' },
+		{ "check-config", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 	};

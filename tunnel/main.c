@@ -7,7 +7,36 @@
 #include "cli.h"
 #include "config.h"
 #include "log.h"
+#include "preflight.h"
 #include "tunnel.h"
+
+static const struct mt6d_cli_command commands[] = {
+	{ "check", "check whether this host can run mt6d, with the fix for each problem" },
+};
+
+/* One line per item, the fix after a dash; exit status 1 if anything fails. */
+static int preflight(const struct mt6d_config *cfg, const char *config_error)
+{
+	static const char *const verdicts[] = {
+		[PREFLIGHT_OK] = "ok",
+		[PREFLIGHT_WARN] = "WARN",
+		[PREFLIGHT_FAIL] = "FAIL",
+	};
+	struct preflight_item items[PREFLIGHT_MAX];
+	size_t n = preflight_run(config_error ? NULL : cfg, items, PREFLIGHT_MAX);
+	int failed = !!config_error;
+
+	if (config_error)
+		printf("%-5s %-13s %s\n", "FAIL", "config", config_error);
+	else
+		printf("%-5s %-13s %s is valid\n", "ok", "config", cfg->path);
+	for (size_t i = 0; i < n; i++) {
+		printf("%-5s %-13s %s%s%s\n", verdicts[items[i].verdict], items[i].name,
+		       items[i].found, items[i].fix[0] ? " -- fix: " : "", items[i].fix);
+		failed |= items[i].verdict == PREFLIGHT_FAIL;
+	}
+	return failed;
+}
 
 int main(int argc, char **argv)
 {
@@ -20,10 +49,16 @@ int main(int argc, char **argv)
 	ret = mt6d_cli_parse(&cli, argc, argv, "mt6d-tunnel",
 			     "Carries IP packets between a TUN device and an SCTP association "
 			     "to the peer gateway.",
-			     NULL, 0);
+			     commands, sizeof(commands) / sizeof(commands[0]));
 	if (ret)
 		return ret < 0 ? 2 : 0;
-	if (mt6d_config_load(&cfg, cli.config, err, sizeof(err)) < 0) {
+	ret = mt6d_config_load(&cfg, cli.config, err, sizeof(err));
+	if (cli.command) {
+		ret = preflight(&cfg, ret < 0 ? err : NULL);
+		mt6d_config_clear(&cfg);
+		return ret;
+	}
+	if (ret < 0) {
 		fprintf(stderr, "mt6d-tunnel: %s\n", err);
 		return 1;
 	}
