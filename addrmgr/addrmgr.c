@@ -53,7 +53,8 @@ struct addrmgr {
 	uint64_t reannounced_slot, warned_slot;
 	uint64_t last_current;
 	bool tunnel_warned;
-	bool ready, watchdog;
+	bool ready;
+	struct sd_watchdog watchdog;
 
 	struct addrmgr_stats stats;
 };
@@ -393,8 +394,7 @@ static void on_tick(int fd, uint32_t events, void *ctx)
 	struct addrmgr *m = ctx;
 
 	evloop_timer_drain(fd);
-	if (m->watchdog)
-		(void)!sd_notify_send("WATCHDOG=1");
+	sd_watchdog_kick(&m->watchdog);
 	reconcile(m);
 }
 
@@ -566,7 +566,7 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 		log_warnx("event loop: %s", strerror(-ret));
 		goto fail;
 	}
-	m->watchdog = sd_watchdog_usec() > 0;
+	sd_watchdog_init(&m->watchdog);
 	log_info("managing hashed addresses on %s, rotation every %u s, lifetime %u slot(s)",
 		 cfg->interface, cfg->interval, cfg->lifetime);
 	*out = m;

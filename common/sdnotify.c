@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 int sd_notify_send(const char *state)
@@ -64,4 +65,26 @@ uint64_t sd_watchdog_usec(void)
 	if (errno || *end || !v)
 		return 0;
 	return v;
+}
+
+void sd_watchdog_init(struct sd_watchdog *w)
+{
+	w->period_usec = sd_watchdog_usec();
+	w->last_usec = 0;
+}
+
+void sd_watchdog_kick(struct sd_watchdog *w)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	if (!w->period_usec)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	if (w->last_usec && now - w->last_usec < w->period_usec / 3)
+		return;
+	/* A failed ping is retried at the next tick; systemd acts only on silence. */
+	if (sd_notify_send("WATCHDOG=1") == 0)
+		w->last_usec = now;
 }

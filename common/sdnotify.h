@@ -18,4 +18,12 @@ int sd_notify_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 /* Watchdog period in microseconds from $WATCHDOG_USEC (and $WATCHDOG_PID), 0 if off. */
 uint64_t sd_watchdog_usec(void);
 
+/* Sends WATCHDOG=1 at most every third of the period; call it from a periodic tick. */
+struct sd_watchdog {
+	uint64_t period_usec;	/* 0: no watchdog */
+	uint64_t last_usec;
+};
+void sd_watchdog_init(struct sd_watchdog *w);
+void sd_watchdog_kick(struct sd_watchdog *w);
+
 #endif

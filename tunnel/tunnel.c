@@ -46,7 +46,7 @@ struct tunnel {
 	char runtime_path[256];
 	int tun_fd, sk, sig_fd, tick_fd;
 	bool bound, published, ready;
-	bool watchdog;
+	struct sd_watchdog watchdog;
 
 	/* One packet held back while the association's send buffer is full. */
 	size_t pending_len;
@@ -403,8 +403,7 @@ static void on_tick(int fd, uint32_t events, void *ctx)
 	int ret;
 
 	evloop_timer_drain(fd);
-	if (t->watchdog)
-		(void)!sd_notify_send("WATCHDOG=1");
+	sd_watchdog_kick(&t->watchdog);
 	if (!t->bound) {
 		ret = try_bind(t);
 		if (ret < 0) {
@@ -571,7 +570,7 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 		log_warnx("event loop: %s", strerror(-ret));
 		goto fail;
 	}
-	t->watchdog = sd_watchdog_usec() > 0;
+	sd_watchdog_init(&t->watchdog);
 	sd_notify_status("TUN device %s up; waiting for the association", t->ifname);
 	log_info("TUN device %s up, mtu %u, %zu route(s); initiator: %s", t->ifname, cfg->mtu,
 		 cfg->n_routes, t->sess.initiator ? "yes" : "no (waiting for the peer)");
