@@ -27,6 +27,8 @@ struct mt6d_config {
 	char device[IFNAMSIZ];		/* default "mt6d0" */
 	unsigned int mtu;		/* inner MTU, 1280..65000, default 1400 */
 	uint16_t port;			/* 1..65535, default 7861 */
+	struct mt6d_prefix address;	/* host mode: this host's inner address on the TUN
+					 * device (len = its prefix length); len 0: gateway */
 
 	/* [keys] */
 	char psk_file[PATH_MAX];	/* required */

@@ -196,6 +196,28 @@ static int parse_prefix64(const struct config_key *key, const char *value, struc
 	return 0;
 }
 
+/*
+ * Host mode: this host's own inner address on the TUN device, "fd00:a::1/64"
+ * (a bare address means /128). Global unicast or unique local only.
+ */
+static int parse_address(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+			 char *why, size_t whylen)
+{
+	struct mt6d_prefix p = { .len = 128 };
+
+	if (strchr(value, '/') ? prefix_from_text(value, &p) || p.len == 0
+			       : inet_pton(AF_INET6, value, &p.addr) != 1)
+		return bad_value(why, whylen, value,
+				 "expected this host's inner IPv6 address like fd00:a::1/64");
+	if (IN6_IS_ADDR_UNSPECIFIED(&p.addr) || IN6_IS_ADDR_LOOPBACK(&p.addr) ||
+	    IN6_IS_ADDR_MULTICAST(&p.addr) || IN6_IS_ADDR_LINKLOCAL(&p.addr) ||
+	    IN6_IS_ADDR_V4MAPPED(&p.addr))
+		return bad_value(why, whylen, value,
+				 "expected a global or unique-local unicast address");
+	*(struct mt6d_prefix *)field(key, cfg) = p;
+	return 0;
+}
+
 /* An interface identifier: written as an IPv6 address whose upper 64 bits are zero. */
 static int parse_iid(const struct config_key *key, const char *value, struct mt6d_config *cfg,
 		     char *why, size_t whylen)
@@ -268,6 +290,7 @@ const struct config_key config_keys[] = {
 	  .what = "a whole number of bytes", .min = 1280, .max = 65000, .def = "1400" },
 	{ .section = "tunnel", .name = "port", .parse = parse_uint, FIELD(port),
 	  .what = "a port number", .min = 1, .max = 65535, .def = "7861" },
+	{ .section = "tunnel", .name = "address", .parse = parse_address, FIELD(address) },
 	{ .section = "keys", .name = "psk-file", .parse = parse_path, FIELD(psk_file),
 	  .required = true },
 	{ .section = "local", .name = "interface", .parse = parse_ifname, FIELD(interface),
@@ -337,12 +360,49 @@ void config_list_keys(const char *section, char *buf, size_t len)
 			append(buf, len, config_keys[i].name);
 }
 
+struct config_end {
+	const char *side;
+	const struct mt6d_prefix *prefix;
+};
+
+/*
+ * Host mode: the TUN device carries this host's own inner address. It cannot be one
+ * the tunnel leads to, nor sit in a /64 whose addresses rotate on the uplink.
+ */
+static int check_host_mode(const struct mt6d_config *cfg, const struct config_end *ends,
+			   size_t nends, char *why, size_t whylen)
+{
+	const struct mt6d_prefix host = { .addr = cfg->address.addr, .len = 128 };
+	char addr[INET6_ADDRSTRLEN], other[INET6_ADDRSTRLEN];
+	size_t i;
+
+	inet_ntop(AF_INET6, &cfg->address.addr, addr, sizeof(addr));
+	for (i = 0; i < cfg->n_routes; i++) {
+		if (!overlap(&host, &cfg->routes[i]))
+			continue;
+		inet_ntop(AF_INET6, &cfg->routes[i].addr, other, sizeof(other));
+		snprintf(why, whylen,
+			 "[tunnel] address: %s lies in [peer] routes %s/%u; this host's own "
+			 "address cannot also be one the tunnel leads to the peer for",
+			 addr, other, cfg->routes[i].len);
+		return -EINVAL;
+	}
+	for (i = 0; i < nends; i++) {
+		if (!ends[i].prefix->len || !overlap(&host, ends[i].prefix))
+			continue;
+		inet_ntop(AF_INET6, &ends[i].prefix->addr, other, sizeof(other));
+		snprintf(why, whylen,
+			 "[tunnel] address: %s lies in the %s prefix %s/64, whose addresses are "
+			 "the rotating outer ones; use an inner address outside it",
+			 addr, ends[i].side, other);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int config_check(const struct mt6d_config *cfg, char *why, size_t whylen)
 {
-	const struct {
-		const char *side;
-		const struct mt6d_prefix *prefix;
-	} ends[] = {
+	const struct config_end ends[] = {
 		{ "local", &cfg->local_prefix },
 		{ "peer", &cfg->peer_prefix },
 	};
@@ -357,6 +417,8 @@ int config_check(const struct mt6d_config *cfg, char *why, size_t whylen)
 			 "the two ends need different addresses");
 		return -EINVAL;
 	}
+	if (cfg->address.len && check_host_mode(cfg, ends, ARRAY_SIZE(ends), why, whylen))
+		return -EINVAL;
 	/*
 	 * The outer packets go to and come from addresses in these /64s: a route into the
 	 * tunnel that overlaps one would send the tunnel's own packets into the tunnel.

@@ -472,6 +472,10 @@ static int setup_device(struct tunnel *t)
 	if (!ifindex)
 		return -errno;
 	ret = rtnl_link_up(t->nl, ifindex, t->cfg->mtu);
+	/* Host mode: the host's own inner address lives on the TUN device. */
+	if (!ret && t->cfg->address.len)
+		ret = rtnl_addr_set(t->nl, ifindex, &t->cfg->address.addr, t->cfg->address.len,
+				    UINT32_MAX, UINT32_MAX);
 	for (size_t i = 0; !ret && i < t->cfg->n_routes; i++)
 		ret = rtnl_route_set(t->nl, ifindex, &t->cfg->routes[i].addr,
 				     t->cfg->routes[i].len);
@@ -572,8 +576,9 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 	}
 	sd_watchdog_init(&t->watchdog);
 	sd_notify_status("TUN device %s up; waiting for the association", t->ifname);
-	log_info("TUN device %s up, mtu %u, %zu route(s); initiator: %s", t->ifname, cfg->mtu,
-		 cfg->n_routes, t->sess.initiator ? "yes" : "no (waiting for the peer)");
+	log_info("TUN device %s up, mtu %u, %zu route(s), %s mode; initiator: %s", t->ifname,
+		 cfg->mtu, cfg->n_routes, cfg->address.len ? "host" : "gateway",
+		 t->sess.initiator ? "yes" : "no (waiting for the peer)");
 	mt6d_wipe(auth_key, sizeof(auth_key));
 	*out = t;
 	return 0;

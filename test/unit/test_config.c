@@ -88,7 +88,22 @@ static const struct bad_case bad[] = {
 	{ "iid not an address", { { "peer", "iid", "2" } }, .rc = -EINVAL,
 	  .expect = "[peer] iid: expected an interface identifier like ::1, got \"2\"" },
 	{ "unknown key", { { "tunnel", "colour", "blue" } }, .rc = -EINVAL,
-	  .expect = "[tunnel] colour: unknown key (expected one of: device, mtu, port)" },
+	  .expect = "[tunnel] colour: unknown key (expected one of: device, mtu, port, address)" },
+	/* Host mode: contradictory or unusable inner addresses. */
+	{ "host address inside peer routes", { { "tunnel", "address", "2001:db8:100::9/64" } },
+	  .rc = -EINVAL,
+	  .expect = "[tunnel] address: 2001:db8:100::9 lies in [peer] routes 2001:db8:100::/48" },
+	{ "host address in the rotating /64", { { "tunnel", "address", "2001:db8:1:1::77/64" } },
+	  .rc = -EINVAL,
+	  .expect = "[tunnel] address: 2001:db8:1:1::77 lies in the local prefix 2001:db8:1:1::/64" },
+	{ "host address in the peer's /64", { { "tunnel", "address", "2001:db8:2:2::1" } },
+	  .rc = -EINVAL, .expect = "lies in the peer prefix 2001:db8:2:2::/64" },
+	{ "host address link-local", { { "tunnel", "address", "fe80::1/64" } }, .rc = -EINVAL,
+	  .expect = "[tunnel] address: expected a global or unique-local unicast address" },
+	{ "host address multicast", { { "tunnel", "address", "ff02::1" } }, .rc = -EINVAL,
+	  .expect = "[tunnel] address: expected a global or unique-local unicast address" },
+	{ "host address not an address", { { "tunnel", "address", "fd00:a::1/129" } },
+	  .rc = -EINVAL, .expect = "[tunnel] address: expected this host's inner IPv6 address" },
 	{ "unknown section", .after = "[bogus]\nx = 1\n", .rc = -EINVAL,
 	  .expect = "line 18: unknown section [bogus] (expected one of: tunnel, keys, local, peer, "
 		    "rotation)" },
@@ -431,6 +446,36 @@ static void test_edges(void)
 		   { psk_is_wiped(&cfg), "psk" });
 }
 
+/* Host mode: an inner address with and without a prefix length. */
+static void test_host_mode(void)
+{
+	static const struct bad_case with_len = { .set = { { "tunnel", "address", "fd00:a::1/64" } } };
+	static const struct bad_case bare = { .set = { { "tunnel", "address", "fd00:a::5" } } };
+	struct mt6d_config cfg;
+	char text[4096], err[512];
+	int rc;
+
+	write_file("site.key", HEX_KEY "\n", 0600);
+	build(text, sizeof(text), full, ARRAY_SIZE(full), &with_len);
+	write_file("host.conf", text, 0600);
+	rc = load(&cfg, "host.conf", err, sizeof(err));
+	EXPECT_ALL("host mode address with length", { rc == 0, "return code" },
+		   { addr_is(&cfg.address.addr, "fd00:a::1") && cfg.address.len == 64, "address" });
+	mt6d_config_clear(&cfg);
+	build(text, sizeof(text), full, ARRAY_SIZE(full), &bare);
+	write_file("host.conf", text, 0600);
+	rc = load(&cfg, "host.conf", err, sizeof(err));
+	EXPECT_ALL("host mode bare address is a /128", { rc == 0, "return code" },
+		   { addr_is(&cfg.address.addr, "fd00:a::5") && cfg.address.len == 128, "address" });
+	mt6d_config_clear(&cfg);
+	build(text, sizeof(text), full, ARRAY_SIZE(full), &(struct bad_case){ 0 });
+	write_file("host.conf", text, 0600);
+	rc = load(&cfg, "host.conf", err, sizeof(err));
+	EXPECT_ALL("gateway mode without address", { rc == 0, "return code" },
+		   { cfg.address.len == 0, "address" });
+	mt6d_config_clear(&cfg);
+}
+
 static void test_bad(const struct bad_case *c)
 {
 	struct mt6d_config cfg;
@@ -473,6 +518,7 @@ int main(void)
 	test_full();
 	test_defaults();
 	test_edges();
+	test_host_mode();
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		test_bad(&bad[i]);
 	nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);

@@ -31,24 +31,26 @@
 # through the variables below.  Commands run by `ip netns exec` (nsx) are found
 # on PATH, where the real tools come first.
 
-IP=/usr/local/bin/ip
-TC=/usr/local/bin/tc
-SS=/usr/local/bin/ss
-NFT=/usr/local/bin/nft
-TCPDUMP=/usr/local/bin/tcpdump
-SOCAT=/usr/local/bin/socat
-IPERF3=/usr/local/bin/iperf3
-SCTP_DARN=/usr/local/bin/sctp_darn
-SCTP_TEST=/usr/local/bin/sctp_test
-MT6D_TUNNEL=/usr/sbin/mt6d-tunnel
-MT6D_ADDRMGR=/usr/sbin/mt6d-addrmgr
+IP=${IP:-/usr/local/bin/ip}
+TC=${TC:-/usr/local/bin/tc}
+SS=${SS:-/usr/local/bin/ss}
+NFT=${NFT:-/usr/local/bin/nft}
+TCPDUMP=${TCPDUMP:-/usr/local/bin/tcpdump}
+SOCAT=${SOCAT:-/usr/local/bin/socat}
+IPERF3=${IPERF3:-/usr/local/bin/iperf3}
+SCTP_DARN=${SCTP_DARN:-/usr/local/bin/sctp_darn}
+SCTP_TEST=${SCTP_TEST:-/usr/local/bin/sctp_test}
+MT6D_TUNNEL=${MT6D_TUNNEL:-/usr/sbin/mt6d-tunnel}
+MT6D_ADDRMGR=${MT6D_ADDRMGR:-/usr/sbin/mt6d-addrmgr}
+# Where tests write configuration and the PSK (tools/demo points it elsewhere natively).
+MT6D_ETC=${MT6D_ETC:-/etc/mt6d}
 
 OUT=${OUT:-/out}
 RESULTS=${RESULTS:-$OUT/results.txt}
 TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
 VM_TEST_DIR=$(cd "$(dirname "$0")/.." && pwd)
 CONF_DIR=$VM_TEST_DIR/conf
-STATE=/run/mt6d-test
+STATE=${STATE:-/run/mt6d-test}
 mkdir -p "$OUT" "$STATE"
 
 NS_HOSTA=hostA
@@ -380,10 +382,10 @@ mt6d_require() { # skip (and end) the test when the binaries are not in the init
 	exit 0
 }
 
-# mt6d_key: the shared PSK (hex, 32 bytes) at /etc/mt6d/site.key, mode 0600.
+# mt6d_key [FILE]: the shared PSK (hex, 32 bytes) at $MT6D_ETC/site.key, mode 0600.
 # shellcheck disable=SC2120
 mt6d_key() {
-	_k=${1:-/etc/mt6d/site.key}
+	_k=${1:-$MT6D_ETC/site.key}
 	[ -s "$_k" ] && return 0
 	mkdir -p "$(dirname "$_k")"
 	(umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$_k" && echo >>"$_k")
@@ -395,7 +397,7 @@ mt6d_key() {
 mt6d_start() {
 	_gw=$1
 	_conf=${2:-$(mt6d_conf "$1")}
-	mt6d_key /etc/mt6d/site.key
+	mt6d_key "$MT6D_ETC/site.key"
 	_rt=$(mt6d_runtime_dir "$_gw")
 	mkdir -p "$_rt"
 	bg_start "$_gw-tunnel" "$_gw" env RUNTIME_DIRECTORY="$_rt" "$MT6D_TUNNEL" -c "$_conf" -f -v

@@ -13,19 +13,22 @@ mt6d_require
 SECONDS_TO_RUN=${MT6D_DEMO_SECONDS:-60}
 INTERVAL=${MT6D_DEMO_INTERVAL:-3}
 
-mkdir -p /etc/mt6d
+mkdir -p "$MT6D_ETC"
 for gw in gwA gwB; do
-	sed "s/^interval = .*/interval = $INTERVAL/" "$(mt6d_conf $gw)" >/etc/mt6d/$gw.conf
+	sed -e "s/^interval = .*/interval = $INTERVAL/" \
+		-e "s|^psk-file = .*|psk-file = $MT6D_ETC/site.key|" "$(mt6d_conf $gw)" \
+		>"$MT6D_ETC/$gw.conf"
 done
 topo_up
-mt6d_start gwA /etc/mt6d/gwA.conf
-mt6d_start gwB /etc/mt6d/gwB.conf
+trap topo_down EXIT
+mt6d_start gwA "$MT6D_ETC/gwA.conf"
+mt6d_start gwB "$MT6D_ETC/gwB.conf"
 wait_for "grep -q 'peer proved the key' $OUT/gwA-tunnel.log" 60 ||
 	die demo "the tunnel did not come up: $(tail -n 3 "$OUT/gwA-tunnel.log")"
 
 current() { # GW: the current hashed address from mt6d-addrmgr --status
 	nsx "$1" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$1")" "$MT6D_ADDRMGR" \
-		-c "/etc/mt6d/$1.conf" --status 2>/dev/null | awk '$1 == "current" { print $2 }'
+		-c "$MT6D_ETC/$1.conf" --status 2>/dev/null | awk '$1 == "current" { print $2 }'
 }
 tun_packets() { # GW: "rx/tx" packets of the TUN device
 	"$IP" -n "$1" -s link show dev "$TUN_DEV" |
@@ -53,7 +56,7 @@ bg_stop ping INT || :
 answered=$(grep -c 'bytes from' "$OUT/ping.log" || :)
 echo
 log "demo: $answered pings answered; gwA rotated $(nsx gwA env \
-	RUNTIME_DIRECTORY="$(mt6d_runtime_dir gwA)" "$MT6D_ADDRMGR" -c /etc/mt6d/gwA.conf --status |
+	RUNTIME_DIRECTORY="$(mt6d_runtime_dir gwA)" "$MT6D_ADDRMGR" -c "$MT6D_ETC/gwA.conf" --status |
 	awk 'NR == 1 { for (i = 1; i < NF; i++) if ($i == "rotations") print $(i + 1) }') times"
 [ "$answered" -gt 0 ] && pass "demo traffic flowed" || fail "demo traffic flowed" "no ping answered"
 mt6d_stop gwA
