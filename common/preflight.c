@@ -84,34 +84,44 @@ static void check_sctp(const struct mt6d_config *cfg, struct preflight_item *it)
 	}
 }
 
-static void check_noauth(const struct mt6d_config *cfg, struct preflight_item *it)
-{
-	int v = read_sysctl("/proc/sys/net/sctp/addip_noauth_enable");
+/* SCTP sysctls that must be 0 for the defence to hold: a table, one row each. */
+static const struct sctp_sysctl {
+	const char *name;	/* under net.sctp. */
+	enum preflight_verdict when_set;
+	const char *why;	/* what a 1 means */
+} sctp_sysctls[] = {
+	{ "addip_noauth_enable", PREFLIGHT_FAIL,
+	  "accepts unauthenticated ASCONF: anyone could move the association" },
+	{ "default_auto_asconf", PREFLIGHT_WARN,
+	  "mt6d turns it off on its socket, but other SCTP sockets here announce every "
+	  "address of the host" },
+};
 
+static void check_sctp_sysctl(const struct sctp_sysctl *sc, struct preflight_item *it)
+{
+	char path[128], fix[128];
+	int v;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/sctp/%s", sc->name);
+	snprintf(fix, sizeof(fix), "sysctl -w net.sctp.%s=0", sc->name);
+	v = read_sysctl(path);
 	if (v < 0)
 		say(it, PREFLIGHT_WARN, "load SCTP first (see the sctp line)",
-		    "net.sctp.addip_noauth_enable cannot be read without SCTP");
+		    "net.sctp.%s cannot be read without SCTP", sc->name);
 	else if (v)
-		say(it, PREFLIGHT_FAIL, "sysctl -w net.sctp.addip_noauth_enable=0",
-		    "net.sctp.addip_noauth_enable=1 accepts unauthenticated ASCONF: anyone "
-		    "could move the association");
+		say(it, sc->when_set, fix, "net.sctp.%s=%d %s", sc->name, v, sc->why);
 	else
-		say(it, PREFLIGHT_OK, NULL, "net.sctp.addip_noauth_enable=0");
+		say(it, PREFLIGHT_OK, NULL, "net.sctp.%s=0", sc->name);
+}
+
+static void check_noauth(const struct mt6d_config *cfg, struct preflight_item *it)
+{
+	check_sctp_sysctl(&sctp_sysctls[0], it);
 }
 
 static void check_auto_asconf(const struct mt6d_config *cfg, struct preflight_item *it)
 {
-	int v = read_sysctl("/proc/sys/net/sctp/default_auto_asconf");
-
-	if (v < 0)
-		say(it, PREFLIGHT_WARN, "load SCTP first (see the sctp line)",
-		    "net.sctp.default_auto_asconf cannot be read without SCTP");
-	else if (v)
-		say(it, PREFLIGHT_WARN, "sysctl -w net.sctp.default_auto_asconf=0",
-		    "net.sctp.default_auto_asconf=1: mt6d turns it off on its socket, but other "
-		    "SCTP sockets here announce every address of the host");
-	else
-		say(it, PREFLIGHT_OK, NULL, "net.sctp.default_auto_asconf=0");
+	check_sctp_sysctl(&sctp_sysctls[1], it);
 }
 
 static void check_clock(const struct mt6d_config *cfg, struct preflight_item *it)
