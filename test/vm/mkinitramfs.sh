@@ -99,6 +99,11 @@ for b in $BINS; do
 	cp -L "$p" "$stage/usr/local/bin/$b"
 	add_libs "$p"
 done
+# iputils' ping, for floods (-f); under its own name so tests keep busybox's ping.
+p=$(command -v ping || echo /bin/ping)
+[ -x "$p" ] || die "ping (iputils-ping) not found (run tools/install-deps)"
+cp -L "$p" "$stage/usr/local/bin/iputils-ping"
+add_libs "$p"
 for b in $OPTIONAL_BINS; do
 	p=$(command -v "$b") || continue
 	cp -L "$p" "$stage/usr/local/bin/$b"

@@ -1,0 +1,231 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# The benchmark behind tools/bench: one VM boot, the same topology, one variant
+# after another, so that ratios between variants mean something under emulation.
+#
+#  hostA ── gwA ══ (veth "internet") ══ gwB ── hostB
+#
+#   plain     hostA -> hostB routed over the internet link, no tunnel
+#   sctp      a bare SCTP association gwA -> gwB (iperf3 --sctp): the transport's limit
+#   none      mt6d with encryption = none
+#   aead      mt6d with the default AEAD
+#   rotate1s  mt6d with the default AEAD and rotation every second
+#
+# For each: TCP goodput (iperf3), ping flood RTT and loss, UDP jitter and loss at a
+# fixed rate, CPU time and private memory of each daemon. Results go to
+# $OUT/bench.json and a table on the console.
+#
+# MT6D_BENCH_QUICK=1 runs a few seconds per variant (CI); MT6D_BENCH_VARIANTS
+# selects variants (default: all).
+set -eu
+. "$(dirname "$0")/../lib.sh"
+mt6d_require
+
+if [ "${MT6D_BENCH_QUICK:-0}" = 1 ]; then
+	TCP_SECS=3 UDP_SECS=3 FLOOD=500
+else
+	TCP_SECS=20 UDP_SECS=10 FLOOD=10000
+fi
+UDP_RATE=${MT6D_BENCH_UDP_RATE:-20M}
+VARIANTS=$(echo "${MT6D_BENCH_VARIANTS:-plain sctp none aead rotate1s}" | tr , " ")
+PING=${PING_FLOOD:-/usr/local/bin/iputils-ping}
+A_STATIC=2001:db8:1:1::99
+B_STATIC=2001:db8:2:2::99
+RESULTS_JSON=$OUT/bench.json
+TABLE=$OUT/bench.txt
+
+topo_up
+
+# --- measurements ---------------------------------------------------------------------
+
+# tcp_mbps NS_CLIENT DST: iperf3 goodput in Mbit/s (receiver side); extra args follow.
+tcp_mbps() {
+	_ns=$1 _dst=$2
+	shift 2
+	nsx "$_ns" "$IPERF3" -c "$_dst" -t "$TCP_SECS" -f m "$@" >"$OUT/iperf.$V.log" 2>&1 || {
+		echo 0
+		return
+	}
+	awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") v = $i }
+		END { print v + 0 }' "$OUT/iperf.$V.log"
+}
+
+# udp NS_CLIENT DST: "jitter_ms loss_percent" at $UDP_RATE
+udp() {
+	nsx "$1" "$IPERF3" -c "$2" -u -b "$UDP_RATE" -t "$UDP_SECS" -f m >"$OUT/udp.$V.log" 2>&1 || {
+		echo "0 100"
+		return
+	}
+	awk '/receiver/ { for (i = 1; i <= NF; i++) { if ($i == "ms") j = $(i - 1)
+			if ($i ~ /^\(.*%\)$/) { l = $i; gsub(/[()%]/, "", l) } } }
+		END { print j + 0, l + 0 }' "$OUT/udp.$V.log"
+}
+
+# flood NS DST: "min avg max loss_percent" of a ping flood
+flood() {
+	nsx "$1" "$PING" -6 -f -q -c "$FLOOD" -W 1 "$2" >"$OUT/flood.$V.log" 2>&1 || :
+	awk -F'[ /%,]+' '/packet loss/ { for (i = 1; i <= NF; i++) if ($i == "packet") l = $(i - 1) }
+		/^rtt/ { min = $7; avg = $8; max = $9 }
+		END { printf "%s %s %s %s\n", min + 0, avg + 0, max + 0, (l == "" ? 100 : l) }' \
+		"$OUT/flood.$V.log"
+}
+
+iperf_server() { # NS
+	bg_start "iperf-$1" "$1" "$IPERF3" -s
+	wait_for "nsx $1 $SS -Hln | grep -q ':5201'" 10 || die "$V" "iperf3 server did not start"
+}
+
+# cpu_ticks PID: utime + stime in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# private_kb PID: private memory (clean + dirty) in KiB
+private_kb() {
+	awk '/^Private_(Clean|Dirty):/ { k += $2 } END { print k + 0 }' "/proc/$1/smaps_rollup" \
+		2>/dev/null || echo 0
+}
+HZ=100
+
+# --- variants --------------------------------------------------------------------------------
+
+static_up() {
+	"$IP" -n gwA addr add "$A_STATIC/64" dev "$INET_DEV" nodad
+	"$IP" -n gwB addr add "$B_STATIC/64" dev "$INET_DEV" nodad
+}
+static_down() {
+	"$IP" -n gwA addr del "$A_STATIC/64" dev "$INET_DEV" 2>/dev/null || :
+	"$IP" -n gwB addr del "$B_STATIC/64" dev "$INET_DEV" 2>/dev/null || :
+}
+
+record() { # VARIANT TCP FLOOD(4) UDP(2) CPU... MEM...
+	echo "$*" >>"$OUT/bench.raw"
+}
+
+run_plain() {
+	static_up
+	"$IP" -n gwA route add "$LANB_PREFIX" via "$B_STATIC" dev "$INET_DEV"
+	"$IP" -n gwB route add "$LANA_PREFIX" via "$A_STATIC" dev "$INET_DEV"
+	wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 10 || die plain "no route"
+	iperf_server hostB
+	tcp=$(tcp_mbps hostA "$HOSTB")
+	fl=$(flood hostA "$HOSTB")
+	u=$(udp hostA "$HOSTB")
+	bg_stop iperf-hostB || :
+	"$IP" -n gwA route del "$LANB_PREFIX"
+	"$IP" -n gwB route del "$LANA_PREFIX"
+	static_down
+	record plain "$tcp" $fl $u 0 0 0 0 0 0
+}
+
+run_sctp() {
+	static_up
+	wait_for "nsx gwA ping -6 -c 1 -W 1 $B_STATIC" 10 || die sctp "no path"
+	iperf_server gwB
+	tcp=$(tcp_mbps gwA "$B_STATIC" --sctp)
+	fl=$(flood gwA "$B_STATIC")
+	bg_stop iperf-gwB || :
+	static_down
+	# UDP does not apply to a bare SCTP association.
+	record sctp "$tcp" $fl - - 0 0 0 0 0 0
+}
+
+# run_mt6d VARIANT ENCRYPTION INTERVAL
+run_mt6d() {
+	mkdir -p "$MT6D_ETC"
+	for gw in gwA gwB; do
+		sed -e "s/^interval = .*/interval = $3/" \
+			-e "s|^psk-file = .*|psk-file = $MT6D_ETC/site.key|" \
+			-e "/^\[tunnel\]/a encryption = $2" "$(mt6d_conf $gw)" >"$MT6D_ETC/$gw.conf"
+	done
+	mt6d_start gwA "$MT6D_ETC/gwA.conf"
+	mt6d_start gwB "$MT6D_ETC/gwB.conf"
+	wait_for "grep -q 'peer proved the key' $OUT/gwA-tunnel.log" 60 ||
+		die "$1" "tunnel did not come up: $(tail -n 3 "$OUT/gwA-tunnel.log")"
+	wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 20 || die "$1" "no path through mt6d"
+	pids="$(bg_pid gwA-tunnel) $(bg_pid gwA-addrmgr) $(bg_pid gwB-tunnel) $(bg_pid gwB-addrmgr)"
+	# bg_pid is "ip netns exec"'s pid, which execs env, which execs the daemon.
+	c0=
+	for p in $pids; do c0="$c0 $(cpu_ticks "$p")"; done
+	iperf_server hostB
+	tcp=$(tcp_mbps hostA "$HOSTB")
+	fl=$(flood hostA "$HOSTB")
+	u=$(udp hostA "$HOSTB")
+	bg_stop iperf-hostB || :
+	set -- "$1" $c0
+	v=$1
+	shift
+	cpu=
+	for p in $pids; do
+		cpu="$cpu $(awk -v a="$1" -v b="$(cpu_ticks "$p")" -v hz=$HZ \
+			'BEGIN { printf "%.2f", (b - a) / hz }')"
+		shift
+	done
+	mem=
+	for p in $(bg_pid gwA-tunnel) $(bg_pid gwA-addrmgr); do mem="$mem $(private_kb "$p")"; done
+	mt6d_stop gwA
+	mt6d_stop gwB
+	# gwA tunnel, gwA addrmgr, gwB tunnel, gwB addrmgr seconds; gwA memory (KiB)
+	record "$v" "$tcp" $fl $u $cpu $mem
+}
+
+rm -f "$OUT/bench.raw"
+for V in $VARIANTS; do
+	log "bench: variant $V"
+	case $V in
+	plain) run_plain ;;
+	sctp) run_sctp ;;
+	none) run_mt6d none none 10 ;;
+	aead) run_mt6d aead aes-256-gcm 10 ;;
+	rotate1s) run_mt6d rotate1s aes-256-gcm 1 ;;
+	*) die bench "unknown variant $V" ;;
+	esac
+	log "bench: $(tail -n 1 "$OUT/bench.raw")"
+done
+
+# --- table, ratios and JSON -----------------------------------------------------------------
+awk -v json="$RESULTS_JSON" -v quick="${MT6D_BENCH_QUICK:-0}" '
+	{ n++; name[n] = $1; tcp[n] = $2; min[n] = $3; avg[n] = $4; max[n] = $5; loss[n] = $6
+	  jit[n] = $7; uloss[n] = $8; ta[n] = $9; aa[n] = $10; tb[n] = $11; ab[n] = $12
+	  mt[n] = $13; ma[n] = $14; idx[$1] = n }
+	function ratio(a, b) { return (b > 0 && a != "-") ? sprintf("%.2f", a / b) : "-" }
+	END {
+		p = idx["plain"]; s = idx["sctp"]
+		printf "%-9s %9s %7s %7s %7s %6s %7s %6s %6s %6s %8s %8s %8s %8s\n", "variant",
+			"tcp Mb/s", "rtt min", "avg ms", "max", "loss%", "jit ms", "uloss%",
+			"cpu tA", "cpu aA", "mem tA", "mem aA", "tcp/plain", "tcp/sctp"
+		for (i = 1; i <= n; i++)
+			printf "%-9s %9.1f %7.3f %7.3f %7.3f %6s %7s %6s %6s %6s %7sK %7sK %8s %8s\n",
+				name[i], tcp[i], min[i], avg[i], max[i], loss[i], jit[i], uloss[i],
+				ta[i], aa[i], mt[i], ma[i], ratio(tcp[i], tcp[p]), ratio(tcp[i], tcp[s])
+		printf "{\n  \"quick\": %s,\n  \"variants\": [\n", quick ? "true" : "false" > json
+		for (i = 1; i <= n; i++) {
+			printf "    {\"name\": \"%s\", \"tcp_mbps\": %s, \"rtt_min_ms\": %s, " \
+				"\"rtt_avg_ms\": %s, \"rtt_max_ms\": %s, \"ping_loss_pct\": %s, " \
+				"\"udp_jitter_ms\": %s, \"udp_loss_pct\": %s, " \
+				"\"cpu_s\": {\"gwA_tunnel\": %s, \"gwA_addrmgr\": %s, " \
+				"\"gwB_tunnel\": %s, \"gwB_addrmgr\": %s}, " \
+				"\"private_kib\": {\"gwA_tunnel\": %s, \"gwA_addrmgr\": %s}, " \
+				"\"tcp_vs_plain\": %s, \"tcp_vs_sctp\": %s, \"rtt_vs_sctp\": %s}%s\n",
+				name[i], tcp[i], min[i], avg[i], max[i], loss[i],
+				jit[i] == "-" ? "null" : jit[i], uloss[i] == "-" ? "null" : uloss[i],
+				ta[i], aa[i], tb[i], ab[i], mt[i], ma[i],
+				ratio(tcp[i], tcp[p]) == "-" ? "null" : ratio(tcp[i], tcp[p]),
+				ratio(tcp[i], tcp[s]) == "-" ? "null" : ratio(tcp[i], tcp[s]),
+				ratio(avg[i], avg[s]) == "-" ? "null" : ratio(avg[i], avg[s]),
+				i < n ? "," : "" > json
+		}
+		printf "  ]\n}\n" > json
+	}' "$OUT/bench.raw" | tee "$TABLE"
+
+# Nonsense guard (not a performance threshold): every variant ran and measured something.
+for V in $VARIANTS; do
+	line=$(awk -v v="$V" '$1 == v' "$OUT/bench.raw")
+	set -- $line
+	if [ -z "$line" ]; then
+		fail "bench $V" "no result"
+	elif awk -v t="$2" -v a="$4" -v l="$6" 'BEGIN { exit !(t > 0 && a > 0 && l < 100) }'; then
+		pass "bench $V: $2 Mbit/s, rtt avg $4 ms, ping loss $6%"
+	else
+		fail "bench $V" "zero or missing figures: $line"
+	fi
+done
+finish
