@@ -65,7 +65,7 @@ void metrics_sample(struct metrics *m, const char *name, const char *label, cons
 		fprintf(m->f, ",%s=\"%s\"", label, esc);
 	}
 	/* Integers (counters) exactly up to 2^53, other values to 15 significant digits. */
-	if (v == (double)(int64_t)v && v < 9007199254740992.0 && v > -9007199254740992.0)
+	if (v < 9007199254740992.0 && v > -9007199254740992.0 && v == (double)(int64_t)v)
 		fprintf(m->f, "} %lld\n", (long long)v);
 	else
 		fprintf(m->f, "} %.15g\n", v);
