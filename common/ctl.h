@@ -5,9 +5,9 @@
 #include <stddef.h>
 
 /*
- * mt6d-addrmgr's control socket: a SOCK_SEQPACKET unix socket (mode 0600) taking one
- * request ("rotate", "status") per connection and answering with one message.
- * Replies start with "ok" or "error".
+ * A daemon's control socket: a SOCK_SEQPACKET unix socket (mode 0600) taking one
+ * request (for example "rotate", "status") per connection and answering with one
+ * message. Replies start with "ok" or "error".
  */
 #define CTL_MSG_MAX 4096
 
