@@ -12,8 +12,8 @@
 #include "log.h"
 
 static const struct mt6d_cli_command commands[] = {
-	{ "rotate", "ask the running daemon to rotate to the next address now" },
-	{ "status", "show the running daemon's addresses and counters" },
+	{ .name = "rotate", .help = "ask the running daemon to rotate to the next address now" },
+	{ .name = "status", .help = "show the running daemon's addresses and counters" },
 };
 
 static int run_command(const struct mt6d_config *cfg, const char *cmd)

@@ -49,6 +49,9 @@ struct mt6d_config {
 	/* [rotation] */
 	unsigned int interval;		/* seconds per slot, 1..86400, default 10 */
 	unsigned int lifetime;		/* slots kept after being current, 1..64, default 3 */
+
+	/* [metrics] */
+	char metrics_dir[PATH_MAX];	/* textfile-collector directory, "" when off */
 };
 
 /*

@@ -117,6 +117,15 @@ static int parse_path(const struct config_key *key, const char *value, struct mt
 	return 0;
 }
 
+/* Daemons run with "/" as working directory: a relative path would surprise. */
+static int parse_abspath(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+			 char *why, size_t whylen)
+{
+	if (value[0] != '/')
+		return bad_value(why, whylen, value, "expected an absolute path");
+	return parse_path(key, value, cfg, why, whylen);
+}
+
 /* Clears the bits after the first @len. */
 static void mask(struct in6_addr *a, unsigned int len)
 {
@@ -308,6 +317,7 @@ const struct config_key config_keys[] = {
 	  .what = "a whole number of seconds", .min = 1, .max = 86400, .def = "10" },
 	{ .section = "rotation", .name = "lifetime", .parse = parse_uint, FIELD(lifetime),
 	  .what = "a whole number of slots", .min = 1, .max = 64, .def = "3" },
+	{ .section = "metrics", .name = "directory", .parse = parse_abspath, FIELD(metrics_dir) },
 };
 const size_t config_n_keys = ARRAY_SIZE(config_keys);
 _Static_assert(ARRAY_SIZE(config_keys) <= 32, "config.c keeps one bit per key in a uint32_t");
