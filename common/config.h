@@ -19,16 +19,37 @@ struct mt6d_prefix {
 	uint8_t len;
 };
 
+enum mt6d_delivery {
+	MT6D_DELIVERY_UNORDERED,
+	MT6D_DELIVERY_ORDERED,
+};
+
+/* Partial reliability (RFC 3758): how hard SCTP tries to deliver one message. */
+enum mt6d_pr_policy {
+	MT6D_PR_FULL,		/* retransmit until the association fails */
+	MT6D_PR_RTX,		/* at most @value retransmissions */
+	MT6D_PR_TTL,		/* give up @value ms after the send */
+};
+
+struct mt6d_reliability {
+	unsigned int policy;	/* enum mt6d_pr_policy */
+	unsigned int value;
+};
+
 struct mt6d_config {
 	char path[PATH_MAX];
 	char name[MT6D_NAME_MAX];	/* basename of path without ".conf" */
 
 	/* [tunnel] */
 	char device[IFNAMSIZ];		/* default "mt6d0" */
-	unsigned int mtu;		/* inner MTU, 1280..65000, default 1400 */
+	unsigned int mtu;		/* inner MTU, 1280..65000; 0: auto (uplink MTU less
+					 * the tunnel's overhead), the default */
 	uint16_t port;			/* 1..65535, default 7861 */
 	struct mt6d_prefix address;	/* host mode: this host's inner address on the TUN
 					 * device (len = its prefix length); len 0: gateway */
+	unsigned int encryption;	/* enum mt6d_cipher, default aes-256-gcm */
+	unsigned int delivery;		/* enum mt6d_delivery, default unordered */
+	struct mt6d_reliability reliability; /* PR-SCTP policy, default full */
 
 	/* [keys] */
 	char psk_file[PATH_MAX];	/* required */
@@ -49,6 +70,17 @@ struct mt6d_config {
 	/* [rotation] */
 	unsigned int interval;		/* seconds per slot, 1..86400, default 10 */
 	unsigned int lifetime;		/* slots kept after being current, 1..64, default 3 */
+
+	/* [recovery]: failure detection of the association, all in milliseconds but the
+	 * retransmission counts */
+	struct {
+		unsigned int rto_min, rto_max;
+		unsigned int heartbeat_interval;
+		unsigned int path_max_retrans;	/* a path fails after this many */
+		unsigned int pf_threshold;	/* potentially failed after this many */
+		unsigned int max_retrans;	/* the association dies after this many */
+		unsigned int max_backoff;	/* between reconnection attempts */
+	} recovery;
 
 	/* [metrics] */
 	char metrics_dir[PATH_MAX];	/* textfile-collector directory, "" when off */

@@ -104,6 +104,64 @@ static int parse_uint(const struct config_key *key, const char *value, struct mt
 	return 0;
 }
 
+/* "auto" (stored as 0) or a number in the row's range. */
+static int parse_mtu(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+		     char *why, size_t whylen)
+{
+	if (!strcmp(value, "auto")) {
+		*(unsigned int *)field(key, cfg) = 0;
+		return 0;
+	}
+	int rc = number(value, key->min, key->max, (unsigned int *)field(key, cfg));
+
+	if (rc)
+		return bad_value(why, whylen, value, "%sexpected auto or %s from %u to %u",
+				 rc == -ERANGE ? "out of range: " : "", key->what, key->min,
+				 key->max);
+	return 0;
+}
+
+/* One of the row's names, stored as its index. */
+static int parse_choice(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+			char *why, size_t whylen)
+{
+	char list[128] = "";
+
+	for (unsigned int i = 0; key->choices[i]; i++) {
+		if (!strcmp(value, key->choices[i])) {
+			*(unsigned int *)field(key, cfg) = i;
+			return 0;
+		}
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? " or " : "",
+			 key->choices[i]);
+	}
+	return bad_value(why, whylen, value, "expected %s", list);
+}
+
+/* "full", "rtx:N" (0..15 retransmissions) or "ttl:MS" (1..60000 ms). */
+static int parse_reliability(const struct config_key *key, const char *value,
+			     struct mt6d_config *cfg, char *why, size_t whylen)
+{
+	struct mt6d_reliability r = { .policy = MT6D_PR_FULL };
+	int rc = 0;
+
+	if (!strncmp(value, "rtx:", 4)) {
+		r.policy = MT6D_PR_RTX;
+		rc = number(value + 4, 0, 15, &r.value);
+	} else if (!strncmp(value, "ttl:", 4)) {
+		r.policy = MT6D_PR_TTL;
+		rc = number(value + 4, 1, 60000, &r.value);
+	} else if (strcmp(value, "full")) {
+		rc = -EINVAL;
+	}
+	if (rc)
+		return bad_value(why, whylen, value,
+				 "expected full, rtx:N with N retransmissions from 0 to 15, or "
+				 "ttl:MS with a lifetime from 1 to 60000 ms");
+	*(struct mt6d_reliability *)field(key, cfg) = r;
+	return 0;
+}
+
 static int parse_path(const struct config_key *key, const char *value, struct mt6d_config *cfg,
 		      char *why, size_t whylen)
 {
@@ -292,14 +350,24 @@ static int parse_routes(const struct config_key *key, const char *value, struct 
 	return 0;
 }
 
+/* Index order is enum mt6d_cipher's and enum mt6d_delivery's. */
+static const char *const cipher_names[] = { "aes-256-gcm", "chacha20-poly1305", "none", NULL };
+static const char *const delivery_names[] = { "unordered", "ordered", NULL };
+
 const struct config_key config_keys[] = {
 	{ .section = "tunnel", .name = "device", .parse = parse_ifname, FIELD(device),
 	  .def = "mt6d0" },
-	{ .section = "tunnel", .name = "mtu", .parse = parse_uint, FIELD(mtu),
-	  .what = "a whole number of bytes", .min = 1280, .max = 65000, .def = "1400" },
+	{ .section = "tunnel", .name = "mtu", .parse = parse_mtu, FIELD(mtu),
+	  .what = "a whole number of bytes", .min = 1280, .max = 65000, .def = "auto" },
 	{ .section = "tunnel", .name = "port", .parse = parse_uint, FIELD(port),
 	  .what = "a port number", .min = 1, .max = 65535, .def = "7861" },
 	{ .section = "tunnel", .name = "address", .parse = parse_address, FIELD(address) },
+	{ .section = "tunnel", .name = "encryption", .parse = parse_choice, FIELD(encryption),
+	  .choices = cipher_names, .def = "aes-256-gcm" },
+	{ .section = "tunnel", .name = "delivery", .parse = parse_choice, FIELD(delivery),
+	  .choices = delivery_names, .def = "unordered" },
+	{ .section = "tunnel", .name = "reliability", .parse = parse_reliability,
+	  FIELD(reliability), .def = "full" },
 	{ .section = "keys", .name = "psk-file", .parse = parse_path, FIELD(psk_file),
 	  .required = true },
 	{ .section = "local", .name = "interface", .parse = parse_ifname, FIELD(interface),
@@ -317,6 +385,25 @@ const struct config_key config_keys[] = {
 	  .what = "a whole number of seconds", .min = 1, .max = 86400, .def = "10" },
 	{ .section = "rotation", .name = "lifetime", .parse = parse_uint, FIELD(lifetime),
 	  .what = "a whole number of slots", .min = 1, .max = 64, .def = "3" },
+	{ .section = "recovery", .name = "rto-min", .parse = parse_uint, FIELD(recovery.rto_min),
+	  .what = "a whole number of milliseconds", .min = 10, .max = 60000, .def = "100" },
+	{ .section = "recovery", .name = "rto-max", .parse = parse_uint, FIELD(recovery.rto_max),
+	  .what = "a whole number of milliseconds", .min = 10, .max = 60000, .def = "1000" },
+	{ .section = "recovery", .name = "heartbeat-interval", .parse = parse_uint,
+	  FIELD(recovery.heartbeat_interval), .what = "a whole number of milliseconds",
+	  .min = 100, .max = 600000, .def = "1000" },
+	{ .section = "recovery", .name = "path-max-retrans", .parse = parse_uint,
+	  FIELD(recovery.path_max_retrans), .what = "a number of retransmissions", .min = 1,
+	  .max = 100, .def = "4" },
+	{ .section = "recovery", .name = "pf-threshold", .parse = parse_uint,
+	  FIELD(recovery.pf_threshold), .what = "a number of retransmissions", .min = 0,
+	  .max = 100, .def = "1" },
+	{ .section = "recovery", .name = "max-retrans", .parse = parse_uint,
+	  FIELD(recovery.max_retrans), .what = "a number of retransmissions", .min = 1,
+	  .max = 100, .def = "10" },
+	{ .section = "recovery", .name = "max-backoff", .parse = parse_uint,
+	  FIELD(recovery.max_backoff), .what = "a whole number of milliseconds", .min = 250,
+	  .max = 600000, .def = "4000" },
 	{ .section = "metrics", .name = "directory", .parse = parse_abspath, FIELD(metrics_dir) },
 };
 const size_t config_n_keys = ARRAY_SIZE(config_keys);
@@ -425,6 +512,17 @@ int config_check(const struct mt6d_config *cfg, char *why, size_t whylen)
 		snprintf(why, whylen,
 			 "[peer] iid: gives the peer the local address ([local] prefix and iid); "
 			 "the two ends need different addresses");
+		return -EINVAL;
+	}
+	if (cfg->recovery.rto_min > cfg->recovery.rto_max) {
+		snprintf(why, whylen, "[recovery] rto-min: %u ms is above rto-max (%u ms); expected "
+			 "rto-min <= rto-max", cfg->recovery.rto_min, cfg->recovery.rto_max);
+		return -EINVAL;
+	}
+	if (cfg->recovery.pf_threshold > cfg->recovery.path_max_retrans) {
+		snprintf(why, whylen, "[recovery] pf-threshold: %u is above path-max-retrans (%u); "
+			 "expected pf-threshold <= path-max-retrans", cfg->recovery.pf_threshold,
+			 cfg->recovery.path_max_retrans);
 		return -EINVAL;
 	}
 	if (cfg->address.len && check_host_mode(cfg, ends, ARRAY_SIZE(ends), why, whylen))

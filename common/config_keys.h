@@ -29,6 +29,7 @@ struct config_key {
 	size_t size;		/* of that field */
 	const char *what;	/* parse_uint: "a whole number of seconds" */
 	unsigned int min, max;	/* parse_uint: accepted range */
+	const char *const *choices; /* parse_choice: NULL-terminated names, stored as index */
 	const char *def;	/* default, parsed like a value from the file; NULL: none */
 	bool required;
 };

@@ -19,7 +19,7 @@ void mt6d_frame_put_hdr(uint8_t hdr[MT6D_FRAME_HDR_LEN], const struct mt6d_frame
 }
 
 /* The inner packet must be what its own header says it is, or the TUN device rejects it. */
-static int check_ip_packet(const uint8_t *p, size_t len)
+int mt6d_frame_check_inner(const uint8_t *p, size_t len)
 {
 	size_t claimed;
 
@@ -60,8 +60,7 @@ int mt6d_frame_parse(const uint8_t *buf, size_t len, struct mt6d_frame *f)
 	f->payload_len = len - MT6D_FRAME_HDR_LEN;
 	switch (f->type) {
 	case MT6D_FRAME_DATA:
-		return check_ip_packet(f->payload, f->payload_len);
-	case MT6D_FRAME_HELLO:
+	case MT6D_FRAME_HANDSHAKE:
 		return 0;
 	default:
 		return -ENOMSG;

@@ -13,15 +13,17 @@
  *   |version| type  |  flags (0)    | key epoch     | counter (big endian) | payload
  *   +-------+-------+-------+-------+---------------+----------------------+----------
  *
- * The header is the AEAD's associated data and the counter its nonce input: a sealed
- * frame appends the tag after the payload. Version 1 carries payloads in clear.
+ * The whole header is the AEAD's associated data; the key epoch selects the key and the
+ * counter is its nonce input (nonce = IV xor counter). DATA payloads are sealed and end
+ * in the tag; HANDSHAKE payloads carry their own MAC and are not encrypted.
+ * Version 1 (payloads in clear) is no longer accepted.
  */
-#define MT6D_FRAME_VERSION 1
+#define MT6D_FRAME_VERSION 2
 #define MT6D_FRAME_HDR_LEN 16
 
 enum mt6d_frame_type {
 	MT6D_FRAME_DATA = 1,	/* payload: one inner IPv4 or IPv6 packet */
-	MT6D_FRAME_HELLO = 2,	/* payload: struct of the authenticated liveness message */
+	MT6D_FRAME_HANDSHAKE = 2, /* payload: the session handshake (handshake.h) */
 	MT6D_FRAME_TYPE_MAX,
 };
 
@@ -37,11 +39,17 @@ struct mt6d_frame {
 void mt6d_frame_put_hdr(uint8_t hdr[MT6D_FRAME_HDR_LEN], const struct mt6d_frame *f);
 
 /*
- * Parses @buf. -EBADMSG: too short, non-zero flags, or a DATA payload that is not an
- * IP packet of the length its header claims; -EPROTONOSUPPORT: other version;
- * -ENOMSG: unknown type. @f->payload points into @buf.
+ * Parses the header of @buf. -EBADMSG: too short or non-zero flags;
+ * -EPROTONOSUPPORT: other version; -ENOMSG: unknown type. @f->payload points into
+ * @buf (still sealed for DATA).
  */
 int mt6d_frame_parse(const uint8_t *buf, size_t len, struct mt6d_frame *f)
 	__attribute__((warn_unused_result));
+
+/*
+ * Checks an opened DATA payload: an IPv4 or IPv6 packet of exactly the length its own
+ * header claims (the TUN device rejects anything else). 0 or -EBADMSG.
+ */
+int mt6d_frame_check_inner(const uint8_t *p, size_t len) __attribute__((warn_unused_result));
 
 #endif

@@ -15,6 +15,13 @@ static const char kdf_salt[] = "mt6d-v1";
 
 int mt6d_kdf(const uint8_t *psk, size_t psk_len, const char *info, uint8_t *out, size_t out_len)
 {
+	return mt6d_hkdf((const uint8_t *)kdf_salt, sizeof(kdf_salt) - 1, psk, psk_len, info, out,
+			 out_len);
+}
+
+int mt6d_hkdf(const uint8_t *salt, size_t salt_len, const uint8_t *ikm, size_t ikm_len,
+	      const char *info, uint8_t *out, size_t out_len)
+{
 	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
 	EVP_KDF_CTX *ctx = NULL;
 	OSSL_PARAM params[5];
@@ -26,9 +33,9 @@ int mt6d_kdf(const uint8_t *psk, size_t psk_len, const char *info, uint8_t *out,
 	if (!ctx)
 		goto out;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)psk, psk_len);
-	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)kdf_salt,
-						      sizeof(kdf_salt) - 1);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
+	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt,
+						      salt_len);
 	params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info,
 						      strlen(info));
 	params[4] = OSSL_PARAM_construct_end();

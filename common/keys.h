@@ -11,11 +11,15 @@
 /* HKDF "info" labels: one key per purpose, all derived from the PSK. */
 #define MT6D_KDF_ADDR "mt6d address key"
 #define MT6D_KDF_SCTP_AUTH "mt6d sctp-auth key"
-#define MT6D_KDF_HELLO "mt6d hello key"
+#define MT6D_KDF_HANDSHAKE "mt6d handshake key"
 
 /* HKDF-SHA256(salt = "mt6d-v1", ikm = psk, info) into @out. */
 int mt6d_kdf(const uint8_t *psk, size_t psk_len, const char *info, uint8_t *out, size_t out_len)
 	__attribute__((warn_unused_result));
+
+/* HKDF-SHA256 with an explicit salt and input key material. */
+int mt6d_hkdf(const uint8_t *salt, size_t salt_len, const uint8_t *ikm, size_t ikm_len,
+	      const char *info, uint8_t *out, size_t out_len) __attribute__((warn_unused_result));
 
 /* HMAC-SHA256 of the concatenation of @n parts. */
 struct mt6d_iov {

@@ -95,29 +95,35 @@ static int set_events(int fd)
 }
 
 /* Failure detection in seconds, not the kernel's default of minutes. */
-static int set_timers(int fd)
+static int set_timers(int fd, const struct sctp_ep_params *p)
 {
 	struct sctp_rtoinfo rto = {
 		.srto_assoc_id = SCTP_FUTURE_ASSOC,
-		.srto_initial = 1000,
-		.srto_min = 200,
-		.srto_max = 2000,
+		.srto_initial = p->rto_max < 1000 ? p->rto_max : 1000,
+		.srto_min = p->rto_min,
+		.srto_max = p->rto_max,
 	};
 	struct sctp_initmsg init = {
-		.sinit_num_ostreams = 16,
-		.sinit_max_instreams = 16,
+		.sinit_num_ostreams = p->streams,
+		.sinit_max_instreams = p->streams,
 		.sinit_max_attempts = 4,
 		.sinit_max_init_timeo = 2000,
 	};
 	struct sctp_assocparams ap = {
 		.sasoc_assoc_id = SCTP_FUTURE_ASSOC,
-		.sasoc_asocmaxrxt = 10,
+		.sasoc_asocmaxrxt = p->max_retrans,
 	};
 	struct sctp_paddrparams pp = {
 		.spp_assoc_id = SCTP_FUTURE_ASSOC,
-		.spp_hbinterval = 1000,
-		.spp_pathmaxrxt = 5,
+		.spp_hbinterval = p->hb_interval,
+		.spp_pathmaxrxt = p->path_max_retrans,
 		.spp_flags = SPP_HB_ENABLE,
+	};
+	/* Potentially failed (RFC 7829): switch paths after a few losses, not at failure. */
+	struct sctp_paddrthlds th = {
+		.spt_assoc_id = SCTP_FUTURE_ASSOC,
+		.spt_pathmaxrxt = p->path_max_retrans,
+		.spt_pathpfthld = p->pf_threshold,
 	};
 	int ret;
 
@@ -128,6 +134,23 @@ static int set_timers(int fd)
 		ret = set_opt(fd, IPPROTO_SCTP, SCTP_ASSOCINFO, &ap, sizeof(ap));
 	if (!ret)
 		ret = set_opt(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof(pp));
+	if (!ret)
+		ret = set_opt(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_THLDS, &th, sizeof(th));
+	return ret;
+}
+
+/* PR-SCTP (RFC 3758): offered to the peer, and the default policy of every message. */
+static int set_prinfo(int fd, const struct sctp_ep_params *p)
+{
+	struct sctp_default_prinfo pi = {
+		.pr_assoc_id = SCTP_FUTURE_ASSOC,
+		.pr_policy = p->pr_policy,
+		.pr_value = p->pr_value,
+	};
+	int ret = set_assoc_value(fd, SCTP_PR_SUPPORTED, 1);
+
+	if (!ret)
+		ret = set_opt(fd, IPPROTO_SCTP, SCTP_DEFAULT_PRINFO, &pi, sizeof(pi));
 	return ret;
 }
 
@@ -154,7 +177,9 @@ int sctp_ep_open(const struct sctp_ep_params *p)
 	if (!ret)
 		ret = set_events(fd);
 	if (!ret)
-		ret = set_timers(fd);
+		ret = set_timers(fd, p);
+	if (!ret)
+		ret = set_prinfo(fd, p);
 	if (!ret)
 		ret = set_int(fd, IPPROTO_SCTP, SCTP_NODELAY, 1);
 	if (!ret)
@@ -223,8 +248,8 @@ int sctp_ep_check_peer_auth(int fd, sctp_assoc_t id)
 	return 0;
 }
 
-static int send_cmsg(int fd, sctp_assoc_t id, uint16_t flags, const struct iovec *iov,
-		     int iovcnt)
+static int send_cmsg(int fd, sctp_assoc_t id, uint16_t stream, uint16_t flags,
+		     const struct iovec *iov, int iovcnt)
 {
 	char cbuf[CMSG_SPACE(sizeof(struct sctp_sndinfo))] = { 0 };
 	struct msghdr mh = {
@@ -234,7 +259,7 @@ static int send_cmsg(int fd, sctp_assoc_t id, uint16_t flags, const struct iovec
 		.msg_controllen = sizeof(cbuf),
 	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	struct sctp_sndinfo si = { .snd_flags = flags, .snd_assoc_id = id };
+	struct sctp_sndinfo si = { .snd_sid = stream, .snd_flags = flags, .snd_assoc_id = id };
 
 	cm->cmsg_level = IPPROTO_SCTP;
 	cm->cmsg_type = SCTP_SNDINFO;
@@ -245,12 +270,13 @@ static int send_cmsg(int fd, sctp_assoc_t id, uint16_t flags, const struct iovec
 
 int sctp_ep_abort(int fd, sctp_assoc_t id)
 {
-	return send_cmsg(fd, id, SCTP_ABORT, NULL, 0);
+	return send_cmsg(fd, id, 0, SCTP_ABORT, NULL, 0);
 }
 
-int sctp_ep_send(int fd, sctp_assoc_t id, const struct iovec *iov, int iovcnt)
+int sctp_ep_send(int fd, sctp_assoc_t id, uint16_t stream, int unordered,
+		 const struct iovec *iov, int iovcnt)
 {
-	return send_cmsg(fd, id, SCTP_UNORDERED, iov, iovcnt);
+	return send_cmsg(fd, id, stream, unordered ? SCTP_UNORDERED : 0, iov, iovcnt);
 }
 
 int sctp_ep_recv(int fd, void *buf, size_t len, struct sctp_ep_msg *msg)

@@ -18,6 +18,12 @@ struct sctp_ep_params {
 	const uint8_t *auth_key;	/* endpoint-pair SCTP-AUTH key */
 	size_t auth_key_len;
 	int bufsize;			/* SO_SNDBUF and SO_RCVBUF */
+	uint16_t streams;		/* outbound streams asked for, inbound accepted */
+	uint16_t pr_policy;		/* SCTP_PR_SCTP_NONE, _RTX or _TTL */
+	uint32_t pr_value;		/* retransmissions or milliseconds */
+	/* Failure detection per association, instead of the kernel's minutes. */
+	uint32_t rto_min, rto_max, hb_interval;	/* ms */
+	uint16_t path_max_retrans, pf_threshold, max_retrans;
 };
 
 /* Creates and configures the socket (not bound yet). Returns the fd or -errno. */
@@ -40,9 +46,12 @@ int sctp_ep_check_peer_auth(int fd, sctp_assoc_t id) __attribute__((warn_unused_
 /* Aborts the association (ABORT chunk). */
 int sctp_ep_abort(int fd, sctp_assoc_t id);
 
-/* Sends one message on stream 0, unordered. -EAGAIN when the send buffer is full. */
-int sctp_ep_send(int fd, sctp_assoc_t id, const struct iovec *iov, int iovcnt)
-	__attribute__((warn_unused_result));
+/*
+ * Sends one message on @stream, unordered or not; the partial reliability policy is
+ * the endpoint's default. -EAGAIN when the send buffer is full.
+ */
+int sctp_ep_send(int fd, sctp_assoc_t id, uint16_t stream, int unordered,
+		 const struct iovec *iov, int iovcnt) __attribute__((warn_unused_result));
 
 struct sctp_ep_msg {
 	size_t len;

@@ -5,12 +5,11 @@
 #include <string.h>
 #include <time.h>
 
-#define BACKOFF_MIN_MS 1000
-#define BACKOFF_MAX_MS 8000
+#define BACKOFF_MIN_MS 250
 /* Longer than a full INIT cycle (4 attempts, RTO 1 s doubling to 2 s). */
 #define ATTEMPT_TIMEOUT_MS 12000
 
-static uint64_t now_ms(void)
+uint64_t session_now_ms(void)
 {
 	struct timespec ts;
 
@@ -30,34 +29,40 @@ int session_init(struct session *s, const struct mt6d_config *cfg,
 	memcpy(peer, cfg->peer_prefix.addr.s6_addr, 8);
 	memcpy(peer + 8, cfg->peer_iid.s6_addr + 8, 8);
 	s->initiator = memcmp(local, peer, sizeof(local)) < 0;
-	s->since_ms = now_ms();
+	s->since_ms = session_now_ms();
 	s->backoff_ms = BACKOFF_MIN_MS;
-	return hello_init(&s->hello, cfg->psk, cfg->psk_len, local_prefix, &cfg->local_iid,
-			  &cfg->peer_prefix.addr, &cfg->peer_iid);
+	s->backoff_max_ms = cfg->recovery.max_backoff;
+	keyring_init(&s->keys, (enum mt6d_cipher)cfg->encryption, 0, 0);
+	return handshake_init(&s->hs, cfg->psk, cfg->psk_len, local_prefix, &cfg->local_iid,
+			      &cfg->peer_prefix.addr, &cfg->peer_iid);
 }
 
 void session_clear(struct session *s)
 {
-	hello_clear(&s->hello);
+	handshake_clear(&s->hs);
+	keyring_clear(&s->keys);
 }
 
 int session_begin(struct session *s, sctp_assoc_t id)
 {
 	s->assoc = id;
 	s->connecting = 0;
-	s->counter = 0;
-	s->since_ms = now_ms();
+	s->authenticated = false;
+	keyring_clear(&s->keys);
+	s->since_ms = session_now_ms();
 	s->reported_ms = 0;
 	s->backoff_ms = BACKOFF_MIN_MS;
-	return hello_reset(&s->hello);
+	return handshake_reset(&s->hs);
 }
 
 void session_end(struct session *s)
 {
 	s->assoc = 0;
 	s->connecting = 0;
-	s->hello.authenticated = false;
-	s->since_ms = now_ms();
+	s->authenticated = false;
+	s->hs.authenticated = false;
+	keyring_clear(&s->keys);
+	s->since_ms = session_now_ms();
 	s->reported_ms = 0;
 	s->next_attempt_ms = 0;
 }
@@ -74,16 +79,16 @@ static bool due_report(struct session *s, uint64_t now, uint64_t deadline)
 
 enum session_action session_check(struct session *s, const char **why)
 {
-	uint64_t now = now_ms();
+	uint64_t now = session_now_ms();
 
 	*why = s->why;
 	if (s->assoc) {
-		if (s->hello.authenticated || now - s->since_ms < SESSION_HELLO_DEADLINE_MS)
+		if (s->authenticated || now - s->since_ms < SESSION_HANDSHAKE_DEADLINE_MS)
 			return SESSION_IDLE;
 		snprintf(s->why, sizeof(s->why),
 			 "association %d: the peer did not prove the key within %d s "
 			 "(it uses a different PSK); dropping the association",
-			 (int)s->assoc, SESSION_HELLO_DEADLINE_MS / 1000);
+			 (int)s->assoc, SESSION_HANDSHAKE_DEADLINE_MS / 1000);
 		return SESSION_UNAUTHENTICATED;
 	}
 	if (due_report(s, now, SESSION_CONNECT_DEADLINE_MS)) {
@@ -102,7 +107,8 @@ enum session_action session_check(struct session *s, const char **why)
 	if (now < s->next_attempt_ms)
 		return SESSION_IDLE;
 	s->next_attempt_ms = now + s->backoff_ms;
-	if (s->backoff_ms < BACKOFF_MAX_MS)
-		s->backoff_ms *= 2;
+	if (s->backoff_ms < s->backoff_max_ms)
+		s->backoff_ms = 2 * s->backoff_ms < s->backoff_max_ms ? 2 * s->backoff_ms
+								   : s->backoff_max_ms;
 	return SESSION_CONNECT;
 }

@@ -8,25 +8,28 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "hello.h"
+#include "handshake.h"
+#include "keyring.h"
 
 /*
  * The tunnel's view of its one association: which one is current, whether the peer
  * has proven the key, and the deadlines that turn silence into a diagnosis.
  */
 #define SESSION_CONNECT_DEADLINE_MS 10000
-#define SESSION_HELLO_DEADLINE_MS 5000
+#define SESSION_HANDSHAKE_DEADLINE_MS 5000
 #define SESSION_REPORT_EVERY_MS 60000
 
 struct session {
 	sctp_assoc_t assoc;		/* current association, 0 when none */
 	sctp_assoc_t connecting;	/* our pending attempt, 0 when none */
 	bool initiator;			/* this side starts associations */
-	struct hello hello;
-	uint64_t counter;		/* frames sent on this association */
+	struct handshake hs;
+	struct keyring keys;
+	bool authenticated;		/* the peer proved the PSK on this association */
 	uint64_t since_ms;		/* when the current state began */
 	uint64_t next_attempt_ms;
 	unsigned int backoff_ms;
+	unsigned int backoff_max_ms;
 	uint64_t reported_ms;		/* last stall report, 0: none in this state */
 	char why[256];
 };
@@ -40,6 +43,8 @@ enum session_action {
 
 int session_init(struct session *s, const struct mt6d_config *cfg,
 		 const struct in6_addr *local_prefix) __attribute__((warn_unused_result));
+/* Milliseconds on CLOCK_MONOTONIC. */
+uint64_t session_now_ms(void);
 void session_clear(struct session *s);
 
 int session_begin(struct session *s, sctp_assoc_t id) __attribute__((warn_unused_result));
@@ -47,12 +52,7 @@ void session_end(struct session *s);
 
 static inline bool session_authenticated(const struct session *s)
 {
-	return s->assoc && s->hello.authenticated;
-}
-
-static inline uint64_t session_next_counter(struct session *s)
-{
-	return s->counter++;
+	return s->assoc && s->authenticated;
 }
 
 /* Called on every tick: what the deadlines say to do now. */

@@ -9,7 +9,9 @@
 	{                                                                                          \
 		return s->field;                                                                   \
 	}
-DROP(drop_hello)
+DROP(drop_auth)
+DROP(drop_replay)
+DROP(drop_handshake)
 DROP(drop_unauthenticated)
 DROP(drop_malformed)
 DROP(drop_unknown)
@@ -19,9 +21,10 @@ DROP(drop_tun)
 #undef DROP
 
 const struct tunnel_drop_reason tunnel_drop_reasons[] = {
-	{ "auth", "key proof or tag failed to verify", get_drop_hello },
-	{ "unauthenticated", "data before the peer proved the key, or from another association",
-	  get_drop_unauthenticated },
+	{ "auth", "authentication tag failed to verify", get_drop_auth },
+	{ "replay", "counter already seen or behind the replay window", get_drop_replay },
+	{ "handshake", "handshake with a bad MAC or stale values", get_drop_handshake },
+	{ "unauthenticated", "no session keys for it (yet)", get_drop_unauthenticated },
 	{ "malformed", "frame truncated, oversized or inconsistent", get_drop_malformed },
 	{ "unknown_type", "unknown frame version or type", get_drop_unknown },
 	{ "no_session", "inner packet while no authenticated peer", get_drop_no_session },
@@ -108,6 +111,7 @@ void tunnel_status_show(struct show *s, const struct tunnel_status *st)
 	} else {
 		show_null(s, "last_rekey", "  last rekey: never\n");
 	}
+	show_u64(s, "rekeys", "  rekeys: %" PRIu64 " on this association\n", st->rekeys);
 	show_association(s, st);
 	show_object_begin(s, "transfer");
 	show_bytes(s, "rx_bytes", "  transfer: %s received", x->rx_bytes);
@@ -115,7 +119,9 @@ void tunnel_status_show(struct show *s, const struct tunnel_status *st)
 	show_u64(s, "rx_packets", " (%" PRIu64 " packets in", x->rx_packets);
 	show_u64(s, "tx_packets", ", %" PRIu64 " out)\n", x->tx_packets);
 	show_object_end(s);
-	show_u64(s, "associations", "  associations: %" PRIu64 " since start\n", x->associations);
+	show_u64(s, "associations", "  associations: %" PRIu64 " since start", x->associations);
+	show_u64(s, "refused_noauth", ", %" PRIu64 " refused for lacking SCTP-AUTH\n",
+		 x->refused_noauth);
 	show_text(s, "  drops:");
 	show_object_begin(s, "drops");
 	for (unsigned int i = 0; i < tunnel_n_drop_reasons; i++) {
@@ -149,6 +155,8 @@ void tunnel_status_metrics(struct metrics *m, const struct tunnel_status *st)
 			       (double)tunnel_drop_reasons[i].get(x));
 	metrics_counter(m, "mt6d_tunnel_associations_total", "associations that came up",
 			x->associations);
+	metrics_counter(m, "mt6d_tunnel_refused_noauth_total",
+			"associations aborted because the peer lacks SCTP-AUTH", x->refused_noauth);
 	metrics_gauge(m, "mt6d_tunnel_last_rekey_timestamp_seconds",
 		      "unix time of the last key agreement, 0 before the first",
 		      (double)st->last_rekey);

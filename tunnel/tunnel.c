@@ -9,8 +9,11 @@
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,11 +23,13 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "aead.h"
 #include "ctl.h"
 #include "derive.h"
 #include "evloop.h"
+#include "flow.h"
 #include "frame.h"
-#include "hello.h"
+#include "handshake.h"
 #include "log.h"
 #include "metrics.h"
 #include "rtnl.h"
@@ -39,7 +44,13 @@
 #define TUNNEL_TICK_MS 500
 #define TUNNEL_METRICS_TICKS 10	/* metrics every 5 s */
 #define TUNNEL_BUFSIZE (4 << 20)
-#define TUNNEL_MAX_FRAME (MT6D_FRAME_HDR_LEN + 65535)
+#define TUNNEL_MAX_FRAME (MT6D_FRAME_HDR_LEN + 65535 + MT6D_AEAD_TAG_MAX)
+#define TUNNEL_STREAMS 16
+/*
+ * What the outer packet adds besides the frame: IPv6 header 40, SCTP common header 12,
+ * AUTH chunk 28 (HMAC-SHA1, the kernel's first choice), DATA chunk header 16.
+ */
+#define TUNNEL_OUTER_OVERHEAD (40 + 12 + 28 + 16)
 
 struct tunnel {
 	const struct mt6d_config *cfg;
@@ -53,12 +64,15 @@ struct tunnel {
 	char metrics_path[PATH_MAX];
 	int tun_fd, sk, sig_fd, tick_fd, ctl_fd;
 	unsigned int metrics_ticks;
-	time_t assoc_since, last_rekey;
+	time_t assoc_since, last_rekey;	/* last_rekey: key agreement or new epoch */
+	uint64_t rekeys_seen;
 	bool bound, published, ready;
 	struct sd_watchdog watchdog;
 
-	/* One packet held back while the association's send buffer is full. */
+	/* One sealed frame held back while the association's send buffer is full. */
 	size_t pending_len;
+	uint16_t pending_stream;
+	unsigned int mtu;
 	bool tun_paused;
 
 	struct tunnel_stats stats;
@@ -100,49 +114,66 @@ static void tun_set_paused(struct tunnel *t, bool paused)
 		fatal("epoll");
 }
 
-static int send_frame(struct tunnel *t, uint8_t type, const void *payload, size_t len)
+static int send_frame(struct tunnel *t, uint16_t stream, const void *frame, size_t len)
 {
-	struct mt6d_frame f = { .type = type, .counter = session_next_counter(&t->sess) };
-	uint8_t hdr[MT6D_FRAME_HDR_LEN];
-	struct iovec iov[2] = {
-		{ .iov_base = hdr, .iov_len = sizeof(hdr) },
-		{ .iov_base = (void *)payload, .iov_len = len },
-	};
+	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
 
-	mt6d_frame_put_hdr(hdr, &f);
-	return sctp_ep_send(t->sk, t->sess.assoc, iov, 2);
+	return sctp_ep_send(t->sk, t->sess.assoc, stream,
+			    t->cfg->delivery == MT6D_DELIVERY_UNORDERED, &iov, 1);
 }
 
-static void send_hello(struct tunnel *t)
+static void send_handshake(struct tunnel *t)
 {
-	uint8_t msg[MT6D_HELLO_LEN];
-	int ret = hello_build(&t->sess.hello, msg);
+	uint8_t msg[MT6D_FRAME_HDR_LEN + MT6D_HS_LEN];
+	const struct mt6d_frame f = { .type = MT6D_FRAME_HANDSHAKE };
+	int ret = handshake_build(&t->sess.hs, msg + MT6D_FRAME_HDR_LEN);
 
+	mt6d_frame_put_hdr(msg, &f);
 	if (!ret)
-		ret = send_frame(t, MT6D_FRAME_HELLO, msg, sizeof(msg));
+		ret = send_frame(t, 0, msg, sizeof(msg));
 	if (ret < 0)
-		log_warnx("cannot send hello on association %d: %s", (int)t->sess.assoc,
+		log_warnx("cannot send the handshake on association %d: %s", (int)t->sess.assoc,
 			  strerror(-ret));
 }
 
-/* Returns true when the packet left (or was dropped for good), false to hold it back. */
-static bool forward_packet(struct tunnel *t, const uint8_t *pkt, size_t len)
+static void session_down(struct tunnel *t, const char *why);
+
+/*
+ * Seals the inner packet at txbuf + header and sends it. Returns true when it left (or
+ * was dropped for good), false when the sealed frame is held back in txbuf.
+ */
+static bool forward_packet(struct tunnel *t, size_t len)
 {
+	uint16_t stream = mt6d_flow_stream(t->txbuf + MT6D_FRAME_HDR_LEN, len, TUNNEL_STREAMS);
+	size_t frame_len;
 	int ret;
 
 	if (!session_authenticated(&t->sess)) {
 		t->stats.drop_no_session++;
 		return true;
 	}
-	ret = send_frame(t, MT6D_FRAME_DATA, pkt, len);
-	if (ret == -EAGAIN || ret == -ENOBUFS)
-		return false;
+	ret = keyring_seal(&t->sess.keys, MT6D_FRAME_DATA, t->txbuf, len, &frame_len,
+			   session_now_ms());
+	if (ret == -EOVERFLOW) {
+		/* Not before 2^32 rekeys; a new association brings new keys. */
+		sctp_ep_abort(t->sk, t->sess.assoc);
+		session_down(t, "key epochs exhausted; starting over");
+	}
 	if (ret < 0) {
 		t->stats.drop_send++;
 		return true;
 	}
+	/* Counted once sealed: a held frame leaves later or is counted as dropped. */
 	t->stats.tx_packets++;
 	t->stats.tx_bytes += len;
+	ret = send_frame(t, stream, t->txbuf, frame_len);
+	if (ret == -EAGAIN || ret == -ENOBUFS) {
+		t->pending_len = frame_len;
+		t->pending_stream = stream;
+		return false;
+	}
+	if (ret < 0)
+		t->stats.drop_send++;
 	return true;
 }
 
@@ -152,15 +183,14 @@ static void on_tun(int fd, uint32_t events, void *ctx)
 
 	/* Bounded batch: one wakeup must not starve the receive side. */
 	for (int i = 0; i < 64; i++) {
-		ssize_t n = read(fd, t->txbuf, sizeof(t->txbuf));
+		ssize_t n = read(fd, t->txbuf + MT6D_FRAME_HDR_LEN, 65535);
 
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("read %s", t->ifname);
 			return;
 		}
-		if (!forward_packet(t, t->txbuf, (size_t)n)) {
-			t->pending_len = (size_t)n;
+		if (!forward_packet(t, (size_t)n)) {
 			tun_set_paused(t, true);
 			return;
 		}
@@ -169,8 +199,14 @@ static void on_tun(int fd, uint32_t events, void *ctx)
 
 static void on_writable(struct tunnel *t)
 {
-	if (t->pending_len && !forward_packet(t, t->txbuf, t->pending_len))
-		return;
+	if (t->pending_len) {
+		int ret = send_frame(t, t->pending_stream, t->txbuf, t->pending_len);
+
+		if (ret == -EAGAIN || ret == -ENOBUFS)
+			return;
+		if (ret < 0)
+			t->stats.drop_send++;
+	}
 	t->pending_len = 0;
 	tun_set_paused(t, false);
 }
@@ -205,14 +241,16 @@ static void session_up(struct tunnel *t, sctp_assoc_t id, bool restart)
 			  ret == -EACCES ? "use SCTP-AUTH at all"
 					 : "authenticate DATA, ASCONF and ASCONF-ACK");
 		sctp_ep_abort(t->sk, id);
+		t->stats.refused_noauth++;
 		return;
 	}
 	if (session_begin(&t->sess, id) < 0)
 		fatalx("cannot draw a session nonce");
 	t->stats.associations++;
 	t->assoc_since = time(NULL);
-	log_info("association %d %s; proving the key", (int)id, restart ? "restarted" : "up");
-	send_hello(t);
+	log_info("association %d %s; starting the handshake", (int)id,
+		 restart ? "restarted" : "up");
+	send_handshake(t);
 }
 
 static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sac)
@@ -268,6 +306,7 @@ static void on_notification(struct tunnel *t, const union sctp_notification *n, 
 			sctp_ep_abort(t->sk, n->sn_authkey_event.auth_assoc_id);
 			if (n->sn_authkey_event.auth_assoc_id == t->sess.assoc)
 				session_end(&t->sess);
+			t->stats.refused_noauth++;
 		}
 		break;
 	case SCTP_SHUTDOWN_EVENT:
@@ -277,25 +316,13 @@ static void on_notification(struct tunnel *t, const union sctp_notification *n, 
 	}
 }
 
-static void on_hello(struct tunnel *t, const struct mt6d_frame *f)
+static void peer_authenticated(struct tunnel *t, const char *how)
 {
-	bool was = session_authenticated(&t->sess);
-
-	switch (hello_receive(&t->sess.hello, f->payload, f->payload_len)) {
-	case HELLO_BAD:
-		t->stats.drop_hello++;
+	if (t->sess.authenticated)
 		return;
-	case HELLO_REPLY:
-		send_hello(t);
-		break;
-	case HELLO_OK:
-		break;
-	}
-	if (was || !session_authenticated(&t->sess))
-		return;
-	t->last_rekey = time(NULL);
-	log_info("association %d: peer proved the key; tunnel %s is carrying traffic",
-		 (int)t->sess.assoc, t->ifname);
+	t->sess.authenticated = true;
+	log_info("association %d: peer proved the key (%s); session keys in use, tunnel %s is "
+		 "carrying traffic", (int)t->sess.assoc, how, t->ifname);
 	/* Ready means traffic can flow: device up and an authenticated association. */
 	sd_notify_status("association %d up and authenticated; carrying traffic on %s",
 			 (int)t->sess.assoc, t->ifname);
@@ -303,10 +330,64 @@ static void on_hello(struct tunnel *t, const struct mt6d_frame *f)
 		t->ready = true;
 }
 
-static void on_data(struct tunnel *t, const struct mt6d_frame *f)
+static void on_handshake(struct tunnel *t, const struct mt6d_frame *f)
 {
-	if (!session_authenticated(&t->sess)) {
+	uint8_t tx[MT6D_SESSION_SECRET_LEN], rx[MT6D_SESSION_SECRET_LEN];
+	int ret;
+
+	switch (handshake_receive(&t->sess.hs, f->payload, f->payload_len)) {
+	case HANDSHAKE_BAD:
+		t->stats.drop_handshake++;
+		return;
+	case HANDSHAKE_NEW_PEER:
+		/* Keys from both sides' fresh values: install them before answering. */
+		ret = handshake_secrets(&t->sess.hs, tx, rx);
+		if (!ret)
+			ret = keyring_install(&t->sess.keys, tx, rx, session_now_ms());
+		if (!ret)
+			t->last_rekey = time(NULL);
+		mt6d_wipe(tx, sizeof(tx));
+		mt6d_wipe(rx, sizeof(rx));
+		if (ret < 0) {
+			t->stats.drop_handshake++;
+			return;
+		}
+		send_handshake(t);
+		break;
+	case HANDSHAKE_REPLY:
+		send_handshake(t);
+		break;
+	case HANDSHAKE_OK:
+		break;
+	}
+	if (t->sess.hs.authenticated)
+		peer_authenticated(t, "handshake");
+}
+
+static void on_data(struct tunnel *t, struct mt6d_frame *f, size_t len)
+{
+	int ret = keyring_open(&t->sess.keys, t->rxbuf, len, f, session_now_ms());
+
+	switch (ret) {
+	case 0:
+		break;
+	case -EALREADY:
+	case -ESTALE:
+	case -EOVERFLOW:
+		t->stats.drop_replay++;
+		return;
+	case -ENOKEY:
+		/* Before the handshake gave keys, or an epoch long gone. */
 		t->stats.drop_unauthenticated++;
+		return;
+	default:
+		t->stats.drop_auth++;
+		return;
+	}
+	/* Only the peer holds the session keys: a frame that opened proves the key too. */
+	peer_authenticated(t, "sealed data");
+	if (mt6d_frame_check_inner(f->payload, f->payload_len) < 0) {
+		t->stats.drop_malformed++;
 		return;
 	}
 	if (write(t->tun_fd, f->payload, f->payload_len) < 0) {
@@ -336,10 +417,10 @@ static void on_message(struct tunnel *t, const struct sctp_ep_msg *m)
 		t->stats.drop_malformed++;
 		return;
 	}
-	if (f.type == MT6D_FRAME_HELLO)
-		on_hello(t, &f);
+	if (f.type == MT6D_FRAME_HANDSHAKE)
+		on_handshake(t, &f);
 	else
-		on_data(t, &f);
+		on_data(t, &f, m->len);
 }
 
 static void on_sctp(int fd, uint32_t events, void *ctx)
@@ -424,11 +505,24 @@ static void snapshot(const struct tunnel *t, struct tunnel_status *st)
 	st->authenticated = session_authenticated(&t->sess);
 	st->now = (uint64_t)time(NULL);
 	st->last_rekey = (uint64_t)t->last_rekey;
+	st->rekeys = t->sess.keys.rekeys_tx + t->sess.keys.rekeys_rx;
 	st->stats = t->stats;
 	if (t->sess.assoc && sctp_info_get(t->sk, t->sess.assoc, &st->sctp) == 0) {
 		st->has_assoc = true;
 		st->assoc_id = (int)t->sess.assoc;
 		st->assoc_age_s = st->now - (uint64_t)t->assoc_since;
+	}
+}
+
+/* The keyring moves to a new epoch on its own: note when, to within a tick. */
+static void note_rekeys(struct tunnel *t)
+{
+	uint64_t n = t->sess.keys.rekeys_tx + t->sess.keys.rekeys_rx;
+
+	if (n != t->rekeys_seen) {
+		t->rekeys_seen = n;
+		if (n)
+			t->last_rekey = time(NULL);
 	}
 }
 
@@ -492,6 +586,7 @@ static void on_tick(int fd, uint32_t events, void *ctx)
 
 	evloop_timer_drain(fd);
 	sd_watchdog_kick(&t->watchdog);
+	note_rekeys(t);
 	write_metrics(t);
 	if (!t->bound) {
 		ret = try_bind(t);
@@ -523,15 +618,21 @@ static void log_stats(const struct tunnel *t)
 {
 	const struct tunnel_stats *s = &t->stats;
 
-	log_info("tx %llu pkts %llu bytes, rx %llu pkts %llu bytes, associations %llu, drops: "
-		 "no-session %llu send %llu malformed %llu unauthenticated %llu hello %llu "
-		 "unknown %llu tun %llu",
+	log_info("tx %llu pkts %llu bytes, rx %llu pkts %llu bytes, associations %llu, "
+		 "rekeys tx %llu rx %llu, drops: no-session %llu send %llu auth %llu replay %llu "
+		 "malformed %llu unknown %llu unauthenticated %llu handshake %llu tun %llu, "
+		 "refused without SCTP-AUTH %llu",
 		 (unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes,
 		 (unsigned long long)s->rx_packets, (unsigned long long)s->rx_bytes,
-		 (unsigned long long)s->associations, (unsigned long long)s->drop_no_session,
-		 (unsigned long long)s->drop_send, (unsigned long long)s->drop_malformed,
-		 (unsigned long long)s->drop_unauthenticated, (unsigned long long)s->drop_hello,
-		 (unsigned long long)s->drop_unknown, (unsigned long long)s->drop_tun);
+		 (unsigned long long)s->associations,
+		 (unsigned long long)t->sess.keys.rekeys_tx,
+		 (unsigned long long)t->sess.keys.rekeys_rx,
+		 (unsigned long long)s->drop_no_session, (unsigned long long)s->drop_send,
+		 (unsigned long long)s->drop_auth, (unsigned long long)s->drop_replay,
+		 (unsigned long long)s->drop_malformed, (unsigned long long)s->drop_unknown,
+		 (unsigned long long)s->drop_unauthenticated,
+		 (unsigned long long)s->drop_handshake, (unsigned long long)s->drop_tun,
+		 (unsigned long long)s->refused_noauth);
 }
 
 static void on_signal(int fd, uint32_t events, void *ctx)
@@ -550,17 +651,39 @@ static void on_signal(int fd, uint32_t events, void *ctx)
 	}
 }
 
+/*
+ * mtu = auto: the uplink's MTU less what the tunnel adds, so full-size inner packets
+ * need no SCTP fragmentation; never below IPv6's minimum (SCTP fragments then).
+ */
+static unsigned int inner_mtu(const struct tunnel *t)
+{
+	struct ifreq ifr = { 0 };
+	unsigned int overhead = TUNNEL_OUTER_OVERHEAD + (unsigned int)keyring_overhead(&t->sess.keys);
+	int fd, mtu = 1500;
+
+	if (t->cfg->mtu)
+		return t->cfg->mtu;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->cfg->interface);
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && ioctl(fd, SIOCGIFMTU, &ifr) == 0)
+		mtu = ifr.ifr_mtu;
+	if (fd >= 0)
+		close(fd);
+	return mtu - (int)overhead >= 1280 ? (unsigned int)mtu - overhead : 1280;
+}
+
 static int setup_device(struct tunnel *t)
 {
 	int ifindex, ret;
 
+	t->mtu = inner_mtu(t);
 	t->tun_fd = tun_open(t->cfg->device, t->ifname);
 	if (t->tun_fd < 0)
 		return t->tun_fd;
 	ifindex = (int)if_nametoindex(t->ifname);
 	if (!ifindex)
 		return -errno;
-	ret = rtnl_link_up(t->nl, ifindex, t->cfg->mtu);
+	ret = rtnl_link_up(t->nl, ifindex, t->mtu);
 	/* Host mode: the host's own inner address lives on the TUN device. */
 	if (!ret && t->cfg->address.len)
 		ret = rtnl_addr_set(t->nl, ifindex, &t->cfg->address.addr, t->cfg->address.len,
@@ -611,11 +734,23 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 {
 	struct tunnel *t = calloc(1, sizeof(*t));
 	uint8_t auth_key[MT6D_KEY_LEN];
+	char rel[24];
 	struct sctp_ep_params ep = {
 		.port = cfg->port,
 		.auth_key = auth_key,
 		.auth_key_len = sizeof(auth_key),
 		.bufsize = TUNNEL_BUFSIZE,
+		.streams = TUNNEL_STREAMS,
+		.pr_policy = cfg->reliability.policy == MT6D_PR_RTX ? SCTP_PR_SCTP_RTX
+			     : cfg->reliability.policy == MT6D_PR_TTL ? SCTP_PR_SCTP_TTL
+								       : SCTP_PR_SCTP_NONE,
+		.pr_value = cfg->reliability.value,
+		.rto_min = cfg->recovery.rto_min,
+		.rto_max = cfg->recovery.rto_max,
+		.hb_interval = cfg->recovery.heartbeat_interval,
+		.path_max_retrans = (uint16_t)cfg->recovery.path_max_retrans,
+		.pf_threshold = (uint16_t)cfg->recovery.pf_threshold,
+		.max_retrans = (uint16_t)cfg->recovery.max_retrans,
 	};
 	int ifindex, ret;
 
@@ -684,8 +819,18 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 	}
 	sd_watchdog_init(&t->watchdog);
 	sd_notify_status("TUN device %s up; waiting for the association", t->ifname);
-	log_info("TUN device %s up, mtu %u, %zu route(s), %s mode; initiator: %s", t->ifname,
-		 cfg->mtu, cfg->n_routes, cfg->address.len ? "host" : "gateway",
+	if (cfg->encryption == MT6D_CIPHER_NONE)
+		log_warnx("%s: [tunnel] encryption = none: inner packets, their addresses "
+			  "included, cross the network in clear; for measurement only", cfg->path);
+	snprintf(rel, sizeof(rel), cfg->reliability.policy == MT6D_PR_RTX   ? "rtx:%u"
+				   : cfg->reliability.policy == MT6D_PR_TTL ? "ttl:%u"
+									    : "full",
+		 cfg->reliability.value);
+	log_info("TUN device %s up, mtu %u, %zu route(s), %s mode, encryption %s, delivery %s, "
+		 "reliability %s; initiator: %s", t->ifname, t->mtu, cfg->n_routes,
+		 cfg->address.len ? "host" : "gateway",
+		 mt6d_cipher_name((enum mt6d_cipher)cfg->encryption),
+		 cfg->delivery == MT6D_DELIVERY_ORDERED ? "ordered" : "unordered", rel,
 		 t->sess.initiator ? "yes" : "no (waiting for the peer)");
 	mt6d_wipe(auth_key, sizeof(auth_key));
 	*out = t;

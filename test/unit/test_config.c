@@ -41,6 +41,9 @@ static const struct entry full[] = {
 	{ "tunnel", "device", "tun7" },
 	{ "tunnel", "mtu", "1420   ; inner MTU" },
 	{ "tunnel", "port", "7000" },
+	{ "tunnel", "encryption", "chacha20-poly1305" },
+	{ "tunnel", "delivery", "ordered" },
+	{ "tunnel", "reliability", "rtx:2" },
 	{ "keys", "psk-file", "site.key" },
 	{ "local", "interface", "eth0.100" },
 	{ "local", "prefix", "2001:db8:1:1::/64" },
@@ -50,6 +53,13 @@ static const struct entry full[] = {
 	{ "peer", "routes", "2001:db8:100::/48 ,2001:db8:200::/56,\t2001:db8:300::7/128" },
 	{ "rotation", "interval", "30" },
 	{ "rotation", "lifetime", "5" },
+	{ "recovery", "rto-min", "50" },
+	{ "recovery", "rto-max", "800" },
+	{ "recovery", "heartbeat-interval", "500" },
+	{ "recovery", "path-max-retrans", "3" },
+	{ "recovery", "pf-threshold", "2" },
+	{ "recovery", "max-retrans", "8" },
+	{ "recovery", "max-backoff", "2000" },
 };
 
 struct bad_case {
@@ -88,7 +98,7 @@ static const struct bad_case bad[] = {
 	{ "iid not an address", { { "peer", "iid", "2" } }, .rc = -EINVAL,
 	  .expect = "[peer] iid: expected an interface identifier like ::1, got \"2\"" },
 	{ "unknown key", { { "tunnel", "colour", "blue" } }, .rc = -EINVAL,
-	  .expect = "[tunnel] colour: unknown key (expected one of: device, mtu, port, address)" },
+	  .expect = "[tunnel] colour: unknown key (expected one of: device, mtu, port, address, encryption, delivery, reliability)" },
 	/* Host mode: contradictory or unusable inner addresses. */
 	{ "host address inside peer routes", { { "tunnel", "address", "2001:db8:100::9/64" } },
 	  .rc = -EINVAL,
@@ -105,27 +115,27 @@ static const struct bad_case bad[] = {
 	{ "host address not an address", { { "tunnel", "address", "fd00:a::1/129" } },
 	  .rc = -EINVAL, .expect = "[tunnel] address: expected this host's inner IPv6 address" },
 	{ "unknown section", .after = "[bogus]\nx = 1\n", .rc = -EINVAL,
-	  .expect = "line 18: unknown section [bogus] (expected one of: tunnel, keys, local, peer, "
-		    "rotation)" },
+	  .expect = "line 29: unknown section [bogus] (expected one of: tunnel, keys, local, peer, "
+		    "rotation, recovery)" },
 	{ "unknown empty section", .after = "[Peer]\n", .rc = -EINVAL,
 	  .expect = "unknown section [Peer]" },
 	{ "text after section", .after = "[peer] x\n", .rc = -EINVAL,
-	  .expect = "line 18: unexpected text after ]" },
+	  .expect = "line 29: unexpected text after ]" },
 	{ "duplicate key", .after = "[peer]\niid = ::3\n", .rc = -EINVAL,
 	  .expect = "[peer] iid: given twice" },
 	{ "key outside any section", .before = "mtu = 1400\n", .rc = -EINVAL,
 	  .expect = "gw.conf: line 1: key outside any [section]" },
 	{ "line without =", .after = "[tunnel]\nmtu 1400\n", .rc = -EINVAL,
-	  .expect = "line 19: expected \"key = value\"" },
+	  .expect = "line 30: expected \"key = value\"" },
 	{ "comment before =", .after = "[tunnel]\nmtu ; = 1400\n", .rc = -EINVAL,
-	  .expect = "line 19: expected \"key = value\"" },
+	  .expect = "line 30: expected \"key = value\"" },
 	{ "overlong comment line", .before = "; " X200 "\n", .rc = -EINVAL,
 	  .expect = "gw.conf: line 1: longer than 199 characters" },
 	{ "overlong value", { { "peer", "routes", "2001:db8:100::/48 ; " X200 } }, .rc = -EINVAL,
-	  .expect = "line 14: longer than 199 characters" },
+	  .expect = "line 17: longer than 199 characters" },
 	{ "indented continuation",
 	  { { "peer", "routes", "2001:db8:100::/48,\n  2001:db8:200::/56" } },
-	  .rc = -EINVAL, .expect = "line 15: indented, so it would continue the value" },
+	  .rc = -EINVAL, .expect = "line 18: indented, so it would continue the value" },
 	{ "bad number", { { "rotation", "interval", "ten" } }, .rc = -EINVAL,
 	  .expect = "gw.conf: [rotation] interval: expected a whole number of seconds from 1 to "
 		    "86400, got \"ten\"" },
@@ -134,8 +144,24 @@ static const struct bad_case bad[] = {
 	{ "'#' inline comment", { { "rotation", "interval", "10 # ten seconds" } }, .rc = -EINVAL,
 	  .expect = "got \"10 # ten seconds\" ('#' starts a comment only at the start of a line" },
 	{ "number out of range", { { "tunnel", "mtu", "1000" } }, .rc = -EINVAL,
-	  .expect = "[tunnel] mtu: out of range: expected a whole number of bytes from 1280 to "
-		    "65000, got \"1000\"" },
+	  .expect = "[tunnel] mtu: out of range: expected auto or a whole number of bytes from "
+		    "1280 to 65000, got \"1000\"" },
+	{ "unknown cipher", { { "tunnel", "encryption", "aes-128-cbc" } }, .rc = -EINVAL,
+	  .expect = "gw.conf: [tunnel] encryption: expected aes-256-gcm or chacha20-poly1305 or "
+		    "none, got \"aes-128-cbc\"" },
+	{ "unknown delivery", { { "tunnel", "delivery", "sorted" } }, .rc = -EINVAL,
+	  .expect = "[tunnel] delivery: expected unordered or ordered, got \"sorted\"" },
+	{ "reliability without a number", { { "tunnel", "reliability", "rtx:" } },
+	  .rc = -EINVAL, .expect = "[tunnel] reliability: expected full, rtx:N with N "
+				   "retransmissions from 0 to 15, or ttl:MS with a lifetime from 1 "
+				   "to 60000 ms, got \"rtx:\"" },
+	{ "reliability out of range", { { "tunnel", "reliability", "ttl:0" } }, .rc = -EINVAL,
+	  .expect = "[tunnel] reliability: expected full, rtx:N" },
+	{ "rto-min above rto-max", { { "recovery", "rto-min", "900" } }, .rc = -EINVAL,
+	  .expect = "[recovery] rto-min: 900 ms is above rto-max (800 ms); expected rto-min <= "
+		    "rto-max" },
+	{ "pf-threshold above path-max-retrans", { { "recovery", "pf-threshold", "4" } },
+	  .rc = -EINVAL, .expect = "[recovery] pf-threshold: 4 is above path-max-retrans (3)" },
 	{ "huge number", { { "tunnel", "port", "99999999999999999999" } }, .rc = -EINVAL,
 	  .expect = "[tunnel] port: out of range: expected a port number from 1 to 65535" },
 	{ "empty value", { { "tunnel", "port", "" } }, .rc = -EINVAL,
@@ -356,6 +382,14 @@ static void test_full(void)
 		   { !strcmp(cfg.device, "tun7"), "device" },
 		   { cfg.mtu == 1420, "mtu" },
 		   { cfg.port == 7000, "port" },
+		   { cfg.encryption == 1, "encryption" },
+		   { cfg.delivery == MT6D_DELIVERY_ORDERED, "delivery" },
+		   { cfg.reliability.policy == MT6D_PR_RTX && cfg.reliability.value == 2,
+		     "reliability" },
+		   { cfg.recovery.rto_min == 50 && cfg.recovery.rto_max == 800 &&
+		     cfg.recovery.heartbeat_interval == 500 && cfg.recovery.path_max_retrans == 3 &&
+		     cfg.recovery.pf_threshold == 2 && cfg.recovery.max_retrans == 8 &&
+		     cfg.recovery.max_backoff == 2000, "recovery"},
 		   { !strcmp(cfg.psk_file, key), "psk_file" },
 		   { psk_is_counting(&cfg, 32), "psk" },
 		   { !strcmp(cfg.interface, "eth0.100"), "interface" },
@@ -408,8 +442,12 @@ static void test_defaults(void)
 	EXPECT_ALL("defaults for optional keys (base64 key, CRLF, BOM)",
 		   { !strcmp(cfg.name, "site-b"), "name" },
 		   { !strcmp(cfg.device, "mt6d0"), "device" },
-		   { cfg.mtu == 1400, "mtu" },
+		   { cfg.mtu == 0, "mtu (auto)" },
 		   { cfg.port == 7861, "port" },
+		   { cfg.encryption == 0 && cfg.delivery == MT6D_DELIVERY_UNORDERED &&
+		     cfg.reliability.policy == MT6D_PR_FULL, "tunnel defaults" },
+		   { cfg.recovery.rto_min == 100 && cfg.recovery.rto_max == 1000 &&
+		     cfg.recovery.max_backoff == 4000, "recovery defaults" },
 		   { cfg.interval == 10, "interval" },
 		   { cfg.lifetime == 3, "lifetime" },
 		   { cfg.local_prefix.len == 0, "local_prefix" },

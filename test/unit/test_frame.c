@@ -20,6 +20,7 @@ int main(void)
 	struct mt6d_frame in = { .type = MT6D_FRAME_DATA, .epoch = 0x01020304,
 				 .counter = 0x1122334455667788ull };
 	struct mt6d_frame out;
+	uint8_t *p;
 	size_t len;
 
 	mt6d_frame_put_hdr(buf, &in);
@@ -28,29 +29,37 @@ int main(void)
 	CHECK(out.type == in.type && out.epoch == in.epoch && out.counter == in.counter,
 	      "header fields survive");
 	CHECK(out.payload == buf + MT6D_FRAME_HDR_LEN && out.payload_len == 140, "payload span");
+	CHECK(buf[0] == 2 && buf[4] == 0x01 && buf[7] == 0x04, "version 2, key epoch big endian");
 	CHECK(buf[8] == 0x11 && buf[15] == 0x88, "counter is big endian");
+	in.counter = UINT64_MAX;
+	in.epoch = UINT32_MAX;
+	mt6d_frame_put_hdr(buf, &in);
+	CHECK(mt6d_frame_parse(buf, len, &out) == 0 && out.counter == UINT64_MAX &&
+	      out.epoch == UINT32_MAX, "largest counter and epoch survive");
 
-	CHECK(mt6d_frame_parse(buf, len - 1, &out) == -EBADMSG, "truncated inner packet");
 	CHECK(mt6d_frame_parse(buf, MT6D_FRAME_HDR_LEN - 1, &out) == -EBADMSG, "short header");
-	CHECK(mt6d_frame_parse(buf, MT6D_FRAME_HDR_LEN, &out) == -EBADMSG, "empty DATA");
+	CHECK(mt6d_frame_parse(buf, MT6D_FRAME_HDR_LEN, &out) == 0 && out.payload_len == 0,
+	      "empty payload parses (the tag check refuses it)");
 
-	buf[MT6D_FRAME_HDR_LEN] = 0x50;
-	CHECK(mt6d_frame_parse(buf, len, &out) == -EBADMSG, "inner version 5");
-	buf[MT6D_FRAME_HDR_LEN] = 0x60;
+	/* The opened payload: an IP packet of the length its header says. */
+	p = buf + MT6D_FRAME_HDR_LEN;
+	CHECK(mt6d_frame_check_inner(p, 140) == 0, "IPv6 packet");
+	CHECK(mt6d_frame_check_inner(p, 139) == -EBADMSG, "truncated inner packet");
+	CHECK(mt6d_frame_check_inner(p, 0) == -EBADMSG, "empty inner packet");
+	p[0] = 0x50;
+	CHECK(mt6d_frame_check_inner(p, 140) == -EBADMSG, "inner version 5");
+	memset(p, 0, 60);
+	p[0] = 0x45;
+	p[3] = 60;
+	CHECK(mt6d_frame_check_inner(p, 60) == 0, "IPv4 packet");
+	CHECK(mt6d_frame_check_inner(p, 59) == -EBADMSG, "IPv4 short");
+	p[0] = 0x44;
+	CHECK(mt6d_frame_check_inner(p, 60) == -EBADMSG, "IPv4 IHL < 5");
 
-	/* IPv4: total length must match too. */
 	in.counter = 1;
 	mt6d_frame_put_hdr(buf, &in);
-	memset(buf + MT6D_FRAME_HDR_LEN, 0, 60);
-	buf[MT6D_FRAME_HDR_LEN] = 0x45;
-	buf[MT6D_FRAME_HDR_LEN + 3] = 60;
-	CHECK(mt6d_frame_parse(buf, MT6D_FRAME_HDR_LEN + 60, &out) == 0, "IPv4 packet");
-	CHECK(mt6d_frame_parse(buf, MT6D_FRAME_HDR_LEN + 59, &out) == -EBADMSG, "IPv4 short");
-	buf[MT6D_FRAME_HDR_LEN] = 0x44;
-	CHECK(mt6d_frame_parse(buf, MT6D_FRAME_HDR_LEN + 60, &out) == -EBADMSG, "IPv4 IHL < 5");
-
-	buf[0] = 2;
-	CHECK(mt6d_frame_parse(buf, len, &out) == -EPROTONOSUPPORT, "unknown version");
+	buf[0] = 1;
+	CHECK(mt6d_frame_parse(buf, len, &out) == -EPROTONOSUPPORT, "version 1 refused");
 	buf[0] = MT6D_FRAME_VERSION;
 	buf[2] = 1;
 	CHECK(mt6d_frame_parse(buf, len, &out) == -EBADMSG, "non-zero flags");
@@ -59,8 +68,8 @@ int main(void)
 	CHECK(mt6d_frame_parse(buf, len, &out) == -ENOMSG, "unknown type");
 	buf[1] = 0;
 	CHECK(mt6d_frame_parse(buf, len, &out) == -ENOMSG, "type zero");
-	buf[1] = MT6D_FRAME_HELLO;
+	buf[1] = MT6D_FRAME_HANDSHAKE;
 	CHECK(mt6d_frame_parse(buf, MT6D_FRAME_HDR_LEN + 3, &out) == 0 && out.payload_len == 3,
-	      "HELLO passes to its own checks");
+	      "HANDSHAKE passes to its own checks");
 	return check_done();
 }

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The guard table's life cycle and contents: built whole in one transaction, elements
+ * added and removed in transactions, read back with dumps. See guard.h and guard_rules.c.
+ */
+#include "guard.h"
+
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libnftnl/object.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+
+#include "guard_rules.h"
+#include "nft.h"
+
+/* nft's datatype number for ipv6_addr, so that `nft list` prints the sets' keys. */
+#define NFT_TYPE_IP6ADDR 8
+
+struct guard {
+	struct nft *nft;
+	struct guard_params p;
+	struct mt6d_prefix *routes;	/* copies of both route lists */
+	char table[MT6D_NAME_MAX + sizeof(GUARD_TABLE_PREFIX)];
+	char tun_dev[IFNAMSIZ];
+};
+
+static const char *const set_names[GUARD_NSETS] = {
+	[GUARD_LOCAL] = "local",
+	[GUARD_PEER] = "peer",
+	[GUARD_RETIRED] = "retired",
+	[GUARD_EVIDENCE] = "evidence",
+};
+
+static const char *const counter_names[] = { "dropped", "tripwire" };
+
+const char *guard_set_name(enum guard_set s)
+{
+	return s < GUARD_NSETS ? set_names[s] : "?";
+}
+
+const char *guard_table(const struct guard *g)
+{
+	return g->table;
+}
+
+int guard_open(struct guard **out, const struct guard_params *p)
+{
+	size_t nl = p->n_local_routes, np = p->n_peer_routes;
+	struct guard *g = calloc(1, sizeof(*g));
+	int ret;
+
+	if (!g)
+		return -ENOMEM;
+	if ((size_t)snprintf(g->table, sizeof(g->table), GUARD_TABLE_PREFIX "%s", p->name) >=
+	    sizeof(g->table)) {
+		free(g);
+		return -ENAMETOOLONG;
+	}
+	g->routes = calloc(nl + np + 1, sizeof(*g->routes));
+	ret = g->routes ? nft_open(&g->nft) : -ENOMEM;
+	if (ret < 0) {
+		guard_close(g);
+		return ret;
+	}
+	g->p = *p;
+	snprintf(g->tun_dev, sizeof(g->tun_dev), "%s", p->tun_dev ? p->tun_dev : "");
+	g->p.tun_dev = g->tun_dev;
+	if (nl)
+		memcpy(g->routes, p->local_routes, nl * sizeof(*g->routes));
+	if (np)
+		memcpy(g->routes + nl, p->peer_routes, np * sizeof(*g->routes));
+	g->p.local_routes = g->routes;
+	g->p.peer_routes = g->routes + nl;
+	g->p.name = NULL;
+	*out = g;
+	return 0;
+}
+
+void guard_close(struct guard *g)
+{
+	if (!g)
+		return;
+	nft_close(g->nft);
+	free(g->routes);
+	free(g);
+}
+
+static int table_msg(struct nft_batch *b, const char *name, uint16_t type)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_IPV6);
+	nlh = nft_batch_msg(b, type, NFPROTO_IPV6, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
+	if (nlh)
+		nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	return nlh ? 0 : -ENOMEM;
+}
+
+static int set_msg(struct nft_batch *b, const struct guard *g, enum guard_set s)
+{
+	struct nftnl_set *set = nftnl_set_alloc();
+	uint32_t flags = NFT_SET_TIMEOUT;
+	struct nlmsghdr *nlh;
+
+	if (!set)
+		return -ENOMEM;
+	/* The evidence set is written by the rule (dynset): it must support updates. */
+	if (s == GUARD_EVIDENCE)
+		flags |= NFT_SET_EVAL;
+	nftnl_set_set_str(set, NFTNL_SET_TABLE, g->table);
+	nftnl_set_set_str(set, NFTNL_SET_NAME, set_names[s]);
+	nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFPROTO_IPV6);
+	nftnl_set_set_u32(set, NFTNL_SET_ID, (uint32_t)s + 1);
+	nftnl_set_set_u32(set, NFTNL_SET_KEY_TYPE, NFT_TYPE_IP6ADDR);
+	nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, sizeof(struct in6_addr));
+	nftnl_set_set_u32(set, NFTNL_SET_FLAGS, flags);
+	nlh = nft_batch_msg(b, NFT_MSG_NEWSET, NFPROTO_IPV6, NLM_F_CREATE);
+	if (nlh)
+		nftnl_set_nlmsg_build_payload(nlh, set);
+	nftnl_set_free(set);
+	return nlh ? 0 : -ENOMEM;
+}
+
+static int counter_msg(struct nft_batch *b, const struct guard *g, const char *name,
+		       uint64_t pkts)
+{
+	struct nftnl_obj *o = nftnl_obj_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!o)
+		return -ENOMEM;
+	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, g->table);
+	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
+	nftnl_obj_set_u32(o, NFTNL_OBJ_FAMILY, NFPROTO_IPV6);
+	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+	nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_PKTS, pkts);
+	nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_BYTES, 0);
+	nlh = nft_batch_msg(b, NFT_MSG_NEWOBJ, NFPROTO_IPV6, NLM_F_CREATE);
+	if (nlh)
+		nftnl_obj_nlmsg_build_payload(nlh, o);
+	nftnl_obj_free(o);
+	return nlh ? 0 : -ENOMEM;
+}
+
+/* Appends @ops, grouped per set and kind, at most GUARD_ELEMS_PER_MSG per message. */
+static int elems_msgs(struct nft_batch *b, const struct guard *g, const struct guard_op *ops,
+		      size_t nops)
+{
+	for (int s = 0; s < GUARD_NSETS; s++) {
+		for (int del = 1; del >= 0; del--) {
+			struct nftnl_set *set = NULL;
+			size_t n = 0;
+
+			for (size_t i = 0; i <= nops; i++) {
+				struct nftnl_set_elem *e;
+				struct nlmsghdr *nlh;
+				bool match = i < nops && ops[i].set == (enum guard_set)s &&
+					     (ops[i].timeout_ms == 0) == (del != 0);
+
+				if (set && (i == nops || (match && n == GUARD_ELEMS_PER_MSG))) {
+					nlh = nft_batch_msg(b, del ? NFT_MSG_DELSETELEM
+								   : NFT_MSG_NEWSETELEM,
+							    NFPROTO_IPV6, del ? 0 : NLM_F_CREATE);
+					if (nlh)
+						nftnl_set_elems_nlmsg_build_payload(nlh, set);
+					nftnl_set_free(set);
+					set = NULL;
+					n = 0;
+					if (!nlh)
+						return -ENOMEM;
+				}
+				if (!match)
+					continue;
+				if (!set) {
+					set = nftnl_set_alloc();
+					if (!set)
+						return -ENOMEM;
+					nftnl_set_set_str(set, NFTNL_SET_TABLE, g->table);
+					nftnl_set_set_str(set, NFTNL_SET_NAME, set_names[s]);
+					nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFPROTO_IPV6);
+				}
+				e = nftnl_set_elem_alloc();
+				if (!e) {
+					nftnl_set_free(set);
+					return -ENOMEM;
+				}
+				nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &ops[i].addr,
+						   sizeof(ops[i].addr));
+				if (!del)
+					nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT,
+							       ops[i].timeout_ms);
+				nftnl_set_elem_add(set, e);
+				n++;
+			}
+		}
+	}
+	return 0;
+}
+
+int guard_install(struct guard *g, const struct guard_op *ops, size_t nops, char *err,
+		  size_t errlen)
+{
+	struct guard_counters c = { 0 };
+	struct nft_batch *b;
+	int ret = guard_read_counters(g, &c);
+
+	/* No table (or a half-built one without counters): start from zero. */
+	if (ret < 0)
+		c = (struct guard_counters){ 0 };
+	ret = nft_batch_new(g->nft, &b);
+	if (ret < 0)
+		return ret;
+	/* "add table; delete table; add table ...": replaces whatever was there, atomically. */
+	ret = table_msg(b, g->table, NFT_MSG_NEWTABLE);
+	if (!ret)
+		ret = table_msg(b, g->table, NFT_MSG_DELTABLE);
+	if (!ret)
+		ret = table_msg(b, g->table, NFT_MSG_NEWTABLE);
+	if (!ret)
+		ret = counter_msg(b, g, counter_names[0], c.dropped);
+	if (!ret)
+		ret = counter_msg(b, g, counter_names[1], c.tripwire);
+	for (int s = 0; s < GUARD_NSETS && !ret; s++)
+		ret = set_msg(b, g, (enum guard_set)s);
+	if (!ret)
+		ret = guard_rules_build(b, g->table, &g->p);
+	if (!ret)
+		ret = elems_msgs(b, g, ops, nops);
+	if (!ret)
+		ret = nft_batch_commit(g->nft, b, err, errlen);
+	nft_batch_free(b);
+	return ret;
+}
+
+int guard_apply(struct guard *g, const struct guard_op *ops, size_t nops, char *err,
+		size_t errlen)
+{
+	struct nft_batch *b;
+	int ret;
+
+	if (!nops)
+		return 0;
+	ret = nft_batch_new(g->nft, &b);
+	if (ret < 0)
+		return ret;
+	ret = elems_msgs(b, g, ops, nops);
+	if (!ret)
+		ret = nft_batch_commit(g->nft, b, err, errlen);
+	nft_batch_free(b);
+	return ret;
+}
+
+int guard_remove(struct guard *g)
+{
+	struct nft_batch *b;
+	char err[128];
+	int ret = nft_batch_new(g->nft, &b);
+
+	if (ret < 0)
+		return ret;
+	ret = table_msg(b, g->table, NFT_MSG_DELTABLE);
+	if (!ret)
+		ret = nft_batch_commit(g->nft, b, err, sizeof(err));
+	nft_batch_free(b);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+struct elems_dump {
+	struct guard_elem *out;
+	size_t max, n;
+};
+
+static int elem_cb(struct nftnl_set_elem *e, void *data)
+{
+	struct elems_dump *d = data;
+	uint32_t len = 0;
+	const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+
+	if (!key || len != sizeof(struct in6_addr))
+		return 0;
+	if (d->n < d->max) {
+		struct guard_elem *ge = &d->out[d->n];
+
+		memcpy(&ge->addr, key, sizeof(ge->addr));
+		ge->timeout_ms = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_TIMEOUT)
+					 ? nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_TIMEOUT)
+					 : 0;
+		ge->expires_ms = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION)
+					 ? nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION)
+					 : 0;
+	}
+	d->n++;
+	return 0;
+}
+
+static int elems_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	ret = nftnl_set_elems_nlmsg_parse(nlh, s) < 0 ? -EINVAL : 0;
+	if (!ret)
+		nftnl_set_elem_foreach(s, elem_cb, data);
+	nftnl_set_free(s);
+	return ret;
+}
+
+int guard_elems(struct guard *g, enum guard_set which, struct guard_elem *out, size_t max)
+{
+	struct elems_dump d = { .out = out, .max = max };
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, g->table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, set_names[which]);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV6);
+	nlh = nftnl_nlmsg_build_hdr(nft_reqbuf(g->nft), NFT_MSG_GETSETELEM, NFPROTO_IPV6,
+				    NLM_F_DUMP, 0);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	ret = nft_request(g->nft, nlh, elems_msg_cb, &d);
+	return ret < 0 ? ret : (int)d.n;
+}
+
+static int obj_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_obj *o = nftnl_obj_alloc();
+	int ret;
+
+	if (!o)
+		return -ENOMEM;
+	ret = nftnl_obj_nlmsg_parse(nlh, o) < 0 ? -EINVAL : 0;
+	if (!ret)
+		*(uint64_t *)data = nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_PKTS);
+	nftnl_obj_free(o);
+	return ret;
+}
+
+static int read_counter(struct guard *g, const char *name, uint64_t *pkts)
+{
+	struct nftnl_obj *o = nftnl_obj_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!o)
+		return -ENOMEM;
+	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, g->table);
+	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
+	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+	nlh = nftnl_nlmsg_build_hdr(nft_reqbuf(g->nft), NFT_MSG_GETOBJ, NFPROTO_IPV6, 0, 0);
+	nftnl_obj_nlmsg_build_payload(nlh, o);
+	nftnl_obj_free(o);
+	return nft_request(g->nft, nlh, obj_cb, pkts);
+}
+
+int guard_read_counters(struct guard *g, struct guard_counters *c)
+{
+	int ret = read_counter(g, counter_names[0], &c->dropped);
+
+	return ret < 0 ? ret : read_counter(g, counter_names[1], &c->tripwire);
+}

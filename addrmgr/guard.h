@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_GUARD_H
+#define MT6D_GUARD_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/*
+ * The tunnel's own nftables table, "ip6 mt6d-NAME", and nothing else:
+ *
+ *   sets      local     our hashed addresses in use          (timeouts)
+ *             peer      the peer's hashed addresses           (timeouts)
+ *             retired   our hashed addresses no longer in use (timeouts)
+ *             evidence  local addresses the peer's SCTP reached lately (filled by the rule)
+ *   counters  dropped   packets to a hashed address (or the hashed /64) that were not ours
+ *             tripwire  packets to a retired address
+ *   chains    guard        prerouting, before routing: hashed addresses take the tunnel's
+ *                          SCTP from the peer plus the ICMPv6 IPv6 needs; nothing else
+ *             killswitch   forward and output: [local] routes -> [peer] routes only via TUN
+ *
+ * The table is always (re)built whole in one transaction, so it never exists half-made.
+ */
+struct guard;
+
+enum guard_set {
+	GUARD_LOCAL,
+	GUARD_PEER,
+	GUARD_RETIRED,
+	GUARD_EVIDENCE,
+	GUARD_NSETS,
+};
+
+struct guard_params {
+	const char *name;		/* tunnel name; the table is "mt6d-" name */
+	uint16_t port;			/* the tunnel's SCTP port, both ends */
+	struct in6_addr prefix;		/* our hashed /64 */
+	bool anyip;			/* the whole /64 is local: guard all of it */
+	const char *tun_dev;		/* kill switch: the only way out for protected traffic */
+	const struct mt6d_prefix *local_routes;
+	size_t n_local_routes;
+	const struct mt6d_prefix *peer_routes;
+	size_t n_peer_routes;
+	uint32_t evidence_ms;		/* how long one packet counts as evidence */
+};
+
+/* One element change; @timeout_ms 0 deletes. */
+struct guard_op {
+	enum guard_set set;
+	struct in6_addr addr;
+	uint32_t timeout_ms;
+};
+
+/* An element as the kernel reports it. */
+struct guard_elem {
+	struct in6_addr addr;
+	uint64_t timeout_ms;	/* as added */
+	uint64_t expires_ms;	/* remaining */
+};
+
+struct guard_counters {
+	uint64_t dropped, tripwire;
+};
+
+#define GUARD_TABLE_PREFIX "mt6d-"
+/*
+ * Elements per NEWSETELEM message. The element list is one nested attribute with a 16-bit
+ * length: one message with 3 000 IPv6 elements kept only 1 361 (kernel-costs notes). 512
+ * elements of ~44 bytes stay far below 65 535.
+ */
+#define GUARD_ELEMS_PER_MSG 512
+
+const char *guard_set_name(enum guard_set s);
+
+int guard_open(struct guard **out, const struct guard_params *p)
+	__attribute__((warn_unused_result));
+void guard_close(struct guard *g);
+
+/* The table's name, "mt6d-NAME". */
+const char *guard_table(const struct guard *g);
+
+/*
+ * Builds the table from scratch in one transaction, replacing whatever table of that name
+ * exists (a half-built one included), with the elements @ops in it. The counters' values
+ * of a table being replaced carry over.
+ */
+int guard_install(struct guard *g, const struct guard_op *ops, size_t nops, char *err,
+		  size_t errlen) __attribute__((warn_unused_result));
+/* Applies @ops (adds and deletes, any sets) in one transaction. */
+int guard_apply(struct guard *g, const struct guard_op *ops, size_t nops, char *err,
+		size_t errlen) __attribute__((warn_unused_result));
+/* Removes the table (and only it); 0 when it was not there either. */
+int guard_remove(struct guard *g) __attribute__((warn_unused_result));
+
+/* The elements of set @s: returns how many (at most @max stored), -ENOENT without table. */
+int guard_elems(struct guard *g, enum guard_set s, struct guard_elem *out, size_t max)
+	__attribute__((warn_unused_result));
+int guard_read_counters(struct guard *g, struct guard_counters *c)
+	__attribute__((warn_unused_result));
+
+#endif

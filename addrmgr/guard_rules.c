@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The guard's rules, written with libnftnl expressions. In nft syntax (PORT, PREFIX, the
+ * routes and TUN from the configuration):
+ *
+ *   chain guard { type filter hook prerouting priority raw; policy accept;
+ *     ip6 daddr @retired counter name tripwire drop
+ *     ip6 saddr @peer ip6 daddr @local sctp sport PORT sctp dport PORT
+ *         update @evidence { ip6 daddr } accept
+ *     ip6 daddr @local icmpv6 type 1-4 accept            # errors, packet too big first
+ *     ip6 daddr @local icmpv6 type 133-137 accept        # neighbour discovery
+ *     ip6 daddr @local counter name dropped drop
+ *     ip6 daddr PREFIX fib daddr type != local counter name dropped drop   # interface
+ *     ip6 daddr PREFIX counter name dropped drop                           # anyip
+ *   }
+ *   chain killswitch-fwd { type filter hook forward priority filter; policy accept;
+ *     ip6 saddr LOCAL-ROUTE ip6 daddr PEER-ROUTE oifname != TUN drop    # every pair
+ *   }
+ *   chain killswitch-out { type filter hook output ... the same }
+ *
+ * Prerouting sees packets to our addresses before the routing decision, so a packet to a
+ * hashed address that is not (or no longer) local is dropped too, instead of being
+ * forwarded or answered with an ICMPv6 error that would show the gateway is there.
+ */
+#include "guard_rules.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+
+/* nft's named priorities. */
+#define GUARD_PRIO_RAW (-300)
+#define GUARD_PRIO_FILTER 0
+
+/* IPv6 header offsets; transport offsets of SCTP's ports and ICMPv6's type. */
+#define IP6_SADDR_OFF 8
+#define IP6_DADDR_OFF 24
+
+struct rb {
+	struct nftnl_rule *r;
+	int err;
+};
+
+static struct nftnl_expr *expr(struct rb *rb, const char *name)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+
+	if (!e)
+		rb->err = -ENOMEM;
+	return e;
+}
+
+static void add(struct rb *rb, struct nftnl_expr *e)
+{
+	if (e)
+		nftnl_rule_add_expr(rb->r, e);
+}
+
+static void payload(struct rb *rb, uint32_t base, uint32_t off, uint32_t len, uint32_t dreg)
+{
+	struct nftnl_expr *e = expr(rb, "payload");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+	add(rb, e);
+}
+
+static void cmp(struct rb *rb, uint32_t sreg, uint32_t op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = expr(rb, "cmp");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, sreg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	add(rb, e);
+}
+
+static void range(struct rb *rb, uint32_t sreg, uint8_t from, uint8_t to)
+{
+	struct nftnl_expr *e = expr(rb, "range");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_SREG, sreg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_OP, NFT_RANGE_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_RANGE_FROM_DATA, &from, 1);
+	nftnl_expr_set(e, NFTNL_EXPR_RANGE_TO_DATA, &to, 1);
+	add(rb, e);
+}
+
+static void meta(struct rb *rb, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *e = expr(rb, "meta");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+	add(rb, e);
+}
+
+static void lookup(struct rb *rb, const char *set, uint32_t sreg)
+{
+	struct nftnl_expr *e = expr(rb, "lookup");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+	add(rb, e);
+}
+
+static void counter(struct rb *rb, const char *name)
+{
+	struct nftnl_expr *e = expr(rb, "objref");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
+	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, name);
+	add(rb, e);
+}
+
+static void verdict(struct rb *rb, int v)
+{
+	struct nftnl_expr *e = expr(rb, "immediate");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
+	add(rb, e);
+}
+
+/* Register 1 := the address at @off masked to @len bits, compared with @net. */
+static void addr_in(struct rb *rb, uint32_t off, const struct mt6d_prefix *net)
+{
+	struct in6_addr mask = { 0 }, want = net->addr;
+	struct nftnl_expr *e;
+
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int bits = net->len > i * 8 ? net->len - i * 8 : 0;
+
+		mask.s6_addr[i] = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
+		want.s6_addr[i] &= mask.s6_addr[i];
+	}
+	payload(rb, NFT_PAYLOAD_NETWORK_HEADER, off, 16, NFT_REG_1);
+	e = expr(rb, "bitwise");
+	if (e) {
+		static const struct in6_addr zero;
+
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 16);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, 16);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, 16);
+		add(rb, e);
+	}
+	cmp(rb, NFT_REG_1, NFT_CMP_EQ, &want, 16);
+}
+
+static void daddr_local_set(struct rb *rb)
+{
+	payload(rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, 16, NFT_REG_1);
+	lookup(rb, "local", NFT_REG_1);
+}
+
+static void l4proto(struct rb *rb, uint8_t proto)
+{
+	meta(rb, NFT_META_L4PROTO, NFT_REG_2);
+	cmp(rb, NFT_REG_2, NFT_CMP_EQ, &proto, 1);
+}
+
+static int emit(struct nft_batch *b, const char *table, const char *chain, struct rb *rb)
+{
+	struct nlmsghdr *nlh;
+	int ret = rb->err;
+
+	if (!ret) {
+		nftnl_rule_set_str(rb->r, NFTNL_RULE_TABLE, table);
+		nftnl_rule_set_str(rb->r, NFTNL_RULE_CHAIN, chain);
+		nftnl_rule_set_u32(rb->r, NFTNL_RULE_FAMILY, NFPROTO_IPV6);
+		nlh = nft_batch_msg(b, NFT_MSG_NEWRULE, NFPROTO_IPV6,
+				    NLM_F_APPEND | NLM_F_CREATE);
+		if (nlh)
+			nftnl_rule_nlmsg_build_payload(nlh, rb->r);
+		else
+			ret = -ENOMEM;
+	}
+	nftnl_rule_free(rb->r);
+	rb->r = NULL;
+	return ret;
+}
+
+static int rule_begin(struct rb *rb)
+{
+	rb->err = 0;
+	rb->r = nftnl_rule_alloc();
+	return rb->r ? 0 : -ENOMEM;
+}
+
+static int chain(struct nft_batch *b, const char *table, const char *name, uint32_t hook,
+		 int32_t prio)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!c)
+		return -ENOMEM;
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_IPV6);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	nlh = nft_batch_msg(b, NFT_MSG_NEWCHAIN, NFPROTO_IPV6, NLM_F_CREATE);
+	if (nlh)
+		nftnl_chain_nlmsg_build_payload(nlh, c);
+	nftnl_chain_free(c);
+	return nlh ? 0 : -ENOMEM;
+}
+
+static int guard_chain(struct nft_batch *b, const char *table, const struct guard_params *p)
+{
+	static const char name[] = "guard";
+	struct mt6d_prefix hashed = { .addr = p->prefix, .len = 64 };
+	uint16_t ports[2] = { htons(p->port), htons(p->port) };
+	uint32_t local = RTN_LOCAL;
+	struct nftnl_expr *e;
+	struct rb rb;
+	int ret = chain(b, table, name, NF_INET_PRE_ROUTING, GUARD_PRIO_RAW);
+
+	/* ip6 daddr @retired counter name tripwire drop */
+	if (!ret && !(ret = rule_begin(&rb))) {
+		payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, 16, NFT_REG_1);
+		lookup(&rb, "retired", NFT_REG_1);
+		counter(&rb, "tripwire");
+		verdict(&rb, NF_DROP);
+		ret = emit(b, table, name, &rb);
+	}
+	/* The tunnel: from the peer, both ports ours; its arrival is the evidence. */
+	if (!ret && !(ret = rule_begin(&rb))) {
+		payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_SADDR_OFF, 16, NFT_REG_1);
+		lookup(&rb, "peer", NFT_REG_1);
+		daddr_local_set(&rb);
+		l4proto(&rb, IPPROTO_SCTP);
+		payload(&rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 4, NFT_REG_2);
+		cmp(&rb, NFT_REG_2, NFT_CMP_EQ, ports, 4);
+		e = expr(&rb, "dynset");
+		if (e) {
+			nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+			nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, "evidence");
+			nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, p->evidence_ms);
+			add(&rb, e);
+		}
+		verdict(&rb, NF_ACCEPT);
+		ret = emit(b, table, name, &rb);
+	}
+	/* ICMPv6 errors (1-4: unreachable, packet too big, time exceeded, parameter problem)
+	 * and neighbour discovery (133-137). */
+	for (int i = 0; i < 2 && !ret; i++) {
+		if ((ret = rule_begin(&rb)))
+			break;
+		daddr_local_set(&rb);
+		l4proto(&rb, IPPROTO_ICMPV6);
+		payload(&rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_2);
+		range(&rb, NFT_REG_2, i ? 133 : 1, i ? 137 : 4);
+		verdict(&rb, NF_ACCEPT);
+		ret = emit(b, table, name, &rb);
+	}
+	/* ip6 daddr @local counter name dropped drop */
+	if (!ret && !(ret = rule_begin(&rb))) {
+		daddr_local_set(&rb);
+		counter(&rb, "dropped");
+		verdict(&rb, NF_DROP);
+		ret = emit(b, table, name, &rb);
+	}
+	/*
+	 * The rest of the hashed /64. In interface mode only what is not a local address
+	 * (addresses of the uplink's own in the /64 stay reachable); in anyip mode the route
+	 * makes all of it local, and none of it is for anything but the tunnel.
+	 */
+	if (!ret && !(ret = rule_begin(&rb))) {
+		addr_in(&rb, IP6_DADDR_OFF, &hashed);
+		if (!p->anyip) {
+			e = expr(&rb, "fib");
+			if (e) {
+				nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
+				nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT,
+						   NFT_FIB_RESULT_ADDRTYPE);
+				nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_2);
+				add(&rb, e);
+			}
+			cmp(&rb, NFT_REG_2, NFT_CMP_NEQ, &local, sizeof(local));
+		}
+		counter(&rb, "dropped");
+		verdict(&rb, NF_DROP);
+		ret = emit(b, table, name, &rb);
+	}
+	return ret;
+}
+
+static int killswitch_chain(struct nft_batch *b, const char *table, const char *name,
+			    uint32_t hook, const struct guard_params *p)
+{
+	char dev[IFNAMSIZ] = { 0 };
+	struct rb rb;
+	int ret = chain(b, table, name, hook, GUARD_PRIO_FILTER);
+
+	strncpy(dev, p->tun_dev, sizeof(dev) - 1);
+	for (size_t i = 0; i < p->n_local_routes && !ret; i++) {
+		for (size_t j = 0; j < p->n_peer_routes && !ret; j++) {
+			if ((ret = rule_begin(&rb)))
+				break;
+			addr_in(&rb, IP6_SADDR_OFF, &p->local_routes[i]);
+			addr_in(&rb, IP6_DADDR_OFF, &p->peer_routes[j]);
+			meta(&rb, NFT_META_OIFNAME, NFT_REG_2);
+			cmp(&rb, NFT_REG_2, NFT_CMP_NEQ, dev, sizeof(dev));
+			verdict(&rb, NF_DROP);
+			ret = emit(b, table, name, &rb);
+		}
+	}
+	return ret;
+}
+
+int guard_rules_build(struct nft_batch *b, const char *table, const struct guard_params *p)
+{
+	int ret = guard_chain(b, table, p);
+
+	if (!ret && p->n_local_routes && p->n_peer_routes) {
+		ret = killswitch_chain(b, table, "killswitch-fwd", NF_INET_FORWARD, p);
+		if (!ret)
+			ret = killswitch_chain(b, table, "killswitch-out", NF_INET_LOCAL_OUT, p);
+	}
+	return ret;
+}

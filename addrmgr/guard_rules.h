@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_GUARD_RULES_H
+#define MT6D_GUARD_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guard.h"
+#include "nft.h"
+
+/*
+ * The guard table's chains and rules as nf_tables messages appended to a transaction
+ * (private to guard.c). Returns 0 or -ENOMEM.
+ */
+int guard_rules_build(struct nft_batch *b, const char *table, const struct guard_params *p)
+	__attribute__((warn_unused_result));
+
+#endif

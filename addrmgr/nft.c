@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nf_tables transactions and dumps over libmnl, after nftables' own src/mnl.c: a batch is
+ * BEGIN, the messages, END, sent in one sendmsg(). The kernel applies the batch while
+ * handling that sendmsg(), so every answer is queued when it returns: errors are drained
+ * without blocking.
+ */
+#include "nft.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+
+/* Dump skbs are sized after our largest receive buffer; see common/rtnl.c. */
+#define NFT_RX_SIZE 65536
+/* Large enough for a transaction of 10 000 elements (about 40 bytes each) plus rules. */
+#define NFT_SNDBUF (4 * 1024 * 1024)
+
+struct nft {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+	char req[NFT_REQBUF_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+	char rx[NFT_RX_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+};
+
+struct nft_batch {
+	struct nft *n;
+	char *buf;
+	size_t len, cap;
+	struct nlmsghdr *last;	/* message whose length is not yet accounted for */
+	uint32_t first_seq;
+	size_t count;
+};
+
+int nft_open(struct nft **out)
+{
+	struct nft *n = calloc(1, sizeof(*n));
+	int one = 1, size = NFT_SNDBUF, ret;
+
+	if (!n)
+		return -ENOMEM;
+	n->sock = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!n->sock || mnl_socket_bind(n->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		nft_close(n);
+		return ret;
+	}
+	(void)mnl_socket_setsockopt(n->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	(void)mnl_socket_setsockopt(n->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* SO_SNDBUFFORCE needs CAP_NET_ADMIN, which we have; fall back to the capped one. */
+	if (setsockopt(mnl_socket_get_fd(n->sock), SOL_SOCKET, SO_SNDBUFFORCE, &size,
+		       sizeof(size)) < 0)
+		(void)setsockopt(mnl_socket_get_fd(n->sock), SOL_SOCKET, SO_SNDBUF, &size,
+				 sizeof(size));
+	n->portid = mnl_socket_get_portid(n->sock);
+	n->seq = (uint32_t)random();
+	*out = n;
+	return 0;
+}
+
+void nft_close(struct nft *n)
+{
+	if (!n)
+		return;
+	if (n->sock)
+		mnl_socket_close(n->sock);
+	free(n);
+}
+
+static void batch_account(struct nft_batch *b)
+{
+	if (b->last) {
+		b->len += NLMSG_ALIGN(b->last->nlmsg_len);
+		b->last = NULL;
+	}
+}
+
+static int batch_reserve(struct nft_batch *b)
+{
+	char *nbuf;
+	size_t ncap;
+
+	batch_account(b);
+	if (b->cap - b->len >= NFT_MSG_ROOM)
+		return 0;
+	ncap = b->cap * 2 > b->len + NFT_MSG_ROOM ? b->cap * 2 : b->len + 2 * NFT_MSG_ROOM;
+	nbuf = realloc(b->buf, ncap);
+	if (!nbuf)
+		return -ENOMEM;
+	b->buf = nbuf;
+	b->cap = ncap;
+	return 0;
+}
+
+int nft_batch_new(struct nft *n, struct nft_batch **out)
+{
+	struct nft_batch *b = calloc(1, sizeof(*b));
+
+	if (!b || batch_reserve(b) < 0) {
+		free(b);
+		return -ENOMEM;
+	}
+	b->n = n;
+	b->first_seq = ++n->seq;
+	b->last = nftnl_batch_begin(b->buf, b->first_seq);
+	*out = b;
+	return 0;
+}
+
+void nft_batch_free(struct nft_batch *b)
+{
+	if (!b)
+		return;
+	free(b->buf);
+	free(b);
+}
+
+struct nlmsghdr *nft_batch_msg(struct nft_batch *b, uint16_t type, uint16_t family,
+			       uint16_t flags)
+{
+	if (batch_reserve(b) < 0)
+		return NULL;
+	b->count++;
+	b->last = nftnl_nlmsg_build_hdr(b->buf + b->len, type, family, flags, ++b->n->seq);
+	return b->last;
+}
+
+size_t nft_batch_count(const struct nft_batch *b)
+{
+	return b->count;
+}
+
+/* The kernel's NLMSGERR_ATTR_MSG, when it sent one. */
+static void ext_ack_text(const struct nlmsghdr *nlh, char *err, size_t errlen)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+	const void *tlvs;
+	size_t off = sizeof(*e);
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	/* With NETLINK_CAP_ACK only the request's header is echoed back. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(e->msg);
+	tlvs = (const char *)e + off;
+	mnl_attr_for_each_payload(tlvs, nlh->nlmsg_len - MNL_NLMSG_HDRLEN - off) {
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0) {
+			snprintf(err, errlen, "%s", mnl_attr_get_str(attr));
+			return;
+		}
+	}
+}
+
+int nft_batch_commit(struct nft *n, struct nft_batch *b, char *err, size_t errlen)
+{
+	int first = 0;
+	ssize_t got;
+
+	if (errlen)
+		err[0] = '\0';
+	if (batch_reserve(b) < 0)
+		return -ENOMEM;
+	b->last = nftnl_batch_end(b->buf + b->len, ++n->seq);
+	batch_account(b);
+	if (mnl_socket_sendto(n->sock, b->buf, b->len) < 0)
+		return -errno;
+	/* Everything the kernel has to say is queued by now: read until empty. */
+	while ((got = recv(mnl_socket_get_fd(n->sock), n->rx, sizeof(n->rx), MSG_DONTWAIT)) > 0) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)n->rx;
+		int len = (int)got;
+
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			const struct nlmsgerr *e;
+
+			if (nlh->nlmsg_type != NLMSG_ERROR ||
+			    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+				continue;
+			e = mnl_nlmsg_get_payload(nlh);
+			if (e->error && !first) {
+				first = e->error;
+				ext_ack_text(nlh, err, errlen);
+			}
+		}
+	}
+	if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && !first)
+		first = -errno;
+	return first;
+}
+
+char *nft_reqbuf(struct nft *n)
+{
+	return n->req;
+}
+
+struct req_state {
+	nft_msg_cb cb;
+	void *data;
+	int ret;
+};
+
+static int req_data(const struct nlmsghdr *nlh, void *data)
+{
+	struct req_state *st = data;
+	int ret = st->cb(nlh, st->data);
+
+	if (ret < 0) {
+		st->ret = ret;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+int nft_request(struct nft *n, struct nlmsghdr *nlh, nft_msg_cb cb, void *data)
+{
+	struct req_state st = { .cb = cb, .data = data };
+	uint32_t seq = ++n->seq;
+	ssize_t got;
+	int ret;
+
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(n->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		got = mnl_socket_recvfrom(n->sock, n->rx, sizeof(n->rx));
+		if (got < 0)
+			return -errno;
+		errno = 0;
+		ret = mnl_cb_run(n->rx, (size_t)got, seq, n->portid, req_data, &st);
+	} while (ret > 0);
+	if (st.ret < 0)
+		return st.ret;
+	if (ret < 0)
+		return errno ? -errno : -EIO;
+	return 0;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_FLOW_H
+#define MT6D_FLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Which SCTP stream an inner packet travels on: a hash of its addresses, protocol and,
+ * for TCP, UDP, UDP-Lite and SCTP, its ports. One flow stays on one stream (its order is
+ * kept where delivery is ordered); a loss on one stream does not hold back the others.
+ * Packets that are too short to read hash to stream 0.
+ */
+uint16_t mt6d_flow_stream(const uint8_t *pkt, size_t len, uint16_t streams);
+
+#endif

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_KEYRING_H
+#define MT6D_KEYRING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aead.h"
+#include "frame.h"
+#include "replay.h"
+
+/*
+ * The traffic keys of one association, per direction. Each direction's session secret
+ * starts a chain: key epoch e uses HKDF(secret_e, "traffic") as key and IV, and
+ * secret_e+1 = HKDF(secret_e, "next"); a used secret is wiped, so a later compromise
+ * does not open older traffic. The sender moves to the next epoch after rekey_ms or
+ * rekey_msgs messages, whichever comes first, and starts its counter at 0 again; a
+ * counter never reaches MT6D_COUNTER_LIMIT and an epoch never wraps (-EOVERFLOW: the
+ * association must start over). The receiver holds the previous epoch for
+ * KEYRING_OVERLAP_MS (late messages of unordered delivery still open), the current one,
+ * and the next one precomputed, and moves on when a message of the next one opens.
+ */
+#define KEYRING_OVERLAP_MS 30000
+#define KEYRING_REKEY_MS (120 * 1000)
+#define KEYRING_REKEY_MSGS (UINT64_C(1) << 32)
+
+struct keyring_rx {
+	struct mt6d_aead *aead;		/* NULL: slot empty */
+	uint32_t epoch;
+	uint64_t retire_ms;		/* previous epoch: usable until then */
+	struct mt6d_replay win;
+};
+
+struct keyring {
+	enum mt6d_cipher cipher;
+	uint64_t rekey_ms, rekey_msgs;
+	bool installed;
+
+	struct mt6d_aead *tx;
+	uint32_t tx_epoch;
+	uint64_t tx_counter, tx_since_ms;
+	uint8_t tx_secret[32];		/* secret of epoch tx_epoch + 1 */
+
+	struct keyring_rx rx[3];	/* previous, current, next */
+	uint8_t rx_secret[32];		/* secret of the epoch after rx[2] */
+	uint64_t rekeys_tx, rekeys_rx;
+};
+
+/* @rekey_ms, @rekey_msgs: 0 for the defaults. */
+void keyring_init(struct keyring *k, enum mt6d_cipher cipher, uint64_t rekey_ms,
+		  uint64_t rekey_msgs);
+/* Forgets every key (also the secrets). */
+void keyring_clear(struct keyring *k);
+
+/* Starts both chains at epoch 0 from the handshake's session secrets. */
+int keyring_install(struct keyring *k, const uint8_t tx_secret[32], const uint8_t rx_secret[32],
+		    uint64_t now_ms) __attribute__((warn_unused_result));
+
+/* Bytes a sealed frame adds to its payload: header and tag. */
+size_t keyring_overhead(const struct keyring *k);
+
+/*
+ * Seals the @len payload bytes at @buf + MT6D_FRAME_HDR_LEN in place into a frame of
+ * @type at @buf (the buffer needs room for the tag after them); *@out_len is the frame's
+ * length. -ENOKEY before keyring_install(), -EOVERFLOW when no epoch is left.
+ */
+int keyring_seal(struct keyring *k, uint8_t type, uint8_t *buf, size_t len, size_t *out_len,
+		 uint64_t now_ms) __attribute__((warn_unused_result));
+
+/*
+ * Opens the frame @f (parsed from @buf of @len bytes) in place; on success @f->payload
+ * and @f->payload_len describe the plaintext. -ENOKEY: no key for its epoch;
+ * -EALREADY/-ESTALE/-EOVERFLOW: replayed, behind the window, counter out of range;
+ * -EBADMSG: the tag does not verify. The replay window changes only on success.
+ */
+int keyring_open(struct keyring *k, uint8_t *buf, size_t len, struct mt6d_frame *f,
+		 uint64_t now_ms) __attribute__((warn_unused_result));
+
+#endif
