@@ -28,8 +28,9 @@ static const char *ask(const char *name, const struct daemon_sock *d, bool json,
 	    ctl_request(path, json ? "status json" : "status", buf, len) < 0 ||
 	    strncmp(buf, "ok", 2))
 		return NULL;
+	/* "ok\n" then the report; an older one-line reply goes on after "ok ". */
 	buf += 2;
-	return buf + strspn(buf, " \n");
+	return *buf == '\n' || *buf == ' ' ? buf + 1 : buf;
 }
 
 static int report_one(FILE *out, const char *name, bool json, bool first, char *buf, size_t len)
@@ -52,8 +53,17 @@ static int report_one(FILE *out, const char *name, bool json, bool first, char *
 				blen--;
 			fprintf(out, ",\"%s\":%.*s", daemons[i].key, (int)(body ? blen : 4),
 				body ? body : "null");
-		} else if (body) {
+		} else if (body && i == 0) {
 			fputs(body, out);
+		} else if (body) {
+			/* The others' reports go under a heading of their own. */
+			fprintf(out, "  mt6d-%s:\n", daemons[i].key);
+			for (const char *l = body; *l;) {
+				size_t n = strcspn(l, "\n");
+
+				fprintf(out, "    %.*s\n", (int)n, l);
+				l += n + (l[n] == '\n');
+			}
 		} else {
 			fprintf(out, "  mt6d-%s: not running\n", daemons[i].key);
 		}

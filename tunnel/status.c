@@ -106,8 +106,10 @@ void tunnel_status_show(struct show *s, const struct tunnel_status *st)
 	show_str(s, "session", "  session: %s\n", st->session);
 	if (st->last_rekey) {
 		show_u64(s, "last_rekey", NULL, st->last_rekey);
-		show_duration(s, NULL, "  last rekey: %s ago\n",
-			      st->now > st->last_rekey ? st->now - st->last_rekey : 0);
+		/* Text gives the age; JSON the time, which stays true as it is read. */
+		if (!s->json)
+			show_duration(s, NULL, "  last rekey: %s ago\n",
+				      st->now > st->last_rekey ? st->now - st->last_rekey : 0);
 	} else {
 		show_null(s, "last_rekey", "  last rekey: never\n");
 	}
