@@ -84,6 +84,14 @@ log "paths: $(echo $paths)"
 	pass "status: $np path(s) in gwB's prefix, one primary" ||
 	fail "status: paths in gwB's prefix, one primary" "$np paths, $nprim primary, $nforeign foreign"
 
+# mt6d-addrmgr's part: its current address is on the uplink and bound.
+cur=$(echo "$json" | grep -o '"role":"current","address":"[0-9a-f:]*"' | sed 's/.*"address":"//; s/"$//')
+log "addrmgr current address: ${cur:-none}"
+[ -n "$cur" ] && echo "$uplink" | grep -qx "$cur" &&
+	echo "$json" | grep -q '"addrmgr":{"slot":[0-9]*,"interval":2,"rotations":[0-9]*' &&
+	pass "status: addrmgr's current address $cur is on the uplink" ||
+	fail "status: addrmgr's current address is on the uplink" "${cur:-none}; $json"
+
 # --- counters grow with traffic ---------------------------------------------------------
 tx0=$(echo "$json" | jnum tx_packets)
 rx0=$(echo "$json" | jnum rx_packets)
@@ -118,6 +126,15 @@ log "metrics: tx packets ${ptx:-none}, authenticated ${pauth:-none}"
 	grep -q '^# TYPE mt6d_tunnel_drops_total counter$' "$prom" &&
 	pass "metrics textfile: tx packets ${ptx} >= ${tx1}, authenticated" ||
 	fail "metrics textfile agrees with the status" "$(head -n 20 "$prom")"
+
+aprom=$METRICS/gwA-addrmgr.prom
+wait_for "[ -s $aprom ]" 10 || :
+arot=$(sed -n 's/^mt6d_addrmgr_rotations_total{tunnel="gwA"} \([0-9]*\)$/\1/p' "$aprom" 2>/dev/null)
+acur=$(sed -n 's/^mt6d_addrmgr_addresses{tunnel="gwA",role="current"} \([0-9]*\)$/\1/p' "$aprom" 2>/dev/null)
+log "addrmgr metrics: rotations ${arot:-none}, current addresses ${acur:-none}"
+[ "${arot:-0}" -ge 1 ] && [ "${acur:-0}" -eq 1 ] &&
+	pass "addrmgr metrics: $arot rotations, one current address" ||
+	fail "addrmgr metrics" "$(head -n 20 "$aprom" 2>/dev/null)"
 
 mt6d_stop gwA
 wait_for "[ ! -e $prom ]" 5 && pass "metrics textfile removed at stop" ||
