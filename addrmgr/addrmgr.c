@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <linux/if_addr.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -24,15 +25,19 @@
 #include "derive.h"
 #include "evloop.h"
 #include "log.h"
+#include "metrics.h"
 #include "plan.h"
+#include "report.h"
 #include "rtnl.h"
 #include "runtime.h"
 #include "sdnotify.h"
+#include "show.h"
 #include "tsock.h"
 #include "uplink.h"
 
 #define ADDRMGR_TICK_MS 250
 #define ADDRMGR_MAX_IFADDRS 256
+#define ADDRMGR_METRICS_TICKS 20	/* metrics every 5 s */
 
 struct addrmgr {
 	const struct mt6d_config *cfg;
@@ -43,6 +48,8 @@ struct addrmgr {
 	int ifindex;
 	int sig_fd, tick_fd, ctl_fd;
 	char tunnel_path[256], ctl_path[256];
+	char metrics_path[PATH_MAX];
+	unsigned int metrics_ticks;
 	struct tsock ts;
 
 	uint64_t forced;	/* slot made current early by --rotate, 0: none */
@@ -389,6 +396,54 @@ static void reconcile(struct addrmgr *m)
 	retire_uplink(m, &seen, bound, nbound);
 }
 
+static void report(const struct addrmgr *m, struct addrmgr_report *r)
+{
+	*r = (struct addrmgr_report){
+		.plan = &m->plan,
+		.stats = &m->stats,
+		.interval = m->cfg->interval,
+		.attached = m->ts.sk >= 0,
+		.now = time(NULL),
+	};
+}
+
+/* "status": "ok " and the text; "status json": "ok", a newline and the JSON. */
+static void status_reply(const struct addrmgr *m, bool json, char *out, size_t len)
+{
+	struct addrmgr_report r;
+	struct show sh;
+	FILE *f = fmemopen(out, len, "w");
+
+	if (!f) {
+		snprintf(out, len, "error out of memory\n");
+		return;
+	}
+	report(m, &r);
+	fputs(json ? "ok\n" : "ok ", f);
+	show_init(&sh, f, json);
+	addrmgr_report_show(&sh, &r);
+	fclose(f);
+}
+
+static void write_metrics(struct addrmgr *m)
+{
+	struct addrmgr_report r;
+	struct metrics *mx;
+	int ret;
+
+	if (!m->metrics_path[0] || ++m->metrics_ticks < ADDRMGR_METRICS_TICKS)
+		return;
+	m->metrics_ticks = 0;
+	report(m, &r);
+	ret = metrics_begin(&mx, m->metrics_path, m->cfg->name);
+	if (!ret) {
+		addrmgr_report_metrics(mx, &r);
+		ret = metrics_commit(mx);
+	}
+	if (ret < 0)
+		log_debug("metrics %s: %s", m->metrics_path, strerror(-ret));
+}
+
 static void on_tick(int fd, uint32_t events, void *ctx)
 {
 	struct addrmgr *m = ctx;
@@ -396,31 +451,7 @@ static void on_tick(int fd, uint32_t events, void *ctx)
 	evloop_timer_drain(fd);
 	sd_watchdog_kick(&m->watchdog);
 	reconcile(m);
-}
-
-static size_t status_text(const struct addrmgr *m, char *out, size_t len)
-{
-	static const char *const roles[] = {
-		[ROLE_NEXT] = "next",
-		[ROLE_CURRENT] = "current",
-		[ROLE_DRAINING] = "draining",
-	};
-	char buf[INET6_ADDRSTRLEN];
-	size_t off = 0;
-
-	off += (size_t)snprintf(out + off, len - off,
-				"ok slot %llu rotations %llu failures %llu retired %llu tunnel %s\n",
-				(unsigned long long)m->plan.current,
-				(unsigned long long)m->stats.rotations,
-				(unsigned long long)m->stats.failures,
-				(unsigned long long)m->stats.retired,
-				m->ts.sk >= 0 ? "attached" : "detached");
-	for (size_t i = 0; i < m->plan.n && off < len; i++)
-		off += (size_t)snprintf(out + off, len - off, "%s %s slot %llu\n",
-					roles[m->plan.e[i].role],
-					fmt_addr(&m->plan.e[i].addr, buf),
-					(unsigned long long)m->plan.e[i].slot);
-	return off;
+	write_metrics(m);
 }
 
 static void rotate_now(struct addrmgr *m, char *reply, size_t len)
@@ -458,8 +489,8 @@ static void on_ctl(int fd, uint32_t events, void *ctx)
 		return;
 	if (!strcmp(req, "rotate"))
 		rotate_now(m, reply, sizeof(reply));
-	else if (!strcmp(req, "status"))
-		status_text(m, reply, sizeof(reply));
+	else if (!strcmp(req, "status") || !strcmp(req, "status json"))
+		status_reply(m, !strcmp(req, "status json"), reply, sizeof(reply));
 	else
 		snprintf(reply, sizeof(reply), "error unknown request\n");
 	ctl_reply(cfd, reply);
@@ -518,6 +549,10 @@ static int setup_paths(struct addrmgr *m)
 					"tunnel");
 	if (!ret)
 		ret = mt6d_runtime_path(m->ctl_path, sizeof(m->ctl_path), m->cfg->name, "ctl");
+	if (!ret && m->cfg->metrics_dir[0] &&
+	    snprintf(m->metrics_path, sizeof(m->metrics_path), "%s/%s-addrmgr.prom",
+		     m->cfg->metrics_dir, m->cfg->name) >= (int)sizeof(m->metrics_path))
+		ret = -ENAMETOOLONG;
 	return ret;
 }
 
@@ -589,6 +624,8 @@ void addrmgr_free(struct addrmgr *m)
 		close(m->ctl_fd);
 		unlink(m->ctl_path);
 	}
+	if (m->metrics_path[0])
+		unlink(m->metrics_path);
 	if (m->tick_fd >= 0)
 		close(m->tick_fd);
 	if (m->sig_fd >= 0)

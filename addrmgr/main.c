@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,21 +13,22 @@
 #include "log.h"
 
 static const struct mt6d_cli_command commands[] = {
-	{ "rotate", "ask the running daemon to rotate to the next address now" },
-	{ "status", "show the running daemon's addresses and counters" },
+	{ .name = "rotate", .help = "ask the running daemon to rotate to the next address now" },
+	{ .name = "status", .help = "show the running daemon's addresses and counters" },
 };
 
-static int run_command(const struct mt6d_config *cfg, const char *cmd)
+static int run_command(const struct mt6d_config *cfg, const char *cmd, bool json)
 {
-	char reply[CTL_MSG_MAX];
-	int ret = addrmgr_request(cfg, cmd, reply, sizeof(reply));
+	static char reply[CTL_MSG_MAX];
+	int ret = addrmgr_request(cfg, json ? "status json" : cmd, reply, sizeof(reply));
 
 	if (ret < 0) {
 		fprintf(stderr, "mt6d-addrmgr: %s: cannot reach the running daemon: %s\n",
 			cfg->name, strerror(-ret));
 		return 1;
 	}
-	fputs(reply, stdout);
+	/* JSON comes after an "ok" line of its own, for scripts to read as it is. */
+	fputs(json && !strncmp(reply, "ok\n", 3) ? reply + 3 : reply, stdout);
 	return strncmp(reply, "ok", 2) ? 1 : 0;
 }
 
@@ -54,7 +56,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (cli.command) {
-		ret = run_command(&cfg, cli.command);
+		if (cli.json && strcmp(cli.command, "status")) {
+			fprintf(stderr, "mt6d-addrmgr: --json goes with --status\n");
+			mt6d_config_clear(&cfg);
+			return 2;
+		}
+		ret = run_command(&cfg, cli.command, cli.json);
 		mt6d_config_clear(&cfg);
 		return ret;
 	}

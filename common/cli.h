@@ -10,6 +10,7 @@ struct mt6d_cli {
 	bool foreground;	/* -f */
 	int verbose;		/* -v, repeatable */
 	bool check;		/* -n: validate the config and exit */
+	bool json;		/* --json: machine-readable output of a command */
 	const char *command;	/* a daemon-specific action ("rotate", "status"), or NULL */
 };
 
@@ -17,6 +18,7 @@ struct mt6d_cli {
 struct mt6d_cli_command {
 	const char *name;
 	const char *help;
+	bool config_optional;	/* without -c the command covers every tunnel */
 };
 
 /*

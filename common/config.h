@@ -81,6 +81,9 @@ struct mt6d_config {
 		unsigned int max_retrans;	/* the association dies after this many */
 		unsigned int max_backoff;	/* between reconnection attempts */
 	} recovery;
+
+	/* [metrics] */
+	char metrics_dir[PATH_MAX];	/* textfile-collector directory, "" when off */
 };
 
 /*

@@ -175,6 +175,15 @@ static int parse_path(const struct config_key *key, const char *value, struct mt
 	return 0;
 }
 
+/* Daemons run with "/" as working directory: a relative path would surprise. */
+static int parse_abspath(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+			 char *why, size_t whylen)
+{
+	if (value[0] != '/')
+		return bad_value(why, whylen, value, "expected an absolute path");
+	return parse_path(key, value, cfg, why, whylen);
+}
+
 /* Clears the bits after the first @len. */
 static void mask(struct in6_addr *a, unsigned int len)
 {
@@ -395,6 +404,7 @@ const struct config_key config_keys[] = {
 	{ .section = "recovery", .name = "max-backoff", .parse = parse_uint,
 	  FIELD(recovery.max_backoff), .what = "a whole number of milliseconds", .min = 250,
 	  .max = 600000, .def = "4000" },
+	{ .section = "metrics", .name = "directory", .parse = parse_abspath, FIELD(metrics_dir) },
 };
 const size_t config_n_keys = ARRAY_SIZE(config_keys);
 _Static_assert(ARRAY_SIZE(config_keys) <= 32, "config.c keeps one bit per key in a uint32_t");

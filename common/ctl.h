@@ -9,7 +9,7 @@
  * request (for example "rotate", "status") per connection and answering with one
  * message. Replies start with "ok" or "error".
  */
-#define CTL_MSG_MAX 4096
+#define CTL_MSG_MAX 65536
 
 /* Listens on @path; -EADDRINUSE when a live daemon already answers there. */
 int ctl_listen(const char *path) __attribute__((warn_unused_result));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "runtime.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -36,6 +37,53 @@ int mt6d_runtime_path(char *buf, size_t len, const char *name, const char *suffi
 		return ret;
 	ret = snprintf(buf, len, "%s/%s.%s", dir, name, suffix);
 	return ret < 0 || (size_t)ret >= len ? -ENAMETOOLONG : 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int mt6d_runtime_names(char (*names)[64], size_t max)
+{
+	static const char *const suffixes[] = { ".tunnel.ctl", ".ctl" };
+	char dir[256];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+	int ret = runtime_dir(dir, sizeof(dir));
+
+	if (ret < 0)
+		return ret;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d)) && n < max) {
+		size_t len = strlen(de->d_name);
+
+		for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+			size_t sl = strlen(suffixes[i]);
+
+			if (len <= sl || len - sl >= 64 || strcmp(de->d_name + len - sl, suffixes[i]))
+				continue;
+			memcpy(names[n], de->d_name, len - sl);
+			names[n][len - sl] = '\0';
+			n++;
+			break;
+		}
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), cmp_name);
+	/* Both daemons' sockets name the same tunnel: keep one of each. */
+	for (size_t i = 1; i < n;) {
+		if (!strcmp(names[i], names[i - 1])) {
+			memmove(names[i], names[i + 1], (n - i - 1) * sizeof(names[0]));
+			n--;
+		} else {
+			i++;
+		}
+	}
+	return (int)n;
 }
 
 int mt6d_runtime_mkdir(void)

@@ -9,9 +9,16 @@
  * Runtime files under $RUNTIME_DIRECTORY (first entry) or the build-time default:
  *   NAME.tunnel   "PID FD\n": where mt6d-addrmgr finds the tunnel's SCTP socket
  *   NAME.ctl      mt6d-addrmgr's control socket (--rotate, --status)
+ *   NAME.tunnel.ctl  mt6d-tunnel's control socket (--status)
  */
 int mt6d_runtime_path(char *buf, size_t len, const char *name, const char *suffix)
 	__attribute__((warn_unused_result));
+
+/*
+ * Names of the tunnels with a control socket in the runtime directory, sorted,
+ * each once; returns how many (at most @max) or -errno.
+ */
+int mt6d_runtime_names(char (*names)[64], size_t max) __attribute__((warn_unused_result));
 
 /* Creates the runtime directory (0755) when missing. */
 int mt6d_runtime_mkdir(void) __attribute__((warn_unused_result));

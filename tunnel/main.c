@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,11 +9,40 @@
 #include "config.h"
 #include "log.h"
 #include "preflight.h"
+#include "report.h"
 #include "tunnel.h"
 
 static const struct mt6d_cli_command commands[] = {
-	{ "check", "check whether this host can run mt6d, with the fix for each problem" },
+	{ .name = "check", .help = "check whether this host can run mt6d, with the fix for each problem" },
+	{ .name = "status",
+	  .help = "show the tunnel (without -c: every running tunnel), like wg show",
+	  .config_optional = true },
 };
+
+/* Both daemons' view of one tunnel, or of all of them without -c. */
+static int status(const struct mt6d_cli *cli)
+{
+	static struct mt6d_config cfg;
+	const char *name = NULL;
+	char err[512];
+	int ret;
+
+	if (cli->config) {
+		if (mt6d_config_load(&cfg, cli->config, err, sizeof(err)) < 0) {
+			fprintf(stderr, "mt6d-tunnel: %s\n", err);
+			return 1;
+		}
+		name = cfg.name;
+	}
+	ret = report_status(stdout, name, cli->json);
+	if (ret == -ENOENT)
+		fprintf(stderr, "mt6d-tunnel: %s: mt6d-tunnel is not running\n",
+			name ? name : "a tunnel");
+	else if (ret < 0)
+		fprintf(stderr, "mt6d-tunnel: status: %s\n", strerror(-ret));
+	mt6d_config_clear(&cfg);
+	return ret < 0;
+}
 
 /* One line per item, the fix after a dash; exit status 1 if anything fails. */
 static int preflight(const struct mt6d_config *cfg, const char *config_error)
@@ -52,6 +82,8 @@ int main(int argc, char **argv)
 			     commands, sizeof(commands) / sizeof(commands[0]));
 	if (ret)
 		return ret < 0 ? 2 : 0;
+	if (cli.command && !strcmp(cli.command, "status"))
+		return status(&cli);
 	ret = mt6d_config_load(&cfg, cli.config, err, sizeof(err));
 	if (cli.command) {
 		ret = preflight(&cfg, ret < 0 ? err : NULL);

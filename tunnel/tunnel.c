@@ -7,6 +7,7 @@
 #include "tunnel.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/epoll.h>
@@ -22,21 +24,25 @@
 #include <arpa/inet.h>
 
 #include "aead.h"
+#include "ctl.h"
 #include "derive.h"
 #include "evloop.h"
 #include "flow.h"
 #include "frame.h"
 #include "handshake.h"
 #include "log.h"
+#include "metrics.h"
 #include "rtnl.h"
 #include "runtime.h"
 #include "sctp_ep.h"
 #include "sdnotify.h"
 #include "session.h"
+#include "status.h"
 #include "tun.h"
 #include "uplink.h"
 
 #define TUNNEL_TICK_MS 500
+#define TUNNEL_METRICS_TICKS 10	/* metrics every 5 s */
 #define TUNNEL_BUFSIZE (4 << 20)
 #define TUNNEL_MAX_FRAME (MT6D_FRAME_HDR_LEN + 65535 + MT6D_AEAD_TAG_MAX)
 #define TUNNEL_STREAMS 16
@@ -54,8 +60,12 @@ struct tunnel {
 	struct session sess;
 	struct in6_addr local_prefix;
 	char ifname[IFNAMSIZ];
-	char runtime_path[256];
-	int tun_fd, sk, sig_fd, tick_fd;
+	char runtime_path[256], ctl_path[256];
+	char metrics_path[PATH_MAX];
+	int tun_fd, sk, sig_fd, tick_fd, ctl_fd;
+	unsigned int metrics_ticks;
+	time_t assoc_since, last_rekey;	/* last_rekey: key agreement or new epoch */
+	uint64_t rekeys_seen;
 	bool bound, published, ready;
 	struct sd_watchdog watchdog;
 
@@ -237,6 +247,7 @@ static void session_up(struct tunnel *t, sctp_assoc_t id, bool restart)
 	if (session_begin(&t->sess, id) < 0)
 		fatalx("cannot draw a session nonce");
 	t->stats.associations++;
+	t->assoc_since = time(NULL);
 	log_info("association %d %s; starting the handshake", (int)id,
 		 restart ? "restarted" : "up");
 	send_handshake(t);
@@ -333,6 +344,8 @@ static void on_handshake(struct tunnel *t, const struct mt6d_frame *f)
 		ret = handshake_secrets(&t->sess.hs, tx, rx);
 		if (!ret)
 			ret = keyring_install(&t->sess.keys, tx, rx, session_now_ms());
+		if (!ret)
+			t->last_rekey = time(NULL);
 		mt6d_wipe(tx, sizeof(tx));
 		mt6d_wipe(rx, sizeof(rx));
 		if (ret < 0) {
@@ -475,6 +488,96 @@ static void try_connect(struct tunnel *t)
 	t->sess.connecting = id;
 }
 
+static const char *session_state(const struct tunnel *t)
+{
+	if (session_authenticated(&t->sess))
+		return "authenticated";
+	if (t->sess.assoc)
+		return "proving-key";
+	return t->sess.connecting ? "connecting" : "down";
+}
+
+static void snapshot(const struct tunnel *t, struct tunnel_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->device = t->ifname;
+	st->session = session_state(t);
+	st->authenticated = session_authenticated(&t->sess);
+	st->now = (uint64_t)time(NULL);
+	st->last_rekey = (uint64_t)t->last_rekey;
+	st->rekeys = t->sess.keys.rekeys_tx + t->sess.keys.rekeys_rx;
+	st->stats = t->stats;
+	if (t->sess.assoc && sctp_info_get(t->sk, t->sess.assoc, &st->sctp) == 0) {
+		st->has_assoc = true;
+		st->assoc_id = (int)t->sess.assoc;
+		st->assoc_age_s = st->now - (uint64_t)t->assoc_since;
+	}
+}
+
+/* The keyring moves to a new epoch on its own: note when, to within a tick. */
+static void note_rekeys(struct tunnel *t)
+{
+	uint64_t n = t->sess.keys.rekeys_tx + t->sess.keys.rekeys_rx;
+
+	if (n != t->rekeys_seen) {
+		t->rekeys_seen = n;
+		if (n)
+			t->last_rekey = time(NULL);
+	}
+}
+
+static void write_metrics(struct tunnel *t)
+{
+	struct tunnel_status st;
+	struct metrics *m;
+	int ret;
+
+	if (!t->metrics_path[0] || ++t->metrics_ticks < TUNNEL_METRICS_TICKS)
+		return;
+	t->metrics_ticks = 0;
+	snapshot(t, &st);
+	ret = metrics_begin(&m, t->metrics_path, t->cfg->name);
+	if (!ret) {
+		tunnel_status_metrics(m, &st);
+		ret = metrics_commit(m);
+	}
+	if (ret < 0)
+		log_debug("metrics %s: %s", t->metrics_path, strerror(-ret));
+}
+
+/* "status" or "status json": one reply, "ok" on its own line and then the report. */
+static void on_ctl(int fd, uint32_t events, void *ctx)
+{
+	struct tunnel *t = ctx;
+	struct tunnel_status st;
+	struct show sh;
+	char req[64], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int cfd = ctl_accept(fd, req, sizeof(req));
+
+	if (cfd < 0)
+		return;
+	if (strcmp(req, "status") && strcmp(req, "status json")) {
+		ctl_reply(cfd, "error unknown request\n");
+		return;
+	}
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		ctl_reply(cfd, "error out of memory\n");
+		return;
+	}
+	snapshot(t, &st);
+	fputs("ok\n", f);
+	show_init(&sh, f, !strcmp(req, "status json"));
+	tunnel_status_show(&sh, &st);
+	if (fclose(f) == 0)
+		ctl_reply(cfd, buf);
+	else
+		ctl_reply(cfd, "error out of memory\n");
+	free(buf);
+}
+
 static void on_tick(int fd, uint32_t events, void *ctx)
 {
 	struct tunnel *t = ctx;
@@ -483,6 +586,8 @@ static void on_tick(int fd, uint32_t events, void *ctx)
 
 	evloop_timer_drain(fd);
 	sd_watchdog_kick(&t->watchdog);
+	note_rekeys(t);
+	write_metrics(t);
 	if (!t->bound) {
 		ret = try_bind(t);
 		if (ret < 0) {
@@ -608,6 +713,8 @@ static int setup_loop(struct tunnel *t)
 		ret = evloop_add(t->loop, t->tun_fd, EPOLLIN, on_tun, t);
 	if (!ret)
 		ret = evloop_add(t->loop, t->sk, EPOLLIN, on_sctp, t);
+	if (!ret && t->ctl_fd >= 0)
+		ret = evloop_add(t->loop, t->ctl_fd, EPOLLIN, on_ctl, t);
 	return ret;
 }
 
@@ -650,7 +757,7 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 	if (!t)
 		return -ENOMEM;
 	t->cfg = cfg;
-	t->tun_fd = t->sk = t->sig_fd = t->tick_fd = -1;
+	t->tun_fd = t->sk = t->sig_fd = t->tick_fd = t->ctl_fd = -1;
 	ret = rtnl_open(&t->nl);
 	if (ret < 0) {
 		log_warnx("rtnetlink: %s", strerror(-ret));
@@ -672,8 +779,25 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 	if (!ret)
 		ret = mt6d_runtime_path(t->runtime_path, sizeof(t->runtime_path), cfg->name,
 					"tunnel");
+	if (!ret)
+		ret = mt6d_runtime_path(t->ctl_path, sizeof(t->ctl_path), cfg->name, "tunnel.ctl");
 	if (ret < 0) {
 		log_warnx("runtime directory: %s", strerror(-ret));
+		goto fail;
+	}
+	if (cfg->metrics_dir[0] &&
+	    snprintf(t->metrics_path, sizeof(t->metrics_path), "%s/%s-tunnel.prom",
+		     cfg->metrics_dir, cfg->name) >= (int)sizeof(t->metrics_path)) {
+		log_warnx("%s: [metrics] directory: path too long", cfg->path);
+		ret = -ENAMETOOLONG;
+		goto fail;
+	}
+	t->ctl_fd = ctl_listen(t->ctl_path);
+	if (t->ctl_fd < 0) {
+		ret = t->ctl_fd;
+		log_warnx("control socket %s: %s", t->ctl_path,
+			  ret == -EADDRINUSE ? "another mt6d-tunnel serves this tunnel"
+					     : strerror(-ret));
 		goto fail;
 	}
 	ret = setup_device(t);
@@ -728,6 +852,12 @@ void tunnel_free(struct tunnel *t)
 		return;
 	if (t->published)
 		unlink(t->runtime_path);
+	if (t->ctl_fd >= 0) {
+		close(t->ctl_fd);
+		unlink(t->ctl_path);
+	}
+	if (t->metrics_path[0])
+		unlink(t->metrics_path);
 	if (t->sk >= 0)
 		close(t->sk);
 	if (t->tun_fd >= 0)

@@ -114,9 +114,11 @@ static const struct bad_case bad[] = {
 	  .expect = "[tunnel] address: expected a global or unique-local unicast address" },
 	{ "host address not an address", { { "tunnel", "address", "fd00:a::1/129" } },
 	  .rc = -EINVAL, .expect = "[tunnel] address: expected this host's inner IPv6 address" },
+	{ "metrics directory relative", .after = "[metrics]\ndirectory = prom\n", .rc = -EINVAL,
+	  .expect = "[metrics] directory: expected an absolute path, got \"prom\"" },
 	{ "unknown section", .after = "[bogus]\nx = 1\n", .rc = -EINVAL,
 	  .expect = "line 29: unknown section [bogus] (expected one of: tunnel, keys, local, peer, "
-		    "rotation, recovery)" },
+		    "rotation, recovery, metrics)" },
 	{ "unknown empty section", .after = "[Peer]\n", .rc = -EINVAL,
 	  .expect = "unknown section [Peer]" },
 	{ "text after section", .after = "[peer] x\n", .rc = -EINVAL,

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_ADDRMGR_REPORT_H
+#define MT6D_ADDRMGR_REPORT_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "addrmgr.h"
+#include "metrics.h"
+#include "plan.h"
+#include "show.h"
+
+/*
+ * mt6d-addrmgr's state as `--status` (text or JSON, fields documented in
+ * mt6d-addrmgr(8)) and as Prometheus metrics.
+ */
+struct addrmgr_report {
+	const struct plan *plan;
+	const struct addrmgr_stats *stats;
+	unsigned int interval;		/* seconds per slot */
+	bool attached;			/* holds the tunnel's socket */
+	time_t now;
+};
+
+void addrmgr_report_show(struct show *s, const struct addrmgr_report *r);
+void addrmgr_report_metrics(struct metrics *m, const struct addrmgr_report *r);
+
+#endif

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/* Status rendering: the JSON field names are a documented interface. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "show.h"
+#include "status.h"
+
+static char *render(const struct tunnel_status *st, bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct show s;
+
+	show_init(&s, f, json);
+	tunnel_status_show(&s, st);
+	fclose(f);
+	return buf;
+}
+
+static void test_show_json(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct show s;
+
+	show_init(&s, f, true);
+	show_object_begin(&s, NULL);
+	show_str(&s, "a", "%s", "q\"\\\n\x01");
+	show_null(&s, "n", NULL);
+	show_array_begin(&s, "l");
+	show_u64(&s, NULL, NULL, 18446744073709551615ULL);
+	show_i64(&s, NULL, NULL, -3);
+	show_bool(&s, NULL, NULL, true);
+	show_array_end(&s);
+	show_text(&s, "text only");
+	show_duration(&s, "d", "%s", 3725);
+	show_bytes(&s, "b", "%s", 1536);
+	show_object_end(&s);
+	fclose(f);
+	CHECK(!strcmp(buf, "{\"a\":\"q\\\"\\\\\\n\\u0001\",\"n\":null,"
+			   "\"l\":[18446744073709551615,-3,true],\"d\":3725,\"b\":1536}\n"),
+	      "json: %s", buf);
+	free(buf);
+
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	show_init(&s, f, false);
+	show_object_begin(&s, NULL);
+	show_duration(&s, "d", "[%s]", 3725);
+	show_bytes(&s, "b", "[%s]", 1536);
+	show_bytes(&s, "b", "[%s]", 7);
+	show_null(&s, "n", "[%s]");
+	show_text(&s, "[%d]", 5);
+	show_object_end(&s);
+	fclose(f);
+	CHECK(!strcmp(buf, "[1h 2m][1.50 KiB][7 B][-][5]"), "text: %s", buf);
+	free(buf);
+}
+
+static void test_tunnel_status(void)
+{
+	struct tunnel_status st = {
+		.device = "mt6d0",
+		.session = "authenticated",
+		.authenticated = true,
+		.has_assoc = true,
+		.assoc_id = 7,
+		.assoc_age_s = 65,
+		.last_rekey = 1000,
+		.now = 1010,
+		.stats = { .tx_packets = 3, .rx_bytes = 2048, .drop_replay = 2 },
+	};
+	static const char head[] =
+		"{\"device\":\"mt6d0\",\"session\":\"authenticated\",\"last_rekey\":1000,"
+		"\"rekeys\":0,\"association\":{\"id\":7,\"state\":\"established\","
+		"\"age_seconds\":65,";
+	char *j, *t;
+
+	st.sctp.state = SCTP_ESTABLISHED;
+	st.sctp.n_paths = 1;
+	inet_pton(AF_INET6, "2001:db8:2:2::5", &st.sctp.paths[0].addr);
+	st.sctp.paths[0].state = SCTP_ACTIVE;
+	st.sctp.paths[0].primary = true;
+	st.sctp.paths[0].srtt_ms = 4;
+	st.sctp.n_local = 1;
+	inet_pton(AF_INET6, "2001:db8:1:1::9", &st.sctp.local[0]);
+
+	j = render(&st, true);
+	CHECK(!strncmp(j, head, sizeof(head) - 1), "json head: %s", j);
+	CHECK(strstr(j, "\"paths\":[{\"address\":\"2001:db8:2:2::5\",\"state\":\"active\","
+			"\"primary\":true,\"srtt_ms\":4,") != NULL,
+	      "json paths: %s", j);
+	CHECK(strstr(j, "\"local_addresses\":[\"2001:db8:1:1::9\"]") != NULL, "json local: %s", j);
+	CHECK(strstr(j, "\"transfer\":{\"rx_bytes\":2048,\"tx_bytes\":0,\"rx_packets\":0,"
+			"\"tx_packets\":3}") != NULL,
+	      "json transfer: %s", j);
+	CHECK(strstr(j, "\"replay\":2") != NULL, "json drops: %s", j);
+	CHECK(j[strlen(j) - 2] == '}' && j[strlen(j) - 1] == '\n', "json ends: %s", j);
+
+	t = render(&st, false);
+	CHECK(strstr(t, "  session: authenticated\n  last rekey: 10s ago\n") != NULL, "text: %s", t);
+	CHECK(strstr(t, "  path 2001:db8:2:2::5: active, primary, rtt 4 ms") != NULL, "text: %s", t);
+	CHECK(strstr(t, "  transfer: 2.00 KiB received, 0 B sent (0 packets in, 3 out)\n") != NULL,
+	      "text: %s", t);
+	CHECK(strstr(t, "replay 2") != NULL, "text: %s", t);
+	free(j);
+	free(t);
+
+	/* No association: null, not a half-filled object. */
+	st.has_assoc = false;
+	st.last_rekey = 0;
+	j = render(&st, true);
+	CHECK(strstr(j, "\"last_rekey\":null,\"rekeys\":0,\"association\":null,") != NULL, "json: %s",
+	      j);
+	free(j);
+}
+
+int main(void)
+{
+	test_show_json();
+	test_tunnel_status();
+	return check_done();
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_TUNNEL_STATUS_H
+#define MT6D_TUNNEL_STATUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "metrics.h"
+#include "sctp_info.h"
+#include "show.h"
+#include "tunnel.h"
+
+/*
+ * A snapshot of mt6d-tunnel's state, taken by the daemon, rendered here for
+ * `mt6d-tunnel --status` (text or JSON, field names documented in mt6d-tunnel(8))
+ * and for the Prometheus textfile.
+ */
+struct tunnel_status {
+	const char *device;
+	const char *session;		/* "down", "connecting", "proving-key", "authenticated" */
+	bool authenticated;
+	bool has_assoc;			/* @assoc_id and @sctp are valid */
+	int assoc_id;
+	uint64_t assoc_age_s;		/* since the association came up */
+	uint64_t last_rekey;		/* unix time of the last key agreement or epoch
+					 * change, 0: none yet */
+	uint64_t rekeys;		/* epoch changes on this association, both ways */
+	uint64_t now;			/* unix time of the snapshot */
+	struct sctp_assoc_info sctp;
+	struct tunnel_stats stats;
+};
+
+/* Drop reasons, their stable names and where they are counted. */
+struct tunnel_drop_reason {
+	const char *name;
+	const char *help;
+	uint64_t (*get)(const struct tunnel_stats *s);
+};
+extern const struct tunnel_drop_reason tunnel_drop_reasons[];
+extern const unsigned int tunnel_n_drop_reasons;
+
+void tunnel_status_show(struct show *s, const struct tunnel_status *st);
+void tunnel_status_metrics(struct metrics *m, const struct tunnel_status *st);
+
+#endif
