@@ -24,6 +24,7 @@
 #include "ctl.h"
 #include "derive.h"
 #include "evloop.h"
+#include "guard.h"
 #include "log.h"
 #include "metrics.h"
 #include "plan.h"
@@ -31,6 +32,7 @@
 #include "rtnl.h"
 #include "runtime.h"
 #include "sdnotify.h"
+#include "protect.h"
 #include "show.h"
 #include "tsock.h"
 #include "uplink.h"
@@ -61,9 +63,12 @@ struct addrmgr {
 	uint64_t last_current;
 	bool tunnel_warned;
 	bool ready;
+	bool stopping;		/* SIGTERM: a clean stop removes the guard table */
+	int guard_err;		/* last guard error logged, 0: none */
 	struct sd_watchdog watchdog;
 
 	struct addrmgr_stats stats;
+	struct protect *protect;	/* NULL: [guard] enable = no */
 };
 
 static const char *fmt_addr(const struct in6_addr *a, char *buf)
@@ -252,6 +257,34 @@ static void set_primary(struct addrmgr *m, const struct in6_addr *cur)
 }
 
 /*
+ * Confirmed teardown (protect.c): an address that left the plan is unbound only once the
+ * peer's SCTP reached a newer one. Past the deadline without that evidence: one line in
+ * the log, a failure counted, and the peer's primary set again (the kernel retransmits
+ * the ASCONFs themselves).
+ */
+static bool may_unbind(struct addrmgr *m, const struct in6_addr *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+	uint64_t slot;
+
+	if (!m->protect || !is_stray(m, a, &slot))
+		return true;
+	switch (protect_teardown(m->protect, a, slot)) {
+	case TEARDOWN_UNBIND:
+		return true;
+	case TEARDOWN_RETRY:
+		m->stats.failures++;
+		log_warnx("no evidence yet that the peer sends to an address newer than %s "
+			  "(slot %llu): keeping it bound, asking for the peer's primary again",
+			  fmt_addr(a, buf), (unsigned long long)slot);
+		m->primary_assoc = 0;
+		return false;
+	default:
+		return false;
+	}
+}
+
+/*
  * Step 2: make-before-break on the association: bind the current address (ASCONF
  * ADD-IP), make it the peer's primary, then unbind what fell out of the plan
  * (ASCONF DEL-IP). Never the last address: the kernel refuses that anyway.
@@ -281,6 +314,8 @@ static void converge_socket(struct addrmgr *m, struct in6_addr *bound, int *nbou
 
 		if ((e && e->role != ROLE_NEXT) || !in_prefix(m, &bound[i]) || *nbound == 1)
 			continue;
+		if (!e && !may_unbind(m, &bound[i]))
+			continue;
 		ret = tsock_bind(&m->ts, &bound[i], m->cfg->port, 0);
 		if (ret < 0) {
 			m->stats.failures++;
@@ -289,7 +324,29 @@ static void converge_socket(struct addrmgr *m, struct in6_addr *bound, int *nbou
 			continue;
 		}
 		log_debug("unbound %s", fmt_addr(&bound[i], buf));
+		if (m->protect)
+			protect_unbound(m->protect, &bound[i]);
 		bound[i--] = bound[--(*nbound)];
+	}
+}
+
+/*
+ * A held address (bound after its slots, see may_unbind) must stay usable: its valid
+ * lifetime on the uplink is stretched before it runs out.
+ */
+static void hold_uplink(struct addrmgr *m, const struct rtnl_addr *a)
+{
+	uint32_t keep = GUARDWANT_HOLD_SLOTS * m->cfg->interval;
+	char buf[INET6_ADDRSTRLEN];
+	int ret;
+
+	if (a->valid_lft >= keep - keep / 3)
+		return;
+	ret = rtnl_addr_set(m->nl, m->ifindex, &a->addr, a->plen, keep, 0);
+	if (ret < 0) {
+		m->stats.failures++;
+		log_warnx("cannot keep %s on %s: %s", fmt_addr(&a->addr, buf), m->cfg->interface,
+			  strerror(-ret));
 	}
 }
 
@@ -309,7 +366,13 @@ static void retire_uplink(struct addrmgr *m, const struct ifaddrs_seen *seen,
 		uint64_t slot;
 		int ret;
 
-		if (!is_stray(m, a, &slot) || addr_in(a, bound, nbound))
+		if (!is_stray(m, a, &slot))
+			continue;
+		if (addr_in(a, bound, nbound)) {
+			hold_uplink(m, &seen->a[i]);
+			continue;
+		}
+		if (m->protect && protect_in_grace(m->protect, a))
 			continue;
 		if (slot + 1 == m->plan.e[0].slot)
 			continue;
@@ -322,6 +385,60 @@ static void retire_uplink(struct addrmgr *m, const struct ifaddrs_seen *seen,
 		m->stats.retired++;
 		log_debug("removed %s", fmt_addr(a, buf));
 	}
+}
+
+/* Logs a guard error when it changes, not every tick. */
+static void guard_result(struct addrmgr *m, const char *what, int ret, const char *err)
+{
+	if (ret >= 0) {
+		if (m->guard_err)
+			log_info("guard table: %s works again", what);
+		m->guard_err = 0;
+		return;
+	}
+	m->stats.failures++;
+	if (ret != m->guard_err)
+		log_warnx("guard table: %s: %s%s%s", what, strerror(-ret), *err ? ": " : "", err);
+	m->guard_err = ret;
+}
+
+/*
+ * Step 4: the guard's sets. Our addresses outside the plan stay local while bound, held,
+ * in their grace period or kept for one more slot (as in retire_uplink); the peer's are
+ * its slot window and whatever the kernel reports for the association.
+ */
+static void sync_guard(struct addrmgr *m, const struct ifaddrs_seen *seen,
+		       const struct in6_addr *bound, int nbound)
+{
+	struct in6_addr extra[ADDRMGR_MAX_IFADDRS + TSOCK_MAX_ADDRS];
+	struct in6_addr peers[TSOCK_MAX_ADDRS];
+	size_t nextra = 0, npeers = 0;
+	sctp_assoc_t ids[8];
+	char err[256] = "";
+	int n, ret;
+
+	for (int i = 0; i < nbound; i++)
+		if (in_prefix(m, &bound[i]) && !plan_find(&m->plan, &bound[i]))
+			extra[nextra++] = bound[i];
+	for (size_t i = 0; i < seen->n; i++) {
+		const struct in6_addr *a = &seen->a[i].addr;
+		uint64_t slot;
+
+		if (!is_stray(m, a, &slot) || addr_in(a, bound, nbound))
+			continue;
+		if (slot + 1 == m->plan.e[0].slot || protect_in_grace(m->protect, a))
+			extra[nextra++] = *a;
+	}
+	n = m->ts.sk >= 0 ? tsock_assocs(&m->ts, ids, 8) : 0;
+	for (int i = 0; i < n; i++) {
+		int k = tsock_peer_addrs(&m->ts, ids[i], peers + npeers, TSOCK_MAX_ADDRS - npeers);
+
+		if (k > 0)
+			npeers += (size_t)k < TSOCK_MAX_ADDRS - npeers ? (size_t)k
+								      : TSOCK_MAX_ADDRS - npeers;
+	}
+	ret = protect_sync(m->protect, &m->plan, extra, nextra, peers, npeers, err, sizeof(err));
+	guard_result(m, "update", ret, err);
 }
 
 static void on_tunnel_exit(int fd, uint32_t events, void *ctx);
@@ -381,6 +498,8 @@ static void reconcile(struct addrmgr *m)
 	}
 	converge_uplink(m, &seen);
 	attach_tunnel(m);
+	if (m->protect)
+		guard_result(m, "reading the evidence", protect_read(m->protect, &m->plan), "");
 	if (m->ts.sk >= 0) {
 		nbound = tsock_local_addrs(&m->ts, bound, TSOCK_MAX_ADDRS);
 		if (nbound < 0) {
@@ -394,6 +513,8 @@ static void reconcile(struct addrmgr *m)
 		}
 	}
 	retire_uplink(m, &seen, bound, nbound);
+	if (m->protect)
+		sync_guard(m, &seen, bound, nbound);
 }
 
 static void report(const struct addrmgr *m, struct addrmgr_report *r)
@@ -403,6 +524,7 @@ static void report(const struct addrmgr *m, struct addrmgr_report *r)
 		.stats = &m->stats,
 		.interval = m->cfg->interval,
 		.attached = m->ts.sk >= 0,
+		.protect = m->protect,
 		.now = time(NULL),
 	};
 }
@@ -515,6 +637,7 @@ static void on_signal(int fd, uint32_t events, void *ctx)
 		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			/* Addresses stay: the tunnel may still use them; lifetimes retire them. */
 			log_info("signal %u: stopping", si.ssi_signo);
+			m->stopping = true;
 			evloop_stop(m->loop);
 		}
 	}
@@ -583,6 +706,13 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 		log_warnx("key derivation failed");
 		goto fail;
 	}
+	if (cfg->guard.enable) {
+		ret = protect_new(&m->protect, cfg, &m->prefix, &m->deriver);
+		if (ret < 0) {
+			log_warnx("guard table: %s", strerror(-ret));
+			goto fail;
+		}
+	}
 	ret = setup_paths(m);
 	if (ret < 0) {
 		log_warnx("runtime directory: %s", strerror(-ret));
@@ -631,6 +761,11 @@ void addrmgr_free(struct addrmgr *m)
 	if (m->sig_fd >= 0)
 		close(m->sig_fd);
 	tsock_detach(&m->ts);
+	/* Killed, the table stays and its elements expire; stopped, it goes. */
+	if (protect_free(m->protect, m->stopping) < 0)
+		log_warnx("cannot remove the guard table");
+	else if (m->protect && m->stopping)
+		log_info("guard table removed");
 	evloop_free(m->loop);
 	rtnl_close(m->nl);
 	mt6d_deriver_clear(&m->deriver);

@@ -18,6 +18,7 @@
 
 #include "guard_rules.h"
 #include "nft.h"
+#include "nftctr.h"
 
 /* nft's datatype number for ipv6_addr, so that `nft list` prints the sets' keys. */
 #define NFT_TYPE_IP6ADDR 8
@@ -338,39 +339,9 @@ int guard_elems(struct guard *g, enum guard_set which, struct guard_elem *out, s
 	return ret < 0 ? ret : (int)d.n;
 }
 
-static int obj_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nftnl_obj *o = nftnl_obj_alloc();
-	int ret;
-
-	if (!o)
-		return -ENOMEM;
-	ret = nftnl_obj_nlmsg_parse(nlh, o) < 0 ? -EINVAL : 0;
-	if (!ret)
-		*(uint64_t *)data = nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_PKTS);
-	nftnl_obj_free(o);
-	return ret;
-}
-
-static int read_counter(struct guard *g, const char *name, uint64_t *pkts)
-{
-	struct nftnl_obj *o = nftnl_obj_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!o)
-		return -ENOMEM;
-	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, g->table);
-	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
-	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
-	nlh = nftnl_nlmsg_build_hdr(nft_reqbuf(g->nft), NFT_MSG_GETOBJ, NFPROTO_IPV6, 0, 0);
-	nftnl_obj_nlmsg_build_payload(nlh, o);
-	nftnl_obj_free(o);
-	return nft_request(g->nft, nlh, obj_cb, pkts);
-}
-
 int guard_read_counters(struct guard *g, struct guard_counters *c)
 {
-	int ret = read_counter(g, counter_names[0], &c->dropped);
+	int ret = nftctr_read(g->nft, g->table, counter_names[0], &c->dropped);
 
-	return ret < 0 ? ret : read_counter(g, counter_names[1], &c->tripwire);
+	return ret < 0 ? ret : nftctr_read(g->nft, g->table, counter_names[1], &c->tripwire);
 }

@@ -16,6 +16,66 @@ static int64_t slot_age(const struct addrmgr_report *r, uint64_t slot)
 	return (int64_t)r->now - (int64_t)(slot * r->interval);
 }
 
+static void show_evidence(struct show *s, const struct addrmgr_report *r,
+			  const struct in6_addr *a)
+{
+	if (r->protect)
+		show_bool(s, "evidence", " evidence %s", protect_has_evidence(r->protect, a));
+	else
+		show_null(s, "evidence", NULL);
+}
+
+/* Addresses kept bound after their slots, for want of evidence (teardown.h). */
+static void show_held(struct show *s, const struct addrmgr_report *r)
+{
+	const struct teardown *t;
+	char buf[INET6_ADDRSTRLEN];
+	struct protect_view v;
+
+	if (!r->protect)
+		return;
+	protect_view(r->protect, &v);
+	t = v.teardown;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct teardown_entry *e = &t->e[i];
+
+		if (!e->held_since)
+			continue;
+		show_object_begin(s, NULL);
+		show_str(s, "role", "%s", "draining");
+		show_str(s, "address", " %s", inet_ntop(AF_INET6, &e->addr, buf, sizeof(buf)));
+		show_u64(s, "slot", " slot %" PRIu64, e->slot);
+		show_i64(s, "age_seconds", " age %" PRId64 "s", slot_age(r, e->slot));
+		show_bool(s, "held", " held", true);
+		show_u64(s, "teardown_failures", " (%" PRIu64 " deadlines missed)", e->failures);
+		show_evidence(s, r, &e->addr);
+		show_text(s, "\n");
+		show_object_end(s);
+	}
+}
+
+static void show_guard(struct show *s, const struct addrmgr_report *r)
+{
+	struct protect_view v;
+
+	if (!r->protect) {
+		show_null(s, "guard", "guard: off\n");
+		return;
+	}
+	protect_view(r->protect, &v);
+	show_object_begin(s, "guard");
+	show_str(s, "table", "guard: table %s", v.table);
+	show_bool(s, "installed", NULL, v.installed);
+	show_text(s, "%s", v.installed ? "" : " (not installed)");
+	show_u64(s, "dropped", ", dropped %" PRIu64, v.counters.dropped);
+	show_u64(s, "tripwire", ", tripwire %" PRIu64, v.counters.tripwire);
+	show_u64(s, "evidence_window_ms", ", evidence window %" PRIu64 " ms\n",
+		 v.evidence_window_ms);
+	show_u64(s, "teardowns_confirmed", "teardown: %" PRIu64 " confirmed", v.teardowns_confirmed);
+	show_u64(s, "teardown_failures", ", %" PRIu64 " failures\n", v.teardown_failures);
+	show_object_end(s);
+}
+
 /*
  * The first text line keeps the "key value" pairs scripts already read:
  * "slot N rotations N failures N retired N tunnel attached|detached".
@@ -41,10 +101,14 @@ void addrmgr_report_show(struct show *s, const struct addrmgr_report *r)
 		show_u64(s, "slot", " slot %" PRIu64, e->slot);
 		show_i64(s, "age_seconds", " age %" PRId64 "s", slot_age(r, e->slot));
 		show_u64(s, "valid_lifetime", " valid %" PRIu64 "s", e->valid_lft);
-		show_u64(s, "preferred_lifetime", " preferred %" PRIu64 "s\n", e->preferred_lft);
+		show_u64(s, "preferred_lifetime", " preferred %" PRIu64 "s", e->preferred_lft);
+		show_evidence(s, r, &e->addr);
+		show_text(s, "\n");
 		show_object_end(s);
 	}
+	show_held(s, r);
 	show_array_end(s);
+	show_guard(s, r);
 	show_object_end(s);
 }
 
@@ -61,6 +125,25 @@ void addrmgr_report_metrics(struct metrics *m, const struct addrmgr_report *r)
 			r->stats->failures);
 	metrics_counter(m, "mt6d_addrmgr_retired_total", "addresses removed from the uplink",
 			r->stats->retired);
+	if (r->protect) {
+		struct protect_view v;
+
+		protect_view(r->protect, &v);
+		metrics_counter(m, "mt6d_addrmgr_guard_dropped_packets_total",
+				"packets to hashed addresses that were not the tunnel's, dropped",
+				v.counters.dropped);
+		metrics_counter(m, "mt6d_addrmgr_guard_tripwire_packets_total",
+				"packets to retired hashed addresses, dropped", v.counters.tripwire);
+		metrics_counter(m, "mt6d_addrmgr_teardowns_confirmed_total",
+				"old addresses unbound after evidence for a newer one",
+				v.teardowns_confirmed);
+		metrics_counter(m, "mt6d_addrmgr_teardown_failures_total",
+				"deadlines passed without evidence, an old address kept",
+				v.teardown_failures);
+		for (size_t i = 0; i < v.teardown->n; i++)
+			if (v.teardown->e[i].held_since)
+				roles[ROLE_DRAINING]++;
+	}
 	for (size_t i = 0; i < r->plan->n; i++)
 		roles[r->plan->e[i].role]++;
 	metrics_family(m, "mt6d_addrmgr_addresses", "gauge", "hashed addresses, by role");

@@ -8,6 +8,7 @@
 #include "addrmgr.h"
 #include "metrics.h"
 #include "plan.h"
+#include "protect.h"
 #include "show.h"
 
 /*
@@ -19,6 +20,7 @@ struct addrmgr_report {
 	const struct addrmgr_stats *stats;
 	unsigned int interval;		/* seconds per slot */
 	bool attached;			/* holds the tunnel's socket */
+	const struct protect *protect;	/* NULL: [guard] enable = no */
 	time_t now;
 };
 

@@ -82,6 +82,14 @@ struct mt6d_config {
 		unsigned int max_backoff;	/* between reconnection attempts */
 	} recovery;
 
+	/* [guard]: mt6d-addrmgr's nftables table and confirmed teardown */
+	struct {
+		unsigned int enable;		/* 0: no, 1: yes (the default) */
+		unsigned int evidence_window;	/* ms one inbound packet counts as evidence
+						 * the peer uses an address; 0: auto, three
+						 * heartbeat intervals */
+	} guard;
+
 	/* [metrics] */
 	char metrics_dir[PATH_MAX];	/* textfile-collector directory, "" when off */
 };

@@ -104,7 +104,7 @@ static int parse_uint(const struct config_key *key, const char *value, struct mt
 	return 0;
 }
 
-/* "auto" (stored as 0) or a number in the row's range. */
+/* "auto" (stored as 0) or a number in the row's range ([tunnel] mtu, [guard] evidence-window). */
 static int parse_mtu(const struct config_key *key, const char *value, struct mt6d_config *cfg,
 		     char *why, size_t whylen)
 {
@@ -353,6 +353,7 @@ static int parse_routes(const struct config_key *key, const char *value, struct 
 /* Index order is enum mt6d_cipher's and enum mt6d_delivery's. */
 static const char *const cipher_names[] = { "aes-256-gcm", "chacha20-poly1305", "none", NULL };
 static const char *const delivery_names[] = { "unordered", "ordered", NULL };
+static const char *const no_yes[] = { "no", "yes", NULL };
 
 const struct config_key config_keys[] = {
 	{ .section = "tunnel", .name = "device", .parse = parse_ifname, FIELD(device),
@@ -404,6 +405,11 @@ const struct config_key config_keys[] = {
 	{ .section = "recovery", .name = "max-backoff", .parse = parse_uint,
 	  FIELD(recovery.max_backoff), .what = "a whole number of milliseconds", .min = 250,
 	  .max = 600000, .def = "4000" },
+	{ .section = "guard", .name = "enable", .parse = parse_choice, FIELD(guard.enable),
+	  .choices = no_yes, .def = "yes" },
+	{ .section = "guard", .name = "evidence-window", .parse = parse_mtu,
+	  FIELD(guard.evidence_window), .what = "a whole number of milliseconds", .min = 100,
+	  .max = 600000, .def = "auto" },
 	{ .section = "metrics", .name = "directory", .parse = parse_abspath, FIELD(metrics_dir) },
 };
 const size_t config_n_keys = ARRAY_SIZE(config_keys);

@@ -18,6 +18,8 @@ DROP(drop_unknown)
 DROP(drop_no_session)
 DROP(drop_send)
 DROP(drop_tun)
+DROP(drop_filter)
+DROP(drop_tripwire)
 #undef DROP
 
 const struct tunnel_drop_reason tunnel_drop_reasons[] = {
@@ -30,6 +32,8 @@ const struct tunnel_drop_reason tunnel_drop_reasons[] = {
 	{ "no_session", "inner packet while no authenticated peer", get_drop_no_session },
 	{ "send", "association refused the message", get_drop_send },
 	{ "tun", "TUN device refused the packet", get_drop_tun },
+	{ "filter", "sent to a hashed address, not the tunnel's (guard table)", get_drop_filter },
+	{ "tripwire", "sent to a retired hashed address (guard table)", get_drop_tripwire },
 };
 const unsigned int tunnel_n_drop_reasons =
 	sizeof(tunnel_drop_reasons) / sizeof(tunnel_drop_reasons[0]);

@@ -32,6 +32,8 @@
 #include "handshake.h"
 #include "log.h"
 #include "metrics.h"
+#include "nft.h"
+#include "nftctr.h"
 #include "rtnl.h"
 #include "runtime.h"
 #include "sctp_ep.h"
@@ -76,6 +78,8 @@ struct tunnel {
 	bool tun_paused;
 
 	struct tunnel_stats stats;
+	struct nft *nft;		/* reads the guard table's counters; NULL: none */
+	char guard_table[MT6D_NAME_MAX + 8];
 	uint8_t rxbuf[TUNNEL_MAX_FRAME + 1];
 	uint8_t txbuf[TUNNEL_MAX_FRAME];
 };
@@ -507,6 +511,10 @@ static void snapshot(const struct tunnel *t, struct tunnel_status *st)
 	st->last_rekey = (uint64_t)t->last_rekey;
 	st->rekeys = t->sess.keys.rekeys_tx + t->sess.keys.rekeys_rx;
 	st->stats = t->stats;
+	/* The guard's drops happen in the kernel, before any packet reaches the tunnel. */
+	if (t->nft && (nftctr_read(t->nft, t->guard_table, "dropped", &st->stats.drop_filter) < 0 ||
+		       nftctr_read(t->nft, t->guard_table, "tripwire", &st->stats.drop_tripwire) < 0))
+		st->stats.drop_filter = st->stats.drop_tripwire = 0;
 	if (t->sess.assoc && sctp_info_get(t->sk, t->sess.assoc, &st->sctp) == 0) {
 		st->has_assoc = true;
 		st->assoc_id = (int)t->sess.assoc;
@@ -775,6 +783,10 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 		log_warnx("key derivation failed");
 		goto fail;
 	}
+	/* Only for the status: without nf_tables the guard's drops read as 0. */
+	snprintf(t->guard_table, sizeof(t->guard_table), "mt6d-%s", cfg->name);
+	if (cfg->guard.enable && nft_open(&t->nft) < 0)
+		t->nft = NULL;
 	ret = mt6d_runtime_mkdir();
 	if (!ret)
 		ret = mt6d_runtime_path(t->runtime_path, sizeof(t->runtime_path), cfg->name,
@@ -867,6 +879,7 @@ void tunnel_free(struct tunnel *t)
 	if (t->sig_fd >= 0)
 		close(t->sig_fd);
 	evloop_free(t->loop);
+	nft_close(t->nft);
 	rtnl_close(t->nl);
 	mt6d_deriver_clear(&t->deriver);
 	session_clear(&t->sess);

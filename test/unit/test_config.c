@@ -118,7 +118,7 @@ static const struct bad_case bad[] = {
 	  .expect = "[metrics] directory: expected an absolute path, got \"prom\"" },
 	{ "unknown section", .after = "[bogus]\nx = 1\n", .rc = -EINVAL,
 	  .expect = "line 29: unknown section [bogus] (expected one of: tunnel, keys, local, peer, "
-		    "rotation, recovery, metrics)" },
+		    "rotation, recovery, guard, metrics)" },
 	{ "unknown empty section", .after = "[Peer]\n", .rc = -EINVAL,
 	  .expect = "unknown section [Peer]" },
 	{ "text after section", .after = "[peer] x\n", .rc = -EINVAL,

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+#include "guardwant.h"
+
+#include <errno.h>
+#include <string.h>
+
+struct want {
+	struct guard_op *op;
+	size_t n, max;
+};
+
+/* Adds or, when present, lengthens an element. */
+static int put(struct want *w, enum guard_set s, const struct in6_addr *a, uint64_t ms)
+{
+	uint32_t t = ms < 1000 ? 1000 : ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->op[i].set == s && !memcmp(&w->op[i].addr, a, sizeof(*a))) {
+			if (w->op[i].timeout_ms < t)
+				w->op[i].timeout_ms = t;
+			return 0;
+		}
+	}
+	if (w->n == w->max)
+		return -ENOSPC;
+	w->op[w->n++] = (struct guard_op){ .set = s, .addr = *a, .timeout_ms = t };
+	return 0;
+}
+
+static bool has(const struct want *w, enum guard_set s, const struct in6_addr *a)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->op[i].set == s && !memcmp(&w->op[i].addr, a, sizeof(*a)))
+			return true;
+	return false;
+}
+
+/* Milliseconds from @now to the end of slot @slot (0 when over). */
+static uint64_t ms_until_end(const struct guardwant_params *p, uint64_t slot)
+{
+	uint64_t end = (slot + 1) * p->interval;
+
+	return end > (uint64_t)p->now ? (end - (uint64_t)p->now) * 1000 : 0;
+}
+
+int guardwant_build(const struct guardwant_params *p, struct guard_op *out, size_t max)
+{
+	struct want w = { .op = out, .max = max };
+	uint64_t hold = (uint64_t)GUARDWANT_HOLD_SLOTS * p->interval * 1000;
+	uint64_t clock = mt6d_slot(p->now, p->interval);
+	uint64_t top = (p->plan->current > clock ? p->plan->current : clock) + 2;
+	uint64_t first = p->plan->n ? p->plan->e[0].slot : p->plan->current;
+	uint64_t lo;
+	int ret = 0;
+
+	for (size_t i = 0; i < p->plan->n && !ret; i++)
+		ret = put(&w, GUARD_LOCAL, &p->plan->e[i].addr,
+			  (uint64_t)p->plan->e[i].valid_lft * 1000);
+	for (size_t i = 0; i < p->n_extra_local && !ret; i++)
+		ret = put(&w, GUARD_LOCAL, &p->extra_local[i], hold);
+
+	/* The peer keeps an address as long as we do: lifetime slots after its own. */
+	lo = clock > p->lifetime + 1 ? clock - p->lifetime - 1 : 0;
+	for (uint64_t s = lo; s <= top && !ret; s++) {
+		struct in6_addr a;
+
+		ret = mt6d_hashed_addr(p->deriver, p->peer_prefix, p->peer_iid, s, &a);
+		if (!ret)
+			ret = put(&w, GUARD_PEER, &a, ms_until_end(p, s + p->lifetime + 2));
+	}
+	for (size_t i = 0; i < p->n_peer_addrs && !ret; i++)
+		ret = put(&w, GUARD_PEER, &p->peer_addrs[i], hold);
+
+	lo = first > GUARDWANT_RETIRED_SLOTS ? first - GUARDWANT_RETIRED_SLOTS : 0;
+	for (uint64_t s = lo; s < first && !ret; s++) {
+		struct in6_addr a;
+
+		ret = mt6d_hashed_addr(p->deriver, p->prefix, p->iid, s, &a);
+		if (ret || has(&w, GUARD_LOCAL, &a))
+			continue;
+		ret = put(&w, GUARD_RETIRED, &a,
+			  ms_until_end(p, s + p->lifetime + 1 + GUARDWANT_RETIRED_SLOTS));
+	}
+	return ret < 0 ? ret : (int)w.n;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_GUARDWANT_H
+#define MT6D_GUARDWANT_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "derive.h"
+#include "guard.h"
+#include "plan.h"
+
+/*
+ * What the guard's sets should hold at one moment, each element with the time it should
+ * still live, so that nothing outlives a dead mt6d-addrmgr for long:
+ *
+ *   local    every planned address (until its valid lifetime ends) and our other
+ *            addresses still bound or on the uplink (held ones: GUARDWANT_HOLD_SLOTS)
+ *   peer     the peer's addresses of the slot window around now, and every address the
+ *            kernel reports for the peer in the association, even one outside the window:
+ *            a peer whose ASCONFs were lost still sends from it
+ *   retired  our addresses of the GUARDWANT_RETIRED_SLOTS slots before the plan that are
+ *            not local any more, until they are that many slots old
+ */
+#define GUARDWANT_HOLD_SLOTS 3
+#define GUARDWANT_RETIRED_SLOTS 8
+
+struct guardwant_params {
+	const struct plan *plan;
+	const struct mt6d_deriver *deriver;
+	const struct in6_addr *prefix, *iid;		/* ours */
+	const struct in6_addr *peer_prefix, *peer_iid;
+	unsigned int interval, lifetime;
+	time_t now;
+	const struct in6_addr *extra_local;	/* ours, not planned, still bound or on the uplink */
+	size_t n_extra_local;
+	const struct in6_addr *peer_addrs;	/* the association's peer addresses */
+	size_t n_peer_addrs;
+};
+
+/* Fills @out; returns how many, -ENOSPC when @max is too small, other -errno. */
+int guardwant_build(const struct guardwant_params *p, struct guard_op *out, size_t max)
+	__attribute__((warn_unused_result));
+
+#endif

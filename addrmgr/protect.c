@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT
+#include "protect.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "guardsync.h"
+
+/* Plan, strays and the peer's window and addresses: a few hundred at most. */
+#define PROTECT_MAX_WANT 512
+#define PROTECT_MAX_EVIDENCE 256
+
+struct protect {
+	struct guard *guard;
+	const struct mt6d_config *cfg;
+	const struct mt6d_deriver *deriver;
+	struct in6_addr prefix;
+	unsigned int evidence_ms;
+	bool installed;
+	struct guard_counters counters;
+	struct teardown td;
+	uint64_t evidence_slot;
+	size_t n_evidence;
+	struct guard_elem evidence[PROTECT_MAX_EVIDENCE];
+	struct guard_op want[PROTECT_MAX_WANT + PROTECT_MAX_EVIDENCE];
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int protect_new(struct protect **out, const struct mt6d_config *cfg,
+		const struct in6_addr *prefix, const struct mt6d_deriver *deriver)
+{
+	struct protect *p = calloc(1, sizeof(*p));
+	struct guard_params gp = {
+		.name = cfg->name,
+		.port = cfg->port,
+		.prefix = *prefix,
+		.tun_dev = cfg->device,
+		/* Host mode protects its own inner address; a gateway's LAN is not listed. */
+		.local_routes = cfg->address.len ? &cfg->address : NULL,
+		.n_local_routes = cfg->address.len ? 1 : 0,
+		.peer_routes = cfg->routes,
+		.n_peer_routes = cfg->n_routes,
+	};
+	int ret;
+
+	if (!p)
+		return -ENOMEM;
+	p->cfg = cfg;
+	p->deriver = deriver;
+	p->prefix = *prefix;
+	p->evidence_ms = cfg->guard.evidence_window ? cfg->guard.evidence_window
+						    : 3 * cfg->recovery.heartbeat_interval;
+	gp.evidence_ms = p->evidence_ms;
+	ret = guard_open(&p->guard, &gp);
+	if (ret < 0) {
+		free(p);
+		return ret;
+	}
+	*out = p;
+	return 0;
+}
+
+int protect_free(struct protect *p, bool remove)
+{
+	int ret = 0;
+
+	if (!p)
+		return 0;
+	if (remove && p->installed)
+		ret = guard_remove(p->guard);
+	guard_close(p->guard);
+	free(p);
+	return ret;
+}
+
+int protect_read(struct protect *p, const struct plan *plan)
+{
+	int n;
+
+	p->evidence_slot = 0;
+	if (!p->installed)
+		return 0;
+	n = guard_elems(p->guard, GUARD_EVIDENCE, p->evidence, PROTECT_MAX_EVIDENCE);
+	if (n < 0) {
+		p->n_evidence = 0;
+		return n;
+	}
+	p->n_evidence = (size_t)n < PROTECT_MAX_EVIDENCE ? (size_t)n : PROTECT_MAX_EVIDENCE;
+	for (size_t i = 0; i < p->n_evidence; i++) {
+		const struct plan_entry *e = plan_find(plan, &p->evidence[i].addr);
+
+		if (e && e->slot > p->evidence_slot)
+			p->evidence_slot = e->slot;
+	}
+	return 0;
+}
+
+enum teardown_verdict protect_teardown(struct protect *p, const struct in6_addr *a,
+				       uint64_t slot)
+{
+	unsigned int deadline = p->cfg->interval * 1000;
+
+	if (deadline < p->evidence_ms)
+		deadline = p->evidence_ms;
+	return teardown_check(&p->td, a, slot, p->evidence_slot, now_ms(), deadline);
+}
+
+void protect_unbound(struct protect *p, const struct in6_addr *a)
+{
+	teardown_unbound(&p->td, a, now_ms());
+}
+
+bool protect_in_grace(const struct protect *p, const struct in6_addr *a)
+{
+	return teardown_in_grace(&p->td, a, now_ms());
+}
+
+bool protect_has_evidence(const struct protect *p, const struct in6_addr *a)
+{
+	for (size_t i = 0; i < p->n_evidence; i++)
+		if (!memcmp(&p->evidence[i].addr, a, sizeof(*a)))
+			return true;
+	return false;
+}
+
+/* First sync: the table is built whole, with the evidence the old one had collected. */
+static int install(struct protect *p, size_t nwant, char *err, size_t errlen)
+{
+	struct guard_elem ev[PROTECT_MAX_EVIDENCE];
+	int n = guard_elems(p->guard, GUARD_EVIDENCE, ev, PROTECT_MAX_EVIDENCE);
+
+	for (int i = 0; i < n && i < PROTECT_MAX_EVIDENCE; i++) {
+		if (ev[i].expires_ms < GUARDSYNC_RACE_MS)
+			continue;
+		p->want[nwant++] = (struct guard_op){ .set = GUARD_EVIDENCE, .addr = ev[i].addr,
+						      .timeout_ms = (uint32_t)ev[i].expires_ms };
+	}
+	return guard_install(p->guard, p->want, nwant, err, errlen);
+}
+
+int protect_sync(struct protect *p, const struct plan *plan, const struct in6_addr *extra_local,
+		 size_t n_extra, const struct in6_addr *peers, size_t n_peers, char *err,
+		 size_t errlen)
+{
+	struct guardwant_params wp = {
+		.plan = plan,
+		.deriver = p->deriver,
+		.prefix = &p->prefix,
+		.iid = &p->cfg->local_iid,
+		.peer_prefix = &p->cfg->peer_prefix.addr,
+		.peer_iid = &p->cfg->peer_iid,
+		.interval = p->cfg->interval,
+		.lifetime = p->cfg->lifetime,
+		.now = time(NULL),
+		.extra_local = extra_local,
+		.n_extra_local = n_extra,
+		.peer_addrs = peers,
+		.n_peer_addrs = n_peers,
+	};
+	int n = guardwant_build(&wp, p->want, PROTECT_MAX_WANT), ret;
+
+	*err = 0;
+	if (n < 0)
+		return n;
+	teardown_prune(&p->td, extra_local, n_extra, now_ms());
+	if (!p->installed) {
+		ret = install(p, (size_t)n, err, errlen);
+		if (ret < 0)
+			return ret;
+		p->installed = true;
+		ret = n;
+	} else {
+		ret = guardsync_converge(p->guard, p->want, (size_t)n, err, errlen);
+		/* An element expired between the dump and the commit: read again, once. */
+		if (ret == -ENOENT)
+			ret = guardsync_converge(p->guard, p->want, (size_t)n, err, errlen);
+		/* Still no such table or set: someone removed it; build it again next tick. */
+		if (ret == -ENOENT)
+			p->installed = false;
+	}
+	if (ret >= 0 && guard_read_counters(p->guard, &p->counters) < 0)
+		memset(&p->counters, 0, sizeof(p->counters));
+	return ret;
+}
+
+void protect_view(const struct protect *p, struct protect_view *v)
+{
+	*v = (struct protect_view){
+		.installed = p->installed,
+		.counters = p->counters,
+		.teardowns_confirmed = p->td.confirmed,
+		.teardown_failures = p->td.failures,
+		.evidence_slot = p->evidence_slot,
+		.teardown = &p->td,
+		.evidence_window_ms = p->evidence_ms,
+		.table = guard_table(p->guard),
+	};
+}

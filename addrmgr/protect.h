@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_PROTECT_H
+#define MT6D_PROTECT_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "derive.h"
+#include "guard.h"
+#include "guardwant.h"
+#include "plan.h"
+#include "teardown.h"
+
+/*
+ * mt6d-addrmgr's use of the guard table (guard.c) and confirmed teardown (teardown.c):
+ * installs the table on the first sync (adopting whatever table of that name exists,
+ * its counters and evidence kept), converges its sets every tick, reads the evidence
+ * the rule collects, and removes the table at a clean stop. Returns -errno; the daemon
+ * logs.
+ */
+struct protect;
+
+int protect_new(struct protect **out, const struct mt6d_config *cfg,
+		const struct in6_addr *prefix, const struct mt6d_deriver *deriver)
+	__attribute__((warn_unused_result));
+/* @remove: take the table away too (clean stop). */
+int protect_free(struct protect *p, bool remove);
+
+/* Reads the evidence set: which of the plan's addresses the peer's SCTP reached lately. */
+int protect_read(struct protect *p, const struct plan *plan) __attribute__((warn_unused_result));
+
+enum teardown_verdict protect_teardown(struct protect *p, const struct in6_addr *a,
+				       uint64_t slot);
+void protect_unbound(struct protect *p, const struct in6_addr *a);
+bool protect_in_grace(const struct protect *p, const struct in6_addr *a);
+
+/*
+ * Converges the sets (the first call installs the table). @extra_local: our addresses
+ * outside the plan still bound or on the uplink; @peers: the association's peer
+ * addresses as the kernel reports them; @keep: every address teardown state may be kept
+ * for (bound ones). Returns the element changes made, or -errno with text in @err.
+ */
+int protect_sync(struct protect *p, const struct plan *plan, const struct in6_addr *extra_local,
+		 size_t n_extra, const struct in6_addr *peers, size_t n_peers, char *err,
+		 size_t errlen) __attribute__((warn_unused_result));
+
+/* For the status report. */
+struct protect_view {
+	bool installed;
+	struct guard_counters counters;
+	uint64_t teardowns_confirmed, teardown_failures;
+	uint64_t evidence_slot;			/* newest planned slot with evidence, 0: none */
+	const struct teardown *teardown;
+	unsigned int evidence_window_ms;
+	const char *table;
+};
+void protect_view(const struct protect *p, struct protect_view *v);
+bool protect_has_evidence(const struct protect *p, const struct in6_addr *a);
+
+#endif

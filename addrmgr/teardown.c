@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+#include "teardown.h"
+
+#include <string.h>
+
+static struct teardown_entry *find(struct teardown *t, const struct in6_addr *a)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!memcmp(&t->e[i].addr, a, sizeof(*a)))
+			return &t->e[i];
+	return NULL;
+}
+
+const struct teardown_entry *teardown_find(const struct teardown *t, const struct in6_addr *a)
+{
+	return find((struct teardown *)t, a);
+}
+
+static struct teardown_entry *get(struct teardown *t, const struct in6_addr *a, uint64_t slot)
+{
+	struct teardown_entry *e = find(t, a);
+
+	if (e)
+		return e;
+	if (t->n == TEARDOWN_MAX) {
+		/* Full: the oldest slot makes room (it is the first to be retried anyway). */
+		size_t old = 0;
+
+		for (size_t i = 1; i < t->n; i++)
+			if (t->e[i].slot < t->e[old].slot)
+				old = i;
+		t->e[old] = t->e[--t->n];
+	}
+	e = &t->e[t->n++];
+	*e = (struct teardown_entry){ .addr = *a, .slot = slot };
+	return e;
+}
+
+enum teardown_verdict teardown_check(struct teardown *t, const struct in6_addr *addr,
+				     uint64_t slot, uint64_t evidence_slot, int64_t now,
+				     unsigned int deadline_ms)
+{
+	struct teardown_entry *e;
+
+	if (evidence_slot > slot) {
+		e = find(t, addr);
+		if (e)
+			e->held_since = 0;
+		t->confirmed++;
+		return TEARDOWN_UNBIND;
+	}
+	e = get(t, addr, slot);
+	if (!e->held_since) {
+		e->held_since = now;
+		e->next_retry = now + deadline_ms;
+	}
+	if (now < e->next_retry)
+		return TEARDOWN_HOLD;
+	e->next_retry = now + deadline_ms;
+	e->failures++;
+	t->failures++;
+	return TEARDOWN_RETRY;
+}
+
+void teardown_unbound(struct teardown *t, const struct in6_addr *addr, int64_t now)
+{
+	struct teardown_entry *e = get(t, addr, 0);
+
+	e->held_since = 0;
+	e->unbound_at = now ? now : 1;
+}
+
+bool teardown_held(const struct teardown *t, const struct in6_addr *addr)
+{
+	const struct teardown_entry *e = teardown_find(t, addr);
+
+	return e && e->held_since;
+}
+
+bool teardown_in_grace(const struct teardown *t, const struct in6_addr *addr, int64_t now)
+{
+	const struct teardown_entry *e = teardown_find(t, addr);
+
+	return e && e->unbound_at && now - e->unbound_at < TEARDOWN_GRACE_MS;
+}
+
+void teardown_prune(struct teardown *t, const struct in6_addr *keep, size_t nkeep, int64_t now)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		bool kept = t->e[i].unbound_at && now - t->e[i].unbound_at < TEARDOWN_GRACE_MS;
+
+		for (size_t j = 0; j < nkeep && !kept; j++)
+			kept = !memcmp(&keep[j], &t->e[i].addr, sizeof(keep[j]));
+		if (!kept)
+			t->e[i--] = t->e[--t->n];
+	}
+}

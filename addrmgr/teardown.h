@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_TEARDOWN_H
+#define MT6D_TEARDOWN_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Confirmed teardown. ASCONF failures are invisible to the sender: a DEL-IP of the
+ * address the peer still sends to, after an ADD-IP that was lost, would leave the peer
+ * without a path. So an old address is unbound only once the guard's evidence set shows
+ * the peer's SCTP reaching a newer address of ours. Until then it is held (bound, on
+ * the uplink, in the guard's local set); past the deadline the hold counts as a failure,
+ * is logged once, and the daemon retries; then again every deadline.
+ *
+ * This module only decides and remembers; the daemon acts. Times are milliseconds on a
+ * monotonic clock.
+ */
+#define TEARDOWN_MAX 64
+/* An unbound address stays on the uplink this long for the peer's packets in flight. */
+#define TEARDOWN_GRACE_MS 2000
+
+struct teardown_entry {
+	struct in6_addr addr;
+	uint64_t slot;
+	int64_t held_since;	/* 0: not held */
+	int64_t next_retry;
+	int64_t unbound_at;	/* 0: not unbound by us */
+	uint64_t failures;	/* deadlines passed for this address */
+};
+
+struct teardown {
+	struct teardown_entry e[TEARDOWN_MAX];
+	size_t n;
+	uint64_t confirmed;	/* unbinds done with evidence */
+	uint64_t failures;	/* deadlines passed without evidence */
+};
+
+enum teardown_verdict {
+	TEARDOWN_UNBIND,	/* evidence for a newer address: go ahead */
+	TEARDOWN_HOLD,		/* keep it, wait */
+	TEARDOWN_RETRY,		/* keep it; the deadline passed: log, count, retry */
+};
+
+/*
+ * Whether to unbind our address @addr of slot @slot now, given the newest slot of ours
+ * with evidence (0: none). Records the hold and its deadline.
+ */
+enum teardown_verdict teardown_check(struct teardown *t, const struct in6_addr *addr,
+				     uint64_t slot, uint64_t evidence_slot, int64_t now,
+				     unsigned int deadline_ms);
+/* @addr was unbound: starts its grace period on the uplink. */
+void teardown_unbound(struct teardown *t, const struct in6_addr *addr, int64_t now);
+/* Held (kept bound without evidence) right now. */
+bool teardown_held(const struct teardown *t, const struct in6_addr *addr);
+/* Unbound less than TEARDOWN_GRACE_MS ago. */
+bool teardown_in_grace(const struct teardown *t, const struct in6_addr *addr, int64_t now);
+/* The entry for @addr, or NULL. */
+const struct teardown_entry *teardown_find(const struct teardown *t, const struct in6_addr *addr);
+/* Forgets entries of addresses that are neither in @keep nor in their grace period. */
+void teardown_prune(struct teardown *t, const struct in6_addr *keep, size_t nkeep, int64_t now);
+
+#endif
