@@ -64,7 +64,7 @@ struct addrmgr {
 	bool tunnel_warned;
 	bool ready;
 	bool stopping;		/* SIGTERM: a clean stop removes the guard table */
-	int guard_err;		/* last guard error logged, 0: none */
+	int guard_err[2];	/* last guard error logged (update, evidence), 0: none */
 	struct sd_watchdog watchdog;
 
 	struct addrmgr_stats stats;
@@ -387,19 +387,22 @@ static void retire_uplink(struct addrmgr *m, const struct ifaddrs_seen *seen,
 	}
 }
 
-/* Logs a guard error when it changes, not every tick. */
-static void guard_result(struct addrmgr *m, const char *what, int ret, const char *err)
+/* Logs a guard error when it changes, not every tick. @op: 0 update, 1 evidence. */
+static void guard_result(struct addrmgr *m, int op, int ret, const char *err)
 {
+	static const char *const what[] = { "update", "reading the evidence" };
+
 	if (ret >= 0) {
-		if (m->guard_err)
-			log_info("guard table: %s works again", what);
-		m->guard_err = 0;
+		if (m->guard_err[op])
+			log_info("guard table: %s works again", what[op]);
+		m->guard_err[op] = 0;
 		return;
 	}
 	m->stats.failures++;
-	if (ret != m->guard_err)
-		log_warnx("guard table: %s: %s%s%s", what, strerror(-ret), *err ? ": " : "", err);
-	m->guard_err = ret;
+	if (ret != m->guard_err[op])
+		log_warnx("guard table: %s: %s%s%s", what[op], strerror(-ret), *err ? ": " : "",
+			  err);
+	m->guard_err[op] = ret;
 }
 
 /*
@@ -438,7 +441,7 @@ static void sync_guard(struct addrmgr *m, const struct ifaddrs_seen *seen,
 								      : TSOCK_MAX_ADDRS - npeers;
 	}
 	ret = protect_sync(m->protect, &m->plan, extra, nextra, peers, npeers, err, sizeof(err));
-	guard_result(m, "update", ret, err);
+	guard_result(m, 0, ret, err);
 }
 
 static void on_tunnel_exit(int fd, uint32_t events, void *ctx);
@@ -499,7 +502,7 @@ static void reconcile(struct addrmgr *m)
 	converge_uplink(m, &seen);
 	attach_tunnel(m);
 	if (m->protect)
-		guard_result(m, "reading the evidence", protect_read(m->protect, &m->plan), "");
+		guard_result(m, 1, protect_read(m->protect, &m->plan), "");
 	if (m->ts.sk >= 0) {
 		nbound = tsock_local_addrs(&m->ts, bound, TSOCK_MAX_ADDRS);
 		if (nbound < 0) {

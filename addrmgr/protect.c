@@ -109,6 +109,9 @@ enum teardown_verdict protect_teardown(struct protect *p, const struct in6_addr 
 {
 	unsigned int deadline = p->cfg->interval * 1000;
 
+	/* No table, no evidence: rotate on the clock rather than hold forever (logged). */
+	if (!p->installed)
+		return TEARDOWN_UNBIND;
 	if (deadline < p->evidence_ms)
 		deadline = p->evidence_ms;
 	return teardown_check(&p->td, a, slot, p->evidence_slot, now_ms(), deadline);

@@ -23,7 +23,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 MODULES="crc32c_generic crc32c-intel libcrc32c udp_tunnel ip6_udp_tunnel
 sctp sctp_diag veth tun
 nfnetlink nf_tables nft_ct nft_reject_inet nft_limit nft_log nft_quota
-nft_numgen nft_hash nft_fib_inet
+nft_numgen nft_hash nft_fib_inet nft_fib_ipv6 nft_objref
 sch_netem sch_tbf
 virtio_pci virtio_blk
 ${MT6D_VM_MODULES:-}"

@@ -1,0 +1,386 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# mt6d-addrmgr's guard table and confirmed teardown under attack, loss, load and crashes.
+#
+#                                   (table 66: gwB's /64 via gwB's link-local)
+#  attacker ── atk0 ┐
+#  2001:db8:66::2   gwA ══ (veth "internet") ══ gwB ── hostB
+#  hostA ─────── lan0┘                               fd00:b::2
+#  fd00:a::2
+#
+# The attacker's packets reach gwB's hashed /64 through gwA, as from anywhere on the
+# internet; gwB routes its answers, if any, back the same way.
+#
+# Phases (MT6D_GUARD_PHASES selects some, for development; CI runs all):
+#  attacker  [rotation] interval 10. ICMP echo, TCP SYN and SCTP INIT to gwB's current,
+#            next and a retired hashed address: no answer on the attacker's link (a
+#            non-hashed address on gwB's uplink answers the same probes: the path
+#            works); `mt6d-addrmgr --status --json` shows the dropped counter grown by the
+#            probes to current and next, the tripwire counter by those to the retired
+#            one; `mt6d-tunnel --status` shows both under their reasons.
+#  The rest run with a 1 s rotation and lifetime 1:
+#  flood     ping -i 0.01 hostA -> hostB across >= 60 rotations: none lost; a paced TCP
+#            transfer across the same rotations arrives byte-identical; the longest gap
+#            between echo replies (captured at hostA) is reported and must stay < 1 s.
+#  asconf    an nft rule on gwA drops every SCTP packet with an ASCONF chunk, both ways,
+#            for 10 s: pings every 0.1 s keep being answered, teardown failures are counted
+#            and logged on both gateways, old addresses are held; once the rule is gone,
+#            new hashed addresses of both gateways appear on the wire and the holds end.
+#  crash     gwA's mt6d-addrmgr is SIGKILLed at a random moment 5 times and restarted: the
+#            longest gap between echo replies stays below one interval (1 s); afterwards
+#            gwA's uplink holds exactly the hashed addresses of its guard's local set, the
+#            planned ones among them, and none of the retired set.
+set -eu
+. "$(dirname "$0")/../lib.sh"
+mt6d_require
+
+PHASES=${MT6D_GUARD_PHASES:-attacker flood asconf crash}
+NS_ATK=attacker
+ATK=2001:db8:66::2
+ATK_GW=2001:db8:66::1
+ATK_PREFIX=2001:db8:66::/64
+CONTROL=2001:db8:2:2::99	# on gwB's uplink, in the hashed /64, but not a hashed address
+FLOOD_SECONDS=${MT6D_FLOOD_SECONDS:-64}
+B_NET=${GWB_PREFIX%%::/64}:
+
+want() { case " $PHASES " in *" $1 "*) return 0 ;; esac; return 1; }
+
+conf() { # GW INTERVAL LIFETIME
+	sed -e "s/^interval = .*/interval = $2/" -e "s/^lifetime = .*/lifetime = $3/" \
+		"$(mt6d_conf "$1")" >"/etc/mt6d/$1.conf"
+}
+
+authed() { grep -q 'peer proved the key' "$OUT/$1-tunnel.log"; }
+start_both() { # INTERVAL LIFETIME
+	for gw in gwA gwB; do
+		conf $gw "$1" "$2"
+		: >"$OUT/$gw-tunnel.log"
+	done
+	mt6d_start gwA /etc/mt6d/gwA.conf
+	mt6d_start gwB /etc/mt6d/gwB.conf
+	wait_for "authed gwA && authed gwB" 60 ||
+		die "association up (interval $1)" "$(tail -n 5 "$OUT/gwA-tunnel.log")"
+	wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 20 ||
+		die "first ping (interval $1)" "hostB unreachable through the tunnel"
+}
+
+astatus() { # GW [--json]: mt6d-addrmgr --status
+	_gw=$1
+	shift
+	nsx "$_gw" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$_gw")" "$MT6D_ADDRMGR" \
+		-c "/etc/mt6d/$_gw.conf" --status "$@"
+}
+tstatus() { # GW [--json]: mt6d-tunnel --status
+	_gw=$1
+	shift
+	nsx "$_gw" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$_gw")" "$MT6D_TUNNEL" \
+		-c "/etc/mt6d/$_gw.conf" --status "$@"
+}
+jnum() { # KEY < JSON: the first number stored under "KEY"
+	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -n 1
+}
+role_addr() { # ROLE < JSON: the first address with that role
+	grep -o "\"role\":\"$1\",\"address\":\"[0-9a-f:]*\"" | head -n 1 |
+		sed 's/.*"address":"//; s/"$//'
+}
+nft_set() { # GW SET: the elements of the guard's set, one per line
+	nsx "$1" "$NFT" list set ip6 "mt6d-$1" "$2" 2>/dev/null |
+		tr ',{}' '\n\n\n' | grep -o '[0-9a-f]*:[0-9a-f:]*' | sort -u
+}
+
+# longest_gap PCAP: the longest time in ms between two consecutive packets of PCAP.
+longest_gap() {
+	"$TCPDUMP" -Z root -tt -nn -r "$1" 2>/dev/null | awk '
+		{ t = $1 + 0; if (n++ && t - p > max) max = t - p; p = t }
+		END { printf "%d\n", max * 1000 }'
+}
+# replies_cap_start NAME: capture the echo replies arriving at hostA.
+replies_cap_start() {
+	cap_start "$1" "$NS_HOSTA" "$HOST_DEV" icmp6 and 'ip6[40] == 129'
+}
+
+attacker_up() {
+	"$IP" netns add "$NS_ATK"
+	sysctl_ns "$NS_ATK" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	"$IP" -n "$NS_ATK" -batch - <<-EOF
+		link set lo up
+		link add eth0 type veth peer name atk0 netns $NS_GWA
+		addr add $ATK/64 dev eth0 nodad
+		link set eth0 up
+		route add default via $ATK_GW dev eth0
+	EOF
+	llb=$("$IP" -n "$NS_GWB" -6 -o addr show dev "$INET_DEV" scope link |
+		awk '{ sub("/.*", "", $4); print $4 }')
+	lla=$("$IP" -n "$NS_GWA" -6 -o addr show dev "$INET_DEV" scope link |
+		awk '{ sub("/.*", "", $4); print $4 }')
+	# gwA treats gwB's /64 as on-link; the internet routes it to gwB instead.
+	"$IP" -n "$NS_GWA" -batch - <<-EOF
+		addr add $ATK_GW/64 dev atk0 nodad
+		link set atk0 up
+		route add $GWB_PREFIX via $llb dev $INET_DEV table 66
+		rule add from $ATK_PREFIX table 66
+	EOF
+	"$IP" -n "$NS_GWB" -batch - <<-EOF
+		route add $ATK_PREFIX via $lla dev $INET_DEV
+		addr add $CONTROL/64 dev $INET_DEV nodad
+	EOF
+	wait_for "nsx $NS_ATK ping -6 -c 1 -W 1 $CONTROL" 10 ||
+		die "attacker path" "$CONTROL does not answer the attacker"
+}
+
+# probe ADDR: ICMP echo, TCP SYN (port 22) and SCTP INIT (the tunnel's port) to ADDR.
+# Prints how many of the three were answered (a reply, a RST, an INIT-ACK or ABORT).
+probe() {
+	_ok=0
+	nsx "$NS_ATK" ping -6 -c 1 -W 1 "$1" >/dev/null 2>&1 && _ok=$((_ok + 1))
+	# socat fails fast on a RST ("Connection refused"), slowly on silence.
+	_o=$(nsx "$NS_ATK" "$SOCAT" -u /dev/null "TCP6:[$1]:22,connect-timeout=1" 2>&1) || :
+	case $_o in *refused* | *reset*) _ok=$((_ok + 1)) ;; esac
+	_o=$(nsx "$NS_ATK" "$SOCAT" -u /dev/null "SCTP6:[$1]:7861,connect-timeout=1" 2>&1) || :
+	case $_o in *refused* | *reset* | *"Transport endpoint"*) _ok=$((_ok + 1)) ;; "") _ok=$((_ok + 1)) ;; esac
+	echo "$_ok"
+}
+
+counters() { # GW: "DROPPED TRIPWIRE" from mt6d-addrmgr --status --json
+	_j=$(astatus "$1" --json)
+	_g=$(echo "$_j" | sed -n 's/.*"guard":{\([^}]*\)}.*/\1/p')
+	echo "$(echo "{$_g}" | jnum dropped) $(echo "{$_g}" | jnum tripwire)"
+}
+
+mkdir -p /etc/mt6d
+topo_up
+
+# --- attacker ----------------------------------------------------------------------
+if want attacker; then
+	attacker_up
+	start_both 10 1
+	n=$(probe "$CONTROL")
+	[ "$n" -eq 3 ] && pass "control: $CONTROL (not hashed) answers all 3 probes" ||
+		fail "control: $CONTROL answers all 3 probes" "$n of 3 answered"
+
+	json=$(astatus gwB --json)
+	echo "$json" >"$OUT/attacker-status0.json"
+	cur=$(echo "$json" | role_addr current)
+	nxt=$(echo "$json" | role_addr next)
+	# A retired address two slots before the plan: gone from gwB for a while already.
+	ret=$(nft_set gwB retired | head -n 1)
+	log "gwB current $cur, next $nxt, retired $ret"
+	echo "$json" | grep -q '"guard":{"table":"mt6d-gwB","installed":true' ||
+		fail "gwB's guard table installed" "$json"
+	[ -n "$cur" ] && [ -n "$nxt" ] && [ -n "$ret" ] ||
+		die "attacker targets" "current '$cur' next '$nxt' retired '$ret'"
+	nft_set gwB local | grep -qx "$cur" && nft_set gwB local | grep -qx "$nxt" &&
+		pass "gwB's local set holds its current and next addresses" ||
+		fail "gwB's local set holds current and next" "$(nft_set gwB local | tr '\n' ' ')"
+
+	cap_start atk "$NS_ATK" eth0
+	for target in current:$cur next:$nxt retired:$ret; do
+		name=${target%%:*}
+		addr=${target#*:}
+		set -- $(counters gwB)
+		d0=$1 t0=$2
+		n=$(probe "$addr")
+		set -- $(counters gwB)
+		d1=$1 t1=$2
+		dd=$((d1 - d0)) dt=$((t1 - t0))
+		log "probes to $name $addr: $n answered; dropped +$dd, tripwire +$dt"
+		echo "$name $addr answered=$n dropped+$dd tripwire+$dt" >>"$OUT/attacker.txt"
+		[ "$n" -eq 0 ] && pass "attacker: no answer from gwB's $name address" ||
+			fail "attacker: no answer from gwB's $name address" "$n of 3 answered"
+		if [ "$name" = retired ]; then
+			[ "$dt" -ge 3 ] && [ "$dd" -eq 0 ] &&
+				pass "attacker: tripwire +$dt, dropped +0 for the retired address" ||
+				fail "attacker: tripwire counts the retired address" "tripwire +$dt dropped +$dd"
+		else
+			[ "$dd" -ge 3 ] && [ "$dt" -eq 0 ] &&
+				pass "attacker: dropped +$dd, tripwire +0 for the $name address" ||
+				fail "attacker: dropped counts the $name address" "dropped +$dd tripwire +$dt"
+		fi
+	done
+	cap_stop atk
+	answers=$("$TCPDUMP" -Z root -nn -r "$(cap_file atk)" 2>/dev/null |
+		grep "> $ATK" | grep -v "$CONTROL" | grep -v 'neighbor' || :)
+	[ -z "$answers" ] && pass "attacker's link: nothing from gwB but for the control address" ||
+		fail "attacker's link: nothing from gwB" "$(echo "$answers" | head -n 3)"
+
+	set -- $(counters gwB)
+	tstatus gwB >"$OUT/attacker-tunnel-status.txt" 2>&1 || :
+	cat "$OUT/attacker-tunnel-status.txt"
+	grep -q "^  drops:.* filter $1, tripwire $2" "$OUT/attacker-tunnel-status.txt" &&
+		pass "mt6d-tunnel --status: drops filter $1, tripwire $2" ||
+		fail "mt6d-tunnel --status shows filter $1 and tripwire $2" \
+			"$(grep drops "$OUT/attacker-tunnel-status.txt")"
+	tstatus gwB --json | grep -q "\"filter\":$1,\"tripwire\":$2" &&
+		pass "mt6d-tunnel --status --json: drops filter $1, tripwire $2" ||
+		fail "mt6d-tunnel --status --json: drops" "$(tstatus gwB --json)"
+	mt6d_stop gwA
+	mt6d_stop gwB
+	wait_for "! nsx gwB $NFT list table ip6 mt6d-gwB" 5 &&
+		pass "guard table removed at a clean stop" ||
+		fail "guard table removed at a clean stop" "mt6d-gwB still there"
+fi
+
+# --- flood: 1 s rotation under ping -i 0.01 and a paced TCP transfer ---------------------
+if want flood || want asconf || want crash; then
+	start_both 1 1
+fi
+rotations() { astatus "$1" | awk 'NR == 1 { for (i = 1; i < NF; i++) if ($i == "rotations") print $(i + 1) }'; }
+ping_result() { # LOG: "SENT RECEIVED"
+	echo "$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$1") $(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$1")"
+}
+
+if want flood; then
+	count=$((FLOOD_SECONDS * 100))
+	chunks=$((FLOOD_SECONDS * 4))
+	head -c $((chunks * 65536)) /dev/urandom >/tmp/src
+	bg_start tcp-server "$NS_HOSTB" "$SOCAT" -u TCP6-LISTEN:5001,reuseaddr CREATE:/tmp/dst
+	wait_for "nsx $NS_HOSTB $SS -Hltn | grep -q ':5001'" 10 || die "tcp server" "not listening"
+	replies_cap_start flood
+	rot0=$(rotations gwA)
+	# 64 KiB every 0.25 s: about 256 KiB/s beside the pings, across every rotation.
+	bg_start tcp-client "$NS_HOSTA" sh -c "i=0; while [ \$i -lt $chunks ]; do
+		dd if=/tmp/src bs=65536 skip=\$i count=1 2>/dev/null; i=\$((i + 1)); sleep 0.25
+		done | $SOCAT -u STDIN TCP6:[$HOSTB]:5001"
+	nsx "$NS_HOSTA" ping -6 -c "$count" -i 0.01 -W 5 "$HOSTB" >"$OUT/flood-ping.log" 2>&1 || :
+	rot=$(($(rotations gwA) - rot0))
+	wait_for "! bg_alive tcp-client" 120 || fail "paced transfer" "still running"
+	bg_stop tcp-client || :
+	wait_for "! bg_alive tcp-server" 30 || :
+	bg_stop tcp-server || :
+	cap_stop flood
+	set -- $(ping_result "$OUT/flood-ping.log")
+	sent=${1:-0} recv=${2:-0}
+	gap=$(longest_gap "$(cap_file flood)")
+	log "flood: $sent sent, $recv received across $rot rotations of gwA; longest gap ${gap} ms"
+	echo "flood sent=$sent received=$recv rotations=$rot longest_gap_ms=$gap" >>"$OUT/figures.txt"
+	[ "$sent" -eq "$count" ] && [ "$recv" -eq "$sent" ] && [ "$rot" -ge 60 ] &&
+		pass "flood: $sent pings at 0.01 s across $rot rotations, none lost" ||
+		fail "flood: pings at 0.01 s across >= 60 rotations, none lost" \
+			"sent $sent received $recv rotations $rot"
+	[ "$gap" -lt 1000 ] && pass "flood: longest gap between echo replies $gap ms" ||
+		fail "flood: longest gap between echo replies below 1 s" "$gap ms"
+	want_sum=$(sha256sum </tmp/src | cut -d' ' -f1)
+	got_sum=$(sha256sum </tmp/dst | cut -d' ' -f1)
+	log "transfer: $(wc -c </tmp/dst) of $(wc -c </tmp/src) bytes"
+	[ "$want_sum" = "$got_sum" ] &&
+		pass "flood: $(wc -c </tmp/src) byte TCP transfer across the rotations byte-identical" ||
+		fail "flood: TCP transfer byte-identical" "$(wc -c </tmp/dst) of $(wc -c </tmp/src) bytes"
+fi
+
+# --- asconf: every ASCONF dropped on the path for 10 s --------------------------------------
+failures() { astatus "$1" --json | sed -n 's/.*"guard":{[^}]*"teardown_failures":\([0-9]*\).*/\1/p'; }
+if want asconf; then
+	f0a=$(failures gwA) f0b=$(failures gwB)
+	cap_start asconf
+	nsx "$NS_HOSTA" ping -6 -c 300 -i 0.1 -W 5 "$HOSTB" >"$OUT/asconf-ping.log" 2>&1 &
+	pingpid=$!
+	sleep 2
+	nsx gwA "$NFT" -f - <<-EOF
+		table inet asconf-drop {
+			counter asconf { }
+			chain in { type filter hook prerouting priority -400; sctp chunk asconf exists counter name asconf drop; }
+			chain out { type filter hook output priority -400; sctp chunk asconf exists counter name asconf drop; }
+		}
+	EOF
+	t_drop=$(now)
+	log "ASCONF chunks dropped from now on"
+	wait_for "[ \$(failures gwA) -gt $f0a ] && [ \$(failures gwB) -gt $f0b ]" 10 || :
+	astatus gwA >"$OUT/asconf-gwA-status.txt" || :
+	sleep_left=$(awk -v t="$t_drop" -v n="$(now)" 'BEGIN { s = 10 - (n - t); print s > 0 ? s : 0 }')
+	sleep "$sleep_left"
+	dropped=$(nsx gwA "$NFT" list counter inet asconf-drop asconf | sed -n 's/.*packets \([0-9]*\).*/\1/p')
+	nsx gwA "$NFT" delete table inet asconf-drop
+	e_undrop=$(date +%s)
+	log "ASCONF drop over: $dropped packets dropped"
+	f1a=$(failures gwA) f1b=$(failures gwB)
+	echo "asconf dropped_packets=${dropped:-0} failures_gwA=$((f1a - f0a)) failures_gwB=$((f1b - f0b))" >>"$OUT/figures.txt"
+	cat "$OUT/asconf-gwA-status.txt"
+	[ "${dropped:-0}" -gt 0 ] && [ "$f1a" -gt "$f0a" ] && [ "$f1b" -gt "$f0b" ] &&
+		pass "asconf: $dropped ASCONF packets dropped; teardown failures gwA +$((f1a - f0a)), gwB +$((f1b - f0b))" ||
+		fail "asconf: ASCONFs dropped and teardown failures counted" \
+			"dropped ${dropped:-0}, gwA $f0a -> $f1a, gwB $f0b -> $f1b"
+	grep -q "held" "$OUT/asconf-gwA-status.txt" &&
+		pass "asconf: gwA's status shows held addresses" ||
+		fail "asconf: gwA's status shows held addresses" "$(cat "$OUT/asconf-gwA-status.txt")"
+	grep -q 'no evidence yet that the peer sends' "$OUT/gwA-addrmgr.log" &&
+		grep -q 'no evidence yet that the peer sends' "$OUT/gwB-addrmgr.log" &&
+		pass "asconf: both gateways logged the missing evidence" ||
+		fail "asconf: missing evidence logged on both gateways" "no log line"
+	# Rotation resumes: the holds end and new addresses of both sides reach the wire.
+	wait_for "! astatus gwA | grep -q held && ! astatus gwB | grep -q held" 20 &&
+		pass "asconf: holds released after the drop" ||
+		fail "asconf: holds released after the drop" "$(astatus gwA | grep held)"
+	wait "$pingpid" || :
+	cap_stop asconf
+	set -- $(ping_result "$OUT/asconf-ping.log")
+	log "asconf: pings $1 sent, $2 received"
+	echo "asconf pings_sent=$1 pings_received=$2" >>"$OUT/figures.txt"
+	[ "$1" -eq 300 ] && [ "$2" -eq "$1" ] &&
+		pass "asconf: all $1 pings answered across the drop" ||
+		fail "asconf: pings answered across the drop" "sent $1 received $2"
+	# Sources first seen on the wire after the drop: rotation resumed on both sides.
+	"$TCPDUMP" -Z root -tt -nn -r "$(cap_file asconf)" 2>/dev/null >"$OUT/asconf-wire.txt"
+	for side in A B; do
+		eval prefix=\$GW${side}_PREFIX
+		n=$(awk -v t="$e_undrop" -v net="${prefix%%::/64}:" '
+			$2 == "IP6" && index($3, net) == 1 {
+				s = $3; sub(/\.[0-9]+$/, "", s)
+				if (!(s in first)) first[s] = $1
+			}
+			END { for (s in first) if (first[s] >= t + 1) n++; print n + 0 }' "$OUT/asconf-wire.txt")
+		log "gw$side: $n source addresses first seen after the drop ended"
+		echo "asconf gw${side}_new_sources_after=$n" >>"$OUT/figures.txt"
+		[ "$n" -ge 3 ] && pass "asconf: rotation resumed, $n new gw$side addresses on the wire" ||
+			fail "asconf: rotation of gw$side resumed" "$n new source addresses after the drop"
+	done
+fi
+
+# --- crash: SIGKILL mid-rotation, 5 times ---------------------------------------------------
+if want crash; then
+	replies_cap_start crash
+	nsx "$NS_HOSTA" ping -6 -c 400 -i 0.05 -W 5 "$HOSTB" >"$OUT/crash-ping.log" 2>&1 &
+	pingpid=$!
+	for i in 1 2 3 4 5; do
+		# A random moment within a slot: 0.3 to 1.7 s after the previous restart.
+		sleep "$(awk -v r="$(od -An -tu2 -N2 /dev/urandom)" 'BEGIN { printf "%.2f", 0.3 + (r % 140) / 100 }')"
+		kill -KILL "$(bg_pid gwA-addrmgr)"
+		log "crash $i: gwA's mt6d-addrmgr killed"
+		wait "$(bg_pid gwA-addrmgr)" 2>/dev/null || :
+		bg_start gwA-addrmgr gwA env RUNTIME_DIRECTORY="$(mt6d_runtime_dir gwA)" \
+			"$MT6D_ADDRMGR" -c /etc/mt6d/gwA.conf -f -v
+		wait_for "astatus gwA >/dev/null" 5 || fail "crash $i: restart" "no status"
+	done
+	wait "$pingpid" || :
+	cap_stop crash
+	set -- $(ping_result "$OUT/crash-ping.log")
+	gap=$(longest_gap "$(cap_file crash)")
+	log "crash: pings $1 sent, $2 received; longest gap between replies $gap ms"
+	echo "crash pings_sent=$1 pings_received=$2 longest_gap_ms=$gap" >>"$OUT/figures.txt"
+	[ "$gap" -lt 1000 ] && [ "$2" -gt 0 ] &&
+		pass "crash: 5 kills, longest gap between echo replies $gap ms (< 1 interval)" ||
+		fail "crash: tunnel interrupted for less than one interval" "gap $gap ms, $2 of $1 answered"
+	# Exactly the expected state, once a tick has run: uplink = local set, plan within it.
+	check_state() {
+		up=$(addrs gwA "$INET_DEV" | sort -u)
+		loc=$(nft_set gwA local)
+		ret=$(nft_set gwA retired)
+		plan=$(astatus gwA --json | grep -o '"address":"[0-9a-f:]*"' | sed 's/.*:"//; s/"$//' | sort -u)
+		[ -n "$up" ] && [ "$up" = "$loc" ] || return 1
+		for a in $plan; do echo "$up" | grep -qx "$a" || return 1; done
+		for a in $ret; do echo "$up" | grep -qx "$a" && return 1; done
+		[ "$(echo "$up" | wc -l)" -le $(($(echo "$plan" | wc -l) + 1)) ]
+	}
+	if wait_for check_state 5; then
+		pass "crash: uplink holds exactly the guard's local set ($(echo $up | wc -w) addresses), the plan within it, nothing retired"
+	else
+		fail "crash: uplink and guard sets agree" "uplink: $(echo $up) local: $(echo $loc) plan: $(echo $plan)"
+	fi
+	dup=$(addrs gwA "$INET_DEV" | sort | uniq -d)
+	[ -z "$dup" ] && pass "crash: no duplicate address on the uplink" || fail "crash: duplicates" "$dup"
+	log "gwA: $(astatus gwA | head -n 1)"
+fi
+
+mt6d_stop gwA
+mt6d_stop gwB
+finish
