@@ -73,7 +73,8 @@ static void test_tunnel_status(void)
 		.assoc_age_s = 65,
 		.last_rekey = 1000,
 		.now = 1010,
-		.stats = { .tx_packets = 3, .rx_bytes = 2048, .drop_replay = 2 },
+		.stats = { .tx_packets = 3, .rx_bytes = 2048, .drop_replay = 2,
+			   .drop_filter = 5, .drop_tripwire = 1 },
 	};
 	static const char head[] =
 		"{\"device\":\"mt6d0\",\"session\":\"authenticated\",\"last_rekey\":1000,"
@@ -100,6 +101,9 @@ static void test_tunnel_status(void)
 			"\"tx_packets\":3}") != NULL,
 	      "json transfer: %s", j);
 	CHECK(strstr(j, "\"replay\":2") != NULL, "json drops: %s", j);
+	/* The guard table's counters end the drops, under their own reasons. */
+	CHECK(strstr(j, "\"tun\":0,\"filter\":5,\"tripwire\":1}") != NULL, "json guard drops: %s",
+	      j);
 	CHECK(j[strlen(j) - 2] == '}' && j[strlen(j) - 1] == '\n', "json ends: %s", j);
 
 	t = render(&st, false);
@@ -108,6 +112,7 @@ static void test_tunnel_status(void)
 	CHECK(strstr(t, "  transfer: 2.00 KiB received, 0 B sent (0 packets in, 3 out)\n") != NULL,
 	      "text: %s", t);
 	CHECK(strstr(t, "replay 2") != NULL, "text: %s", t);
+	CHECK(strstr(t, ", filter 5, tripwire 1\n") != NULL, "text guard drops: %s", t);
 	free(j);
 	free(t);
 

@@ -137,7 +137,7 @@ probe() {
 	# socat fails fast on a RST ("Connection refused"), slowly on silence.
 	_o=$(nsx "$NS_ATK" "$SOCAT" -u /dev/null "TCP6:[$1]:22,connect-timeout=1" 2>&1) || :
 	case $_o in *refused* | *reset*) _ok=$((_ok + 1)) ;; esac
-	_o=$(nsx "$NS_ATK" "$SOCAT" -u /dev/null "SCTP6:[$1]:7861,connect-timeout=1" 2>&1) || :
+	_o=$(nsx "$NS_ATK" "$SOCAT" -u /dev/null "SCTP6-CONNECT:[$1]:7861,connect-timeout=1" 2>&1) || :
 	case $_o in *refused* | *reset* | *"Transport endpoint"*) _ok=$((_ok + 1)) ;; "") _ok=$((_ok + 1)) ;; esac
 	echo "$_ok"
 }

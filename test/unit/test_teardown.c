@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The pure parts of the guard's upkeep and of confirmed teardown: the element diff
+ * (with the 6.1 kernel's traps: no timeout refresh on re-add, ENOENT on deleting an
+ * expired element), the wanted sets, and the hold/retry/unbind decisions.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "guardsync.h"
+#include "guardwant.h"
+#include "teardown.h"
+
+static struct in6_addr in6(const char *s)
+{
+	struct in6_addr a;
+
+	if (inet_pton(AF_INET6, s, &a) != 1)
+		abort();
+	return a;
+}
+
+static const struct guard_op *find(const struct guard_op *ops, size_t n, enum guard_set s,
+				   const char *addr, int del)
+{
+	struct in6_addr a = in6(addr);
+
+	for (size_t i = 0; i < n; i++)
+		if (ops[i].set == s && !memcmp(&ops[i].addr, &a, sizeof(a)) &&
+		    (ops[i].timeout_ms == 0) == (del != 0))
+			return &ops[i];
+	return NULL;
+}
+
+static void test_diff(void)
+{
+	struct guard_op want[] = {
+		{ GUARD_LOCAL, in6("2001:db8::1"), 10000 },	/* missing: add */
+		{ GUARD_LOCAL, in6("2001:db8::2"), 10000 },	/* fresh: nothing */
+		{ GUARD_LOCAL, in6("2001:db8::3"), 10000 },	/* runs out: delete + add */
+		{ GUARD_LOCAL, in6("2001:db8::4"), 10000 },	/* about to expire: leave */
+		{ GUARD_PEER, in6("2001:db8::5"), 6000 },	/* other set: not ours here */
+	};
+	struct guard_elem have[] = {
+		{ in6("2001:db8::2"), 10000, 9500 },
+		{ in6("2001:db8::3"), 10000, 3000 },
+		{ in6("2001:db8::4"), 10000, 400 },
+		{ in6("2001:db8::9"), 10000, 5000 },		/* unwanted: delete */
+		{ in6("2001:db8::a"), 10000, 200 },		/* unwanted, expiring: leave */
+	};
+	struct guard_op ops[16];
+	size_t n = guardsync_diff(GUARD_LOCAL, want, 5, have, 5, ops, 16);
+
+	CHECK(n == 4, "4 operations, got %zu", n);
+	CHECK(find(ops, n, GUARD_LOCAL, "2001:db8::1", 0) != NULL, "missing element added");
+	CHECK(!find(ops, n, GUARD_LOCAL, "2001:db8::2", 0) && !find(ops, n, GUARD_LOCAL,
+			"2001:db8::2", 1), "fresh element left alone");
+	CHECK(find(ops, n, GUARD_LOCAL, "2001:db8::3", 1) && find(ops, n, GUARD_LOCAL,
+			"2001:db8::3", 0), "refresh is delete and add");
+	CHECK(!find(ops, n, GUARD_LOCAL, "2001:db8::4", 1), "expiring element not deleted");
+	CHECK(find(ops, n, GUARD_LOCAL, "2001:db8::9", 1) != NULL, "unwanted element deleted");
+	CHECK(!find(ops, n, GUARD_LOCAL, "2001:db8::a", 1), "expiring unwanted one left");
+	CHECK(guardsync_diff(GUARD_LOCAL, want, 5, have, 5, ops, 2) == 4, "count beyond max");
+}
+
+static void test_want(void)
+{
+	static const uint8_t psk[32] = { 1 };
+	struct mt6d_deriver d;
+	struct in6_addr pfx = in6("2001:db8:1:1::"), iid = in6("::1");
+	struct in6_addr ppfx = in6("2001:db8:2:2::"), piid = in6("::2");
+	struct in6_addr stray = in6("2001:db8:1:1::77"), peer_old = in6("2001:db8:2:2::66");
+	struct plan_params pp = { &d, &pfx, &iid, 10, 1 };
+	struct plan plan;
+	struct guard_op out[128];
+	time_t now = 1000005;	/* slot 100000, 5 s in */
+	size_t nl = 0, np = 0, nr = 0;
+	int n;
+
+	if (mt6d_deriver_init(&d, psk, sizeof(psk)) || plan_build(&plan, &pp, now, 100000))
+		abort();
+	struct guardwant_params p = {
+		.plan = &plan, .deriver = &d, .prefix = &pfx, .iid = &iid,
+		.peer_prefix = &ppfx, .peer_iid = &piid, .interval = 10, .lifetime = 1,
+		.now = now, .extra_local = &stray, .n_extra_local = 1,
+		.peer_addrs = &peer_old, .n_peer_addrs = 1,
+	};
+	n = guardwant_build(&p, out, 128);
+	CHECK(n > 0, "built: %d", n);
+	for (int i = 0; i < n; i++) {
+		nl += out[i].set == GUARD_LOCAL;
+		np += out[i].set == GUARD_PEER;
+		nr += out[i].set == GUARD_RETIRED;
+		CHECK(out[i].timeout_ms >= 1000, "every element times out, none at once");
+	}
+	CHECK(nl == plan.n + 1, "local: the plan (%zu) and the stray, got %zu", plan.n, nl);
+	/* window: clock - lifetime - 1 .. clock + 2 = 5 slots, plus the kernel's one */
+	CHECK(np == 6, "peer: 5 window slots and the kernel-reported one, got %zu", np);
+	CHECK(nr == GUARDWANT_RETIRED_SLOTS, "retired: %zu", nr);
+	for (int i = 0; i < n; i++) {
+		if (out[i].set == GUARD_LOCAL && !memcmp(&out[i].addr, &stray, 16))
+			CHECK(out[i].timeout_ms == GUARDWANT_HOLD_SLOTS * 10 * 1000, "held: 3 slots");
+		if (out[i].set == GUARD_RETIRED)
+			CHECK(!plan_find(&plan, &out[i].addr), "a retired address is not planned");
+	}
+	CHECK(guardwant_build(&p, out, 4) == -ENOSPC, "too small: -ENOSPC");
+	mt6d_deriver_clear(&d);
+}
+
+static void test_teardown(void)
+{
+	static struct teardown t;
+	struct in6_addr a = in6("2001:db8::1"), b = in6("2001:db8::2");
+
+	CHECK(teardown_check(&t, &a, 10, 9, 1000, 3000) == TEARDOWN_HOLD, "no newer evidence: hold");
+	CHECK(teardown_held(&t, &a), "held");
+	CHECK(teardown_check(&t, &a, 10, 10, 3999, 3000) == TEARDOWN_HOLD, "same slot: hold");
+	CHECK(teardown_check(&t, &a, 10, 0, 4000, 3000) == TEARDOWN_RETRY, "deadline: retry");
+	CHECK(t.failures == 1 && t.e[0].failures == 1, "one failure counted");
+	CHECK(teardown_check(&t, &a, 10, 0, 5000, 3000) == TEARDOWN_HOLD, "then wait again");
+	CHECK(teardown_check(&t, &a, 10, 0, 7000, 3000) == TEARDOWN_RETRY, "retry each deadline");
+	CHECK(teardown_check(&t, &a, 10, 11, 7100, 3000) == TEARDOWN_UNBIND, "evidence: unbind");
+	CHECK(!teardown_held(&t, &a) && t.confirmed == 1, "hold over, confirmed");
+	teardown_unbound(&t, &a, 7100);
+	CHECK(teardown_in_grace(&t, &a, 7100 + TEARDOWN_GRACE_MS - 1), "in grace");
+	CHECK(!teardown_in_grace(&t, &a, 7100 + TEARDOWN_GRACE_MS), "grace over");
+	CHECK(teardown_check(&t, &b, 12, 0, 8000, 3000) == TEARDOWN_HOLD, "b held");
+	teardown_prune(&t, &b, 1, 7100 + TEARDOWN_GRACE_MS);
+	CHECK(t.n == 1 && teardown_held(&t, &b), "prune keeps what is listed");
+	teardown_prune(&t, NULL, 0, 20000);
+	CHECK(t.n == 0, "prune forgets the rest");
+}
+
+int main(void)
+{
+	test_diff();
+	test_want();
+	test_teardown();
+	return check_done();
+}
