@@ -214,11 +214,13 @@ int guard_install(struct guard *g, const struct guard_op *ops, size_t nops, char
 {
 	struct guard_counters c = { 0 };
 	struct nft_batch *b;
-	int ret = guard_read_counters(g, &c);
+	int ret;
 
-	/* No table (or a half-built one without counters): start from zero. */
-	if (ret < 0)
-		c = (struct guard_counters){ 0 };
+	/* Each counter on its own: a half-built table may hold one and not the other. */
+	if (nftctr_read(g->nft, g->table, counter_names[0], &c.dropped) < 0)
+		c.dropped = 0;
+	if (nftctr_read(g->nft, g->table, counter_names[1], &c.tripwire) < 0)
+		c.tripwire = 0;
 	ret = nft_batch_new(g->nft, &b);
 	if (ret < 0)
 		return ret;

@@ -59,14 +59,15 @@ int guardwant_build(const struct guardwant_params *p, struct guard_op *out, size
 	for (size_t i = 0; i < p->n_extra_local && !ret; i++)
 		ret = put(&w, GUARD_LOCAL, &p->extra_local[i], hold);
 
-	/* The peer keeps an address as long as we do: lifetime slots after its own. */
+	/* The peer keeps an address as long as we do: lifetime slots after its own; each
+	 * element runs out as its slot leaves the window. */
 	lo = clock > p->lifetime + 1 ? clock - p->lifetime - 1 : 0;
 	for (uint64_t s = lo; s <= top && !ret; s++) {
 		struct in6_addr a;
 
 		ret = mt6d_hashed_addr(p->deriver, p->peer_prefix, p->peer_iid, s, &a);
 		if (!ret)
-			ret = put(&w, GUARD_PEER, &a, ms_until_end(p, s + p->lifetime + 2));
+			ret = put(&w, GUARD_PEER, &a, ms_until_end(p, s + p->lifetime + 1));
 	}
 	for (size_t i = 0; i < p->n_peer_addrs && !ret; i++)
 		ret = put(&w, GUARD_PEER, &p->peer_addrs[i], hold);

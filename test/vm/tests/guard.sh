@@ -115,7 +115,7 @@ attacker_up() {
 	lla=$("$IP" -n "$NS_GWA" -6 -o addr show dev "$INET_DEV" scope link |
 		awk '{ sub("/.*", "", $4); print $4 }')
 	# gwA treats gwB's /64 as on-link; the internet routes it to gwB instead.
-	"$IP" -n "$NS_GWA" -batch - <<-EOF
+	"$IP" -6 -n "$NS_GWA" -batch - <<-EOF
 		addr add $ATK_GW/64 dev atk0 nodad
 		link set atk0 up
 		route add $GWB_PREFIX via $llb dev $INET_DEV table 66

@@ -1,0 +1,166 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# mt6d-addrmgr's guard table on the host kernel (no SCTP, no tunnel: the daemon rotates
+# on the uplink alone), started on a messy state:
+#
+#   +------------------- fresh netns -------------------+
+#   |  inet0 (veth): two non-hashed /64 addresses        |
+#   |  table ip6 mt6d-t (half-built: one set, counter    |
+#   |  "dropped" at 7 packets)   table ip6 other         |
+#   +----------------------------------------------------+
+#
+# Checks: the half-built table is replaced by the whole one with the counter carried
+# over; after some rotations the uplink's hashed addresses are exactly the local set,
+# no retired element is on the uplink, the operator's own (non-hashed) addresses stay, the peer set holds the peer's
+# slot window, the bystander table is untouched; UDP to the current address is dropped
+# and counted; after SIGKILL and restart the same holds with no duplicate; SIGTERM
+# removes the table and only it. Needs root: exits 77 (SKIP) without.
+set -eu
+bin=$1
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+command -v nft >/dev/null || { echo "SKIP: needs nft"; exit 77; }
+
+ns=mt6d-ag-$$
+dir=$(mktemp -d)
+failed=0
+passed=0
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || :
+	ip netns del "$ns" 2>/dev/null || :
+	[ -n "$KEEP_LOG" ] && cp "$dir/log" "$KEEP_LOG"
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+KEEP_LOG=${KEEP_LOG:-}
+ok() { passed=$((passed + 1)); echo "ok   - $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL - $*"; }
+
+ip netns add "$ns" || { echo "SKIP: cannot create a network namespace"; exit 77; }
+ip -n "$ns" link add inet0 type veth peer name inet1
+ip -n "$ns" link set lo up
+ip -n "$ns" link set inet0 up
+ip -n "$ns" link set inet1 up
+ip -n "$ns" addr add 2001:db8:1:1::dead/64 dev inet0 nodad
+ip -n "$ns" addr add 2001:db8:1:1::beef/64 dev inet0 nodad
+od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$dir/key"
+chmod 600 "$dir/key"
+cat >"$dir/t.conf" <<EOF
+[keys]
+psk-file = $dir/key
+[local]
+interface = inet0
+prefix = 2001:db8:1:1::/64
+iid = ::1
+[peer]
+prefix = 2001:db8:2:2::/64
+iid = ::2
+routes = fd00:b::/64
+[rotation]
+interval = 1
+lifetime = 1
+EOF
+nsx() { ip netns exec "$ns" "$@"; }
+nsx nft -f - <<EOF
+table ip6 mt6d-t {
+	counter dropped {
+		packets 7 bytes 700
+	}
+	set local {
+		type ipv6_addr
+	}
+}
+table ip6 other {
+	set keep {
+		type ipv6_addr
+		elements = { 2001:db8:1:1::1 }
+	}
+}
+EOF
+
+start() {
+	# Not through nsx: a backgrounded function is a subshell, $! would not be the daemon.
+	ip netns exec "$ns" env RUNTIME_DIRECTORY="$dir" "$bin" -c "$dir/t.conf" -f -v \
+		>>"$dir/log" 2>&1 &
+	pid=$!
+}
+status() { nsx env RUNTIME_DIRECTORY="$dir" "$bin" -c "$dir/t.conf" --status "$@"; }
+set_elems() { # SET
+	nsx nft list set ip6 mt6d-t "$1" 2>/dev/null | tr ',{}' '\n\n\n' |
+		grep -o '2001:[0-9a-f:]*' | sort -u
+}
+uplink() {
+	ip -n "$ns" -6 -o addr show dev inet0 scope global | awk '{ sub("/.*", "", $4); print $4 }' | sort
+}
+# The state a tick leaves: the uplink's hashed addresses = local set, nothing retired on
+# them, the plan on them. ::dead and ::beef are the operator's, not hashed: they stay.
+converged() {
+	up=$(uplink | grep -vE '::(dead|beef)$')
+	loc=$(set_elems local)
+	[ -n "$up" ] && [ "$up" = "$loc" ] || return 1
+	for a in $(set_elems retired); do echo "$up" | grep -qx "$a" && return 1; done
+	for a in $(status --json | grep -o '"address":"[0-9a-f:]*"' | cut -d'"' -f4); do
+		echo "$up" | grep -qx "$a" || return 1
+	done
+	return 0
+}
+wait_converged() {
+	i=0
+	while [ $i -lt 30 ]; do
+		converged && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+start
+sleep 3.5
+if nsx nft list chain ip6 mt6d-t guard >/dev/null 2>&1; then
+	ok "half-built table replaced by the whole one"
+else
+	bad "guard chain missing: $(nsx nft list table ip6 mt6d-t 2>&1 | head -n 5)"
+fi
+d=$(status --json | sed -n 's/.*"guard":{[^}]*"dropped":\([0-9]*\).*/\1/p')
+[ "${d:-0}" -ge 7 ] && ok "counter carried over ($d)" || bad "dropped counter $d, expected >= 7"
+wait_converged && ok "uplink = local set ($(echo $up | wc -w) addresses), plan on it, nothing retired" ||
+	bad "uplink [$(echo $up)] local [$(echo $loc)]"
+[ "$(uplink | grep -cE '::(dead|beef)$')" -eq 2 ] && ! set_elems local | grep -qE '::(dead|beef)$' &&
+	ok "the operator's own addresses in the /64 stay, outside the local set" ||
+	bad "::dead and ::beef: $(uplink | grep -E '::(dead|beef)$' | tr '\n' ' ')"
+np=$(set_elems peer | wc -l)
+# clock - lifetime - 1 .. clock + 2; one more while the oldest runs out.
+[ "$np" -ge 5 ] && [ "$np" -le 6 ] && ok "peer set: the peer's 5-slot window ($np)" ||
+	bad "peer set has $np elements"
+nsx nft list set ip6 other keep | grep -q '2001:db8:1:1::1' && ok "bystander table untouched" ||
+	bad "bystander table changed"
+
+# A packet to the current address that is not the tunnel's: dropped and counted.
+cur=$(status --json | grep -o '"role":"current","address":"[0-9a-f:]*"' | cut -d'"' -f8)
+d0=$(nsx nft list counter ip6 mt6d-t dropped | sed -n 's/.*packets \([0-9]*\).*/\1/p')
+nsx python3 -c "import socket; s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.sendto(b'x', ('$cur', 9))" 2>/dev/null || :
+d1=$(nsx nft list counter ip6 mt6d-t dropped | sed -n 's/.*packets \([0-9]*\).*/\1/p')
+[ "$d1" -gt "$d0" ] && ok "UDP to the current address $cur dropped and counted ($d0 -> $d1)" ||
+	bad "dropped counter did not move ($d0 -> $d1) for $cur"
+
+# kill -9 at three moments, restart: the same state, no duplicates.
+for delay in 0.3 0.9 1.4; do
+	sleep "$delay"
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null || :
+	start
+	sleep 1.2
+done
+wait_converged && ok "after 3 kills: uplink = local set, plan on it, nothing retired" ||
+	bad "after kills: uplink [$(echo $up)] local [$(echo $loc)]"
+[ -z "$(uplink | uniq -d)" ] && ok "no duplicate address" || bad "duplicates"
+
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null || :
+pid=
+nsx nft list table ip6 mt6d-t >/dev/null 2>&1 && bad "table left after SIGTERM" ||
+	ok "SIGTERM removes the table"
+nsx nft list table ip6 other >/dev/null 2>&1 && ok "and only it" || bad "bystander table gone"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
