@@ -79,8 +79,9 @@ int guardwant_build(const struct guardwant_params *p, struct guard_op *out, size
 		ret = mt6d_hashed_addr(p->deriver, p->prefix, p->iid, s, &a);
 		if (ret || has(&w, GUARD_LOCAL, &a))
 			continue;
+		/* It leaves the window when the plan starts GUARDWANT_RETIRED_SLOTS later. */
 		ret = put(&w, GUARD_RETIRED, &a,
-			  ms_until_end(p, s + p->lifetime + 1 + GUARDWANT_RETIRED_SLOTS));
+			  ms_until_end(p, s + p->lifetime + GUARDWANT_RETIRED_SLOTS));
 	}
 	return ret < 0 ? ret : (int)w.n;
 }

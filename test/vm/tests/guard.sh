@@ -163,8 +163,11 @@ if want attacker; then
 	echo "$json" >"$OUT/attacker-status0.json"
 	cur=$(echo "$json" | role_addr current)
 	nxt=$(echo "$json" | role_addr next)
-	# A retired address two slots before the plan: gone from gwB for a while already.
-	ret=$(nft_set gwB retired | head -n 1)
+	# The most recently retired address (the one that lives longest in the set).
+	ret=$(nsx gwB "$NFT" -j list set ip6 mt6d-gwB retired |
+		grep -o '"val": *"[0-9a-f:]*", *"timeout": *[0-9]*, *"expires": *[0-9]*' |
+		sed 's/"val": *"\([0-9a-f:]*\)".*"expires": *\([0-9]*\)/\2 \1/' | sort -n | tail -n 1 |
+		cut -d' ' -f2)
 	log "gwB current $cur, next $nxt, retired $ret"
 	echo "$json" | grep -q '"guard":{"table":"mt6d-gwB","installed":true' ||
 		fail "gwB's guard table installed" "$json"
@@ -287,7 +290,7 @@ if want asconf; then
 	log "ASCONF chunks dropped from now on"
 	wait_for "[ \$(failures gwA) -gt $f0a ] && [ \$(failures gwB) -gt $f0b ]" 10 || :
 	astatus gwA >"$OUT/asconf-gwA-status.txt" || :
-	sleep_left=$(awk -v t="$t_drop" -v n="$(now)" 'BEGIN { s = 10 - (n - t); print s > 0 ? s : 0 }')
+	sleep_left=$(awk -v t="$t_drop" -v n="$(now)" 'BEGIN { s = 10 - (n - t); print (s > 0 ? s : 0) }')
 	sleep "$sleep_left"
 	dropped=$(nsx gwA "$NFT" list counter inet asconf-drop asconf | sed -n 's/.*packets \([0-9]*\).*/\1/p')
 	nsx gwA "$NFT" delete table inet asconf-drop
