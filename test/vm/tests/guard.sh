@@ -12,7 +12,7 @@
 # The attacker's packets reach gwB's hashed /64 through gwA, as from anywhere on the
 # internet; gwB routes its answers, if any, back the same way.
 #
-# Phases (MT6D_GUARD_PHASES selects some, for development; CI runs all):
+# Phases (MT6D_GUARD_PHASES=attacker,crash selects some, for development; CI runs all):
 #  attacker  [rotation] interval 10. ICMP echo, TCP SYN and SCTP INIT to gwB's current,
 #            next and a retired hashed address: no answer on the attacker's link (a
 #            non-hashed address on gwB's uplink answers the same probes: the path
@@ -35,7 +35,7 @@ set -eu
 . "$(dirname "$0")/../lib.sh"
 mt6d_require
 
-PHASES=${MT6D_GUARD_PHASES:-attacker flood asconf crash}
+PHASES=$(echo "${MT6D_GUARD_PHASES:-attacker,flood,asconf,crash}" | tr ',' ' ')
 NS_ATK=attacker
 ATK=2001:db8:66::2
 ATK_GW=2001:db8:66::1
