@@ -6,7 +6,8 @@
  *   chain guard { type filter hook prerouting priority raw; policy accept;
  *     ip6 daddr @retired counter name tripwire drop
  *     ip6 saddr @peer ip6 daddr @local sctp sport PORT sctp dport PORT
- *         update @evidence { ip6 daddr } accept
+ *         sctp chunk data exists update @evidence { ip6 daddr } accept    # and heartbeat
+ *     ... the same without the chunk match ... accept                      # i-data
  *     ip6 daddr @local icmpv6 type 1-4 accept            # errors, packet too big first
  *     ip6 daddr @local icmpv6 type 133-137 accept        # neighbour discovery
  *     ip6 daddr @local counter name dropped drop
@@ -236,6 +237,38 @@ static int chain(struct nft_batch *b, const char *table, const char *name, uint3
 	return nlh ? 0 : -ENOMEM;
 }
 
+/* Chunk types whose arrival shows the peer sends to the address (RFC 9260; no I-DATA in use). */
+static const uint8_t evidence_chunks[] = { 0 /* DATA */, 4 /* HEARTBEAT */ };
+
+/* From a peer address to a local one, SCTP, both ports the tunnel's; reg 1 := daddr. */
+static void tunnel_sctp(struct rb *rb, const uint16_t ports[2])
+{
+	payload(rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_SADDR_OFF, 16, NFT_REG_1);
+	lookup(rb, "peer", NFT_REG_1);
+	daddr_local_set(rb);
+	l4proto(rb, IPPROTO_SCTP);
+	payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 4, NFT_REG_2);
+	cmp(rb, NFT_REG_2, NFT_CMP_EQ, ports, 4);
+}
+
+/* A chunk of @type anywhere in the packet ("sctp chunk TYPE exists"). */
+static void sctp_chunk(struct rb *rb, uint8_t type)
+{
+	struct nftnl_expr *e = expr(rb, "exthdr");
+	uint8_t one = 1;
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_OP, NFT_EXTHDR_OP_SCTP);
+	nftnl_expr_set_u8(e, NFTNL_EXPR_EXTHDR_TYPE, type);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_OFFSET, 0);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_LEN, 1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_FLAGS, NFT_EXTHDR_F_PRESENT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_DREG, NFT_REG_2);
+	add(rb, e);
+	cmp(rb, NFT_REG_2, NFT_CMP_EQ, &one, 1);
+}
+
 static int guard_chain(struct nft_batch *b, const char *table, const struct guard_params *p)
 {
 	static const char name[] = "guard";
@@ -254,21 +287,27 @@ static int guard_chain(struct nft_batch *b, const char *table, const struct guar
 		verdict(&rb, NF_DROP);
 		ret = emit(b, table, name, &rb);
 	}
-	/* The tunnel: from the peer, both ports ours; its arrival is the evidence. */
-	if (!ret && !(ret = rule_begin(&rb))) {
-		payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_SADDR_OFF, 16, NFT_REG_1);
-		lookup(&rb, "peer", NFT_REG_1);
-		daddr_local_set(&rb);
-		l4proto(&rb, IPPROTO_SCTP);
-		payload(&rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 4, NFT_REG_2);
-		cmp(&rb, NFT_REG_2, NFT_CMP_EQ, ports, 4);
-		e = expr(&rb, "dynset");
-		if (e) {
-			nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
-			nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
-			nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, "evidence");
-			nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, p->evidence_ms);
-			add(&rb, e);
+	/*
+	 * The tunnel: from the peer, both ports ours. Evidence that the peer uses the address
+	 * as a path is only a chunk the peer sends on its own to a path it knows: DATA
+	 * on its primary, HEARTBEAT on the others. Replies do not count: an
+	 * ASCONF-ACK, a HEARTBEAT-ACK or a SACK goes to whatever address we sent from, known
+	 * to the peer or not.
+	 */
+	for (size_t i = 0; i <= sizeof(evidence_chunks) && !ret; i++) {
+		if ((ret = rule_begin(&rb)))
+			break;
+		tunnel_sctp(&rb, ports);
+		if (i < sizeof(evidence_chunks)) {
+			sctp_chunk(&rb, evidence_chunks[i]);
+			e = expr(&rb, "dynset");
+			if (e) {
+				nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+				nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+				nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, "evidence");
+				nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, p->evidence_ms);
+				add(&rb, e);
+			}
 		}
 		verdict(&rb, NF_ACCEPT);
 		ret = emit(b, table, name, &rb);

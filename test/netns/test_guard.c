@@ -11,7 +11,8 @@
  * Packets sent to ourselves over lo pass the prerouting hook, so the guard's rules are
  * exercised for real: UDP to L1 and to X is dropped and counted, UDP to R1 trips the
  * tripwire, "SCTP" (a raw IPPROTO_SCTP datagram: the host kernel needs no SCTP module
- * for that) from P1 to L2 on the tunnel port puts L2 into the evidence set.
+ * for that) with a HEARTBEAT chunk from P1 to L2 on the tunnel port puts L2 into the
+ * evidence set; a SACK from P1 to L1 is let through but is no evidence.
  * Every step is checked with guard_elems()/guard_read_counters() and with `nft`, which
  * reads the kernel's answer independently. Needs root; exits 77 (SKIP) without.
  */
@@ -104,12 +105,15 @@ static void send_udp(const char *dst)
 		close(sk);
 }
 
-/* A 12-byte SCTP common header from @src:PORT to @dst:PORT (no chunk: the guard only
- * looks at the addresses and ports). */
-static void send_sctp(const char *src, const char *dst)
+/* SCTP from @src:PORT to @dst:PORT: the common header and one empty chunk of @type (the
+ * guard looks at addresses, ports and chunk types, not at checksums). */
+#define CHUNK_SACK 3
+#define CHUNK_HEARTBEAT 4
+static void send_sctp(const char *src, const char *dst, uint8_t type)
 {
 	struct sockaddr_in6 from = { .sin6_family = AF_INET6 }, to = { .sin6_family = AF_INET6 };
-	uint16_t hdr[6] = { htons(PORT), htons(PORT) };
+	uint16_t hdr[8] = { htons(PORT), htons(PORT), 0, 0, 0, 0, htons((uint16_t)(type << 8)),
+			    htons(4) };
 	int sk = socket(AF_INET6, SOCK_RAW, IPPROTO_SCTP);
 
 	from.sin6_addr = in6(src);
@@ -164,8 +168,11 @@ static void test_install(struct guard *g)
 	check(strstr(out, "ip6 daddr @retired counter name \"tripwire\" drop") != NULL,
 	      "tripwire rule as nft reads it");
 	check(strstr(out, "ip6 saddr @peer ip6 daddr @local sctp sport 7861 sctp dport 7861 "
-			  "update @evidence { ip6 daddr timeout 30s } accept") != NULL,
-	      "evidence rule as nft reads it");
+			  "sctp chunk data exists update @evidence { ip6 daddr timeout 30s } "
+			  "accept") != NULL &&
+		      strstr(out, "sctp dport 7861 sctp chunk heartbeat exists update @evidence") &&
+		      strstr(out, "sctp sport 7861 sctp dport 7861 accept"),
+	      "evidence rules (data, heartbeat) and the tunnel's rule as nft reads them");
 	check(strstr(out, "oifname != \"mt6d0\"") && strstr(out, "ip6 saddr fd00:a::/64 ip6 daddr fd00:b::/64") &&
 		      strstr(out, "hook forward") && strstr(out, "hook output"),
 	      "kill switch in forward and output");
@@ -201,18 +208,20 @@ static void test_counters(struct guard *g)
 	send_udp("2001:db8:1:1::10");
 	/* In the hashed /64, local, but not one of ours: the fib check spares it. */
 	send_udp("2001:db8:1:1::77");
-	send_sctp("2001:db8:2:2::21", "2001:db8:1:1::12");
+	send_sctp("2001:db8:2:2::21", "2001:db8:1:1::12", CHUNK_HEARTBEAT);
+	/* A reply goes wherever we sent from: accepted, but no evidence of a path. */
+	send_sctp("2001:db8:2:2::21", "2001:db8:1:1::11", CHUNK_SACK);
 	ret = guard_read_counters(g, &c1);
 	check(ret == 0 && c1.dropped == 2, "dropped = %llu, want 2 (to L1)",
 	      (unsigned long long)c1.dropped);
 	check(c1.tripwire == 1, "tripwire = %llu, want 1", (unsigned long long)c1.tripwire);
 	check(has_elem(g, GUARD_EVIDENCE, "2001:db8:1:1::12") &&
 		      guard_elems(g, GUARD_EVIDENCE, NULL, 0) == 1,
-	      "evidence holds exactly L2 after the peer's SCTP");
+	      "evidence holds exactly L2 after the peer's HEARTBEAT, not L1 after its SACK");
 	check(sh_num("nft list set ip6 mt6d-t1 evidence | grep -c '2001:db8:1:1::12 timeout 30s expires'") == 1,
 	      "nft sees L2 in evidence with an expiry");
 	/* Same from a source that is not the peer: no evidence, and dropped. */
-	send_sctp("2001:db8:1:1::77", "2001:db8:1:1::11");
+	send_sctp("2001:db8:1:1::77", "2001:db8:1:1::11", CHUNK_HEARTBEAT);
 	check(!has_elem(g, GUARD_EVIDENCE, "2001:db8:1:1::11"), "SCTP from a stranger: no evidence");
 	ret = guard_read_counters(g, &c1);
 	check(ret == 0 && c1.dropped == 3, "and it is dropped (%llu)",
