@@ -265,18 +265,23 @@ static void set_primary(struct addrmgr *m, const struct in6_addr *cur)
 static bool may_unbind(struct addrmgr *m, const struct in6_addr *a)
 {
 	char buf[INET6_ADDRSTRLEN];
-	uint64_t slot;
+	uint64_t slot, missed;
 
 	if (!m->protect || !is_stray(m, a, &slot))
 		return true;
-	switch (protect_teardown(m->protect, a, slot)) {
+	switch (protect_teardown(m->protect, a, slot, &missed)) {
 	case TEARDOWN_UNBIND:
 		return true;
 	case TEARDOWN_RETRY:
 		m->stats.failures++;
-		log_warnx("no evidence yet that the peer sends to an address newer than %s "
-			  "(slot %llu): keeping it bound, asking for the peer's primary again",
-			  fmt_addr(a, buf), (unsigned long long)slot);
+		/* One line per held address; its later retries only at debug level. */
+		if (missed == 1)
+			log_warnx("no evidence yet that the peer sends to an address newer than %s "
+				  "(slot %llu): keeping it bound, asking for the peer's primary "
+				  "again", fmt_addr(a, buf), (unsigned long long)slot);
+		else
+			log_debug("still no evidence for an address newer than %s (%llu "
+				  "deadlines)", fmt_addr(a, buf), (unsigned long long)missed);
 		m->primary_assoc = 0;
 		return false;
 	default:

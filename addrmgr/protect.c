@@ -105,16 +105,22 @@ int protect_read(struct protect *p, const struct plan *plan)
 }
 
 enum teardown_verdict protect_teardown(struct protect *p, const struct in6_addr *a,
-				       uint64_t slot)
+				       uint64_t slot, uint64_t *missed)
 {
 	unsigned int deadline = p->cfg->interval * 1000;
+	enum teardown_verdict v;
+	const struct teardown_entry *e;
 
 	/* No table, no evidence: rotate on the clock rather than hold forever (logged). */
+	*missed = 0;
 	if (!p->installed)
 		return TEARDOWN_UNBIND;
 	if (deadline < p->evidence_ms)
 		deadline = p->evidence_ms;
-	return teardown_check(&p->td, a, slot, p->evidence_slot, now_ms(), deadline);
+	v = teardown_check(&p->td, a, slot, p->evidence_slot, now_ms(), deadline);
+	e = teardown_find(&p->td, a);
+	*missed = e ? e->failures : 0;
+	return v;
 }
 
 void protect_unbound(struct protect *p, const struct in6_addr *a)

@@ -31,8 +31,9 @@ int protect_free(struct protect *p, bool remove);
 /* Reads the evidence set: which of the plan's addresses the peer's SCTP reached lately. */
 int protect_read(struct protect *p, const struct plan *plan) __attribute__((warn_unused_result));
 
+/* Whether to unbind @a (slot @slot) now; *@missed: deadlines it missed so far. */
 enum teardown_verdict protect_teardown(struct protect *p, const struct in6_addr *a,
-				       uint64_t slot);
+				       uint64_t slot, uint64_t *missed);
 void protect_unbound(struct protect *p, const struct in6_addr *a);
 bool protect_in_grace(const struct protect *p, const struct in6_addr *a);
 
