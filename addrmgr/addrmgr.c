@@ -64,6 +64,7 @@ struct addrmgr {
 	bool tunnel_warned;
 	bool ready;
 	bool stopping;		/* SIGTERM: a clean stop removes the guard table */
+	bool stalled;		/* ASCONFs look lost: no new address bound (asconf_stalled) */
 	int guard_err[2];	/* last guard error logged (update, evidence), 0: none */
 	struct sd_watchdog watchdog;
 
@@ -282,11 +283,45 @@ static bool may_unbind(struct addrmgr *m, const struct in6_addr *a)
 		else
 			log_debug("still no evidence for an address newer than %s (%llu "
 				  "deadlines)", fmt_addr(a, buf), (unsigned long long)missed);
-		m->primary_assoc = 0;
+		if (!m->stalled)
+			m->primary_assoc = 0;
 		return false;
 	default:
 		return false;
 	}
+}
+
+/*
+ * While the newest bound address has no evidence past the deadline, the current one is
+ * neither bound nor made primary (protect_stalled): the rotation waits for the path.
+ */
+static bool asconf_stalled(struct addrmgr *m, const struct in6_addr *cur,
+			   const struct in6_addr *bound, int nbound)
+{
+	uint64_t newest = 0, slot;
+	bool stalled;
+
+	if (!m->protect || addr_in(cur, bound, nbound))
+		return false;
+	for (int i = 0; i < nbound; i++) {
+		const struct plan_entry *e = plan_find(&m->plan, &bound[i]);
+
+		slot = 0;
+		if (e)
+			slot = e->slot;
+		else if (!is_stray(m, &bound[i], &slot))
+			continue;
+		if (slot > newest)
+			newest = slot;
+	}
+	stalled = protect_stalled(m->protect, newest);
+	if (stalled != m->stalled)
+		log_warnx(stalled ? "no evidence that the peer got the ASCONF for slot %llu: "
+				    "rotation waits for it"
+				  : "ASCONFs get through again (slot %llu): rotation resumes",
+			  (unsigned long long)newest);
+	m->stalled = stalled;
+	return stalled;
 }
 
 /*
@@ -303,6 +338,8 @@ static void converge_socket(struct addrmgr *m, struct in6_addr *bound, int *nbou
 	for (size_t i = 0; i < m->plan.n; i++)
 		if (m->plan.e[i].role == ROLE_CURRENT)
 			cur = &m->plan.e[i];
+	if (asconf_stalled(m, &cur->addr, bound, *nbound))
+		goto unbind;
 	if (!addr_in(&cur->addr, bound, *nbound)) {
 		ret = tsock_bind(&m->ts, &cur->addr, m->cfg->port, 1);
 		if (ret < 0) {
@@ -314,6 +351,7 @@ static void converge_socket(struct addrmgr *m, struct in6_addr *bound, int *nbou
 		bound[(*nbound)++] = cur->addr;
 	}
 	set_primary(m, &cur->addr);
+unbind:
 	for (int i = 0; i < *nbound; i++) {
 		const struct plan_entry *e = plan_find(&m->plan, &bound[i]);
 

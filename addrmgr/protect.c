@@ -35,6 +35,14 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* How long a hold lasts before it counts as a failure: an interval, at least the window. */
+static unsigned int deadline_ms(const struct protect *p)
+{
+	unsigned int deadline = p->cfg->interval * 1000;
+
+	return deadline < p->evidence_ms ? p->evidence_ms : deadline;
+}
+
 int protect_new(struct protect **out, const struct mt6d_config *cfg,
 		const struct in6_addr *prefix, const struct mt6d_deriver *deriver)
 {
@@ -107,7 +115,6 @@ int protect_read(struct protect *p, const struct plan *plan)
 enum teardown_verdict protect_teardown(struct protect *p, const struct in6_addr *a,
 				       uint64_t slot, uint64_t *missed)
 {
-	unsigned int deadline = p->cfg->interval * 1000;
 	enum teardown_verdict v;
 	const struct teardown_entry *e;
 
@@ -115,12 +122,20 @@ enum teardown_verdict protect_teardown(struct protect *p, const struct in6_addr 
 	*missed = 0;
 	if (!p->installed)
 		return TEARDOWN_UNBIND;
-	if (deadline < p->evidence_ms)
-		deadline = p->evidence_ms;
-	v = teardown_check(&p->td, a, slot, p->evidence_slot, now_ms(), deadline);
+	v = teardown_check(&p->td, a, slot, p->evidence_slot, now_ms(), deadline_ms(p));
 	e = teardown_find(&p->td, a);
 	*missed = e ? e->failures : 0;
 	return v;
+}
+
+bool protect_stalled(const struct protect *p, uint64_t newest)
+{
+	time_t since = (time_t)(newest * p->cfg->interval);
+	time_t now = time(NULL);
+
+	if (!p->installed || !newest || p->evidence_slot >= newest || now <= since)
+		return false;
+	return (uint64_t)(now - since) * 1000 > deadline_ms(p);
 }
 
 void protect_unbound(struct protect *p, const struct in6_addr *a)

@@ -35,6 +35,14 @@ int protect_read(struct protect *p, const struct plan *plan) __attribute__((warn
 enum teardown_verdict protect_teardown(struct protect *p, const struct in6_addr *a,
 				       uint64_t slot, uint64_t *missed);
 void protect_unbound(struct protect *p, const struct in6_addr *a);
+/*
+ * Whether ASCONFs look stuck: the newest address bound to the association (slot
+ * @newest, current since the slot began) has no evidence past the deadline. Then no
+ * newer address is bound and no primary set: each would only queue one more ASCONF
+ * behind the lost one, and the whole queue would hit the peer at once when the path
+ * heals, making it switch paths faster than it can confirm them.
+ */
+bool protect_stalled(const struct protect *p, uint64_t newest);
 bool protect_in_grace(const struct protect *p, const struct in6_addr *a);
 
 /*
