@@ -292,8 +292,9 @@ static bool may_unbind(struct addrmgr *m, const struct in6_addr *a)
 }
 
 /*
- * While the newest bound address has no evidence past the deadline, the current one is
- * neither bound nor made primary (protect_stalled): the rotation waits for the path.
+ * While the peer is seen using no newer address than one that stopped being current a
+ * deadline ago, the current one is neither bound nor made primary (protect_stalled): the
+ * rotation waits for the path instead of queueing ASCONFs behind a lost one.
  */
 static bool asconf_stalled(struct addrmgr *m, const struct in6_addr *cur,
 			   const struct in6_addr *bound, int nbound)
@@ -316,9 +317,9 @@ static bool asconf_stalled(struct addrmgr *m, const struct in6_addr *cur,
 	}
 	stalled = protect_stalled(m->protect, newest);
 	if (stalled != m->stalled)
-		log_warnx(stalled ? "no evidence that the peer got the ASCONF for slot %llu: "
-				    "rotation waits for it"
-				  : "ASCONFs get through again (slot %llu): rotation resumes",
+		log_warnx(stalled ? "no evidence that the peer got the ASCONFs up to slot %llu: "
+				    "rotation waits for them"
+				  : "ASCONFs get through again (slot %llu bound): rotation resumes",
 			  (unsigned long long)newest);
 	m->stalled = stalled;
 	return stalled;

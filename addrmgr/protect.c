@@ -90,6 +90,25 @@ int protect_free(struct protect *p, bool remove)
 	return ret;
 }
 
+/* The slot of our address @a: planned, or held from a few slots before the plan; 0: none. */
+static uint64_t evidence_of(const struct protect *p, const struct plan *plan,
+			    const struct in6_addr *a)
+{
+	const struct plan_entry *e = plan_find(plan, a);
+	uint64_t first = plan->n ? plan->e[0].slot : plan->current;
+
+	if (e)
+		return e->slot;
+	for (uint64_t s = first > PLAN_STRAY_SLOTS ? first - PLAN_STRAY_SLOTS : 0; s < first; s++) {
+		struct in6_addr d;
+
+		if (!mt6d_hashed_addr(p->deriver, &p->prefix, &p->cfg->local_iid, s, &d) &&
+		    !memcmp(&d, a, sizeof(d)))
+			return s;
+	}
+	return 0;
+}
+
 int protect_read(struct protect *p, const struct plan *plan)
 {
 	int n;
@@ -104,10 +123,10 @@ int protect_read(struct protect *p, const struct plan *plan)
 	}
 	p->n_evidence = (size_t)n < PROTECT_MAX_EVIDENCE ? (size_t)n : PROTECT_MAX_EVIDENCE;
 	for (size_t i = 0; i < p->n_evidence; i++) {
-		const struct plan_entry *e = plan_find(plan, &p->evidence[i].addr);
+		uint64_t slot = evidence_of(p, plan, &p->evidence[i].addr);
 
-		if (e && e->slot > p->evidence_slot)
-			p->evidence_slot = e->slot;
+		if (slot > p->evidence_slot)
+			p->evidence_slot = slot;
 	}
 	return 0;
 }
@@ -130,10 +149,11 @@ enum teardown_verdict protect_teardown(struct protect *p, const struct in6_addr 
 
 bool protect_stalled(const struct protect *p, uint64_t newest)
 {
-	time_t since = (time_t)(newest * p->cfg->interval);
+	/* The newest address the peer is seen using stopped being current then. */
+	time_t since = (time_t)((p->evidence_slot + 1) * p->cfg->interval);
 	time_t now = time(NULL);
 
-	if (!p->installed || !newest || p->evidence_slot >= newest || now <= since)
+	if (!p->installed || !p->evidence_slot || p->evidence_slot >= newest || now <= since)
 		return false;
 	return (uint64_t)(now - since) * 1000 > deadline_ms(p);
 }

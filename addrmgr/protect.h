@@ -28,7 +28,8 @@ int protect_new(struct protect **out, const struct mt6d_config *cfg,
 /* @remove: take the table away too (clean stop). */
 int protect_free(struct protect *p, bool remove);
 
-/* Reads the evidence set: which of the plan's addresses the peer's SCTP reached lately. */
+/* Reads the evidence set: which of our addresses (planned or held) the peer's SCTP reached
+ * lately. */
 int protect_read(struct protect *p, const struct plan *plan) __attribute__((warn_unused_result));
 
 /* Whether to unbind @a (slot @slot) now; *@missed: deadlines it missed so far. */
@@ -36,8 +37,9 @@ enum teardown_verdict protect_teardown(struct protect *p, const struct in6_addr 
 				       uint64_t slot, uint64_t *missed);
 void protect_unbound(struct protect *p, const struct in6_addr *a);
 /*
- * Whether ASCONFs look stuck: the newest address bound to the association (slot
- * @newest, current since the slot began) has no evidence past the deadline. Then no
+ * Whether ASCONFs look stuck: the peer is seen using no address of ours newer than one
+ * that stopped being current longer than the deadline ago, while a newer one (@newest,
+ * the newest bound) waits. Then no
  * newer address is bound and no primary set: each would only queue one more ASCONF
  * behind the lost one, and the whole queue would hit the peer at once when the path
  * heals, making it switch paths faster than it can confirm them.
@@ -60,7 +62,7 @@ struct protect_view {
 	bool installed;
 	struct guard_counters counters;
 	uint64_t teardowns_confirmed, teardown_failures;
-	uint64_t evidence_slot;			/* newest planned slot with evidence, 0: none */
+	uint64_t evidence_slot;			/* newest slot of ours with evidence, 0: none */
 	const struct teardown *teardown;
 	unsigned int evidence_window_ms;
 	const char *table;
