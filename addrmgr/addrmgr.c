@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/if_addr.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "anyip.h"
 #include "ctl.h"
 #include "derive.h"
 #include "evloop.h"
@@ -51,6 +53,7 @@ struct addrmgr {
 	char metrics_path[PATH_MAX];
 	unsigned int metrics_ticks;
 	struct tsock ts;
+	struct anyip anyip;	/* mode = anyip: the local route */
 
 	uint64_t forced;	/* slot made current early by --rotate, 0: none */
 	struct plan plan;
@@ -372,14 +375,23 @@ static void reconcile(struct addrmgr *m)
 			m->stats.rotations++;
 		m->last_current = m->plan.current;
 	}
-	ret = dump_uplink(m, &seen);
-	if (ret < 0) {
-		m->stats.failures++;
-		log_warnx("cannot read the addresses of %s: %s", m->cfg->interface,
-			  strerror(-ret));
-		return;
+	if (m->cfg->mode == MT6D_MODE_ANYIP) {
+		/* One local route instead of the uplink's addresses; it lives as long as the
+		 * longest-lived address would. */
+		seen.n = 0;
+		if (anyip_converge(&m->anyip, m->plan.current,
+				   (m->cfg->lifetime + 3) * m->cfg->interval) < 0)
+			m->stats.failures++;
+	} else {
+		ret = dump_uplink(m, &seen);
+		if (ret < 0) {
+			m->stats.failures++;
+			log_warnx("cannot read the addresses of %s: %s", m->cfg->interface,
+				  strerror(-ret));
+			return;
+		}
+		converge_uplink(m, &seen);
 	}
-	converge_uplink(m, &seen);
 	attach_tunnel(m);
 	if (m->ts.sk >= 0) {
 		nbound = tsock_local_addrs(&m->ts, bound, TSOCK_MAX_ADDRS);
@@ -393,7 +405,8 @@ static void reconcile(struct addrmgr *m)
 			converge_socket(m, bound, &nbound);
 		}
 	}
-	retire_uplink(m, &seen, bound, nbound);
+	if (m->cfg->mode == MT6D_MODE_INTERFACE)
+		retire_uplink(m, &seen, bound, nbound);
 }
 
 static void report(const struct addrmgr *m, struct addrmgr_report *r)
@@ -506,6 +519,14 @@ static void on_tunnel_exit(int fd, uint32_t events, void *ctx)
 	tsock_detach(&m->ts);
 }
 
+/* The tunnel process we are attached to has not exited (its pidfd is not readable). */
+static bool tunnel_alive(const struct addrmgr *m)
+{
+	struct pollfd p = { .fd = m->ts.pidfd, .events = POLLIN };
+
+	return m->ts.pidfd >= 0 && poll(&p, 1, 0) == 0;
+}
+
 static void on_signal(int fd, uint32_t events, void *ctx)
 {
 	struct addrmgr *m = ctx;
@@ -513,8 +534,13 @@ static void on_signal(int fd, uint32_t events, void *ctx)
 
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
-			/* Addresses stay: the tunnel may still use them; lifetimes retire them. */
+			/*
+			 * Addresses (and the anyip route) stay while the tunnel runs: it still
+			 * uses them, a restart adopts them, lifetimes retire them otherwise.
+			 */
 			log_info("signal %u: stopping", si.ssi_signo);
+			if (m->cfg->mode == MT6D_MODE_ANYIP && !tunnel_alive(m))
+				anyip_remove(&m->anyip);
 			evloop_stop(m->loop);
 		}
 	}
@@ -578,6 +604,7 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 					 : strerror(-ret));
 		goto fail;
 	}
+	anyip_init(&m->anyip, m->nl, &m->prefix);
 	ret = mt6d_deriver_init(&m->deriver, cfg->psk, cfg->psk_len);
 	if (ret < 0) {
 		log_warnx("key derivation failed");
@@ -602,8 +629,9 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 		goto fail;
 	}
 	sd_watchdog_init(&m->watchdog);
-	log_info("managing hashed addresses on %s, rotation every %u s, lifetime %u slot(s)",
-		 cfg->interface, cfg->interval, cfg->lifetime);
+	log_info("managing hashed addresses on %s (%s mode), rotation every %u s, lifetime %u "
+		 "slot(s)", cfg->interface, cfg->mode == MT6D_MODE_ANYIP ? "anyip" : "interface",
+		 cfg->interval, cfg->lifetime);
 	*out = m;
 	return 0;
 fail:
