@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "anyip.h"
+#include "clock.h"
 #include "ctl.h"
 #include "derive.h"
 #include "evloop.h"
@@ -54,6 +55,7 @@ struct addrmgr {
 	unsigned int metrics_ticks;
 	struct tsock ts;
 	struct anyip anyip;	/* mode = anyip: the local route */
+	long clock_offset_ms;	/* test-only, see clock.h */
 
 	uint64_t forced;	/* slot made current early by --rotate, 0: none */
 	struct plan plan;
@@ -365,7 +367,7 @@ static void reconcile(struct addrmgr *m)
 	static struct ifaddrs_seen seen;
 	struct in6_addr bound[TSOCK_MAX_ADDRS];
 	int nbound = 0, ret;
-	time_t now = time(NULL);
+	time_t now = mt6d_clock_now(m->clock_offset_ms);
 
 	ret = plan_build(&m->plan, &pp, now, current_slot(m, now));
 	if (ret < 0)
@@ -416,7 +418,7 @@ static void report(const struct addrmgr *m, struct addrmgr_report *r)
 		.stats = &m->stats,
 		.interval = m->cfg->interval,
 		.attached = m->ts.sk >= 0,
-		.now = time(NULL),
+		.now = mt6d_clock_now(m->clock_offset_ms),
 	};
 }
 
@@ -469,7 +471,7 @@ static void on_tick(int fd, uint32_t events, void *ctx)
 
 static void rotate_now(struct addrmgr *m, char *reply, size_t len)
 {
-	uint64_t slot = mt6d_slot(time(NULL), m->cfg->interval);
+	uint64_t slot = mt6d_slot(mt6d_clock_now(m->clock_offset_ms), m->cfg->interval);
 	char buf[INET6_ADDRSTRLEN];
 
 	/*
@@ -592,6 +594,15 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 	m->cfg = cfg;
 	m->ts = (struct tsock)TSOCK_INIT;
 	m->sig_fd = m->tick_fd = m->ctl_fd = -1;
+	ret = mt6d_clock_offset_from_env(&m->clock_offset_ms);
+	if (ret < 0) {
+		log_warnx("%s: expected milliseconds from -%ld to %ld", MT6D_CLOCK_OFFSET_ENV,
+			  MT6D_CLOCK_OFFSET_MAX_MS, MT6D_CLOCK_OFFSET_MAX_MS);
+		goto fail;
+	}
+	if (m->clock_offset_ms)
+		log_warnx("%s=%ld: slots follow a clock moved by %ld ms; for tests only",
+			  MT6D_CLOCK_OFFSET_ENV, m->clock_offset_ms, m->clock_offset_ms);
 	ret = rtnl_open(&m->nl);
 	if (ret < 0) {
 		log_warnx("rtnetlink: %s", strerror(-ret));
