@@ -50,6 +50,8 @@ struct mt6d_config {
 	unsigned int encryption;	/* enum mt6d_cipher, default aes-256-gcm */
 	unsigned int delivery;		/* enum mt6d_delivery, default unordered */
 	struct mt6d_reliability reliability; /* PR-SCTP policy, default full */
+	unsigned int offload;		/* 1: TUN offloads, one SCTP message per TCP
+					 * super-packet (default); 0: one per packet */
 
 	/* [keys] */
 	char psk_file[PATH_MAX];	/* required */

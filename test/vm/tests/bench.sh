@@ -11,6 +11,7 @@
 #   none      mt6d with encryption = none
 #   aead      mt6d with the default AEAD
 #   rotate1s  mt6d with the default AEAD and rotation every second
+#   aead-nogso  (on demand) aead with "offload = no": one SCTP message per packet
 #
 # For each: TCP goodput (iperf3), ping flood RTT and loss, UDP jitter and loss at a
 # fixed rate, CPU time and private memory of each daemon. Results go to
@@ -128,13 +129,14 @@ run_sctp() {
 	record sctp "$tcp" $fl - - 0 0 0 0 0 0
 }
 
-# run_mt6d VARIANT ENCRYPTION INTERVAL
+# run_mt6d VARIANT ENCRYPTION INTERVAL [TUNNEL-LINE]
 run_mt6d() {
 	mkdir -p "$MT6D_ETC"
 	for gw in gwA gwB; do
 		sed -e "s/^interval = .*/interval = $3/" \
 			-e "s|^psk-file = .*|psk-file = $MT6D_ETC/site.key|" \
 			-e "/^\[tunnel\]/a encryption = $2" "$(mt6d_conf $gw)" >"$MT6D_ETC/$gw.conf"
+		[ -z "${4:-}" ] || sed -i "/^\[tunnel\]/a $4" "$MT6D_ETC/$gw.conf"
 	done
 	mt6d_start gwA "$MT6D_ETC/gwA.conf"
 	mt6d_start gwB "$MT6D_ETC/gwB.conf"
@@ -176,6 +178,7 @@ for V in $VARIANTS; do
 	none) run_mt6d none none 10 ;;
 	aead) run_mt6d aead aes-256-gcm 10 ;;
 	rotate1s) run_mt6d rotate1s aes-256-gcm 1 ;;
+	aead-nogso) run_mt6d aead-nogso aes-256-gcm 10 "offload = no" ;;
 	*) die bench "unknown variant $V" ;;
 	esac
 	log "bench: $(tail -n 1 "$OUT/bench.raw")"
