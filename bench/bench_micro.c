@@ -6,8 +6,8 @@
  * the framing alone (flow hash, header, parse, inner check). Prints ns per packet, the
  * rate, and ratios against AES-256-GCM and against no cipher.
  *
- *   mt6d-bench-micro [--quick]        table of all ciphers and sizes
- *   mt6d-bench-micro --forward N SIZE  seal + open N packets of SIZE bytes with
+ *   bench-micro [--quick]        table of all ciphers and sizes
+ *   bench-micro --forward N SIZE  seal + open N packets of SIZE bytes with
  *                                      AES-256-GCM in forward_loop() (for callgrind)
  */
 #include <errno.h>
@@ -222,7 +222,7 @@ int main(int argc, char **argv)
 		return ret ? 1 : 0;
 	}
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--quick"))) {
-		fprintf(stderr, "usage: mt6d-bench-micro [--quick] | --forward N SIZE\n");
+		fprintf(stderr, "usage: bench-micro [--quick] | --forward N SIZE\n");
 		return 2;
 	}
 	return table(argc == 2 ? 2e7 : 3e8);
