@@ -44,7 +44,6 @@
 
 #define TUNNEL_TICK_MS 500
 #define TUNNEL_METRICS_TICKS 10	/* metrics every 5 s */
-#define TUNNEL_BUFSIZE (4 << 20)
 /* An IPv6 packet without a jumbo payload; a TCP super-packet of the TUN offloads fits. */
 #define TUNNEL_MAX_PKT (65535 + 40)
 #define TUNNEL_MAX_FRAME \
@@ -791,7 +790,8 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 		.port = cfg->port,
 		.auth_key = auth_key,
 		.auth_key_len = sizeof(auth_key),
-		.bufsize = TUNNEL_BUFSIZE,
+		.bufsize = (int)cfg->buffer_size * 1024,
+		.sack_delay = cfg->sack_delay,
 		.streams = TUNNEL_STREAMS,
 		.pr_policy = cfg->reliability.policy == MT6D_PR_RTX ? SCTP_PR_SCTP_RTX
 			     : cfg->reliability.policy == MT6D_PR_TTL ? SCTP_PR_SCTP_TTL

@@ -11,7 +11,11 @@
 #   none      mt6d with encryption = none
 #   aead      mt6d with the default AEAD
 #   rotate1s  mt6d with the default AEAD and rotation every second
-#   aead-nogso  (on demand) aead with "offload = no": one SCTP message per packet
+# Levers, each aead with one setting changed (on demand, through --variants):
+#   aead-nogso    offload = no: one SCTP message per packet, not per super-packet
+#   aead-sack0    sack-delay = 0: a SACK for every packet
+#   aead-buf256k  buffer-size = 256 (KiB) instead of 4 MiB
+#   aead-ordered  delivery = ordered
 #
 # For each: TCP goodput (iperf3), ping flood RTT and loss, UDP jitter and loss at a
 # fixed rate, CPU time and private memory of each daemon. Results go to
@@ -179,6 +183,9 @@ for V in $VARIANTS; do
 	aead) run_mt6d aead aes-256-gcm 10 ;;
 	rotate1s) run_mt6d rotate1s aes-256-gcm 1 ;;
 	aead-nogso) run_mt6d aead-nogso aes-256-gcm 10 "offload = no" ;;
+	aead-sack0) run_mt6d aead-sack0 aes-256-gcm 10 "sack-delay = 0" ;;
+	aead-buf256k) run_mt6d aead-buf256k aes-256-gcm 10 "buffer-size = 256" ;;
+	aead-ordered) run_mt6d aead-ordered aes-256-gcm 10 "delivery = ordered" ;;
 	*) die bench "unknown variant $V" ;;
 	esac
 	log "bench: $(tail -n 1 "$OUT/bench.raw")"
@@ -192,11 +199,11 @@ awk -v json="$RESULTS_JSON" -v quick="${MT6D_BENCH_QUICK:-0}" '
 	function ratio(a, b) { return (b > 0 && a != "-") ? sprintf("%.2f", a / b) : "-" }
 	END {
 		p = idx["plain"]; s = idx["sctp"]
-		printf "%-9s %9s %7s %7s %7s %6s %7s %6s %6s %6s %8s %8s %8s %8s\n", "variant",
+		printf "%-12s %9s %7s %7s %7s %6s %7s %6s %6s %6s %8s %8s %8s %8s\n", "variant",
 			"tcp Mb/s", "rtt min", "avg ms", "max", "loss%", "jit ms", "uloss%",
 			"cpu tA", "cpu aA", "mem tA", "mem aA", "tcp/plain", "tcp/sctp"
 		for (i = 1; i <= n; i++)
-			printf "%-9s %9.1f %7.3f %7.3f %7.3f %6s %7s %6s %6s %6s %7sK %7sK %8s %8s\n",
+			printf "%-12s %9.1f %7.3f %7.3f %7.3f %6s %7s %6s %6s %6s %7sK %7sK %8s %8s\n",
 				name[i], tcp[i], min[i], avg[i], max[i], loss[i], jit[i], uloss[i],
 				ta[i], aa[i], mt[i], ma[i], ratio(tcp[i], tcp[p]), ratio(tcp[i], tcp[s])
 		printf "{\n  \"quick\": %s,\n  \"variants\": [\n", quick ? "true" : "false" > json
