@@ -808,6 +808,12 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 
 	if (!t)
 		return -ENOMEM;
+	/*
+	 * Touch the packet buffers now: their pages would otherwise arrive with the first
+	 * large super-packet, and private memory is meant to be flat from the start.
+	 */
+	memset(t->rxbuf, 0, sizeof(t->rxbuf));
+	memset(t->txbuf, 0, sizeof(t->txbuf));
 	t->cfg = cfg;
 	t->tun_fd = t->sk = t->sig_fd = t->tick_fd = t->ctl_fd = -1;
 	ret = rtnl_open(&t->nl);
