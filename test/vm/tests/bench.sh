@@ -22,7 +22,9 @@
 # $OUT/bench.json and a table on the console.
 #
 # MT6D_BENCH_QUICK=1 runs a few seconds per variant (CI); MT6D_BENCH_VARIANTS
-# selects variants (default: all).
+# selects variants (default: all). MT6D_BENCH_PROFILE=1 samples the whole guest
+# (perf, cpu-clock: TCG has no PMU) during each variant's TCP test and writes
+# perf.VARIANT.txt: time per command and shared object, and the top symbols.
 set -eu
 . "$(dirname "$0")/../lib.sh"
 mt6d_require
@@ -76,6 +78,29 @@ flood() {
 		"$OUT/flood.$V.log"
 }
 
+PERF=/usr/local/bin/perf
+# profile_start / profile_stop: a system-wide perf sample over the TCP test
+profile_start() {
+	[ "${MT6D_BENCH_PROFILE:-0}" = 1 ] && [ -x "$PERF" ] || return 0
+	"$PERF" record -a -e cpu-clock -F 499 -o "$OUT/perf.$V.data" -- sleep "$TCP_SECS" \
+		>"$OUT/perf-record.$V.log" 2>&1 &
+	echo $! >"$STATE/perf.pid"
+}
+profile_stop() {
+	[ -f "$STATE/perf.pid" ] || return 0
+	wait "$(cat "$STATE/perf.pid")" 2>/dev/null || :
+	rm -f "$STATE/perf.pid"
+	{
+		echo "== $V: share of samples by command and object"
+		"$PERF" report -i "$OUT/perf.$V.data" --stdio --no-children --sort comm,dso \
+			2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 25
+		echo "== $V: top symbols"
+		"$PERF" report -i "$OUT/perf.$V.data" --stdio --no-children --sort sym \
+			2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 40
+	} >"$OUT/perf.$V.txt"
+	rm -f "$OUT/perf.$V.data"
+}
+
 iperf_server() { # NS
 	bg_start "iperf-$1" "$1" "$IPERF3" -s
 	wait_for "nsx $1 $SS -Hln | grep -q ':5201'" 10 || die "$V" "iperf3 server did not start"
@@ -125,7 +150,9 @@ run_sctp() {
 	static_up
 	wait_for "nsx gwA ping -6 -c 1 -W 1 $B_STATIC" 10 || die sctp "no path"
 	iperf_server gwB
+	profile_start
 	tcp=$(tcp_mbps gwA "$B_STATIC" --sctp)
+	profile_stop
 	fl=$(flood gwA "$B_STATIC")
 	bg_stop iperf-gwB || :
 	static_down
@@ -152,7 +179,9 @@ run_mt6d() {
 	c0=
 	for p in $pids; do c0="$c0 $(cpu_ticks "$p")"; done
 	iperf_server hostB
+	profile_start
 	tcp=$(tcp_mbps hostA "$HOSTB")
+	profile_stop
 	fl=$(flood hostA "$HOSTB")
 	u=$(udp hostA "$HOSTB")
 	bg_stop iperf-hostB || :
