@@ -31,6 +31,12 @@ enum mt6d_pr_policy {
 	MT6D_PR_TTL,		/* give up @value ms after the send */
 };
 
+/* How the hashed addresses become this host's own ([rotation] mode). */
+enum mt6d_bind_mode {
+	MT6D_MODE_INTERFACE,	/* each one an address on the uplink */
+	MT6D_MODE_ANYIP,	/* one local route for the whole /64, addresses bound non-locally */
+};
+
 struct mt6d_reliability {
 	unsigned int policy;	/* enum mt6d_pr_policy */
 	unsigned int value;
@@ -75,6 +81,7 @@ struct mt6d_config {
 	/* [rotation] */
 	unsigned int interval;		/* seconds per slot, 1..86400, default 10 */
 	unsigned int lifetime;		/* slots kept after being current, 1..64, default 3 */
+	unsigned int mode;		/* enum mt6d_bind_mode, default interface */
 
 	/* [recovery]: failure detection of the association, all in milliseconds but the
 	 * retransmission counts */

@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 
 #include "aead.h"
+#include "clock.h"
 #include "ctl.h"
 #include "derive.h"
 #include "evloop.h"
@@ -67,6 +68,7 @@ struct tunnel {
 	struct rtnl *nl;
 	struct mt6d_deriver deriver;
 	struct session sess;
+	long clock_offset_ms;		/* test-only, see clock.h */
 	struct in6_addr local_prefix;
 	char ifname[IFNAMSIZ];
 	char runtime_path[256], ctl_path[256];
@@ -91,7 +93,7 @@ struct tunnel {
 
 static uint64_t tunnel_slot(const struct tunnel *t)
 {
-	return mt6d_slot(time(NULL), t->cfg->interval);
+	return mt6d_slot(mt6d_clock_now(t->clock_offset_ms), t->cfg->interval);
 }
 
 static int local_addr(const struct tunnel *t, uint64_t slot, struct in6_addr *out)
@@ -824,6 +826,15 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 	prefault(t->txbuf, sizeof(t->txbuf));
 	t->cfg = cfg;
 	t->tun_fd = t->sk = t->sig_fd = t->tick_fd = t->ctl_fd = -1;
+	ret = mt6d_clock_offset_from_env(&t->clock_offset_ms);
+	if (ret < 0) {
+		log_warnx("%s: expected milliseconds from -%ld to %ld", MT6D_CLOCK_OFFSET_ENV,
+			  MT6D_CLOCK_OFFSET_MAX_MS, MT6D_CLOCK_OFFSET_MAX_MS);
+		goto fail;
+	}
+	if (t->clock_offset_ms)
+		log_warnx("%s=%ld: slots follow a clock moved by %ld ms; for tests only",
+			  MT6D_CLOCK_OFFSET_ENV, t->clock_offset_ms, t->clock_offset_ms);
 	ret = rtnl_open(&t->nl);
 	if (ret < 0) {
 		log_warnx("rtnetlink: %s", strerror(-ret));
