@@ -56,6 +56,11 @@ struct mt6d_config {
 	unsigned int encryption;	/* enum mt6d_cipher, default aes-256-gcm */
 	unsigned int delivery;		/* enum mt6d_delivery, default unordered */
 	struct mt6d_reliability reliability; /* PR-SCTP policy, default full */
+	unsigned int offload;		/* 1: TUN offloads, one SCTP message per TCP
+					 * super-packet (default); 0: one per packet */
+	unsigned int buffer_size;	/* KiB of SCTP send and receive buffer, default 4096 */
+	unsigned int sack_delay;	/* ms of delayed SACK (default 200, the kernel's);
+					 * 0: acknowledge every packet at once */
 
 	/* [keys] */
 	char psk_file[PATH_MAX];	/* required */

@@ -353,6 +353,7 @@ static int parse_routes(const struct config_key *key, const char *value, struct 
 /* Index order is enum mt6d_cipher's and enum mt6d_delivery's. */
 static const char *const cipher_names[] = { "aes-256-gcm", "chacha20-poly1305", "none", NULL };
 static const char *const delivery_names[] = { "unordered", "ordered", NULL };
+static const char *const yes_no[] = { "no", "yes", NULL };
 /* Index order is enum mt6d_bind_mode's. */
 static const char *const mode_names[] = { "interface", "anyip", NULL };
 
@@ -370,6 +371,12 @@ const struct config_key config_keys[] = {
 	  .choices = delivery_names, .def = "unordered" },
 	{ .section = "tunnel", .name = "reliability", .parse = parse_reliability,
 	  FIELD(reliability), .def = "full" },
+	{ .section = "tunnel", .name = "offload", .parse = parse_choice, FIELD(offload),
+	  .choices = yes_no, .def = "yes" },
+	{ .section = "tunnel", .name = "buffer-size", .parse = parse_uint, FIELD(buffer_size),
+	  .what = "a whole number of KiB", .min = 64, .max = 65536, .def = "4096" },
+	{ .section = "tunnel", .name = "sack-delay", .parse = parse_uint, FIELD(sack_delay),
+	  .what = "a whole number of milliseconds", .min = 0, .max = 500, .def = "200" },
 	{ .section = "keys", .name = "psk-file", .parse = parse_path, FIELD(psk_file),
 	  .required = true },
 	{ .section = "local", .name = "interface", .parse = parse_ifname, FIELD(interface),
