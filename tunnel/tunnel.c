@@ -72,6 +72,7 @@ struct tunnel {
 	/* One sealed frame held back while the association's send buffer is full. */
 	size_t pending_len;
 	uint16_t pending_stream;
+	struct sctp_ep_pr pr;	/* inner packets' partial reliability */
 	unsigned int mtu;
 	bool tun_paused;
 
@@ -119,18 +120,20 @@ static int send_frame(struct tunnel *t, uint16_t stream, const void *frame, size
 	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
 
 	return sctp_ep_send(t->sk, t->sess.assoc, stream,
-			    t->cfg->delivery == MT6D_DELIVERY_UNORDERED, &iov, 1);
+			    t->cfg->delivery == MT6D_DELIVERY_UNORDERED, &t->pr, &iov, 1);
 }
 
 static void send_handshake(struct tunnel *t)
 {
 	uint8_t msg[MT6D_FRAME_HDR_LEN + MT6D_HS_LEN];
 	const struct mt6d_frame f = { .type = MT6D_FRAME_HANDSHAKE };
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) };
 	int ret = handshake_build(&t->sess.hs, msg + MT6D_FRAME_HDR_LEN);
 
 	mt6d_frame_put_hdr(msg, &f);
+	/* Fully reliable whatever the data's policy: a lost handshake costs the session. */
 	if (!ret)
-		ret = send_frame(t, 0, msg, sizeof(msg));
+		ret = sctp_ep_send(t->sk, t->sess.assoc, 0, 0, NULL, &iov, 1);
 	if (ret < 0)
 		log_warnx("cannot send the handshake on association %d: %s", (int)t->sess.assoc,
 			  strerror(-ret));
@@ -757,6 +760,7 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 	if (!t)
 		return -ENOMEM;
 	t->cfg = cfg;
+	t->pr = (struct sctp_ep_pr){ .policy = ep.pr_policy, .value = ep.pr_value };
 	t->tun_fd = t->sk = t->sig_fd = t->tick_fd = t->ctl_fd = -1;
 	ret = rtnl_open(&t->nl);
 	if (ret < 0) {
