@@ -256,7 +256,7 @@ static void session_up(struct tunnel *t, sctp_assoc_t id, bool restart)
 	send_handshake(t);
 }
 
-static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sac)
+static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sac, size_t len)
 {
 	switch (sac->sac_state) {
 	case SCTP_COMM_UP:
@@ -264,8 +264,10 @@ static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sa
 		session_up(t, sac->sac_assoc_id, sac->sac_state == SCTP_RESTART);
 		break;
 	case SCTP_COMM_LOST:
+		/* The kernel reports a received ABORT as COMM_LOST too, with the chunk attached. */
 		if (sac->sac_assoc_id == t->sess.assoc)
-			session_down(t, "peer unreachable (retransmission limit)");
+			session_down(t, len > sizeof(*sac) ? "aborted by the peer"
+							    : "peer unreachable (retransmission limit)");
 		break;
 	case SCTP_SHUTDOWN_COMP:
 		if (sac->sac_assoc_id == t->sess.assoc)
@@ -288,7 +290,7 @@ static void on_notification(struct tunnel *t, const union sctp_notification *n, 
 	switch (n->sn_header.sn_type) {
 	case SCTP_ASSOC_CHANGE:
 		if (len >= sizeof(n->sn_assoc_change))
-			on_assoc_change(t, &n->sn_assoc_change);
+			on_assoc_change(t, &n->sn_assoc_change, len);
 		break;
 	case SCTP_PEER_ADDR_CHANGE: {
 		const struct sctp_paddr_change *pc = &n->sn_paddr_change;
