@@ -405,6 +405,120 @@ int rtnl_route_del(struct rtnl *nl, int ifindex, const struct in6_addr *dst, uin
 	return route_req(nl, RTM_DELROUTE, 0, ifindex, dst, plen);
 }
 
+/*
+ * The AnyIP route, "local DST/PLEN dev lo" in the local table: every address of the prefix is
+ * then this host's own without being on any interface (what `ip -6 route add local P/64 dev lo`
+ * installs). IPv6 routes can carry an expiry (RTA_EXPIRES, seconds), like the addresses of
+ * interface mode: one left behind by a daemon that is never restarted goes away by itself.
+ */
+static struct nlmsghdr *local_route_msg(struct rtnl *nl, uint16_t type, uint16_t flags,
+					const struct in6_addr *dst, uint8_t plen)
+{
+	struct nlmsghdr *nlh = msg_start(nl, type, flags);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = plen;
+	rtm->rtm_table = RT_TABLE_LOCAL;
+	rtm->rtm_protocol = RTPROT_MT6D;
+	rtm->rtm_scope = RT_SCOPE_HOST;
+	rtm->rtm_type = RTN_LOCAL;
+	mnl_attr_put(nlh, RTA_DST, sizeof(*dst), dst);
+	return nlh;
+}
+
+int rtnl_local_route_set(struct rtnl *nl, const struct in6_addr *dst, uint8_t plen,
+			 uint32_t expires)
+{
+	struct nlmsghdr *nlh = local_route_msg(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
+					       dst, plen);
+	unsigned int lo = if_nametoindex("lo");
+
+	if (!lo)
+		return -ENODEV;
+	mnl_attr_put_u32(nlh, RTA_OIF, lo);
+	if (expires)
+		mnl_attr_put_u32(nlh, RTA_EXPIRES, expires);
+	return rtnl_talk(nl, nlh, NULL, NULL);
+}
+
+int rtnl_local_route_del(struct rtnl *nl, const struct in6_addr *dst, uint8_t plen)
+{
+	return rtnl_talk(nl, local_route_msg(nl, RTM_DELROUTE, 0, dst, plen), NULL, NULL);
+}
+
+/* clang-format off */
+static const struct attr_policy rt_policy[RTA_MAX + 1] = {
+	[RTA_DST]	= { MNL_TYPE_BINARY, sizeof(struct in6_addr) },
+	[RTA_TABLE]	= { MNL_TYPE_U32, 0 },
+	[RTA_CACHEINFO]	= { MNL_TYPE_BINARY, sizeof(struct rta_cacheinfo) },
+};
+/* clang-format on */
+
+struct local_route {
+	struct in6_addr dst;
+	uint8_t plen;
+	bool ours;
+	uint32_t expires;
+};
+
+static int local_route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[RTA_MAX + 1] = {NULL};
+	struct attr_table t = {.tb = tb, .policy = rt_policy, .max = RTA_MAX};
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct local_route *lr = data;
+	const struct rta_cacheinfo *ci;
+	uint32_t table;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm) ||
+	    mnl_attr_parse(nlh, sizeof(*rtm), attr_collect, &t) < 0)
+		return -EBADMSG;
+	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	lr->ours = rtm->rtm_family == AF_INET6 && rtm->rtm_type == RTN_LOCAL &&
+		   rtm->rtm_protocol == RTPROT_MT6D && table == RT_TABLE_LOCAL &&
+		   rtm->rtm_dst_len == lr->plen && tb[RTA_DST] &&
+		   !memcmp(mnl_attr_get_payload(tb[RTA_DST]), &lr->dst, sizeof(lr->dst));
+	/* rta_expires is in clock ticks of USER_HZ (100 per second); 0: no expiry. */
+	if (lr->ours && tb[RTA_CACHEINFO]) {
+		ci = mnl_attr_get_payload(tb[RTA_CACHEINFO]);
+		lr->expires = ci->rta_expires ? (uint32_t)(ci->rta_expires + 99) / 100 : 0;
+	}
+	return 0;
+}
+
+/*
+ * Asks the kernel which route an address of the prefix resolves to (RTM_GETROUTE with
+ * RTM_F_FIB_MATCH returns the matching FIB entry itself, not a clone): one lookup, whatever
+ * the size of the routing tables.
+ */
+int rtnl_local_route_get(struct rtnl *nl, const struct in6_addr *dst, uint8_t plen,
+			 uint32_t *expires)
+{
+	struct local_route lr = {.dst = *dst, .plen = plen};
+	struct nlmsghdr *nlh = msg_start(nl, RTM_GETROUTE, 0);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	int ret;
+
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = 128;
+	rtm->rtm_flags = RTM_F_FIB_MATCH;
+	mnl_attr_put(nlh, RTA_DST, sizeof(*dst), dst);
+	ret = rtnl_talk(nl, nlh, local_route_cb, &lr);
+	/* No route at all for the address: the lookup says unreachable. */
+	if (ret == -ENETUNREACH || ret == -EHOSTUNREACH)
+		return -ENOENT;
+	if (ret < 0)
+		return ret;
+	if (!lr.ours)
+		return -ENOENT;
+	if (expires)
+		*expires = lr.expires;
+	return 0;
+}
+
 int rtnl_link_up(struct rtnl *nl, int ifindex, unsigned int mtu)
 {
 	struct nlmsghdr *nlh = msg_start(nl, RTM_NEWLINK, 0);

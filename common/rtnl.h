@@ -49,6 +49,23 @@ int rtnl_route_set(struct rtnl *nl, int ifindex, const struct in6_addr *dst, uin
 int rtnl_route_del(struct rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
 	__attribute__((warn_unused_result));
 
+/*
+ * AnyIP: "local @dst/@plen dev lo" in the local table makes every address of the prefix
+ * local without any per-address state. @expires in seconds (0: never); replaces ours.
+ */
+int rtnl_local_route_set(struct rtnl *nl, const struct in6_addr *dst, uint8_t plen,
+			 uint32_t expires) __attribute__((warn_unused_result));
+/* -ESRCH when it is not there. */
+int rtnl_local_route_del(struct rtnl *nl, const struct in6_addr *dst, uint8_t plen)
+	__attribute__((warn_unused_result));
+/*
+ * 0 when the kernel resolves @dst (an address of the prefix) by our local route for the
+ * prefix @plen, with its remaining lifetime in *@expires (seconds, 0: none); -ENOENT when
+ * it resolves by anything else or not at all.
+ */
+int rtnl_local_route_get(struct rtnl *nl, const struct in6_addr *dst, uint8_t plen,
+			 uint32_t *expires) __attribute__((warn_unused_result));
+
 /* Sets the MTU (when @mtu != 0) and brings the link up. */
 int rtnl_link_up(struct rtnl *nl, int ifindex, unsigned int mtu)
 	__attribute__((warn_unused_result));

@@ -514,6 +514,48 @@ static void test_route(struct rtnl *nl, int ifindex)
 	      "route_del leaves a proto static route alone: %d (-ESRCH)", ret);
 }
 
+/*
+ * AnyIP: the local route makes every address of the prefix local (an `ip -6 route get` says
+ * "local ... dev lo"), carries its expiry, is found again by rtnl_local_route_get() and
+ * removed exactly; a look-alike of another protocol is not taken for ours.
+ */
+static void test_local_route(struct rtnl *nl)
+{
+	struct in6_addr p = in6("2001:db8:77::");
+	uint32_t expires = 0;
+	char *out;
+	int ret;
+
+	/* A route through lo needs lo up, as it is in any namespace in use. */
+	ret = system("ip link set lo up");
+	ret = ret ? -1 : rtnl_local_route_get(nl, &p, 64, &expires);
+	check(ret == -ENOENT, "local_route_get before = %d (-ENOENT)", ret);
+	ret = rtnl_local_route_set(nl, &p, 64, 300);
+	out = run("ip -6 route get 2001:db8:77:0:1234:5678:9abc:def0");
+	check(ret == 0 && out && !strncmp(out, "local 2001:db8:77:0:1234:5678:9abc:def0", 39) &&
+		      strstr(out, " dev lo "),
+	      "local_route_set: any address of the /64 is local: %d, %s", ret, out ? out : "");
+	free(out);
+	out = run("ip -6 route show table local 2001:db8:77::/64");
+	check(out && strstr(out, "proto 109") && strstr(out, "expires"),
+	      "  listed in table local with proto 109 and an expiry: %s", out ? out : "");
+	free(out);
+	ret = rtnl_local_route_get(nl, &p, 64, &expires);
+	check(ret == 0 && expires > 290 && expires <= 300, "local_route_get = %d, expires in %u s",
+	      ret, expires);
+	ret = rtnl_local_route_set(nl, &p, 64, 0);
+	ret = ret ? ret : rtnl_local_route_get(nl, &p, 64, &expires);
+	check(ret == 0 && expires == 0, "replaced without expiry: %d, expires %u", ret, expires);
+	ret = rtnl_local_route_del(nl, &p, 64);
+	ret = ret ? ret : rtnl_local_route_get(nl, &p, 64, &expires);
+	check(ret == -ENOENT, "local_route_del: then get = %d (-ENOENT)", ret);
+	ret = system("ip -6 route add local 2001:db8:77::/64 dev lo proto static");
+	ret = ret ? -1 : rtnl_local_route_get(nl, &p, 64, &expires);
+	check(ret == -ENOENT, "a proto static local route is not ours: get = %d (-ENOENT)", ret);
+	ret = rtnl_local_route_del(nl, &p, 64);
+	check(ret == -ESRCH, "  and local_route_del leaves it alone: %d (-ESRCH)", ret);
+}
+
 /* Which source the kernel picks once one of two same-prefix addresses is deprecated. */
 static void test_source(struct rtnl *nl, int ifindex)
 {
@@ -590,6 +632,7 @@ int main(void)
 	test_bulk(nl, ifindex);
 	test_prefix(nl, ifindex);
 	test_route(nl, ifindex);
+	test_local_route(nl);
 	test_source(nl, ifindex);
 	test_small_mtu(nl, ifindex);
 	rtnl_close(nl);
