@@ -61,6 +61,7 @@ gap() {
 }
 # report NAME WHAT BOUND SECONDS
 report() {
+	# shellcheck disable=SC2046
 	set -- "$1" "$2" "$3" $(gap "$1" "$4")
 	log "outage: $2: longest gap between replies $4 s; $5 of $6 replies received"
 	echo "$2 longest_gap_s=$4 replies=$5 sent=$6" >>"$OUT/outages.txt"
