@@ -139,6 +139,21 @@ static int set_timers(int fd, const struct sctp_ep_params *p)
 	return ret;
 }
 
+/*
+ * Delayed SACK (RFC 4960 6.2): at most every second packet or after @delay ms. With 0 the
+ * receiver acknowledges every packet, which opens the sender's window sooner.
+ */
+static int set_sack(int fd, uint32_t delay)
+{
+	struct sctp_sack_info si = {
+		.sack_assoc_id = SCTP_FUTURE_ASSOC,
+		.sack_delay = delay ? delay : 1,
+		.sack_freq = delay ? 2 : 1,
+	};
+
+	return set_opt(fd, IPPROTO_SCTP, SCTP_DELAYED_SACK, &si, sizeof(si));
+}
+
 /* PR-SCTP (RFC 3758): offered to the peer, and the default policy of every message. */
 static int set_prinfo(int fd, const struct sctp_ep_params *p)
 {
@@ -180,6 +195,8 @@ int sctp_ep_open(const struct sctp_ep_params *p)
 		ret = set_timers(fd, p);
 	if (!ret)
 		ret = set_prinfo(fd, p);
+	if (!ret)
+		ret = set_sack(fd, p->sack_delay);
 	if (!ret)
 		ret = set_int(fd, IPPROTO_SCTP, SCTP_NODELAY, 1);
 	if (!ret)

@@ -24,6 +24,7 @@ struct sctp_ep_params {
 	/* Failure detection per association, instead of the kernel's minutes. */
 	uint32_t rto_min, rto_max, hb_interval;	/* ms */
 	uint16_t path_max_retrans, pf_threshold, max_retrans;
+	uint32_t sack_delay;		/* ms; 0: a SACK for every packet */
 };
 
 /* Creates and configures the socket (not bound yet). Returns the fd or -errno. */
