@@ -11,7 +11,7 @@
  *                        side is fine (SCTP_PEER_AUTH_CHUNKS answered with DATA, ASCONF
  *                        and ASCONF-ACK; the NO_AUTH notification hidden). Everything
  *                        else, the session handshake and sealed data included, is real.
- *   MT6D_SHIM_REPLAY=N   every Nth sealed DATA frame the daemon sends is sent a second
+ *   MT6D_SHIM_REPLAY=N   every Nth sealed DATA (or DATA_GSO) frame the daemon sends is sent a second
  *                        time at once, byte for byte, over the same association; every
  *                        4th replay resends instead a frame recorded 50 frames earlier.
  *                        MT6D_SHIM_REPLAY_MAX (default 20) bounds the replays;
@@ -28,9 +28,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* Frame header (common/frame.h): version 2, type 1 = DATA, 16 bytes. */
+/* Frame header (common/frame.h): version 2, type 1 = DATA, 3 = DATA_GSO, 16 bytes. */
 #define FRAME_VERSION 2
 #define FRAME_DATA 1
+#define FRAME_DATA_GSO 3
 #define FRAME_HDR_LEN 16
 #define OLD_DISTANCE 50
 #define FRAME_MAX 70000
@@ -150,7 +151,8 @@ static void maybe_replay(sendmsg_fn real, int fd, const struct msghdr *msg, int 
 		return;
 	p = msg->msg_iov[0].iov_base;
 	len = msg->msg_iov[0].iov_len;
-	if (len < FRAME_HDR_LEN || len > FRAME_MAX || p[0] != FRAME_VERSION || p[1] != FRAME_DATA)
+	if (len < FRAME_HDR_LEN || len > FRAME_MAX || p[0] != FRAME_VERSION ||
+	    (p[1] != FRAME_DATA && p[1] != FRAME_DATA_GSO))
 		return;
 	if (!r && !(r = calloc(1, sizeof(*r))))
 		return;
