@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/if_addr.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "anyip.h"
+#include "clock.h"
 #include "ctl.h"
 #include "derive.h"
 #include "evloop.h"
@@ -53,6 +56,8 @@ struct addrmgr {
 	char metrics_path[PATH_MAX];
 	unsigned int metrics_ticks;
 	struct tsock ts;
+	struct anyip anyip;	/* mode = anyip: the local route */
+	long clock_offset_ms;	/* test-only, see clock.h */
 
 	uint64_t forced;	/* slot made current early by --rotate, 0: none */
 	struct plan plan;
@@ -526,7 +531,7 @@ static void reconcile(struct addrmgr *m)
 	static struct ifaddrs_seen seen;
 	struct in6_addr bound[TSOCK_MAX_ADDRS];
 	int nbound = 0, ret;
-	time_t now = time(NULL);
+	time_t now = mt6d_clock_now(m->clock_offset_ms);
 
 	ret = plan_build(&m->plan, &pp, now, current_slot(m, now));
 	if (ret < 0)
@@ -536,14 +541,23 @@ static void reconcile(struct addrmgr *m)
 			m->stats.rotations++;
 		m->last_current = m->plan.current;
 	}
-	ret = dump_uplink(m, &seen);
-	if (ret < 0) {
-		m->stats.failures++;
-		log_warnx("cannot read the addresses of %s: %s", m->cfg->interface,
-			  strerror(-ret));
-		return;
+	if (m->cfg->mode == MT6D_MODE_ANYIP) {
+		/* One local route instead of the uplink's addresses; it lives as long as the
+		 * longest-lived address would. */
+		seen.n = 0;
+		if (anyip_converge(&m->anyip, m->plan.current,
+				   (m->cfg->lifetime + 3) * m->cfg->interval) < 0)
+			m->stats.failures++;
+	} else {
+		ret = dump_uplink(m, &seen);
+		if (ret < 0) {
+			m->stats.failures++;
+			log_warnx("cannot read the addresses of %s: %s", m->cfg->interface,
+				  strerror(-ret));
+			return;
+		}
+		converge_uplink(m, &seen);
 	}
-	converge_uplink(m, &seen);
 	attach_tunnel(m);
 	if (m->protect)
 		guard_result(m, 1, protect_read(m->protect, &m->plan), "");
@@ -559,7 +573,8 @@ static void reconcile(struct addrmgr *m)
 			converge_socket(m, bound, &nbound);
 		}
 	}
-	retire_uplink(m, &seen, bound, nbound);
+	if (m->cfg->mode == MT6D_MODE_INTERFACE)
+		retire_uplink(m, &seen, bound, nbound);
 	if (m->protect)
 		sync_guard(m, &seen, bound, nbound);
 }
@@ -572,7 +587,7 @@ static void report(const struct addrmgr *m, struct addrmgr_report *r)
 		.interval = m->cfg->interval,
 		.attached = m->ts.sk >= 0,
 		.protect = m->protect,
-		.now = time(NULL),
+		.now = mt6d_clock_now(m->clock_offset_ms),
 	};
 }
 
@@ -625,7 +640,7 @@ static void on_tick(int fd, uint32_t events, void *ctx)
 
 static void rotate_now(struct addrmgr *m, char *reply, size_t len)
 {
-	uint64_t slot = mt6d_slot(time(NULL), m->cfg->interval);
+	uint64_t slot = mt6d_slot(mt6d_clock_now(m->clock_offset_ms), m->cfg->interval);
 	char buf[INET6_ADDRSTRLEN];
 
 	/*
@@ -675,6 +690,14 @@ static void on_tunnel_exit(int fd, uint32_t events, void *ctx)
 	tsock_detach(&m->ts);
 }
 
+/* The tunnel process we are attached to has not exited (its pidfd is not readable). */
+static bool tunnel_alive(const struct addrmgr *m)
+{
+	struct pollfd p = { .fd = m->ts.pidfd, .events = POLLIN };
+
+	return m->ts.pidfd >= 0 && poll(&p, 1, 0) == 0;
+}
+
 static void on_signal(int fd, uint32_t events, void *ctx)
 {
 	struct addrmgr *m = ctx;
@@ -682,9 +705,14 @@ static void on_signal(int fd, uint32_t events, void *ctx)
 
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
-			/* Addresses stay: the tunnel may still use them; lifetimes retire them. */
+			/*
+			 * Addresses (and the anyip route) stay while the tunnel runs: it still
+			 * uses them, a restart adopts them, lifetimes retire them otherwise.
+			 */
 			log_info("signal %u: stopping", si.ssi_signo);
 			m->stopping = true;
+			if (m->cfg->mode == MT6D_MODE_ANYIP && !tunnel_alive(m))
+				anyip_remove(&m->anyip);
 			evloop_stop(m->loop);
 		}
 	}
@@ -736,6 +764,15 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 	m->cfg = cfg;
 	m->ts = (struct tsock)TSOCK_INIT;
 	m->sig_fd = m->tick_fd = m->ctl_fd = -1;
+	ret = mt6d_clock_offset_from_env(&m->clock_offset_ms);
+	if (ret < 0) {
+		log_warnx("%s: expected milliseconds from -%ld to %ld", MT6D_CLOCK_OFFSET_ENV,
+			  MT6D_CLOCK_OFFSET_MAX_MS, MT6D_CLOCK_OFFSET_MAX_MS);
+		goto fail;
+	}
+	if (m->clock_offset_ms)
+		log_warnx("%s=%ld: slots follow a clock moved by %ld ms; for tests only",
+			  MT6D_CLOCK_OFFSET_ENV, m->clock_offset_ms, m->clock_offset_ms);
 	ret = rtnl_open(&m->nl);
 	if (ret < 0) {
 		log_warnx("rtnetlink: %s", strerror(-ret));
@@ -748,6 +785,7 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 					 : strerror(-ret));
 		goto fail;
 	}
+	anyip_init(&m->anyip, m->nl, &m->prefix);
 	ret = mt6d_deriver_init(&m->deriver, cfg->psk, cfg->psk_len);
 	if (ret < 0) {
 		log_warnx("key derivation failed");
@@ -779,8 +817,9 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 		goto fail;
 	}
 	sd_watchdog_init(&m->watchdog);
-	log_info("managing hashed addresses on %s, rotation every %u s, lifetime %u slot(s)",
-		 cfg->interface, cfg->interval, cfg->lifetime);
+	log_info("managing hashed addresses on %s (%s mode), rotation every %u s, lifetime %u "
+		 "slot(s)", cfg->interface, cfg->mode == MT6D_MODE_ANYIP ? "anyip" : "interface",
+		 cfg->interval, cfg->lifetime);
 	*out = m;
 	return 0;
 fail:

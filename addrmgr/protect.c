@@ -51,6 +51,7 @@ int protect_new(struct protect **out, const struct mt6d_config *cfg,
 		.name = cfg->name,
 		.port = cfg->port,
 		.prefix = *prefix,
+		.anyip = cfg->mode == MT6D_MODE_ANYIP,
 		.tun_dev = cfg->device,
 		/* Host mode protects its own inner address; a gateway's LAN is not listed. */
 		.local_routes = cfg->address.len ? &cfg->address : NULL,

@@ -31,6 +31,12 @@ enum mt6d_pr_policy {
 	MT6D_PR_TTL,		/* give up @value ms after the send */
 };
 
+/* How the hashed addresses become this host's own ([rotation] mode). */
+enum mt6d_bind_mode {
+	MT6D_MODE_INTERFACE,	/* each one an address on the uplink */
+	MT6D_MODE_ANYIP,	/* one local route for the whole /64, addresses bound non-locally */
+};
+
 struct mt6d_reliability {
 	unsigned int policy;	/* enum mt6d_pr_policy */
 	unsigned int value;
@@ -50,6 +56,11 @@ struct mt6d_config {
 	unsigned int encryption;	/* enum mt6d_cipher, default aes-256-gcm */
 	unsigned int delivery;		/* enum mt6d_delivery, default unordered */
 	struct mt6d_reliability reliability; /* PR-SCTP policy, default full */
+	unsigned int offload;		/* 1: TUN offloads, one SCTP message per TCP
+					 * super-packet (default); 0: one per packet */
+	unsigned int buffer_size;	/* KiB of SCTP send and receive buffer, default 4096 */
+	unsigned int sack_delay;	/* ms of delayed SACK (default 200, the kernel's);
+					 * 0: acknowledge every packet at once */
 
 	/* [keys] */
 	char psk_file[PATH_MAX];	/* required */
@@ -70,6 +81,7 @@ struct mt6d_config {
 	/* [rotation] */
 	unsigned int interval;		/* seconds per slot, 1..86400, default 10 */
 	unsigned int lifetime;		/* slots kept after being current, 1..64, default 3 */
+	unsigned int mode;		/* enum mt6d_bind_mode, default interface */
 
 	/* [recovery]: failure detection of the association, all in milliseconds but the
 	 * retransmission counts */

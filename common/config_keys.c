@@ -353,7 +353,9 @@ static int parse_routes(const struct config_key *key, const char *value, struct 
 /* Index order is enum mt6d_cipher's and enum mt6d_delivery's. */
 static const char *const cipher_names[] = { "aes-256-gcm", "chacha20-poly1305", "none", NULL };
 static const char *const delivery_names[] = { "unordered", "ordered", NULL };
-static const char *const no_yes[] = { "no", "yes", NULL };
+static const char *const yes_no[] = { "no", "yes", NULL };
+/* Index order is enum mt6d_bind_mode's. */
+static const char *const mode_names[] = { "interface", "anyip", NULL };
 
 const struct config_key config_keys[] = {
 	{ .section = "tunnel", .name = "device", .parse = parse_ifname, FIELD(device),
@@ -369,6 +371,12 @@ const struct config_key config_keys[] = {
 	  .choices = delivery_names, .def = "unordered" },
 	{ .section = "tunnel", .name = "reliability", .parse = parse_reliability,
 	  FIELD(reliability), .def = "full" },
+	{ .section = "tunnel", .name = "offload", .parse = parse_choice, FIELD(offload),
+	  .choices = yes_no, .def = "yes" },
+	{ .section = "tunnel", .name = "buffer-size", .parse = parse_uint, FIELD(buffer_size),
+	  .what = "a whole number of KiB", .min = 64, .max = 65536, .def = "4096" },
+	{ .section = "tunnel", .name = "sack-delay", .parse = parse_uint, FIELD(sack_delay),
+	  .what = "a whole number of milliseconds", .min = 0, .max = 500, .def = "200" },
 	{ .section = "keys", .name = "psk-file", .parse = parse_path, FIELD(psk_file),
 	  .required = true },
 	{ .section = "local", .name = "interface", .parse = parse_ifname, FIELD(interface),
@@ -386,6 +394,8 @@ const struct config_key config_keys[] = {
 	  .what = "a whole number of seconds", .min = 1, .max = 86400, .def = "10" },
 	{ .section = "rotation", .name = "lifetime", .parse = parse_uint, FIELD(lifetime),
 	  .what = "a whole number of slots", .min = 1, .max = 64, .def = "3" },
+	{ .section = "rotation", .name = "mode", .parse = parse_choice, FIELD(mode),
+	  .choices = mode_names, .def = "interface" },
 	{ .section = "recovery", .name = "rto-min", .parse = parse_uint, FIELD(recovery.rto_min),
 	  .what = "a whole number of milliseconds", .min = 10, .max = 60000, .def = "100" },
 	{ .section = "recovery", .name = "rto-max", .parse = parse_uint, FIELD(recovery.rto_max),
@@ -406,7 +416,7 @@ const struct config_key config_keys[] = {
 	  FIELD(recovery.max_backoff), .what = "a whole number of milliseconds", .min = 250,
 	  .max = 600000, .def = "4000" },
 	{ .section = "guard", .name = "enable", .parse = parse_choice, FIELD(guard.enable),
-	  .choices = no_yes, .def = "yes" },
+	  .choices = yes_no, .def = "yes" },
 	{ .section = "guard", .name = "evidence-window", .parse = parse_mtu,
 	  FIELD(guard.evidence_window), .what = "a whole number of milliseconds", .min = 100,
 	  .max = 600000, .def = "auto" },
@@ -529,6 +539,13 @@ int config_check(const struct mt6d_config *cfg, char *why, size_t whylen)
 		snprintf(why, whylen, "[recovery] pf-threshold: %u is above path-max-retrans (%u); "
 			 "expected pf-threshold <= path-max-retrans", cfg->recovery.pf_threshold,
 			 cfg->recovery.path_max_retrans);
+		return -EINVAL;
+	}
+	/* The uplink's own /64 is on-link, answered by neighbour discovery: not one to make
+	 * local wholesale. anyip needs the routed prefix named. */
+	if (cfg->mode == MT6D_MODE_ANYIP && !cfg->local_prefix.len) {
+		snprintf(why, whylen, "[local] prefix: missing; [rotation] mode = anyip needs the "
+			 "/64 routed to this gateway, like 2001:db8:1:1::/64");
 		return -EINVAL;
 	}
 	if (cfg->address.len && check_host_mode(cfg, ends, ARRAY_SIZE(ends), why, whylen))

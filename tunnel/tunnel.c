@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 
 #include "aead.h"
+#include "clock.h"
 #include "ctl.h"
 #include "derive.h"
 #include "evloop.h"
@@ -34,6 +35,7 @@
 #include "metrics.h"
 #include "nft.h"
 #include "nftctr.h"
+#include "offload.h"
 #include "rtnl.h"
 #include "runtime.h"
 #include "sctp_ep.h"
@@ -45,8 +47,16 @@
 
 #define TUNNEL_TICK_MS 500
 #define TUNNEL_METRICS_TICKS 10	/* metrics every 5 s */
-#define TUNNEL_BUFSIZE (4 << 20)
-#define TUNNEL_MAX_FRAME (MT6D_FRAME_HDR_LEN + 65535 + MT6D_AEAD_TAG_MAX)
+/* An IPv6 packet without a jumbo payload; a TCP super-packet of the TUN offloads fits. */
+#define TUNNEL_MAX_PKT (65535 + 40)
+#define TUNNEL_MAX_FRAME \
+	(MT6D_FRAME_HDR_LEN + MT6D_VNET_HDR_LEN + TUNNEL_MAX_PKT + MT6D_AEAD_TAG_MAX)
+/*
+ * txbuf: the packet is read to TUNNEL_PKT_OFF, with the virtio-net header (offloads) in
+ * front of it. A DATA_GSO frame starts at 0 (header, virtio-net header, packet); a plain
+ * DATA frame starts at MT6D_VNET_HDR_LEN, its header over the unused virtio-net header.
+ */
+#define TUNNEL_PKT_OFF (MT6D_FRAME_HDR_LEN + MT6D_VNET_HDR_LEN)
 #define TUNNEL_STREAMS 16
 /*
  * What the outer packet adds besides the frame: IPv6 header 40, SCTP common header 12,
@@ -60,6 +70,7 @@ struct tunnel {
 	struct rtnl *nl;
 	struct mt6d_deriver deriver;
 	struct session sess;
+	long clock_offset_ms;		/* test-only, see clock.h */
 	struct in6_addr local_prefix;
 	char ifname[IFNAMSIZ];
 	char runtime_path[256], ctl_path[256];
@@ -71,9 +82,10 @@ struct tunnel {
 	bool bound, published, ready;
 	struct sd_watchdog watchdog;
 
-	/* One sealed frame held back while the association's send buffer is full. */
-	size_t pending_len;
+	/* One sealed frame (at txbuf + pending_off) held back while the send buffer is full. */
+	size_t pending_len, pending_off;
 	uint16_t pending_stream;
+	struct sctp_ep_pr pr;	/* inner packets' partial reliability */
 	unsigned int mtu;
 	bool tun_paused;
 
@@ -86,7 +98,7 @@ struct tunnel {
 
 static uint64_t tunnel_slot(const struct tunnel *t)
 {
-	return mt6d_slot(time(NULL), t->cfg->interval);
+	return mt6d_slot(mt6d_clock_now(t->clock_offset_ms), t->cfg->interval);
 }
 
 static int local_addr(const struct tunnel *t, uint64_t slot, struct in6_addr *out)
@@ -123,18 +135,20 @@ static int send_frame(struct tunnel *t, uint16_t stream, const void *frame, size
 	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
 
 	return sctp_ep_send(t->sk, t->sess.assoc, stream,
-			    t->cfg->delivery == MT6D_DELIVERY_UNORDERED, &iov, 1);
+			    t->cfg->delivery == MT6D_DELIVERY_UNORDERED, &t->pr, &iov, 1);
 }
 
 static void send_handshake(struct tunnel *t)
 {
 	uint8_t msg[MT6D_FRAME_HDR_LEN + MT6D_HS_LEN];
 	const struct mt6d_frame f = { .type = MT6D_FRAME_HANDSHAKE };
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) };
 	int ret = handshake_build(&t->sess.hs, msg + MT6D_FRAME_HDR_LEN);
 
 	mt6d_frame_put_hdr(msg, &f);
+	/* Fully reliable whatever the data's policy: a lost handshake costs the session. */
 	if (!ret)
-		ret = send_frame(t, 0, msg, sizeof(msg));
+		ret = sctp_ep_send(t->sk, t->sess.assoc, 0, 0, NULL, &iov, 1);
 	if (ret < 0)
 		log_warnx("cannot send the handshake on association %d: %s", (int)t->sess.assoc,
 			  strerror(-ret));
@@ -143,12 +157,15 @@ static void send_handshake(struct tunnel *t)
 static void session_down(struct tunnel *t, const char *why);
 
 /*
- * Seals the inner packet at txbuf + header and sends it. Returns true when it left (or
- * was dropped for good), false when the sealed frame is held back in txbuf.
+ * Seals the frame of @type whose payload (@len bytes) is at txbuf + @off + header and
+ * sends it; the inner packet is at txbuf + TUNNEL_PKT_OFF (@pkt_len bytes). Returns true
+ * when it left (or was dropped for good), false when the sealed frame is held back.
  */
-static bool forward_packet(struct tunnel *t, size_t len)
+static bool forward_packet(struct tunnel *t, uint8_t type, size_t off, size_t len,
+			   size_t pkt_len)
 {
-	uint16_t stream = mt6d_flow_stream(t->txbuf + MT6D_FRAME_HDR_LEN, len, TUNNEL_STREAMS);
+	uint16_t stream = mt6d_flow_stream(t->txbuf + TUNNEL_PKT_OFF, pkt_len, TUNNEL_STREAMS);
+	uint8_t *frame = t->txbuf + off;
 	size_t frame_len;
 	int ret;
 
@@ -156,8 +173,7 @@ static bool forward_packet(struct tunnel *t, size_t len)
 		t->stats.drop_no_session++;
 		return true;
 	}
-	ret = keyring_seal(&t->sess.keys, MT6D_FRAME_DATA, t->txbuf, len, &frame_len,
-			   session_now_ms());
+	ret = keyring_seal(&t->sess.keys, type, frame, len, &frame_len, session_now_ms());
 	if (ret == -EOVERFLOW) {
 		/* Not before 2^32 rekeys; a new association brings new keys. */
 		sctp_ep_abort(t->sk, t->sess.assoc);
@@ -169,10 +185,11 @@ static bool forward_packet(struct tunnel *t, size_t len)
 	}
 	/* Counted once sealed: a held frame leaves later or is counted as dropped. */
 	t->stats.tx_packets++;
-	t->stats.tx_bytes += len;
-	ret = send_frame(t, stream, t->txbuf, frame_len);
+	t->stats.tx_bytes += pkt_len;
+	ret = send_frame(t, stream, frame, frame_len);
 	if (ret == -EAGAIN || ret == -ENOBUFS) {
 		t->pending_len = frame_len;
+		t->pending_off = off;
 		t->pending_stream = stream;
 		return false;
 	}
@@ -187,14 +204,25 @@ static void on_tun(int fd, uint32_t events, void *ctx)
 
 	/* Bounded batch: one wakeup must not starve the receive side. */
 	for (int i = 0; i < 64; i++) {
-		ssize_t n = read(fd, t->txbuf + MT6D_FRAME_HDR_LEN, 65535);
+		const size_t vh = t->cfg->offload ? MT6D_VNET_HDR_LEN : 0;
+		ssize_t n = read(fd, t->txbuf + TUNNEL_PKT_OFF - vh, TUNNEL_MAX_PKT + vh);
+		size_t pkt_len;
+		bool sent;
 
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("read %s", t->ifname);
 			return;
 		}
-		if (!forward_packet(t, (size_t)n)) {
+		if ((size_t)n < vh)
+			continue;
+		pkt_len = (size_t)n - vh;
+		if (vh && !mt6d_vnet_hdr_plain(t->txbuf + MT6D_FRAME_HDR_LEN))
+			sent = forward_packet(t, MT6D_FRAME_DATA_GSO, 0, (size_t)n, pkt_len);
+		else
+			sent = forward_packet(t, MT6D_FRAME_DATA, MT6D_VNET_HDR_LEN, pkt_len,
+					      pkt_len);
+		if (!sent) {
 			tun_set_paused(t, true);
 			return;
 		}
@@ -204,7 +232,8 @@ static void on_tun(int fd, uint32_t events, void *ctx)
 static void on_writable(struct tunnel *t)
 {
 	if (t->pending_len) {
-		int ret = send_frame(t, t->pending_stream, t->txbuf, t->pending_len);
+		int ret = send_frame(t, t->pending_stream, t->txbuf + t->pending_off,
+				     t->pending_len);
 
 		if (ret == -EAGAIN || ret == -ENOBUFS)
 			return;
@@ -257,7 +286,7 @@ static void session_up(struct tunnel *t, sctp_assoc_t id, bool restart)
 	send_handshake(t);
 }
 
-static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sac)
+static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sac, size_t len)
 {
 	switch (sac->sac_state) {
 	case SCTP_COMM_UP:
@@ -265,8 +294,10 @@ static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sa
 		session_up(t, sac->sac_assoc_id, sac->sac_state == SCTP_RESTART);
 		break;
 	case SCTP_COMM_LOST:
+		/* The kernel reports a received ABORT as COMM_LOST too, with the chunk attached. */
 		if (sac->sac_assoc_id == t->sess.assoc)
-			session_down(t, "peer unreachable (retransmission limit)");
+			session_down(t, len > sizeof(*sac) ? "aborted by the peer"
+							    : "peer unreachable (retransmission limit)");
 		break;
 	case SCTP_SHUTDOWN_COMP:
 		if (sac->sac_assoc_id == t->sess.assoc)
@@ -289,7 +320,7 @@ static void on_notification(struct tunnel *t, const union sctp_notification *n, 
 	switch (n->sn_header.sn_type) {
 	case SCTP_ASSOC_CHANGE:
 		if (len >= sizeof(n->sn_assoc_change))
-			on_assoc_change(t, &n->sn_assoc_change);
+			on_assoc_change(t, &n->sn_assoc_change, len);
 		break;
 	case SCTP_PEER_ADDR_CHANGE: {
 		const struct sctp_paddr_change *pc = &n->sn_paddr_change;
@@ -371,6 +402,9 @@ static void on_handshake(struct tunnel *t, const struct mt6d_frame *f)
 static void on_data(struct tunnel *t, struct mt6d_frame *f, size_t len)
 {
 	int ret = keyring_open(&t->sess.keys, t->rxbuf, len, f, session_now_ms());
+	const uint8_t *pkt;
+	uint8_t *payload, *out;
+	size_t pkt_len;
 
 	switch (ret) {
 	case 0:
@@ -390,16 +424,40 @@ static void on_data(struct tunnel *t, struct mt6d_frame *f, size_t len)
 	}
 	/* Only the peer holds the session keys: a frame that opened proves the key too. */
 	peer_authenticated(t, "sealed data");
-	if (mt6d_frame_check_inner(f->payload, f->payload_len) < 0) {
+	payload = t->rxbuf + (f->payload - t->rxbuf);
+	if (f->type == MT6D_FRAME_DATA_GSO) {
+		if (!t->cfg->offload) {
+			t->stats.drop_unknown++;
+			return;
+		}
+		if (f->payload_len < MT6D_VNET_HDR_LEN) {
+			t->stats.drop_malformed++;
+			return;
+		}
+		pkt = f->payload + MT6D_VNET_HDR_LEN;
+		pkt_len = f->payload_len - MT6D_VNET_HDR_LEN;
+		if (mt6d_vnet_hdr_check(f->payload, pkt_len) < 0) {
+			t->stats.drop_malformed++;
+			return;
+		}
+		out = payload;
+	} else {
+		pkt = f->payload;
+		pkt_len = f->payload_len;
+		/* The frame header before the payload is spent: room for a plain vnet header. */
+		out = t->cfg->offload ? memset(payload - MT6D_VNET_HDR_LEN, 0, MT6D_VNET_HDR_LEN)
+				      : payload;
+	}
+	if (mt6d_frame_check_inner(pkt, pkt_len) < 0) {
 		t->stats.drop_malformed++;
 		return;
 	}
-	if (write(t->tun_fd, f->payload, f->payload_len) < 0) {
+	if (write(t->tun_fd, out, (size_t)(pkt + pkt_len - out)) < 0) {
 		t->stats.drop_tun++;
 		return;
 	}
 	t->stats.rx_packets++;
-	t->stats.rx_bytes += f->payload_len;
+	t->stats.rx_bytes += pkt_len;
 }
 
 static void on_message(struct tunnel *t, const struct sctp_ep_msg *m)
@@ -685,7 +743,7 @@ static int setup_device(struct tunnel *t)
 	int ifindex, ret;
 
 	t->mtu = inner_mtu(t);
-	t->tun_fd = tun_open(t->cfg->device, t->ifname);
+	t->tun_fd = tun_open(t->cfg->device, t->ifname, t->cfg->offload);
 	if (t->tun_fd < 0)
 		return t->tun_fd;
 	ifindex = (int)if_nametoindex(t->ifname);
@@ -738,6 +796,14 @@ static int setup_keys(struct tunnel *t, uint8_t *auth_key)
 	return ret;
 }
 
+/* Volatile stores: the compiler may not drop writes of zero to calloc'd memory. */
+static void prefault(uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i += 4096)
+		((volatile uint8_t *)p)[i] = 0;
+	((volatile uint8_t *)p)[len - 1] = 0;
+}
+
 int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 {
 	struct tunnel *t = calloc(1, sizeof(*t));
@@ -747,7 +813,8 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 		.port = cfg->port,
 		.auth_key = auth_key,
 		.auth_key_len = sizeof(auth_key),
-		.bufsize = TUNNEL_BUFSIZE,
+		.bufsize = (int)cfg->buffer_size * 1024,
+		.sack_delay = cfg->sack_delay,
 		.streams = TUNNEL_STREAMS,
 		.pr_policy = cfg->reliability.policy == MT6D_PR_RTX ? SCTP_PR_SCTP_RTX
 			     : cfg->reliability.policy == MT6D_PR_TTL ? SCTP_PR_SCTP_TTL
@@ -764,8 +831,24 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 
 	if (!t)
 		return -ENOMEM;
+	/*
+	 * Touch the packet buffers now: their pages would otherwise arrive with the first
+	 * large super-packet, and private memory is meant to be flat from the start.
+	 */
+	prefault(t->rxbuf, sizeof(t->rxbuf));
+	prefault(t->txbuf, sizeof(t->txbuf));
 	t->cfg = cfg;
+	t->pr = (struct sctp_ep_pr){ .policy = ep.pr_policy, .value = ep.pr_value };
 	t->tun_fd = t->sk = t->sig_fd = t->tick_fd = t->ctl_fd = -1;
+	ret = mt6d_clock_offset_from_env(&t->clock_offset_ms);
+	if (ret < 0) {
+		log_warnx("%s: expected milliseconds from -%ld to %ld", MT6D_CLOCK_OFFSET_ENV,
+			  MT6D_CLOCK_OFFSET_MAX_MS, MT6D_CLOCK_OFFSET_MAX_MS);
+		goto fail;
+	}
+	if (t->clock_offset_ms)
+		log_warnx("%s=%ld: slots follow a clock moved by %ld ms; for tests only",
+			  MT6D_CLOCK_OFFSET_ENV, t->clock_offset_ms, t->clock_offset_ms);
 	ret = rtnl_open(&t->nl);
 	if (ret < 0) {
 		log_warnx("rtnetlink: %s", strerror(-ret));
@@ -838,8 +921,9 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 				   : cfg->reliability.policy == MT6D_PR_TTL ? "ttl:%u"
 									    : "full",
 		 cfg->reliability.value);
-	log_info("TUN device %s up, mtu %u, %zu route(s), %s mode, encryption %s, delivery %s, "
-		 "reliability %s; initiator: %s", t->ifname, t->mtu, cfg->n_routes,
+	log_info("TUN device %s up, mtu %u, offloads %s, %zu route(s), %s mode, encryption %s, "
+		 "delivery %s, reliability %s; initiator: %s", t->ifname, t->mtu,
+		 cfg->offload ? "on" : "off", cfg->n_routes,
 		 cfg->address.len ? "host" : "gateway",
 		 mt6d_cipher_name((enum mt6d_cipher)cfg->encryption),
 		 cfg->delivery == MT6D_DELIVERY_ORDERED ? "ordered" : "unordered", rel,

@@ -11,13 +11,20 @@
 #   none      mt6d with encryption = none
 #   aead      mt6d with the default AEAD
 #   rotate1s  mt6d with the default AEAD and rotation every second
+# Levers, each aead with one setting changed (on demand, through --variants):
+#   aead-nogso    offload = no: one SCTP message per packet, not per super-packet
+#   aead-sack0    sack-delay = 0: a SACK for every packet
+#   aead-buf256k  buffer-size = 256 (KiB) instead of 4 MiB
+#   aead-ordered  delivery = ordered
 #
 # For each: TCP goodput (iperf3), ping flood RTT and loss, UDP jitter and loss at a
 # fixed rate, CPU time and private memory of each daemon. Results go to
 # $OUT/bench.json and a table on the console.
 #
 # MT6D_BENCH_QUICK=1 runs a few seconds per variant (CI); MT6D_BENCH_VARIANTS
-# selects variants (default: all).
+# selects variants (default: all). MT6D_BENCH_PROFILE=1 samples the whole guest
+# (perf, cpu-clock: TCG has no PMU) during each variant's TCP test and writes
+# perf.VARIANT.txt: time per command and shared object, and the top symbols.
 set -eu
 . "$(dirname "$0")/../lib.sh"
 mt6d_require
@@ -71,6 +78,29 @@ flood() {
 		"$OUT/flood.$V.log"
 }
 
+PERF=/usr/local/bin/perf
+# profile_start / profile_stop: a system-wide perf sample over the TCP test
+profile_start() {
+	[ "${MT6D_BENCH_PROFILE:-0}" = 1 ] && [ -x "$PERF" ] || return 0
+	"$PERF" record -a -e cpu-clock -F 499 -o "$OUT/perf.$V.data" -- sleep "$TCP_SECS" \
+		>"$OUT/perf-record.$V.log" 2>&1 &
+	echo $! >"$STATE/perf.pid"
+}
+profile_stop() {
+	[ -f "$STATE/perf.pid" ] || return 0
+	wait "$(cat "$STATE/perf.pid")" 2>/dev/null || :
+	rm -f "$STATE/perf.pid"
+	{
+		echo "== $V: share of samples by command and object"
+		"$PERF" report -i "$OUT/perf.$V.data" --stdio --no-children --sort comm,dso \
+			2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 25
+		echo "== $V: top symbols"
+		"$PERF" report -i "$OUT/perf.$V.data" --stdio --no-children --sort sym \
+			2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 40
+	} >"$OUT/perf.$V.txt"
+	rm -f "$OUT/perf.$V.data"
+}
+
 iperf_server() { # NS
 	bg_start "iperf-$1" "$1" "$IPERF3" -s
 	wait_for "nsx $1 $SS -Hln | grep -q ':5201'" 10 || die "$V" "iperf3 server did not start"
@@ -120,7 +150,9 @@ run_sctp() {
 	static_up
 	wait_for "nsx gwA ping -6 -c 1 -W 1 $B_STATIC" 10 || die sctp "no path"
 	iperf_server gwB
+	profile_start
 	tcp=$(tcp_mbps gwA "$B_STATIC" --sctp)
+	profile_stop
 	fl=$(flood gwA "$B_STATIC")
 	bg_stop iperf-gwB || :
 	static_down
@@ -128,13 +160,14 @@ run_sctp() {
 	record sctp "$tcp" $fl - - 0 0 0 0 0 0
 }
 
-# run_mt6d VARIANT ENCRYPTION INTERVAL
+# run_mt6d VARIANT ENCRYPTION INTERVAL [TUNNEL-LINE]
 run_mt6d() {
 	mkdir -p "$MT6D_ETC"
 	for gw in gwA gwB; do
 		sed -e "s/^interval = .*/interval = $3/" \
 			-e "s|^psk-file = .*|psk-file = $MT6D_ETC/site.key|" \
 			-e "/^\[tunnel\]/a encryption = $2" "$(mt6d_conf $gw)" >"$MT6D_ETC/$gw.conf"
+		[ -z "${4:-}" ] || sed -i "/^\[tunnel\]/a $4" "$MT6D_ETC/$gw.conf"
 	done
 	mt6d_start gwA "$MT6D_ETC/gwA.conf"
 	mt6d_start gwB "$MT6D_ETC/gwB.conf"
@@ -146,7 +179,9 @@ run_mt6d() {
 	c0=
 	for p in $pids; do c0="$c0 $(cpu_ticks "$p")"; done
 	iperf_server hostB
+	profile_start
 	tcp=$(tcp_mbps hostA "$HOSTB")
+	profile_stop
 	fl=$(flood hostA "$HOSTB")
 	u=$(udp hostA "$HOSTB")
 	bg_stop iperf-hostB || :
@@ -176,6 +211,10 @@ for V in $VARIANTS; do
 	none) run_mt6d none none 10 ;;
 	aead) run_mt6d aead aes-256-gcm 10 ;;
 	rotate1s) run_mt6d rotate1s aes-256-gcm 1 ;;
+	aead-nogso) run_mt6d aead-nogso aes-256-gcm 10 "offload = no" ;;
+	aead-sack0) run_mt6d aead-sack0 aes-256-gcm 10 "sack-delay = 0" ;;
+	aead-buf256k) run_mt6d aead-buf256k aes-256-gcm 10 "buffer-size = 256" ;;
+	aead-ordered) run_mt6d aead-ordered aes-256-gcm 10 "delivery = ordered" ;;
 	*) die bench "unknown variant $V" ;;
 	esac
 	log "bench: $(tail -n 1 "$OUT/bench.raw")"
@@ -189,11 +228,11 @@ awk -v json="$RESULTS_JSON" -v quick="${MT6D_BENCH_QUICK:-0}" '
 	function ratio(a, b) { return (b > 0 && a != "-") ? sprintf("%.2f", a / b) : "-" }
 	END {
 		p = idx["plain"]; s = idx["sctp"]
-		printf "%-9s %9s %7s %7s %7s %6s %7s %6s %6s %6s %8s %8s %8s %8s\n", "variant",
+		printf "%-12s %9s %7s %7s %7s %6s %7s %6s %6s %6s %8s %8s %8s %8s\n", "variant",
 			"tcp Mb/s", "rtt min", "avg ms", "max", "loss%", "jit ms", "uloss%",
 			"cpu tA", "cpu aA", "mem tA", "mem aA", "tcp/plain", "tcp/sctp"
 		for (i = 1; i <= n; i++)
-			printf "%-9s %9.1f %7.3f %7.3f %7.3f %6s %7s %6s %6s %6s %7sK %7sK %8s %8s\n",
+			printf "%-12s %9.1f %7.3f %7.3f %7.3f %6s %7s %6s %6s %6s %7sK %7sK %8s %8s\n",
 				name[i], tcp[i], min[i], avg[i], max[i], loss[i], jit[i], uloss[i],
 				ta[i], aa[i], mt[i], ma[i], ratio(tcp[i], tcp[p]), ratio(tcp[i], tcp[s])
 		printf "{\n  \"quick\": %s,\n  \"variants\": [\n", quick ? "true" : "false" > json

@@ -1,0 +1,103 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# Memory stays flat: each daemon's private memory, sampled during two minutes of
+# traffic with a rotation every second, does not grow.
+#
+#  hostA ── gwA ══ (veth "internet", hashed addresses only) ══ gwB ── hostB
+#  fd00:a::2        mt6d-tunnel + mt6d-addrmgr on each gateway        fd00:b::2
+#
+# Traffic: iperf3 TCP hostA -> hostB at a fixed rate and a ping every 0.2 s, for
+# MEMFLAT_SECS (120). Every SAMPLE_SECS the Private_Clean + Private_Dirty of
+# /proc/PID/smaps_rollup of the four daemons is recorded (memflat.csv). The first
+# WARMUP_SECS fill buffers and caches once; after that no sample may exceed the
+# warm-up sample by more than GROWTH_KIB (64 KiB, 16 pages), and none may reach
+# LIMIT_KIB (2 MiB). The test also checks that traffic went through (iperf3's
+# receiver and the tunnel's counters) and that at least a rotation per two seconds
+# happened, so the run measured what it claims.
+set -eu
+. "$(dirname "$0")/../lib.sh"
+mt6d_require
+
+SECS=${MEMFLAT_SECS:-120}
+SAMPLE_SECS=10
+WARMUP_SECS=20
+GROWTH_KIB=64
+LIMIT_KIB=2048
+RATE=${MEMFLAT_RATE:-20M}
+
+mkdir -p /etc/mt6d
+for gw in gwA gwB; do
+	sed "s/^interval = .*/interval = 1/" "$(mt6d_conf $gw)" >/etc/mt6d/$gw.conf
+done
+topo_up
+mt6d_start gwA /etc/mt6d/gwA.conf
+mt6d_start gwB /etc/mt6d/gwB.conf
+authed() { grep -q 'peer proved the key' "$OUT/$1-tunnel.log"; }
+wait_for "authed gwA && authed gwB" 60 ||
+	die "association up" "$(tail -n 5 "$OUT/gwA-tunnel.log")"
+wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 20 || die "first ping" "no path"
+
+tstatus() {
+	nsx gwA env RUNTIME_DIRECTORY="$(mt6d_runtime_dir gwA)" "$MT6D_TUNNEL" --status \
+		-c /etc/mt6d/gwA.conf --json
+}
+jnum() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -n 1; }
+private_kb() {
+	awk '/^Private_(Clean|Dirty):/ { k += $2 } END { print k + 0 }' "/proc/$1/smaps_rollup" \
+		2>/dev/null || echo 0
+}
+
+names="gwA-tunnel gwA-addrmgr gwB-tunnel gwB-addrmgr"
+rot0=$(tstatus | jnum rotations)
+bg_start iperf-hostB hostB "$IPERF3" -s -1
+wait_for "nsx hostB $SS -Hln | grep -q ':5201'" 10 || die "iperf3 server" "did not start"
+bg_start iperf-hostA hostA "$IPERF3" -c "$HOSTB" -t "$SECS" -b "$RATE" -f m
+bg_start ping-hostA hostA /usr/local/bin/iputils-ping -6 -i 0.2 -w "$SECS" "$HOSTB"
+
+echo "t,$(echo $names | tr ' ' ,)" >"$OUT/memflat.csv"
+t=0
+while [ "$t" -le "$SECS" ]; do
+	row=$t
+	for n in $names; do row="$row,$(private_kb "$(bg_pid "$n")")"; done
+	echo "$row" >>"$OUT/memflat.csv"
+	log "memflat: $row"
+	[ "$t" -eq "$SECS" ] && break
+	sleep "$SAMPLE_SECS"
+	t=$((t + SAMPLE_SECS))
+done
+wait_for "! bg_alive iperf-hostA" 30 || :
+json=$(tstatus)
+rot=$(echo "$json" | jnum rotations)
+rx=$(echo "$json" | jnum rx_packets)
+mbps=$(awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") v = $i }
+	END { print v + 0 }' "$OUT/iperf-hostA.log")
+
+awk -v t="$mbps" 'BEGIN { exit !(t > 0) }' &&
+	pass "traffic: iperf3 moved $mbps Mbit/s for ${SECS} s, tunnel rx ${rx:-?} packets" ||
+	fail "traffic through the tunnel" "iperf3: $(tail -n 3 "$OUT/iperf-hostA.log")"
+[ "$((${rot:-0} - ${rot0:-0}))" -ge "$((SECS / 2))" ] &&
+	pass "rotations: $((rot - rot0)) during the run" ||
+	fail "rotations during the run" "${rot0:-?} -> ${rot:-?}"
+
+col=2
+for n in $names; do
+	awk -F, -v c="$col" -v w="$WARMUP_SECS" -v g="$GROWTH_KIB" -v lim="$LIMIT_KIB" -v n="$n" '
+		NR == 1 { next }
+		$1 == w { base = $c }
+		{ if ($c > max) max = $c; if ($1 > w && $c > late) late = $c; if ($c == 0) zero = 1 }
+		END {
+			if (zero || base == "") { printf "FAIL %s: missing samples\n", n; exit 1 }
+			printf "%s: %d KiB after warm-up, at most %d KiB later (+%d), peak %d KiB\n",
+				n, base, late, late - base, max
+			exit !(late - base <= g && max < lim)
+		}' "$OUT/memflat.csv" >"$OUT/memflat.$n" && ok=1 || ok=0
+	msg=$(cat "$OUT/memflat.$n")
+	if [ "$ok" = 1 ]; then
+		pass "memory flat: $msg"
+	else
+		fail "memory flat (growth <= $GROWTH_KIB KiB, peak < $LIMIT_KIB KiB)" "$msg"
+	fi
+	col=$((col + 1))
+done
+finish
