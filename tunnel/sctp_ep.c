@@ -265,15 +265,21 @@ int sctp_ep_check_peer_auth(int fd, sctp_assoc_t id)
 	return 0;
 }
 
+/*
+ * SCTP_SNDINFO alone makes the kernel ignore the endpoint's default PR-SCTP policy
+ * (sctp_sendmsg_update_sinfo() applies default_flags only to a send without SNDINFO
+ * and SNDRCV): every message carries its policy in an SCTP_PRINFO of its own.
+ */
 static int send_cmsg(int fd, sctp_assoc_t id, uint16_t stream, uint16_t flags,
-		     const struct iovec *iov, int iovcnt)
+		     const struct sctp_ep_pr *pr, const struct iovec *iov, int iovcnt)
 {
-	char cbuf[CMSG_SPACE(sizeof(struct sctp_sndinfo))] = { 0 };
+	char cbuf[CMSG_SPACE(sizeof(struct sctp_sndinfo)) +
+		  CMSG_SPACE(sizeof(struct sctp_prinfo))] = { 0 };
 	struct msghdr mh = {
 		.msg_iov = (struct iovec *)iov,
 		.msg_iovlen = (size_t)iovcnt,
 		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
+		.msg_controllen = CMSG_SPACE(sizeof(struct sctp_sndinfo)),
 	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	struct sctp_sndinfo si = { .snd_sid = stream, .snd_flags = flags, .snd_assoc_id = id };
@@ -282,18 +288,31 @@ static int send_cmsg(int fd, sctp_assoc_t id, uint16_t stream, uint16_t flags,
 	cm->cmsg_type = SCTP_SNDINFO;
 	cm->cmsg_len = CMSG_LEN(sizeof(si));
 	memcpy(CMSG_DATA(cm), &si, sizeof(si));
+	if (pr) {
+		struct sctp_prinfo pi = { .pr_policy = pr->policy, .pr_value = pr->value };
+
+		mh.msg_controllen = sizeof(cbuf);
+		cm = CMSG_NXTHDR(&mh, cm);
+		cm->cmsg_level = IPPROTO_SCTP;
+		cm->cmsg_type = SCTP_PRINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	}
 	return sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -errno : 0;
 }
 
 int sctp_ep_abort(int fd, sctp_assoc_t id)
 {
-	return send_cmsg(fd, id, 0, SCTP_ABORT, NULL, 0);
+	return send_cmsg(fd, id, 0, SCTP_ABORT, NULL, NULL, 0);
 }
 
 int sctp_ep_send(int fd, sctp_assoc_t id, uint16_t stream, int unordered,
-		 const struct iovec *iov, int iovcnt)
+		 const struct sctp_ep_pr *pr, const struct iovec *iov, int iovcnt)
 {
-	return send_cmsg(fd, id, stream, unordered ? SCTP_UNORDERED : 0, iov, iovcnt);
+	static const struct sctp_ep_pr reliable = { .policy = SCTP_PR_SCTP_NONE };
+
+	return send_cmsg(fd, id, stream, unordered ? SCTP_UNORDERED : 0, pr ? pr : &reliable,
+			 iov, iovcnt);
 }
 
 int sctp_ep_recv(int fd, void *buf, size_t len, struct sctp_ep_msg *msg)

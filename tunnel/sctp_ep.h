@@ -47,12 +47,19 @@ int sctp_ep_check_peer_auth(int fd, sctp_assoc_t id) __attribute__((warn_unused_
 /* Aborts the association (ABORT chunk). */
 int sctp_ep_abort(int fd, sctp_assoc_t id);
 
+/* A message's partial reliability: SCTP_PR_SCTP_NONE, _RTX (retransmissions), _TTL (ms). */
+struct sctp_ep_pr {
+	uint16_t policy;
+	uint32_t value;
+};
+
 /*
- * Sends one message on @stream, unordered or not; the partial reliability policy is
- * the endpoint's default. -EAGAIN when the send buffer is full.
+ * Sends one message on @stream, unordered or not, under the partial reliability @pr
+ * (NULL: fully reliable). -EAGAIN when the send buffer is full.
  */
 int sctp_ep_send(int fd, sctp_assoc_t id, uint16_t stream, int unordered,
-		 const struct iovec *iov, int iovcnt) __attribute__((warn_unused_result));
+		 const struct sctp_ep_pr *pr, const struct iovec *iov, int iovcnt)
+	__attribute__((warn_unused_result));
 
 struct sctp_ep_msg {
 	size_t len;

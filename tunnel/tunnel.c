@@ -83,6 +83,7 @@ struct tunnel {
 	/* One sealed frame (at txbuf + pending_off) held back while the send buffer is full. */
 	size_t pending_len, pending_off;
 	uint16_t pending_stream;
+	struct sctp_ep_pr pr;	/* inner packets' partial reliability */
 	unsigned int mtu;
 	bool tun_paused;
 
@@ -130,18 +131,20 @@ static int send_frame(struct tunnel *t, uint16_t stream, const void *frame, size
 	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
 
 	return sctp_ep_send(t->sk, t->sess.assoc, stream,
-			    t->cfg->delivery == MT6D_DELIVERY_UNORDERED, &iov, 1);
+			    t->cfg->delivery == MT6D_DELIVERY_UNORDERED, &t->pr, &iov, 1);
 }
 
 static void send_handshake(struct tunnel *t)
 {
 	uint8_t msg[MT6D_FRAME_HDR_LEN + MT6D_HS_LEN];
 	const struct mt6d_frame f = { .type = MT6D_FRAME_HANDSHAKE };
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) };
 	int ret = handshake_build(&t->sess.hs, msg + MT6D_FRAME_HDR_LEN);
 
 	mt6d_frame_put_hdr(msg, &f);
+	/* Fully reliable whatever the data's policy: a lost handshake costs the session. */
 	if (!ret)
-		ret = send_frame(t, 0, msg, sizeof(msg));
+		ret = sctp_ep_send(t->sk, t->sess.assoc, 0, 0, NULL, &iov, 1);
 	if (ret < 0)
 		log_warnx("cannot send the handshake on association %d: %s", (int)t->sess.assoc,
 			  strerror(-ret));
@@ -279,7 +282,7 @@ static void session_up(struct tunnel *t, sctp_assoc_t id, bool restart)
 	send_handshake(t);
 }
 
-static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sac)
+static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sac, size_t len)
 {
 	switch (sac->sac_state) {
 	case SCTP_COMM_UP:
@@ -287,8 +290,10 @@ static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sa
 		session_up(t, sac->sac_assoc_id, sac->sac_state == SCTP_RESTART);
 		break;
 	case SCTP_COMM_LOST:
+		/* The kernel reports a received ABORT as COMM_LOST too, with the chunk attached. */
 		if (sac->sac_assoc_id == t->sess.assoc)
-			session_down(t, "peer unreachable (retransmission limit)");
+			session_down(t, len > sizeof(*sac) ? "aborted by the peer"
+							    : "peer unreachable (retransmission limit)");
 		break;
 	case SCTP_SHUTDOWN_COMP:
 		if (sac->sac_assoc_id == t->sess.assoc)
@@ -311,7 +316,7 @@ static void on_notification(struct tunnel *t, const union sctp_notification *n, 
 	switch (n->sn_header.sn_type) {
 	case SCTP_ASSOC_CHANGE:
 		if (len >= sizeof(n->sn_assoc_change))
-			on_assoc_change(t, &n->sn_assoc_change);
+			on_assoc_change(t, &n->sn_assoc_change, len);
 		break;
 	case SCTP_PEER_ADDR_CHANGE: {
 		const struct sctp_paddr_change *pc = &n->sn_paddr_change;
@@ -825,6 +830,7 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 	prefault(t->rxbuf, sizeof(t->rxbuf));
 	prefault(t->txbuf, sizeof(t->txbuf));
 	t->cfg = cfg;
+	t->pr = (struct sctp_ep_pr){ .policy = ep.pr_policy, .value = ep.pr_value };
 	t->tun_fd = t->sk = t->sig_fd = t->tick_fd = t->ctl_fd = -1;
 	ret = mt6d_clock_offset_from_env(&t->clock_offset_ms);
 	if (ret < 0) {

@@ -13,7 +13,8 @@
 #                pcap_sources FILE PREFIX, pcap_count FILE sctp|icmp6|other|all,
 #                pcap_count_other FILE, pcap_show_other FILE
 #   mt6d         mt6d_require, mt6d_start GW [CONF], mt6d_stop GW, mt6d_rotate GW,
-#                mt6d_tun_up GW, mt6d_key  (GW is gwA or gwB; CONF conf/GW.conf)
+#                mt6d_tun_up GW, mt6d_key  (GW is gwA or gwB; CONF conf/GW.conf),
+#                mt6d_tstatus GW [ARGS...], json_num JSON KEY
 # Everything a test writes to $OUT (/out) is copied to the host afterwards.
 #
 # Topology built by topo_up (network namespaces joined by veth pairs):
@@ -42,6 +43,9 @@ SCTP_DARN=${SCTP_DARN:-/usr/local/bin/sctp_darn}
 SCTP_TEST=${SCTP_TEST:-/usr/local/bin/sctp_test}
 MT6D_TUNNEL=${MT6D_TUNNEL:-/usr/sbin/mt6d-tunnel}
 MT6D_ADDRMGR=${MT6D_ADDRMGR:-/usr/sbin/mt6d-addrmgr}
+# Test helpers from the build dir (test/vm/helpers).
+PCAPGREP=${PCAPGREP:-/usr/local/bin/pcapgrep}
+MT6D_SHIM=${MT6D_SHIM:-/usr/local/lib/libmt6d_shim.so}
 # Where tests write configuration and the PSK (tools/demo points it elsewhere natively).
 MT6D_ETC=${MT6D_ETC:-/etc/mt6d}
 
@@ -393,14 +397,17 @@ mt6d_key() {
 
 # mt6d_start GW [CONF]: start mt6d-tunnel, then mt6d-addrmgr, in namespace GW
 # (gwA or gwB) with CONF (default conf/GW.conf); logs in $OUT/GW-tunnel.log and
-# $OUT/GW-addrmgr.log.
+# $OUT/GW-addrmgr.log.  MT6D_TUNNEL_ENV="K=V ..." adds variables to the tunnel's
+# environment (the test shim: LD_PRELOAD=$MT6D_SHIM MT6D_SHIM_...=...).
 mt6d_start() {
 	_gw=$1
 	_conf=${2:-$(mt6d_conf "$1")}
 	mt6d_key "$MT6D_ETC/site.key"
 	_rt=$(mt6d_runtime_dir "$_gw")
 	mkdir -p "$_rt"
-	bg_start "$_gw-tunnel" "$_gw" env RUNTIME_DIRECTORY="$_rt" "$MT6D_TUNNEL" -c "$_conf" -f -v
+	# shellcheck disable=SC2086
+	bg_start "$_gw-tunnel" "$_gw" env RUNTIME_DIRECTORY="$_rt" ${MT6D_TUNNEL_ENV:-} \
+		"$MT6D_TUNNEL" -c "$_conf" -f -v
 	bg_start "$_gw-addrmgr" "$_gw" env RUNTIME_DIRECTORY="$_rt" "$MT6D_ADDRMGR" -c "$_conf" -f -v
 }
 mt6d_stop() { # GW
@@ -413,4 +420,18 @@ mt6d_rotate() { # GW [CONF]: ask the running addrmgr of GW to rotate now
 }
 mt6d_tun_up() { # GW: true when the TUN device exists and is up
 	"$IP" -n "$1" link show dev "$TUN_DEV" 2>/dev/null | grep -q '[<,]UP[,>]'
+}
+# mt6d_tstatus GW [ARGS...]: mt6d-tunnel --status of GW (its config in $MT6D_ETC/GW.conf
+# when present, else conf/GW.conf), e.g. mt6d_tstatus gwB --json
+mt6d_tstatus() {
+	_gw=$1
+	shift
+	_conf=$MT6D_ETC/$_gw.conf
+	[ -f "$_conf" ] || _conf=$(mt6d_conf "$_gw")
+	nsx "$_gw" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$_gw")" "$MT6D_TUNNEL" \
+		-c "$_conf" --status "$@"
+}
+# json_num JSON KEY: the first number after "KEY": in JSON (flat look-up, no nesting)
+json_num() {
+	echo "$1" | grep -o "\"$2\":[0-9]*" | head -n 1 | cut -d: -f2
 }

@@ -8,7 +8,8 @@
 # Contents: static busybox (applet links), the kernel modules listed below with
 # their dependencies, real iproute2/nftables/tcpdump/socat/iperf3/lksctp tools
 # in /usr/local/bin with every shared library they need, a minimal /etc, the
-# mt6d binaries from the meson build dir (in /usr/sbin, when built), /init,
+# mt6d binaries from the meson build dir (in /usr/sbin, when built) and its test
+# helpers (pcapgrep in /usr/local/bin, the preload shim in /usr/local/lib), /init,
 # test/vm/lib.sh, test/vm/conf/ and the named test/vm/tests/NAME.sh scripts
 # (plus NAME.d/ next to them, if present) under /test.
 #
@@ -32,6 +33,9 @@ ${MT6D_VM_MODULES:-}"
 BINS="ip tc ss nft tcpdump socat iperf3 sctp_darn sctp_test checksctp"
 OPTIONAL_BINS="strace ${MT6D_VM_EXTRA_BINS:-}"
 MT6D_BINS="tunnel/mt6d-tunnel addrmgr/mt6d-addrmgr"
+# Test-only helpers from the build dir (test/vm/helpers): a tool and a preload library.
+HELPER_BINS="test/vm/helpers/pcapgrep"
+HELPER_LIBS="test/vm/helpers/libmt6d_shim.so"
 
 usage() {
 	echo "usage: $0 -o OUT.gz [--build-dir DIR] [--kernel-dir DIR] TESTNAME..." >&2
@@ -117,6 +121,17 @@ if [ -n "$build" ]; then
 			add_libs "$build/$b"
 			nmt6d=$((nmt6d + 1))
 		fi
+	done
+	for b in $HELPER_BINS; do
+		[ -x "$build/$b" ] || continue
+		cp -L "$build/$b" "$stage/usr/local/bin/"
+		add_libs "$build/$b"
+	done
+	for b in $HELPER_LIBS; do
+		[ -f "$build/$b" ] || continue
+		mkdir -p "$stage/usr/local/lib"
+		cp -L "$build/$b" "$stage/usr/local/lib/"
+		add_libs "$build/$b"
 	done
 fi
 if grep -q '^MISSING ' "$libs_file"; then

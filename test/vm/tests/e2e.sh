@@ -11,7 +11,11 @@
 # across the rotations arrives byte-identical; the capture of the internet link
 # shows >= 6 hashed source addresses per gateway, SCTP only (plus neighbour
 # discovery), never a true address; --rotate puts a new address on the wire
-# within 2 s while the transfer runs.
+# within 2 s while the transfer runs.  With encryption on (the default), no byte
+# sequence of any captured packet, headers or payload, equals either inner host's
+# address, a gateway's LAN address or a gateway's true address (pcapgrep searches
+# the raw pcap); the same search finds the inner addresses in a capture on hostB's
+# LAN and the hashed addresses on the wire, so it is not blind.
 set -eu
 . "$(dirname "$0")/../lib.sh"
 mt6d_require
@@ -31,6 +35,7 @@ done
 
 topo_up
 cap_start wire
+cap_start lan "$NS_HOSTB" "$HOST_DEV"
 mt6d_start gwA /etc/mt6d/gwA.conf
 mt6d_start gwB /etc/mt6d/gwB.conf
 
@@ -59,6 +64,7 @@ sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$OUT/ping.log")
 recv=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$OUT/ping.log")
 lost=$((${sent:-0} - ${recv:-0}))
 rotp=$(($(status gwA rotations) - rot0))
+cap_stop lan
 log "pings: $sent sent, $recv received, $lost lost, across $rotp rotations of gwA"
 if [ "${sent:-0}" -eq "$PINGS" ] && [ "$lost" -eq 0 ] && [ "$rotp" -ge 8 ]; then
 	pass "$PINGS pings across $rotp rotations, none lost"
@@ -119,6 +125,37 @@ if grep -qiE "(^|[ ,])($TRUE_A|$TRUE_B)([.:,]| |$)" "$OUT/wire.txt"; then
 else
 	pass "no true gateway address on the wire"
 fi
+
+# Raw bytes: every captured packet in full, at any offset.
+SECRETS="$HOSTA $HOSTB $GWA_LAN $GWB_LAN $TRUE_A $TRUE_B"
+grep -q 'encryption aes-256-gcm' "$OUT/gwA-tunnel.log" &&
+	grep -q 'encryption aes-256-gcm' "$OUT/gwB-tunnel.log" ||
+	fail "encryption on" "$(grep -h 'TUN device' "$OUT"/gw?-tunnel.log)"
+hashed=$(head -n 1 "$OUT/sources-gwA.txt")
+# shellcheck disable=SC2086
+"$PCAPGREP" "$pcap" $SECRETS "$hashed" >"$OUT/wire-bytes.txt" || fail "pcapgrep wire" "failed"
+cat "$OUT/wire-bytes.txt"
+# shellcheck disable=SC2086
+"$PCAPGREP" "$(cap_file lan)" $SECRETS >"$OUT/lan-bytes.txt" || fail "pcapgrep lan" "failed"
+hits() { awk -v a="$2" '$1 == a { print $2 }' "$1"; }
+wpk=$(awk '$1 == "packets" { print $2 }' "$OUT/wire-bytes.txt")
+wtr=$(awk '$1 == "packets" { print $4 }' "$OUT/wire-bytes.txt")
+if [ "$(hits "$OUT/lan-bytes.txt" "$HOSTA")" -gt 0 ] && [ "$(hits "$OUT/lan-bytes.txt" "$HOSTB")" -gt 0 ] &&
+	[ "$(hits "$OUT/wire-bytes.txt" "$hashed")" -gt 0 ] && [ "${wtr:-1}" -eq 0 ] &&
+	[ "${wpk:-0}" -gt 1000 ]; then
+	pass "byte search sees addresses where they are (inner on hostB's LAN, $hashed on the wire)"
+else
+	fail "byte search sees addresses where they are" \
+		"lan: $(tr '\n' ' ' <"$OUT/lan-bytes.txt"); wire: $(tr '\n' ' ' <"$OUT/wire-bytes.txt")"
+fi
+leaks=
+for a in $SECRETS; do
+	n=$(hits "$OUT/wire-bytes.txt" "$a")
+	[ "${n:-1}" -eq 0 ] || leaks="$leaks $a in ${n:-?} packets;"
+done
+[ -z "$leaks" ] && pass "no inner, LAN or true address in any byte of $wpk packets on the wire" ||
+	fail "no inner, LAN or true address in any byte on the wire" "$leaks"
+
 nother=$(pcap_count_other "$pcap")
 # Neighbour discovery and MLD are all the ICMPv6 the link may carry.
 nicmp=$(pcap_text "$pcap" | grep ICMP6 | grep -cvE 'neighbor (solicitation|advertisement)|router solicitation|multicast listener' || :)

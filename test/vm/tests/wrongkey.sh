@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # A wrong PSK on one gateway: no inner packet is delivered, and the logs say why
-# in one line.
+# in one line.  Then gwB's key is fixed and gwB's daemons restarted: the tunnel
+# comes up and carries pings without touching gwA (same processes throughout).
 #
 #  hostA ── gwA ══ (veth "internet") ══ gwB ── hostB
 #           key 1                       key 2
@@ -45,6 +46,29 @@ for gw in gwA gwB; do
 		pass "$gw never authenticated the peer"
 	fi
 done
+
+# --- fix gwB's key, restart gwB only --------------------------------------------------
+pidA="$(bg_pid gwA-tunnel) $(bg_pid gwA-addrmgr)"
+mt6d_stop gwB
+sed "s/^interval = .*/interval = 2/" "$(mt6d_conf gwB)" >/etc/mt6d/gwB.conf
+t0=$(now)
+mt6d_start gwB /etc/mt6d/gwB.conf
+authed() { grep -q 'peer proved the key' "$OUT/$1-tunnel.log"; }
+if wait_for "authed gwA && authed gwB" 40 &&
+	wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 20; then
+	pass "key fixed on gwB: tunnel up $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }') s after gwB's restart"
+else
+	fail "key fixed on gwB: tunnel up" "$(tail -n 3 "$OUT/gwA-tunnel.log" "$OUT/gwB-tunnel.log")"
+fi
+nsx "$NS_HOSTA" ping -6 -c 10 -i 0.2 -W 2 "$HOSTB" >"$OUT/ping-fixed.log" 2>&1 || :
+recv=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$OUT/ping-fixed.log")
+[ "${recv:-0}" -eq 10 ] && pass "10 of 10 pings answered after the fix" ||
+	fail "10 of 10 pings answered after the fix" "${recv:-0} answered"
+alive=0
+for p in $pidA; do pid_alive "$p" && alive=$((alive + 1)); done
+[ "$pidA" = "$(bg_pid gwA-tunnel) $(bg_pid gwA-addrmgr)" ] && [ "$alive" -eq 2 ] &&
+	pass "gwA untouched: its daemons ran throughout (pids $pidA)" ||
+	fail "gwA untouched" "pids before: $pidA, now: $(bg_pid gwA-tunnel) $(bg_pid gwA-addrmgr), $alive alive"
 mt6d_stop gwA
 mt6d_stop gwB
 finish
