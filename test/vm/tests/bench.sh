@@ -34,6 +34,7 @@ if [ "${MT6D_BENCH_QUICK:-0}" = 1 ]; then
 else
 	TCP_SECS=20 UDP_SECS=10 FLOOD=10000
 fi
+TCP_SECS=${MT6D_BENCH_TCP_SECS:-$TCP_SECS}
 UDP_RATE=${MT6D_BENCH_UDP_RATE:-20M}
 VARIANTS=$(echo "${MT6D_BENCH_VARIANTS:-plain sctp none aead rotate1s}" | tr , " ")
 PING=${PING_FLOOD:-/usr/local/bin/iputils-ping}
