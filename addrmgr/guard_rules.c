@@ -7,7 +7,8 @@
  *     ip6 daddr @retired counter name tripwire drop
  *     ip6 saddr @peer ip6 daddr @local sctp sport PORT sctp dport PORT
  *         sctp chunk data exists update @evidence { ip6 daddr } accept    # and heartbeat
- *     ... the same without the chunk match ... accept                      # i-data
+ *     ... the same without the chunk match ... accept
+ *     ip6 saddr @peer ip6 daddr @local meta l4proto sctp exthdr frag exists accept                      # i-data
  *     ip6 daddr @local icmpv6 type 1-4 accept            # errors, packet too big first
  *     ip6 daddr @local icmpv6 type 133-137 accept        # neighbour discovery
  *     ip6 daddr @local counter name dropped drop
@@ -269,6 +270,24 @@ static void sctp_chunk(struct rb *rb, uint8_t type)
 	cmp(rb, NFT_REG_2, NFT_CMP_EQ, &one, 1);
 }
 
+/* An IPv6 extension header of @type is present ("exthdr frag exists"). */
+static void ip6_exthdr(struct rb *rb, uint8_t type)
+{
+	struct nftnl_expr *e = expr(rb, "exthdr");
+	uint8_t one = 1;
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_OP, NFT_EXTHDR_OP_IPV6);
+	nftnl_expr_set_u8(e, NFTNL_EXPR_EXTHDR_TYPE, type);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_OFFSET, 0);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_LEN, 1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_FLAGS, NFT_EXTHDR_F_PRESENT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_DREG, NFT_REG_2);
+	add(rb, e);
+	cmp(rb, NFT_REG_2, NFT_CMP_EQ, &one, 1);
+}
+
 static int guard_chain(struct nft_batch *b, const char *table, const struct guard_params *p)
 {
 	static const char name[] = "guard";
@@ -309,6 +328,20 @@ static int guard_chain(struct nft_batch *b, const char *table, const struct guar
 				add(&rb, e);
 			}
 		}
+		verdict(&rb, NF_ACCEPT);
+		ret = emit(b, table, name, &rb);
+	}
+	/*
+	 * The tunnel's SCTP packets that the kernel sent as IPv6 fragments: a fragment
+	 * after the first has no ports to match (nft stops at the payload load), so any
+	 * fragmented SCTP from the peer to a local address passes; reassembly follows.
+	 */
+	if (!ret && !(ret = rule_begin(&rb))) {
+		payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_SADDR_OFF, 16, NFT_REG_1);
+		lookup(&rb, "peer", NFT_REG_1);
+		daddr_local_set(&rb);
+		l4proto(&rb, IPPROTO_SCTP);
+		ip6_exthdr(&rb, IPPROTO_FRAGMENT);
 		verdict(&rb, NF_ACCEPT);
 		ret = emit(b, table, name, &rb);
 	}

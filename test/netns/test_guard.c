@@ -125,6 +125,25 @@ static void send_sctp(const char *src, const char *dst, uint8_t type)
 		close(sk);
 }
 
+/* 3000 bytes of SCTP (a DATA chunk) from @src to @dst: lo's MTU of 1280 makes the kernel
+ * send it as IPv6 fragments, the later ones without SCTP ports. */
+static void send_sctp_fragmented(const char *src, const char *dst)
+{
+	struct sockaddr_in6 from = { .sin6_family = AF_INET6 }, to = { .sin6_family = AF_INET6 };
+	static uint8_t pkt[3000];
+	uint16_t hdr[8] = { htons(PORT), htons(PORT), 0, 0, 0, 0, 0, htons(sizeof(pkt) - 12) };
+	int sk = socket(AF_INET6, SOCK_RAW, IPPROTO_SCTP);
+
+	memcpy(pkt, hdr, sizeof(hdr));
+	from.sin6_addr = in6(src);
+	to.sin6_addr = in6(dst);
+	if (sk < 0 || bind(sk, (struct sockaddr *)&from, sizeof(from)) < 0 ||
+	    sendto(sk, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		check(0, "send fragmented SCTP %s -> %s: %s", src, dst, strerror(errno));
+	if (sk >= 0)
+		close(sk);
+}
+
 static const struct mt6d_prefix lroutes[] = { { .addr = { { { 0xfd, 0, 0, 0xa } } }, .len = 64 } };
 static const struct mt6d_prefix proutes[] = { { .addr = { { { 0xfd, 0, 0, 0xb } } }, .len = 64 } };
 
@@ -226,6 +245,17 @@ static void test_counters(struct guard *g)
 	ret = guard_read_counters(g, &c1);
 	check(ret == 0 && c1.dropped == 3, "and it is dropped (%llu)",
 	      (unsigned long long)c1.dropped);
+	/* The peer's SCTP in fragments passes whole; a stranger's fragments do not. */
+	ret = system("ip link set lo mtu 1280");
+	send_sctp_fragmented("2001:db8:2:2::21", "2001:db8:1:1::11");
+	ret = guard_read_counters(g, &c1);
+	check(ret == 0 && c1.dropped == 3, "the peer's fragmented SCTP passes (dropped %llu)",
+	      (unsigned long long)c1.dropped);
+	send_sctp_fragmented("2001:db8:1:1::77", "2001:db8:1:1::11");
+	ret = guard_read_counters(g, &c1);
+	/* 3000 bytes at 1232 bytes of payload per fragment: 3 fragments, each dropped. */
+	check(ret == 0 && c1.dropped == 6, "a stranger's 3 fragments are dropped (dropped %llu)",
+	      (unsigned long long)c1.dropped);
 }
 
 static void test_bulk(struct guard *g)
@@ -263,10 +293,10 @@ static void test_bulk(struct guard *g)
 	      "a failing transaction is all-or-nothing (%d)", ret);
 	/* Re-install: counters carried over, sets as given. */
 	ret = guard_read_counters(g, &c);
-	check(ret == 0 && c.dropped == 3 && c.tripwire == 1, "counters before re-install %llu/%llu",
+	check(ret == 0 && c.dropped == 6 && c.tripwire == 1, "counters before re-install %llu/%llu",
 	      (unsigned long long)c.dropped, (unsigned long long)c.tripwire);
 	ret = guard_install(g, NULL, 0, err, sizeof(err));
-	check(ret == 0 && guard_read_counters(g, &c) == 0 && c.dropped == 3 && c.tripwire == 1,
+	check(ret == 0 && guard_read_counters(g, &c) == 0 && c.dropped == 6 && c.tripwire == 1,
 	      "re-install keeps the counters (%d: %llu/%llu)", ret,
 	      (unsigned long long)c.dropped, (unsigned long long)c.tripwire);
 	check(guard_elems(g, GUARD_LOCAL, NULL, 0) == 0, "and holds exactly the given (none)");
