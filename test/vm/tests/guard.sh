@@ -19,7 +19,7 @@
 #            works); `mt6d-addrmgr --status --json` shows the dropped counter grown by the
 #            probes to current and next, the tripwire counter by those to the retired
 #            one; `mt6d-tunnel --status` shows both under their reasons.
-#  The rest run with a 1 s rotation and lifetime 1:
+#  The rest run with a 1 s rotation and the default lifetime of 3 slots:
 #  flood     ping -i 0.01 hostA -> hostB across >= 60 rotations: none lost; a paced TCP
 #            transfer across the same rotations arrives byte-identical; the longest gap
 #            between echo replies (captured at hostA) is reported and must stay < 1 s.
@@ -43,6 +43,7 @@ ATK_GW=2001:db8:66::1
 ATK_PREFIX=2001:db8:66::/64
 CONTROL=2001:db8:2:2::99	# on gwB's uplink, in the hashed /64, but not a hashed address
 FLOOD_SECONDS=${MT6D_FLOOD_SECONDS:-64}
+LIFETIME=3	# [rotation] lifetime of the 1 s phases: the default
 B_NET=${GWB_PREFIX%%::/64}:
 
 want() { case " $PHASES " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -227,7 +228,7 @@ fi
 
 # --- flood: 1 s rotation under ping -i 0.01 and a paced TCP transfer ---------------------
 if want flood || want asconf || want crash; then
-	start_both 1 1
+	start_both 1 "$LIFETIME"
 fi
 rotations() { astatus "$1" | awk 'NR == 1 { for (i = 1; i < NF; i++) if ($i == "rotations") print $(i + 1) }'; }
 ping_result() { # LOG: "SENT RECEIVED"
@@ -376,8 +377,8 @@ if want crash; then
 		[ -n "$up" ] && [ "$up" = "$loc" ] || return 1
 		for a in $ret; do echo "$up" | grep -qx "$a" && return 1; done
 		echo "$up" | grep -qx "$cur" || return 1
-		# plan (lifetime 1: draining, current, next), the one kept a slot, one in grace
-		[ "$(echo "$up" | wc -l)" -le 5 ]
+		# plan (lifetime draining, current, next), the one kept a slot, one in grace
+		[ "$(echo "$up" | wc -l)" -le $((LIFETIME + 4)) ]
 	}
 	if wait_for check_state 5; then
 		pass "crash: uplink holds exactly the guard's local set ($(echo $up | wc -w) addresses), the current one among them, nothing retired"
