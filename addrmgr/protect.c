@@ -66,6 +66,9 @@ int protect_new(struct protect **out, const struct mt6d_config *cfg,
 	p->cfg = cfg;
 	p->deriver = deriver;
 	p->prefix = *prefix;
+	p->td.grace_ms = 2 * (int64_t)cfg->interval * 1000;
+	if (p->td.grace_ms < TEARDOWN_GRACE_MS)
+		p->td.grace_ms = TEARDOWN_GRACE_MS;
 	p->evidence_ms = cfg->guard.evidence_window ? cfg->guard.evidence_window
 						    : 3 * cfg->recovery.heartbeat_interval;
 	gp.evidence_ms = p->evidence_ms;

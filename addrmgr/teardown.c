@@ -77,17 +77,22 @@ bool teardown_held(const struct teardown *t, const struct in6_addr *addr)
 	return e && e->held_since;
 }
 
+static int64_t grace(const struct teardown *t)
+{
+	return t->grace_ms ? t->grace_ms : TEARDOWN_GRACE_MS;
+}
+
 bool teardown_in_grace(const struct teardown *t, const struct in6_addr *addr, int64_t now)
 {
 	const struct teardown_entry *e = teardown_find(t, addr);
 
-	return e && e->unbound_at && now - e->unbound_at < TEARDOWN_GRACE_MS;
+	return e && e->unbound_at && now - e->unbound_at < grace(t);
 }
 
 void teardown_prune(struct teardown *t, const struct in6_addr *keep, size_t nkeep, int64_t now)
 {
 	for (size_t i = 0; i < t->n; i++) {
-		bool kept = t->e[i].unbound_at && now - t->e[i].unbound_at < TEARDOWN_GRACE_MS;
+		bool kept = t->e[i].unbound_at && now - t->e[i].unbound_at < grace(t);
 
 		for (size_t j = 0; j < nkeep && !kept; j++)
 			kept = !memcmp(&keep[j], &t->e[i].addr, sizeof(keep[j]));

@@ -19,8 +19,13 @@
  * monotonic clock.
  */
 #define TEARDOWN_MAX 64
-/* An unbound address stays on the uplink this long for the peer's packets in flight. */
-#define TEARDOWN_GRACE_MS 2000
+/*
+ * An unbound address stays on the uplink (and local) for the peer's packets in flight
+ * until its DEL-IP is through: at least this long, and two intervals (teardown.grace_ms).
+ * Under load the ASCONFs queue up, and a peer packet to an address already retired
+ * (a SACK, an ASCONF-ACK) is dropped by the tripwire and stalls the association for an RTO.
+ */
+#define TEARDOWN_GRACE_MS 5000
 
 struct teardown_entry {
 	struct in6_addr addr;
@@ -34,6 +39,7 @@ struct teardown_entry {
 struct teardown {
 	struct teardown_entry e[TEARDOWN_MAX];
 	size_t n;
+	int64_t grace_ms;	/* 0: TEARDOWN_GRACE_MS */
 	uint64_t confirmed;	/* unbinds done with evidence */
 	uint64_t failures;	/* deadlines passed without evidence */
 };
@@ -55,7 +61,7 @@ enum teardown_verdict teardown_check(struct teardown *t, const struct in6_addr *
 void teardown_unbound(struct teardown *t, const struct in6_addr *addr, int64_t now);
 /* Held (kept bound without evidence) right now. */
 bool teardown_held(const struct teardown *t, const struct in6_addr *addr);
-/* Unbound less than TEARDOWN_GRACE_MS ago. */
+/* Unbound less than the grace period ago. */
 bool teardown_in_grace(const struct teardown *t, const struct in6_addr *addr, int64_t now);
 /* The entry for @addr, or NULL. */
 const struct teardown_entry *teardown_find(const struct teardown *t, const struct in6_addr *addr);

@@ -377,8 +377,9 @@ if want crash; then
 		[ -n "$up" ] && [ "$up" = "$loc" ] || return 1
 		for a in $ret; do echo "$up" | grep -qx "$a" && return 1; done
 		echo "$up" | grep -qx "$cur" || return 1
-		# plan (lifetime draining, current, next), the one kept a slot, one in grace
-		[ "$(echo "$up" | wc -l)" -le $((LIFETIME + 4)) ]
+		# plan (lifetime draining, current, next), the one kept a slot, those unbound in
+		# the last 5 s (their grace on the uplink)
+		[ "$(echo "$up" | wc -l)" -le $((LIFETIME + 2 + 1 + 5)) ]
 	}
 	if wait_for check_state 5; then
 		pass "crash: uplink holds exactly the guard's local set ($(echo $up | wc -w) addresses), the current one among them, nothing retired"
