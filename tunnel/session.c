@@ -32,7 +32,8 @@ int session_init(struct session *s, const struct mt6d_config *cfg,
 	s->since_ms = session_now_ms();
 	s->backoff_ms = BACKOFF_MIN_MS;
 	s->backoff_max_ms = cfg->recovery.max_backoff;
-	keyring_init(&s->keys, (enum mt6d_cipher)cfg->encryption, 0, 0);
+	keyring_init(&s->keys, (enum mt6d_cipher)cfg->encryption,
+		     (uint64_t)cfg->rekey_interval * 1000, 0);
 	return handshake_init(&s->hs, cfg->psk, cfg->psk_len, local_prefix, &cfg->local_iid,
 			      &cfg->peer_prefix.addr, &cfg->peer_iid);
 }

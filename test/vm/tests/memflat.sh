@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 # Memory stays flat: each daemon's private memory, sampled during two minutes of
-# traffic with a rotation every second, does not grow.
+# traffic with a rotation every second and new session keys every 10 s, does not grow.
 #
 #  hostA ── gwA ══ (veth "internet", hashed addresses only) ══ gwB ── hostB
 #  fd00:a::2        mt6d-tunnel + mt6d-addrmgr on each gateway        fd00:b::2
@@ -28,7 +28,8 @@ RATE=${MT6D_MEMFLAT_RATE:-20M}
 
 mkdir -p /etc/mt6d
 for gw in gwA gwB; do
-	sed "s/^interval = .*/interval = 1/" "$(mt6d_conf $gw)" >/etc/mt6d/$gw.conf
+	sed -e "s/^interval = .*/interval = 1/" -e "/^\[tunnel\]/a rekey-interval = 10" \
+		"$(mt6d_conf $gw)" >/etc/mt6d/$gw.conf
 done
 topo_up
 mt6d_start gwA /etc/mt6d/gwA.conf
