@@ -304,7 +304,8 @@ _pcap_cache() {
 		}
 		END {
 			printf "" >>srcs
-			printf "sctp %d\nicmp6 %d\nother %d\nall %d\n", n["sctp"], n["icmp6"], n["other"], all
+			printf "sctp %d\nicmp6 %d\nother %d\nfrag %d\nall %d\n", n["sctp"], n["icmp6"],
+				n["other"], n["frag"], all
 		}' "$_c.txt" >"$_c.counts"
 	echo "$_key" >"$_c.key"
 }
@@ -341,7 +342,12 @@ function class() {
 	if ($2 != "IP6") return "other"
 	i = 6
 	if ($i == "HBH") i++
-	if ($i == "frag") i += 2
+	# IPv6 fragments: "frag (0|LEN) SRC > DST: PROTO ..." is a first fragment (its
+	# protocol follows); "frag (OFF|LEN)" alone is a later one, classed "frag".
+	if ($i == "frag") {
+		if ($(i + 1) !~ /^\(0\|/) return "frag"
+		i += 5
+	}
 	if ($i == "sctp") return "sctp"
 	if ($i ~ /^ICMP6/) return "icmp6"
 	return "other"
@@ -362,7 +368,8 @@ pcap_sources() {
 }
 
 # pcap_count FILE CLASS: number of packets of CLASS: sctp, icmp6, other (neither
-# SCTP nor ICMPv6, including non-IPv6 frames), or all.
+# SCTP nor ICMPv6, including non-IPv6 frames), frag (IPv6 fragments after the
+# first, which counts as its protocol), or all.
 pcap_count() {
 	_pcap_cache "$1" && awk -v want="$2" '$1 == want { print $2 }' "$_c.counts"
 }
