@@ -108,7 +108,8 @@ profile_stop() {
 		# Inclusive shares of the kernel's entry points on the path: where the time goes.
 		echo "== $V: inclusive (children) share of the path's entry points"
 		"$PERF" report -i "$OUT/perf.$V.data" --stdio --children --sort sym -g none \
-			2>/dev/null | grep -E '\] ($PROFILE_SYMS)$' | head -n 40
+			>"$OUT/perf-children.$V.txt" 2>&1 || :
+		grep -E "\\] ($PROFILE_SYMS) *\$" "$OUT/perf-children.$V.txt" | head -n 40
 	} >"$OUT/perf.$V.txt"
 	rm -f "$OUT/perf.$V.data"
 }
