@@ -61,6 +61,7 @@ struct mt6d_config {
 	unsigned int buffer_size;	/* KiB of SCTP send and receive buffer, default 4096 */
 	unsigned int sack_delay;	/* ms of delayed SACK (default 200, the kernel's);
 					 * 0: acknowledge every packet at once */
+	unsigned int rekey_interval;	/* s between session key epochs, default 120 */
 
 	/* [keys] */
 	char psk_file[PATH_MAX];	/* required */

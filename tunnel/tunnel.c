@@ -158,7 +158,7 @@ static void session_down(struct tunnel *t, const char *why);
  * when it left (or was dropped for good), false when the sealed frame is held back.
  */
 static bool forward_packet(struct tunnel *t, uint8_t type, size_t off, size_t len,
-			   size_t pkt_len)
+			   size_t pkt_len, uint64_t now_ms)
 {
 	uint16_t stream = mt6d_flow_stream(t->txbuf + TUNNEL_PKT_OFF, pkt_len, TUNNEL_STREAMS);
 	uint8_t *frame = t->txbuf + off;
@@ -169,7 +169,7 @@ static bool forward_packet(struct tunnel *t, uint8_t type, size_t off, size_t le
 		t->stats.drop_no_session++;
 		return true;
 	}
-	ret = keyring_seal(&t->sess.keys, type, frame, len, &frame_len, session_now_ms());
+	ret = keyring_seal(&t->sess.keys, type, frame, len, &frame_len, now_ms);
 	if (ret == -EOVERFLOW) {
 		/* Not before 2^32 rekeys; a new association brings new keys. */
 		sctp_ep_abort(t->sk, t->sess.assoc);
@@ -198,6 +198,9 @@ static void on_tun(int fd, uint32_t events, void *ctx)
 {
 	struct tunnel *t = ctx;
 
+	/* One clock read per wakeup: without a vDSO clock it is a system call. */
+	const uint64_t now_ms = session_now_ms();
+
 	/* Bounded batch: one wakeup must not starve the receive side. */
 	for (int i = 0; i < 64; i++) {
 		const size_t vh = t->cfg->offload ? MT6D_VNET_HDR_LEN : 0;
@@ -214,10 +217,11 @@ static void on_tun(int fd, uint32_t events, void *ctx)
 			continue;
 		pkt_len = (size_t)n - vh;
 		if (vh && !mt6d_vnet_hdr_plain(t->txbuf + MT6D_FRAME_HDR_LEN))
-			sent = forward_packet(t, MT6D_FRAME_DATA_GSO, 0, (size_t)n, pkt_len);
+			sent = forward_packet(t, MT6D_FRAME_DATA_GSO, 0, (size_t)n, pkt_len,
+					      now_ms);
 		else
 			sent = forward_packet(t, MT6D_FRAME_DATA, MT6D_VNET_HDR_LEN, pkt_len,
-					      pkt_len);
+					      pkt_len, now_ms);
 		if (!sent) {
 			tun_set_paused(t, true);
 			return;
@@ -395,9 +399,9 @@ static void on_handshake(struct tunnel *t, const struct mt6d_frame *f)
 		peer_authenticated(t, "handshake");
 }
 
-static void on_data(struct tunnel *t, struct mt6d_frame *f, size_t len)
+static void on_data(struct tunnel *t, struct mt6d_frame *f, size_t len, uint64_t now_ms)
 {
-	int ret = keyring_open(&t->sess.keys, t->rxbuf, len, f, session_now_ms());
+	int ret = keyring_open(&t->sess.keys, t->rxbuf, len, f, now_ms);
 	const uint8_t *pkt;
 	uint8_t *payload, *out;
 	size_t pkt_len;
@@ -456,7 +460,7 @@ static void on_data(struct tunnel *t, struct mt6d_frame *f, size_t len)
 	t->stats.rx_bytes += pkt_len;
 }
 
-static void on_message(struct tunnel *t, const struct sctp_ep_msg *m)
+static void on_message(struct tunnel *t, const struct sctp_ep_msg *m, uint64_t now_ms)
 {
 	struct mt6d_frame f;
 	int ret;
@@ -478,17 +482,19 @@ static void on_message(struct tunnel *t, const struct sctp_ep_msg *m)
 	if (f.type == MT6D_FRAME_HANDSHAKE)
 		on_handshake(t, &f);
 	else
-		on_data(t, &f, m->len);
+		on_data(t, &f, m->len, now_ms);
 }
 
 static void on_sctp(int fd, uint32_t events, void *ctx)
 {
 	struct tunnel *t = ctx;
+	uint64_t now_ms;
 
 	if (events & EPOLLOUT)
 		on_writable(t);
 	if (!(events & EPOLLIN))
 		return;
+	now_ms = session_now_ms();
 	for (int i = 0; i < 64; i++) {
 		struct sctp_ep_msg m;
 		int ret = sctp_ep_recv(fd, t->rxbuf, sizeof(t->rxbuf), &m);
@@ -507,7 +513,7 @@ static void on_sctp(int fd, uint32_t events, void *ctx)
 		if (m.notification)
 			on_notification(t, (const union sctp_notification *)t->rxbuf, m.len);
 		else
-			on_message(t, &m);
+			on_message(t, &m, now_ms);
 	}
 }
 

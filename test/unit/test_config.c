@@ -99,7 +99,7 @@ static const struct bad_case bad[] = {
 	{ "iid not an address", { { "peer", "iid", "2" } }, .rc = -EINVAL,
 	  .expect = "[peer] iid: expected an interface identifier like ::1, got \"2\"" },
 	{ "unknown key", { { "tunnel", "colour", "blue" } }, .rc = -EINVAL,
-	  .expect = "[tunnel] colour: unknown key (expected one of: device, mtu, port, address, encryption, delivery, reliability, offload, buffer-size, sack-delay)" },
+	  .expect = "[tunnel] colour: unknown key (expected one of: device, mtu, port, address, encryption, delivery, reliability, offload, buffer-size, sack-delay, rekey-interval)" },
 	/* Host mode: contradictory or unusable inner addresses. */
 	{ "host address inside peer routes", { { "tunnel", "address", "2001:db8:100::9/64" } },
 	  .rc = -EINVAL,

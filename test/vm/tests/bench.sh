@@ -18,7 +18,9 @@
 #   aead-ordered  delivery = ordered
 #
 # For each: TCP goodput (iperf3), ping flood RTT and loss, UDP jitter and loss at a
-# fixed rate, CPU time and private memory of each daemon. Results go to
+# fixed rate, CPU time and private memory of each daemon, and (when strace is in the
+# image) the system calls gwA's tunnel makes per forwarded packet over SYSCALL_PINGS
+# pings, each one packet out and one back through it. Results go to
 # $OUT/bench.json and a table on the console.
 #
 # MT6D_BENCH_QUICK=1 runs a few seconds per variant (CI); MT6D_BENCH_VARIANTS
@@ -102,6 +104,21 @@ profile_stop() {
 	rm -f "$OUT/perf.$V.data"
 }
 
+SYSCALL_PINGS=200
+# syscalls_per_packet PID: system calls of PID per packet it forwards, over
+# SYSCALL_PINGS pings hostA -> hostB at 10 ms intervals; "-" without strace.
+syscalls_per_packet() {
+	command -v strace >/dev/null || { echo -; return; }
+	strace -c -f -q -p "$1" -o "$OUT/strace.$V.txt" 2>/dev/null &
+	_st=$!
+	sleep 1
+	nsx hostA "$PING" -6 -q -i 0.01 -c "$SYSCALL_PINGS" -W 1 "$HOSTB" >/dev/null 2>&1 || :
+	kill -INT "$_st" 2>/dev/null || :
+	wait "$_st" 2>/dev/null || :
+	awk -v n=$((SYSCALL_PINGS * 2)) '$NF == "total" { c = $4 }
+		END { if (c > 0) printf "%.1f\n", c / n; else print "-" }' "$OUT/strace.$V.txt"
+}
+
 iperf_server() { # NS
 	bg_start "iperf-$1" "$1" "$IPERF3" -s
 	wait_for "nsx $1 $SS -Hln | grep -q ':5201'" 10 || die "$V" "iperf3 server did not start"
@@ -144,7 +161,7 @@ run_plain() {
 	"$IP" -n gwA route del "$LANB_PREFIX"
 	"$IP" -n gwB route del "$LANA_PREFIX"
 	static_down
-	record plain "$tcp" $fl $u 0 0 0 0 0 0
+	record plain "$tcp" $fl $u 0 0 0 0 0 0 -
 }
 
 run_sctp() {
@@ -158,7 +175,7 @@ run_sctp() {
 	bg_stop iperf-gwB || :
 	static_down
 	# UDP does not apply to a bare SCTP association.
-	record sctp "$tcp" $fl - - 0 0 0 0 0 0
+	record sctp "$tcp" $fl - - 0 0 0 0 0 0 -
 }
 
 # run_mt6d VARIANT ENCRYPTION INTERVAL [TUNNEL-LINE]
@@ -197,10 +214,11 @@ run_mt6d() {
 	done
 	mem=
 	for p in $(bg_pid gwA-tunnel) $(bg_pid gwA-addrmgr); do mem="$mem $(private_kb "$p")"; done
+	sys=$(syscalls_per_packet "$(bg_pid gwA-tunnel)")
 	mt6d_stop gwA
 	mt6d_stop gwB
 	# gwA tunnel, gwA addrmgr, gwB tunnel, gwB addrmgr seconds; gwA memory (KiB)
-	record "$v" "$tcp" $fl $u $cpu $mem
+	record "$v" "$tcp" $fl $u $cpu $mem "$sys"
 }
 
 rm -f "$OUT/bench.raw"
@@ -225,17 +243,18 @@ done
 awk -v json="$RESULTS_JSON" -v quick="${MT6D_BENCH_QUICK:-0}" '
 	{ n++; name[n] = $1; tcp[n] = $2; min[n] = $3; avg[n] = $4; max[n] = $5; loss[n] = $6
 	  jit[n] = $7; uloss[n] = $8; ta[n] = $9; aa[n] = $10; tb[n] = $11; ab[n] = $12
-	  mt[n] = $13; ma[n] = $14; idx[$1] = n }
+	  mt[n] = $13; ma[n] = $14; sc[n] = ($15 == "" ? "-" : $15); idx[$1] = n }
 	function ratio(a, b) { return (b > 0 && a != "-") ? sprintf("%.2f", a / b) : "-" }
 	END {
 		p = idx["plain"]; s = idx["sctp"]
-		printf "%-12s %9s %7s %7s %7s %6s %7s %6s %6s %6s %8s %8s %8s %8s\n", "variant",
+		printf "%-12s %9s %7s %7s %7s %6s %7s %6s %6s %6s %8s %8s %7s %8s %8s\n", "variant",
 			"tcp Mb/s", "rtt min", "avg ms", "max", "loss%", "jit ms", "uloss%",
-			"cpu tA", "cpu aA", "mem tA", "mem aA", "tcp/plain", "tcp/sctp"
+			"cpu tA", "cpu aA", "mem tA", "mem aA", "sys/pkt", "tcp/plain", "tcp/sctp"
 		for (i = 1; i <= n; i++)
-			printf "%-12s %9.1f %7.3f %7.3f %7.3f %6s %7s %6s %6s %6s %7sK %7sK %8s %8s\n",
+			printf "%-12s %9.1f %7.3f %7.3f %7.3f %6s %7s %6s %6s %6s %7sK %7sK %7s %8s %8s\n",
 				name[i], tcp[i], min[i], avg[i], max[i], loss[i], jit[i], uloss[i],
-				ta[i], aa[i], mt[i], ma[i], ratio(tcp[i], tcp[p]), ratio(tcp[i], tcp[s])
+				ta[i], aa[i], mt[i], ma[i], sc[i], ratio(tcp[i], tcp[p]),
+				ratio(tcp[i], tcp[s])
 		printf "{\n  \"quick\": %s,\n  \"variants\": [\n", quick ? "true" : "false" > json
 		for (i = 1; i <= n; i++) {
 			printf "    {\"name\": \"%s\", \"tcp_mbps\": %s, \"rtt_min_ms\": %s, " \
@@ -244,10 +263,11 @@ awk -v json="$RESULTS_JSON" -v quick="${MT6D_BENCH_QUICK:-0}" '
 				"\"cpu_s\": {\"gwA_tunnel\": %s, \"gwA_addrmgr\": %s, " \
 				"\"gwB_tunnel\": %s, \"gwB_addrmgr\": %s}, " \
 				"\"private_kib\": {\"gwA_tunnel\": %s, \"gwA_addrmgr\": %s}, " \
+				"\"tunnel_syscalls_per_packet\": %s, " \
 				"\"tcp_vs_plain\": %s, \"tcp_vs_sctp\": %s, \"rtt_vs_sctp\": %s}%s\n",
 				name[i], tcp[i], min[i], avg[i], max[i], loss[i],
 				jit[i] == "-" ? "null" : jit[i], uloss[i] == "-" ? "null" : uloss[i],
-				ta[i], aa[i], tb[i], ab[i], mt[i], ma[i],
+				ta[i], aa[i], tb[i], ab[i], mt[i], ma[i], sc[i] == "-" ? "null" : sc[i],
 				ratio(tcp[i], tcp[p]) == "-" ? "null" : ratio(tcp[i], tcp[p]),
 				ratio(tcp[i], tcp[s]) == "-" ? "null" : ratio(tcp[i], tcp[s]),
 				ratio(avg[i], avg[s]) == "-" ? "null" : ratio(avg[i], avg[s]),

@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: MIT
 #
 # Memory stays flat: each daemon's private memory, sampled during two minutes of
-# traffic with a rotation every second, does not grow.
+# traffic with a rotation every second and new session keys every 10 s, does not grow.
 #
 #  hostA ── gwA ══ (veth "internet", hashed addresses only) ══ gwB ── hostB
 #  fd00:a::2        mt6d-tunnel + mt6d-addrmgr on each gateway        fd00:b::2
 #
 # Traffic: iperf3 TCP hostA -> hostB at a fixed rate and a ping every 0.2 s, for
-# MEMFLAT_SECS (120). Every SAMPLE_SECS the Private_Clean + Private_Dirty of
+# MT6D_MEMFLAT_SECS (120). Every SAMPLE_SECS the Private_Clean + Private_Dirty of
 # /proc/PID/smaps_rollup of the four daemons is recorded (memflat.csv). The first
 # WARMUP_SECS fill buffers and caches once; after that no sample may exceed the
 # warm-up sample by more than GROWTH_KIB (64 KiB, 16 pages), and none may reach
@@ -19,16 +19,17 @@ set -eu
 . "$(dirname "$0")/../lib.sh"
 mt6d_require
 
-SECS=${MEMFLAT_SECS:-120}
+SECS=${MT6D_MEMFLAT_SECS:-120}
 SAMPLE_SECS=10
 WARMUP_SECS=20
 GROWTH_KIB=64
 LIMIT_KIB=2048
-RATE=${MEMFLAT_RATE:-20M}
+RATE=${MT6D_MEMFLAT_RATE:-20M}
 
 mkdir -p /etc/mt6d
 for gw in gwA gwB; do
-	sed "s/^interval = .*/interval = 1/" "$(mt6d_conf $gw)" >/etc/mt6d/$gw.conf
+	sed -e "s/^interval = .*/interval = 1/" -e "/^\[tunnel\]/a rekey-interval = 10" \
+		"$(mt6d_conf $gw)" >/etc/mt6d/$gw.conf
 done
 topo_up
 mt6d_start gwA /etc/mt6d/gwA.conf
