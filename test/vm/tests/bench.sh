@@ -82,10 +82,15 @@ flood() {
 }
 
 PERF=/usr/local/bin/perf
+PROFILE_SYMS='sctp_sendmsg|sctp_recvmsg|sctp_rcv|sctp_auth_calculate_hmac|sctp_packet_transmit'
+PROFILE_SYMS="$PROFILE_SYMS|tun_get_user|tun_do_read|tun_net_xmit|ip6_forward|ip6_finish_output2"
+PROFILE_SYMS="$PROFILE_SYMS|tcp_v6_rcv|tcp_sendmsg|tcp_recvmsg|net_rx_action|do_epoll_wait"
+PROFILE_SYMS="$PROFILE_SYMS|schedule|__sys_sendmsg|__sys_recvmsg|ksys_read|ksys_write"
+PROFILE_SYMS="$PROFILE_SYMS|skb_copy_datagram_iter|copy_page_from_iter|sctp_datamsg_from_user"
 # profile_start / profile_stop: a system-wide perf sample over the TCP test
 profile_start() {
 	[ "${MT6D_BENCH_PROFILE:-0}" = 1 ] && [ -x "$PERF" ] || return 0
-	"$PERF" record -a -e cpu-clock -F 499 -o "$OUT/perf.$V.data" -- sleep "$TCP_SECS" \
+	"$PERF" record -a -g -e cpu-clock -F 499 -o "$OUT/perf.$V.data" -- sleep "$TCP_SECS" \
 		>"$OUT/perf-record.$V.log" 2>&1 &
 	echo $! >"$STATE/perf.pid"
 }
@@ -95,11 +100,16 @@ profile_stop() {
 	rm -f "$STATE/perf.pid"
 	{
 		echo "== $V: share of samples by command and object"
-		"$PERF" report -i "$OUT/perf.$V.data" --stdio --no-children --sort comm,dso \
+		"$PERF" report -i "$OUT/perf.$V.data" --stdio --no-children --sort comm,dso -g none \
 			2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 25
 		echo "== $V: top symbols"
-		"$PERF" report -i "$OUT/perf.$V.data" --stdio --no-children --sort sym \
+		"$PERF" report -i "$OUT/perf.$V.data" --stdio --no-children --sort sym -g none \
 			2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 40
+		# Inclusive shares of the kernel's entry points on the path: where the time goes.
+		echo "== $V: inclusive (children) share of the path's entry points"
+		"$PERF" report -i "$OUT/perf.$V.data" --stdio --children --sort sym -g none \
+			>"$OUT/perf-children.$V.txt" 2>&1 || :
+		grep -E "\\] ($PROFILE_SYMS) *\$" "$OUT/perf-children.$V.txt" | head -n 40
 	} >"$OUT/perf.$V.txt"
 	rm -f "$OUT/perf.$V.data"
 }
