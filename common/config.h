@@ -54,7 +54,7 @@ struct mt6d_config {
 	struct mt6d_prefix address;	/* host mode: this host's inner address on the TUN
 					 * device (len = its prefix length); len 0: gateway */
 	unsigned int encryption;	/* enum mt6d_cipher, default aes-256-gcm */
-	unsigned int delivery;		/* enum mt6d_delivery, default ordered */
+	unsigned int delivery;		/* enum mt6d_delivery, default unordered */
 	struct mt6d_reliability reliability; /* PR-SCTP policy, default full */
 	unsigned int offload;		/* 1: TUN offloads, one SCTP message per TCP
 					 * super-packet (default); 0: one per packet */

@@ -368,7 +368,7 @@ const struct config_key config_keys[] = {
 	{ .section = "tunnel", .name = "encryption", .parse = parse_choice, FIELD(encryption),
 	  .choices = cipher_names, .def = "aes-256-gcm" },
 	{ .section = "tunnel", .name = "delivery", .parse = parse_choice, FIELD(delivery),
-	  .choices = delivery_names, .def = "ordered" },
+	  .choices = delivery_names, .def = "unordered" },
 	{ .section = "tunnel", .name = "reliability", .parse = parse_reliability,
 	  FIELD(reliability), .def = "full" },
 	{ .section = "tunnel", .name = "offload", .parse = parse_choice, FIELD(offload),

@@ -453,7 +453,7 @@ static void test_defaults(void)
 		   { !strcmp(cfg.device, "mt6d0"), "device" },
 		   { cfg.mtu == 0, "mtu (auto)" },
 		   { cfg.port == 7861, "port" },
-		   { cfg.encryption == 0 && cfg.delivery == MT6D_DELIVERY_ORDERED &&
+		   { cfg.encryption == 0 && cfg.delivery == MT6D_DELIVERY_UNORDERED &&
 		     cfg.reliability.policy == MT6D_PR_FULL, "tunnel defaults" },
 		   { cfg.recovery.rto_min == 100 && cfg.recovery.rto_max == 1000 &&
 		     cfg.recovery.max_backoff == 4000, "recovery defaults" },
