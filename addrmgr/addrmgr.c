@@ -493,6 +493,27 @@ static void sync_guard(struct addrmgr *m, const struct ifaddrs_seen *seen,
 	guard_result(m, 0, ret, err);
 }
 
+/*
+ * anyip: no uplink to read addresses back from. Our addresses that left the plan lately
+ * stand in for it, so that the guard keeps the same ones local as in interface mode (the
+ * one that left last, those in their grace period): late packets to them are not taken
+ * for an attack.
+ */
+static void anyip_recent(struct addrmgr *m, struct ifaddrs_seen *seen)
+{
+	uint64_t first = m->plan.e[0].slot;
+	uint64_t s = first > PLAN_STRAY_SLOTS ? first - PLAN_STRAY_SLOTS : 0;
+
+	seen->n = 0;
+	for (; s < first && seen->n < ADDRMGR_MAX_IFADDRS; s++) {
+		struct rtnl_addr *a = &seen->a[seen->n];
+
+		*a = (struct rtnl_addr){ .plen = 64, .ifindex = m->ifindex };
+		if (!mt6d_hashed_addr(&m->deriver, &m->prefix, &m->cfg->local_iid, s, &a->addr))
+			seen->n++;
+	}
+}
+
 static void on_tunnel_exit(int fd, uint32_t events, void *ctx);
 
 static void attach_tunnel(struct addrmgr *m)
@@ -575,6 +596,8 @@ static void reconcile(struct addrmgr *m)
 	}
 	if (m->cfg->mode == MT6D_MODE_INTERFACE)
 		retire_uplink(m, &seen, bound, nbound);
+	else
+		anyip_recent(m, &seen);
 	if (m->protect)
 		sync_guard(m, &seen, bound, nbound);
 }

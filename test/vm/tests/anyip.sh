@@ -11,9 +11,17 @@
 # The prefixes are routed (as a delegated prefix is), not on-link: nothing answers
 # neighbour discovery for the hashed addresses.
 #
+# An attacker reaches gwB's /64 through gwA, as from anywhere on the internet:
+#
+#  attacker ── atk0 ─ gwA ══ ... ══ gwB      control: 2001:db8:2:3::99 on gwB's uplink,
+#  2001:db8:66::2                             outside the hashed /64
+#
 # Checks: the local route is in place (proto 109, with an expiry) and no hashed address is
 # on any interface, during and after the run; pings across >= 8 rotations, none lost; the
-# wire carries >= 6 hashed source addresses per gateway, SCTP only; addrmgr killed with
+# wire carries >= 6 hashed source addresses per gateway, SCTP only; ICMP echo, TCP SYN and
+# SCTP INIT from the attacker to gwB's current, next, a never-used and a retired address of
+# the /64 get no answer (the control address answers all three), the guard's dropped
+# counter counts the first three, its tripwire the retired one; addrmgr killed with
 # SIGKILL leaves the route, a new one adopts it and the tunnel keeps working; stopping the
 # tunnel and then addrmgr removes the route.
 set -eu
@@ -93,21 +101,6 @@ else
 fi
 check_state "after the pings"
 
-# --- crash and adoption ------------------------------------------------------------------
-bg_stop gwA-addrmgr KILL || :
-r=$(local_route gwA "$GWA_PREFIX")
-[ -n "$r" ] && pass "SIGKILL of addrmgr leaves the local route" ||
-	fail "SIGKILL of addrmgr leaves the local route" "gone"
-bg_start gwA-addrmgr "$NS_GWA" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir gwA)" \
-	"$MT6D_ADDRMGR" -c /etc/mt6d/gwA.conf -f -v
-wait_for "grep -q 'adopted the local route' '$OUT/gwA-addrmgr.log'" 10 &&
-	pass "a restarted addrmgr adopts the local route" ||
-	fail "a restarted addrmgr adopts the local route" "$(tail -n 3 "$OUT/gwA-addrmgr.log")"
-nsx "$NS_HOSTA" ping -6 -c 30 -i 0.1 -W 5 "$HOSTB" >"$OUT/ping2.log" 2>&1 || :
-recv2=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$OUT/ping2.log")
-[ "${recv2:-0}" -eq 30 ] && pass "30 pings after the restart, none lost" ||
-	fail "30 pings after the restart, none lost" "received ${recv2:-?}"
-
 # --- what the wire saw -------------------------------------------------------------------
 cap_stop wire
 pcap=$(cap_file wire)
@@ -124,6 +117,134 @@ log "wire: $nsctp SCTP, $nother other"
 [ "$nother" -eq 0 ] && [ "$nsctp" -gt 400 ] &&
 	pass "the internet link carries SCTP only ($nsctp packets)" ||
 	fail "the internet link carries SCTP only" "$nother other: $(pcap_show_other "$pcap" | head -n 2)"
+
+# --- attacker ------------------------------------------------------------------------------
+NS_ATK=attacker
+ATK=2001:db8:66::2
+ATK_PREFIX=2001:db8:66::/64
+CONTROL=2001:db8:2:3::99
+UNUSED=${GWB_PREFIX%%::/64}:1234:5678:9abc:def0
+"$IP" netns add "$NS_ATK"
+sysctl_ns "$NS_ATK" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+"$IP" -n "$NS_ATK" -batch - <<-EOF
+	link set lo up
+	link add eth0 type veth peer name atk0 netns $NS_GWA
+	addr add $ATK/64 dev eth0 nodad
+	link set eth0 up
+	route add default via 2001:db8:66::1 dev eth0
+EOF
+"$IP" -n "$NS_GWA" -batch - <<-EOF
+	addr add 2001:db8:66::1/64 dev atk0 nodad
+	link set atk0 up
+	route add 2001:db8:2:3::/64 via $(ll "$NS_GWB") dev $INET_DEV
+EOF
+"$IP" -n "$NS_GWB" -batch - <<-EOF
+	route add $ATK_PREFIX via $(ll "$NS_GWA") dev $INET_DEV
+	addr add $CONTROL/128 dev $INET_DEV nodad
+EOF
+
+# probe ADDR: ICMP echo, TCP SYN (port 22) and SCTP INIT (the tunnel's port) to ADDR.
+# Prints how many of the three were answered (a reply, a RST, an INIT-ACK or ABORT).
+probe() {
+	_ok=0
+	nsx "$NS_ATK" ping -6 -c 1 -W 1 "$1" >/dev/null 2>&1 && _ok=$((_ok + 1))
+	_o=$(nsx "$NS_ATK" "$SOCAT" -u /dev/null "TCP6:[$1]:22,connect-timeout=1" 2>&1) || :
+	case $_o in *refused* | *reset*) _ok=$((_ok + 1)) ;; esac
+	_o=$(nsx "$NS_ATK" "$SOCAT" -u /dev/null "SCTP6-CONNECT:[$1]:7861,connect-timeout=1" 2>&1) || :
+	case $_o in *refused* | *reset* | *"Transport endpoint"* | "") _ok=$((_ok + 1)) ;; esac
+	echo "$_ok"
+}
+ajson() { # GW: mt6d-addrmgr --status --json
+	nsx "$1" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$1")" "$MT6D_ADDRMGR" \
+		-c "/etc/mt6d/$1.conf" --status --json
+}
+role_addr() { # ROLE < JSON: the first address with that role
+	grep -o "\"role\":\"$1\",\"address\":\"[0-9a-f:]*\"" | head -n 1 |
+		sed 's/.*"address":"//; s/"$//'
+}
+counters() { # GW: "DROPPED TRIPWIRE" of the guard, from the status JSON
+	ajson "$1" | sed -n 's/.*"guard":{[^}]*"dropped":\([0-9]*\),"tripwire":\([0-9]*\).*/\1 \2/p'
+}
+
+# settle GW: the guard's counters until they stop moving, so that late packets of one probe
+# (a SYN retransmitted, the ABORT of an INIT given up) are not counted for the next one.
+settle() {
+	_prev=''
+	for _i in 1 2 3 4 5 6 7 8; do
+		_c=$(counters "$1")
+		[ "$_c" = "$_prev" ] && break
+		_prev=$_c
+		sleep 0.5
+	done
+	echo "$_c"
+}
+
+wait_for "nsx $NS_ATK ping -6 -c 1 -W 1 $CONTROL" 10 ||
+	fail "attacker path" "$CONTROL does not answer the attacker"
+n=$(probe "$CONTROL")
+[ "$n" -eq 3 ] && pass "control: $CONTROL (outside the hashed /64) answers all 3 probes" ||
+	fail "control: $CONTROL answers all 3 probes" "$n of 3 answered"
+# target NAME: gwB's address of that kind now (the interval is 2 s: chosen just before use).
+target() {
+	case $1 in
+	current | next) ajson gwB | role_addr "$1" ;;
+	# The most recently retired address (the one that lives longest in the set).
+	retired)
+		nsx gwB "$NFT" -j list set ip6 mt6d-gwB retired |
+			grep -o '"val": *"[0-9a-f:]*", *"timeout": *[0-9]*, *"expires": *[0-9]*' |
+			sed 's/"val": *"\([0-9a-f:]*\)".*"expires": *\([0-9]*\)/\2 \1/' | sort -n |
+			tail -n 1 | cut -d' ' -f2
+		;;
+	unused) echo "$UNUSED" ;;
+	esac
+}
+ajson gwB >"$OUT/attacker-status0.json"
+cap_start atk "$NS_ATK" eth0
+for name in retired current next unused; do
+	set -- $(settle gwB) 0 0
+	d0=$1 t0=$2
+	addr=$(target $name)
+	if [ -z "$addr" ] || [ -z "$(counters gwB)" ]; then
+		fail "attacker: gwB's $name address and guard counters" "'$addr' '$(counters gwB)'"
+		continue
+	fi
+	n=$(probe "$addr")
+	set -- $(settle gwB) 0 0
+	dd=$(($1 - d0)) dt=$(($2 - t0))
+	log "probes to $name $addr: $n answered; dropped +$dd, tripwire +$dt"
+	echo "$name $addr answered=$n dropped+$dd tripwire+$dt" >>"$OUT/attacker.txt"
+	[ "$n" -eq 0 ] && pass "attacker: no answer from gwB's $name address" ||
+		fail "attacker: no answer from gwB's $name address" "$n of 3 answered"
+	if [ "$name" = retired ]; then
+		[ "$dt" -ge 3 ] && [ "$dd" -eq 0 ] &&
+			pass "attacker: tripwire +$dt for the retired address" ||
+			fail "attacker: tripwire counts the retired address" "tripwire +$dt dropped +$dd"
+	else
+		[ "$dd" -ge 3 ] && [ "$dt" -eq 0 ] &&
+			pass "attacker: dropped +$dd for the $name address" ||
+			fail "attacker: dropped counts the $name address" "dropped +$dd tripwire +$dt"
+	fi
+done
+cap_stop atk
+answers=$("$TCPDUMP" -Z root -nn -r "$(cap_file atk)" 2>/dev/null |
+	grep "> $ATK" | grep -v "$CONTROL" | grep -v 'neighbor' || :)
+[ -z "$answers" ] && pass "attacker's link: nothing from gwB's /64" ||
+	fail "attacker's link: nothing from gwB's /64" "$(echo "$answers" | head -n 3)"
+
+# --- crash and adoption ------------------------------------------------------------------
+bg_stop gwA-addrmgr KILL || :
+r=$(local_route gwA "$GWA_PREFIX")
+[ -n "$r" ] && pass "SIGKILL of addrmgr leaves the local route" ||
+	fail "SIGKILL of addrmgr leaves the local route" "gone"
+bg_start gwA-addrmgr "$NS_GWA" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir gwA)" \
+	"$MT6D_ADDRMGR" -c /etc/mt6d/gwA.conf -f -v
+wait_for "grep -q 'adopted the local route' '$OUT/gwA-addrmgr.log'" 10 &&
+	pass "a restarted addrmgr adopts the local route" ||
+	fail "a restarted addrmgr adopts the local route" "$(tail -n 3 "$OUT/gwA-addrmgr.log")"
+nsx "$NS_HOSTA" ping -6 -c 30 -i 0.1 -W 5 "$HOSTB" >"$OUT/ping2.log" 2>&1 || :
+recv2=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$OUT/ping2.log")
+[ "${recv2:-0}" -eq 30 ] && pass "30 pings after the restart, none lost" ||
+	fail "30 pings after the restart, none lost" "received ${recv2:-?}"
 
 # --- stop: tunnel first, then addrmgr removes the route ------------------------------------
 bg_stop gwA-tunnel || :
