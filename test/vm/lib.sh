@@ -442,3 +442,53 @@ mt6d_tstatus() {
 json_num() {
 	echo "$1" | grep -o "\"$2\":[0-9]*" | head -n 1 | cut -d: -f2
 }
+
+# --- attacker probes (guard.sh, anyip.sh) -------------------------------------------------
+# The prober's namespace is $NS_ATK; $SOCAT is the socat binary.
+
+# atk_probe ADDR: ICMP echo, TCP SYN (port 22) and SCTP INIT (the tunnel's port) to ADDR.
+# Prints how many of the three were answered (a reply, a RST, an INIT-ACK or ABORT).
+atk_probe() {
+	_ok=0
+	nsx "$NS_ATK" ping -6 -c 1 -W 1 "$1" >/dev/null 2>&1 && _ok=$((_ok + 1))
+	# socat fails fast on a RST ("Connection refused"), slowly on silence.
+	_o=$(nsx "$NS_ATK" "$SOCAT" -u /dev/null "TCP6:[$1]:22,connect-timeout=1" 2>&1) || :
+	case $_o in *refused* | *reset*) _ok=$((_ok + 1)) ;; esac
+	_o=$(nsx "$NS_ATK" "$SOCAT" -u /dev/null "SCTP6-CONNECT:[$1]:7861,connect-timeout=1" 2>&1) || :
+	case $_o in *refused* | *reset* | *"Transport endpoint"* | "") _ok=$((_ok + 1)) ;; esac
+	echo "$_ok"
+}
+
+# role_addr ROLE < JSON: the first address with that role in mt6d-addrmgr's status JSON
+role_addr() {
+	grep -o "\"role\":\"$1\",\"address\":\"[0-9a-f:]*\"" | head -n 1 |
+		sed 's/.*"address":"//; s/"$//'
+}
+
+# newest_retired GW: the most recently retired address of GW (the one that lives longest in
+# the guard's retired set)
+newest_retired() {
+	nsx "$1" "$NFT" -j list set ip6 "mt6d-$1" retired |
+		grep -o '"val": *"[0-9a-f:]*", *"timeout": *[0-9]*, *"expires": *[0-9]*' |
+		sed 's/"val": *"\([0-9a-f:]*\)".*"expires": *\([0-9]*\)/\2 \1/' | sort -n |
+		tail -n 1 | cut -d' ' -f2
+}
+
+# atk_verdict GW NAME ADDR ANSWERED DROPPED+ TRIPWIRE+: the results of the three probes to
+# GW's NAME address: none answered; a retired address counts on the tripwire alone, any
+# other on dropped alone.
+atk_verdict() {
+	log "probes to $2 $3: $4 answered; dropped +$5, tripwire +$6"
+	echo "$2 $3 answered=$4 dropped+$5 tripwire+$6" >>"$OUT/attacker.txt"
+	[ "$4" -eq 0 ] && pass "attacker: no answer from $1's $2 address" ||
+		fail "attacker: no answer from $1's $2 address" "$4 of 3 answered"
+	if [ "$2" = retired ]; then
+		[ "$6" -ge 3 ] && [ "$5" -eq 0 ] &&
+			pass "attacker: tripwire +$6, dropped +0 for the retired address" ||
+			fail "attacker: tripwire counts the retired address" "tripwire +$6 dropped +$5"
+	else
+		[ "$5" -ge 3 ] && [ "$6" -eq 0 ] &&
+			pass "attacker: dropped +$5, tripwire +0 for the $2 address" ||
+			fail "attacker: dropped counts the $2 address" "dropped +$5 tripwire +$6"
+	fi
+}

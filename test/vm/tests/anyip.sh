@@ -143,24 +143,9 @@ EOF
 	addr add $CONTROL/128 dev $INET_DEV nodad
 EOF
 
-# probe ADDR: ICMP echo, TCP SYN (port 22) and SCTP INIT (the tunnel's port) to ADDR.
-# Prints how many of the three were answered (a reply, a RST, an INIT-ACK or ABORT).
-probe() {
-	_ok=0
-	nsx "$NS_ATK" ping -6 -c 1 -W 1 "$1" >/dev/null 2>&1 && _ok=$((_ok + 1))
-	_o=$(nsx "$NS_ATK" "$SOCAT" -u /dev/null "TCP6:[$1]:22,connect-timeout=1" 2>&1) || :
-	case $_o in *refused* | *reset*) _ok=$((_ok + 1)) ;; esac
-	_o=$(nsx "$NS_ATK" "$SOCAT" -u /dev/null "SCTP6-CONNECT:[$1]:7861,connect-timeout=1" 2>&1) || :
-	case $_o in *refused* | *reset* | *"Transport endpoint"* | "") _ok=$((_ok + 1)) ;; esac
-	echo "$_ok"
-}
 ajson() { # GW: mt6d-addrmgr --status --json
 	nsx "$1" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$1")" "$MT6D_ADDRMGR" \
 		-c "/etc/mt6d/$1.conf" --status --json
-}
-role_addr() { # ROLE < JSON: the first address with that role
-	grep -o "\"role\":\"$1\",\"address\":\"[0-9a-f:]*\"" | head -n 1 |
-		sed 's/.*"address":"//; s/"$//'
 }
 counters() { # GW: "DROPPED TRIPWIRE" of the guard, from the status JSON
 	ajson "$1" | sed -n 's/.*"guard":{[^}]*"dropped":\([0-9]*\),"tripwire":\([0-9]*\).*/\1 \2/p'
@@ -181,7 +166,7 @@ settle() {
 
 wait_for "nsx $NS_ATK ping -6 -c 1 -W 1 $CONTROL" 10 ||
 	fail "attacker path" "$CONTROL does not answer the attacker"
-n=$(probe "$CONTROL")
+n=$(atk_probe "$CONTROL")
 [ "$n" -eq 3 ] && pass "control: $CONTROL (outside the hashed /64) answers all 3 probes" ||
 	fail "control: $CONTROL answers all 3 probes" "$n of 3 answered"
 # target NAME: gwB's address of that kind now (the interval is 2 s: chosen just before use).
@@ -189,12 +174,7 @@ target() {
 	case $1 in
 	current | next) ajson gwB | role_addr "$1" ;;
 	# The most recently retired address (the one that lives longest in the set).
-	retired)
-		nsx gwB "$NFT" -j list set ip6 mt6d-gwB retired |
-			grep -o '"val": *"[0-9a-f:]*", *"timeout": *[0-9]*, *"expires": *[0-9]*' |
-			sed 's/"val": *"\([0-9a-f:]*\)".*"expires": *\([0-9]*\)/\2 \1/' | sort -n |
-			tail -n 1 | cut -d' ' -f2
-		;;
+	retired) newest_retired gwB ;;
 	unused) echo "$UNUSED" ;;
 	esac
 }
@@ -208,22 +188,9 @@ for name in retired current next unused; do
 		fail "attacker: gwB's $name address and guard counters" "'$addr' '$(counters gwB)'"
 		continue
 	fi
-	n=$(probe "$addr")
+	n=$(atk_probe "$addr")
 	set -- $(settle gwB) 0 0
-	dd=$(($1 - d0)) dt=$(($2 - t0))
-	log "probes to $name $addr: $n answered; dropped +$dd, tripwire +$dt"
-	echo "$name $addr answered=$n dropped+$dd tripwire+$dt" >>"$OUT/attacker.txt"
-	[ "$n" -eq 0 ] && pass "attacker: no answer from gwB's $name address" ||
-		fail "attacker: no answer from gwB's $name address" "$n of 3 answered"
-	if [ "$name" = retired ]; then
-		[ "$dt" -ge 3 ] && [ "$dd" -eq 0 ] &&
-			pass "attacker: tripwire +$dt for the retired address" ||
-			fail "attacker: tripwire counts the retired address" "tripwire +$dt dropped +$dd"
-	else
-		[ "$dd" -ge 3 ] && [ "$dt" -eq 0 ] &&
-			pass "attacker: dropped +$dd for the $name address" ||
-			fail "attacker: dropped counts the $name address" "dropped +$dd tripwire +$dt"
-	fi
+	atk_verdict gwB "$name" "$addr" "$n" $(($1 - d0)) $(($2 - t0))
 done
 cap_stop atk
 answers=$("$TCPDUMP" -Z root -nn -r "$(cap_file atk)" 2>/dev/null |

@@ -82,10 +82,6 @@ tstatus() { # GW [--json]: mt6d-tunnel --status
 jnum() { # KEY < JSON: the first number stored under "KEY"
 	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -n 1
 }
-role_addr() { # ROLE < JSON: the first address with that role
-	grep -o "\"role\":\"$1\",\"address\":\"[0-9a-f:]*\"" | head -n 1 |
-		sed 's/.*"address":"//; s/"$//'
-}
 nft_set() { # GW SET: the elements of the guard's set, one per line
 	nsx "$1" "$NFT" list set ip6 "mt6d-$1" "$2" 2>/dev/null |
 		tr ',{}' '\n\n\n' | grep -o '[0-9a-f]*:[0-9a-f:]*' | sort -u
@@ -131,19 +127,6 @@ attacker_up() {
 		die "attacker path" "$CONTROL does not answer the attacker"
 }
 
-# probe ADDR: ICMP echo, TCP SYN (port 22) and SCTP INIT (the tunnel's port) to ADDR.
-# Prints how many of the three were answered (a reply, a RST, an INIT-ACK or ABORT).
-probe() {
-	_ok=0
-	nsx "$NS_ATK" ping -6 -c 1 -W 1 "$1" >/dev/null 2>&1 && _ok=$((_ok + 1))
-	# socat fails fast on a RST ("Connection refused"), slowly on silence.
-	_o=$(nsx "$NS_ATK" "$SOCAT" -u /dev/null "TCP6:[$1]:22,connect-timeout=1" 2>&1) || :
-	case $_o in *refused* | *reset*) _ok=$((_ok + 1)) ;; esac
-	_o=$(nsx "$NS_ATK" "$SOCAT" -u /dev/null "SCTP6-CONNECT:[$1]:7861,connect-timeout=1" 2>&1) || :
-	case $_o in *refused* | *reset* | *"Transport endpoint"*) _ok=$((_ok + 1)) ;; "") _ok=$((_ok + 1)) ;; esac
-	echo "$_ok"
-}
-
 counters() { # GW: "DROPPED TRIPWIRE" from mt6d-addrmgr --status --json
 	_j=$(astatus "$1" --json)
 	_g=$(echo "$_j" | sed -n 's/.*"guard":{\([^}]*\)}.*/\1/p')
@@ -157,7 +140,7 @@ topo_up
 if want attacker; then
 	attacker_up
 	start_both 10 1
-	n=$(probe "$CONTROL")
+	n=$(atk_probe "$CONTROL")
 	[ "$n" -eq 3 ] && pass "control: $CONTROL (not hashed) answers all 3 probes" ||
 		fail "control: $CONTROL answers all 3 probes" "$n of 3 answered"
 
@@ -166,10 +149,7 @@ if want attacker; then
 	cur=$(echo "$json" | role_addr current)
 	nxt=$(echo "$json" | role_addr next)
 	# The most recently retired address (the one that lives longest in the set).
-	ret=$(nsx gwB "$NFT" -j list set ip6 mt6d-gwB retired |
-		grep -o '"val": *"[0-9a-f:]*", *"timeout": *[0-9]*, *"expires": *[0-9]*' |
-		sed 's/"val": *"\([0-9a-f:]*\)".*"expires": *\([0-9]*\)/\2 \1/' | sort -n | tail -n 1 |
-		cut -d' ' -f2)
+	ret=$(newest_retired gwB)
 	log "gwB current $cur, next $nxt, retired $ret"
 	echo "$json" | grep -q '"guard":{"table":"mt6d-gwB","installed":true' ||
 		fail "gwB's guard table installed" "$json"
@@ -185,23 +165,10 @@ if want attacker; then
 		addr=${target#*:}
 		set -- $(counters gwB)
 		d0=$1 t0=$2
-		n=$(probe "$addr")
+		n=$(atk_probe "$addr")
 		set -- $(counters gwB)
 		d1=$1 t1=$2
-		dd=$((d1 - d0)) dt=$((t1 - t0))
-		log "probes to $name $addr: $n answered; dropped +$dd, tripwire +$dt"
-		echo "$name $addr answered=$n dropped+$dd tripwire+$dt" >>"$OUT/attacker.txt"
-		[ "$n" -eq 0 ] && pass "attacker: no answer from gwB's $name address" ||
-			fail "attacker: no answer from gwB's $name address" "$n of 3 answered"
-		if [ "$name" = retired ]; then
-			[ "$dt" -ge 3 ] && [ "$dd" -eq 0 ] &&
-				pass "attacker: tripwire +$dt, dropped +0 for the retired address" ||
-				fail "attacker: tripwire counts the retired address" "tripwire +$dt dropped +$dd"
-		else
-			[ "$dd" -ge 3 ] && [ "$dt" -eq 0 ] &&
-				pass "attacker: dropped +$dd, tripwire +0 for the $name address" ||
-				fail "attacker: dropped counts the $name address" "dropped +$dd tripwire +$dt"
-		fi
+		atk_verdict gwB "$name" "$addr" "$n" $((d1 - d0)) $((t1 - t0))
 	done
 	cap_stop atk
 	answers=$("$TCPDUMP" -Z root -nn -r "$(cap_file atk)" 2>/dev/null |
