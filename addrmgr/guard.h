@@ -17,7 +17,7 @@
  *             retired   our hashed addresses no longer in use (timeouts)
  *             evidence  local addresses the peer's SCTP reached lately (filled by the rule)
  *   counters  dropped   packets to a hashed address (or the hashed /64) that were not ours
- *             tripwire  packets to a retired address
+ *             tripwire  packets to a retired address, but for the peer's (dropped)
  *   chains    guard        prerouting, before routing: hashed addresses take the tunnel's
  *                          SCTP from the peer plus the ICMPv6 IPv6 needs; nothing else
  *             killswitch   forward and output: [local] routes -> [peer] routes only via TUN

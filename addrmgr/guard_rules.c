@@ -4,6 +4,7 @@
  * routes and TUN from the configuration):
  *
  *   chain guard { type filter hook prerouting priority raw; policy accept;
+ *     ip6 saddr @peer ip6 daddr @retired counter name dropped drop     # the peer, late
  *     ip6 daddr @retired counter name tripwire drop
  *     ip6 saddr @peer ip6 daddr @local sctp sport PORT sctp dport PORT
  *         sctp chunk data exists update @evidence { ip6 daddr } accept    # and heartbeat
@@ -298,7 +299,21 @@ static int guard_chain(struct nft_batch *b, const char *table, const struct guar
 	struct rb rb;
 	int ret = chain(b, table, name, NF_INET_PRE_ROUTING, GUARD_PRIO_RAW);
 
-	/* ip6 daddr @retired counter name tripwire drop */
+	/*
+	 * ip6 saddr @peer ip6 daddr @retired counter name dropped drop
+	 * The peer's own packets to an address we gave up (sent before our ASCONF reached it,
+	 * or retransmitted) are dropped as any other, not taken for reconnaissance.
+	 */
+	if (!ret && !(ret = rule_begin(&rb))) {
+		payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_SADDR_OFF, 16, NFT_REG_1);
+		lookup(&rb, "peer", NFT_REG_1);
+		payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, 16, NFT_REG_1);
+		lookup(&rb, "retired", NFT_REG_1);
+		counter(&rb, "dropped");
+		verdict(&rb, NF_DROP);
+		ret = emit(b, table, name, &rb);
+	}
+	/* ip6 daddr @retired counter name tripwire drop: anyone else */
 	if (!ret && !(ret = rule_begin(&rb))) {
 		payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, 16, NFT_REG_1);
 		lookup(&rb, "retired", NFT_REG_1);

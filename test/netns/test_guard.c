@@ -12,7 +12,8 @@
  * exercised for real: UDP to L1 and to X is dropped and counted, UDP to R1 trips the
  * tripwire, "SCTP" (a raw IPPROTO_SCTP datagram: the host kernel needs no SCTP module
  * for that) with a HEARTBEAT chunk from P1 to L2 on the tunnel port puts L2 into the
- * evidence set; a SACK from P1 to L1 is let through but is no evidence.
+ * evidence set; a SACK from P1 to L1 is let through but is no evidence; P1's late
+ * packet to R1 is dropped but trips nothing.
  * Every step is checked with guard_elems()/guard_read_counters() and with `nft`, which
  * reads the kernel's answer independently. Needs root; exits 77 (SKIP) without.
  */
@@ -256,6 +257,12 @@ static void test_counters(struct guard *g)
 	/* 3000 bytes at 1232 bytes of payload per fragment: 3 fragments, each dropped. */
 	check(ret == 0 && c1.dropped == 6, "a stranger's 3 fragments are dropped (dropped %llu)",
 	      (unsigned long long)c1.dropped);
+	/* The peer's late SCTP to the retired address: dropped, but no tripwire. */
+	send_sctp("2001:db8:2:2::21", "2001:db8:1:1::10", CHUNK_HEARTBEAT);
+	ret = guard_read_counters(g, &c1);
+	check(ret == 0 && c1.dropped == 7 && c1.tripwire == 1,
+	      "the peer's packet to a retired address: dropped %llu (want 7), tripwire %llu (want 1)",
+	      (unsigned long long)c1.dropped, (unsigned long long)c1.tripwire);
 }
 
 static void test_bulk(struct guard *g)
@@ -293,10 +300,10 @@ static void test_bulk(struct guard *g)
 	      "a failing transaction is all-or-nothing (%d)", ret);
 	/* Re-install: counters carried over, sets as given. */
 	ret = guard_read_counters(g, &c);
-	check(ret == 0 && c.dropped == 6 && c.tripwire == 1, "counters before re-install %llu/%llu",
+	check(ret == 0 && c.dropped == 7 && c.tripwire == 1, "counters before re-install %llu/%llu",
 	      (unsigned long long)c.dropped, (unsigned long long)c.tripwire);
 	ret = guard_install(g, NULL, 0, err, sizeof(err));
-	check(ret == 0 && guard_read_counters(g, &c) == 0 && c.dropped == 6 && c.tripwire == 1,
+	check(ret == 0 && guard_read_counters(g, &c) == 0 && c.dropped == 7 && c.tripwire == 1,
 	      "re-install keeps the counters (%d: %llu/%llu)", ret,
 	      (unsigned long long)c.dropped, (unsigned long long)c.tripwire);
 	check(guard_elems(g, GUARD_LOCAL, NULL, 0) == 0, "and holds exactly the given (none)");
