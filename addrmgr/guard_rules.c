@@ -253,33 +253,19 @@ static void tunnel_sctp(struct rb *rb, const uint16_t ports[2])
 	cmp(rb, NFT_REG_2, NFT_CMP_EQ, ports, 4);
 }
 
-/* A chunk of @type anywhere in the packet ("sctp chunk TYPE exists"). */
-static void sctp_chunk(struct rb *rb, uint8_t type)
+/*
+ * A header of @type is present: with NFT_EXTHDR_OP_SCTP a chunk anywhere in the packet
+ * ("sctp chunk TYPE exists"), with NFT_EXTHDR_OP_IPV6 an extension header ("exthdr frag
+ * exists").
+ */
+static void exthdr_present(struct rb *rb, uint32_t op, uint8_t type)
 {
 	struct nftnl_expr *e = expr(rb, "exthdr");
 	uint8_t one = 1;
 
 	if (!e)
 		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_OP, NFT_EXTHDR_OP_SCTP);
-	nftnl_expr_set_u8(e, NFTNL_EXPR_EXTHDR_TYPE, type);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_OFFSET, 0);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_LEN, 1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_FLAGS, NFT_EXTHDR_F_PRESENT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_DREG, NFT_REG_2);
-	add(rb, e);
-	cmp(rb, NFT_REG_2, NFT_CMP_EQ, &one, 1);
-}
-
-/* An IPv6 extension header of @type is present ("exthdr frag exists"). */
-static void ip6_exthdr(struct rb *rb, uint8_t type)
-{
-	struct nftnl_expr *e = expr(rb, "exthdr");
-	uint8_t one = 1;
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_OP, NFT_EXTHDR_OP_IPV6);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_OP, op);
 	nftnl_expr_set_u8(e, NFTNL_EXPR_EXTHDR_TYPE, type);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_OFFSET, 0);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_LEN, 1);
@@ -333,7 +319,7 @@ static int guard_chain(struct nft_batch *b, const char *table, const struct guar
 			break;
 		tunnel_sctp(&rb, ports);
 		if (i < sizeof(evidence_chunks)) {
-			sctp_chunk(&rb, evidence_chunks[i]);
+			exthdr_present(&rb, NFT_EXTHDR_OP_SCTP, evidence_chunks[i]);
 			e = expr(&rb, "dynset");
 			if (e) {
 				nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
@@ -356,7 +342,7 @@ static int guard_chain(struct nft_batch *b, const char *table, const struct guar
 		lookup(&rb, "peer", NFT_REG_1);
 		daddr_local_set(&rb);
 		l4proto(&rb, IPPROTO_SCTP);
-		ip6_exthdr(&rb, IPPROTO_FRAGMENT);
+		exthdr_present(&rb, NFT_EXTHDR_OP_IPV6, IPPROTO_FRAGMENT);
 		verdict(&rb, NF_ACCEPT);
 		ret = emit(b, table, name, &rb);
 	}
