@@ -378,19 +378,30 @@ int rtnl_find_global_prefix(struct rtnl *nl, int ifindex, struct in6_addr *prefi
  * A device route in the main table with the kernel's default IPv6 metric (1024).  The
  * kernel reports every IPv6 route with scope universe and ignores rtm_scope on input.
  */
-static int route_req(struct rtnl *nl, uint16_t type, uint16_t flags, int ifindex,
-		     const struct in6_addr *dst, uint8_t plen)
+/* An IPv6 route message of ours to DST/PLEN in @table, of @rtype and @scope. */
+static struct nlmsghdr *route_msg(struct rtnl *nl, uint16_t type, uint16_t flags,
+				  uint8_t table, uint8_t scope, uint8_t rtype,
+				  const struct in6_addr *dst, uint8_t plen)
 {
 	struct nlmsghdr *nlh = msg_start(nl, type, flags);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 
 	rtm->rtm_family = AF_INET6;
 	rtm->rtm_dst_len = plen;
-	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_table = table;
 	rtm->rtm_protocol = RTPROT_MT6D;
-	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-	rtm->rtm_type = RTN_UNICAST;
+	rtm->rtm_scope = scope;
+	rtm->rtm_type = rtype;
 	mnl_attr_put(nlh, RTA_DST, sizeof(*dst), dst);
+	return nlh;
+}
+
+static int route_req(struct rtnl *nl, uint16_t type, uint16_t flags, int ifindex,
+		     const struct in6_addr *dst, uint8_t plen)
+{
+	struct nlmsghdr *nlh = route_msg(nl, type, flags, RT_TABLE_MAIN, RT_SCOPE_UNIVERSE,
+					 RTN_UNICAST, dst, plen);
+
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	return rtnl_talk(nl, nlh, NULL, NULL);
 }
@@ -414,17 +425,7 @@ int rtnl_route_del(struct rtnl *nl, int ifindex, const struct in6_addr *dst, uin
 static struct nlmsghdr *local_route_msg(struct rtnl *nl, uint16_t type, uint16_t flags,
 					const struct in6_addr *dst, uint8_t plen)
 {
-	struct nlmsghdr *nlh = msg_start(nl, type, flags);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-
-	rtm->rtm_family = AF_INET6;
-	rtm->rtm_dst_len = plen;
-	rtm->rtm_table = RT_TABLE_LOCAL;
-	rtm->rtm_protocol = RTPROT_MT6D;
-	rtm->rtm_scope = RT_SCOPE_HOST;
-	rtm->rtm_type = RTN_LOCAL;
-	mnl_attr_put(nlh, RTA_DST, sizeof(*dst), dst);
-	return nlh;
+	return route_msg(nl, type, flags, RT_TABLE_LOCAL, RT_SCOPE_HOST, RTN_LOCAL, dst, plen);
 }
 
 int rtnl_local_route_set(struct rtnl *nl, const struct in6_addr *dst, uint8_t plen,
