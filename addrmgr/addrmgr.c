@@ -305,10 +305,10 @@ static bool asconf_stalled(struct addrmgr *m, const struct in6_addr *cur,
 			   const struct in6_addr *bound, int nbound)
 {
 	uint64_t newest = 0, slot;
-	bool stalled;
+	bool stalled = false;
 
 	if (!m->protect || addr_in(cur, bound, nbound))
-		return false;
+		goto out;
 	for (int i = 0; i < nbound; i++) {
 		const struct plan_entry *e = plan_find(&m->plan, &bound[i]);
 
@@ -321,11 +321,12 @@ static bool asconf_stalled(struct addrmgr *m, const struct in6_addr *cur,
 			newest = slot;
 	}
 	stalled = protect_stalled(m->protect, newest);
-	if (stalled != m->stalled)
-		log_warnx(stalled ? "no evidence that the peer got the ASCONFs up to slot %llu: "
-				    "rotation waits for them"
-				  : "ASCONFs get through again (slot %llu bound): rotation resumes",
-			  (unsigned long long)newest);
+out:
+	if (stalled && !m->stalled)
+		log_warnx("no evidence that the peer got the ASCONFs up to slot %llu: rotation "
+			  "waits for them", (unsigned long long)newest);
+	else if (!stalled && m->stalled)
+		log_warnx("ASCONFs get through again: rotation resumes");
 	m->stalled = stalled;
 	return stalled;
 }
@@ -609,6 +610,8 @@ static void report(const struct addrmgr *m, struct addrmgr_report *r)
 		.stats = &m->stats,
 		.interval = m->cfg->interval,
 		.attached = m->ts.sk >= 0,
+		.anyip = m->cfg->mode == MT6D_MODE_ANYIP,
+		.stalled = m->stalled && m->ts.sk >= 0,
 		.protect = m->protect,
 		.now = mt6d_clock_now(m->clock_offset_ms),
 	};

@@ -78,7 +78,8 @@ static void show_guard(struct show *s, const struct addrmgr_report *r)
 
 /*
  * The first text line keeps the "key value" pairs scripts already read:
- * "slot N rotations N failures N retired N tunnel attached|detached".
+ * "slot N rotations N failures N retired N tunnel attached|detached
+ * mode interface|anyip", then "stalled" while rotation waits for the peer.
  */
 void addrmgr_report_show(struct show *s, const struct addrmgr_report *r)
 {
@@ -90,7 +91,10 @@ void addrmgr_report_show(struct show *s, const struct addrmgr_report *r)
 	show_u64(s, "rotations", " rotations %" PRIu64, r->stats->rotations);
 	show_u64(s, "failures", " failures %" PRIu64, r->stats->failures);
 	show_u64(s, "retired", " retired %" PRIu64, r->stats->retired);
-	show_str(s, "tunnel", " tunnel %s\n", r->attached ? "attached" : "detached");
+	show_str(s, "tunnel", " tunnel %s", r->attached ? "attached" : "detached");
+	show_str(s, "mode", " mode %s", r->anyip ? "anyip" : "interface");
+	show_bool(s, "stalled", NULL, r->stalled);
+	show_text(s, "%s\n", r->stalled ? " stalled" : "");
 	show_array_begin(s, "addresses");
 	for (size_t i = 0; i < r->plan->n; i++) {
 		const struct plan_entry *e = &r->plan->e[i];
@@ -119,6 +123,9 @@ void addrmgr_report_metrics(struct metrics *m, const struct addrmgr_report *r)
 	metrics_gauge(m, "mt6d_addrmgr_slot", "current time slot", (double)r->plan->current);
 	metrics_gauge(m, "mt6d_addrmgr_attached", "1 while holding the tunnel's SCTP socket",
 		      r->attached);
+	metrics_gauge(m, "mt6d_addrmgr_stalled",
+		      "1 while rotation waits for evidence that the peer got the last ASCONF",
+		      r->stalled);
 	metrics_counter(m, "mt6d_addrmgr_rotations_total", "changes of the current slot",
 			r->stats->rotations);
 	metrics_counter(m, "mt6d_addrmgr_failures_total", "kernel operations that failed",

@@ -20,6 +20,8 @@ struct addrmgr_report {
 	const struct addrmgr_stats *stats;
 	unsigned int interval;		/* seconds per slot */
 	bool attached;			/* holds the tunnel's socket */
+	bool anyip;			/* [rotation] mode = anyip */
+	bool stalled;			/* rotation waits for evidence of the last ASCONF */
 	const struct protect *protect;	/* NULL: [guard] enable = no */
 	time_t now;
 };

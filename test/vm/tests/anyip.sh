@@ -92,6 +92,9 @@ sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$OUT/ping.log")
 recv=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$OUT/ping.log")
 lost=$((${sent:-0} - ${recv:-0}))
 rotp=$(($(status gwA rotations) - rot0))
+mode=$(status gwA mode)
+[ "$mode" = anyip ] && pass "status: gwA's addrmgr reports mode anyip" ||
+	fail "status: gwA's addrmgr reports mode anyip" "mode ${mode:-missing}"
 log "pings: $sent sent, $recv received, $lost lost, across $rotp rotations of gwA"
 if [ "${sent:-0}" -eq "$PINGS" ] && [ "$lost" -eq 0 ] && [ "$rotp" -ge 8 ]; then
 	pass "anyip: $PINGS pings across $rotp rotations, none lost"

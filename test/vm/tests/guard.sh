@@ -25,8 +25,9 @@
 #            between echo replies (captured at hostA) is reported and must stay < 1 s.
 #  asconf    an nft rule on gwA drops every SCTP packet with an ASCONF chunk, both ways,
 #            for 10 s: pings every 0.1 s keep being answered, teardown failures are counted
-#            and logged on both gateways, old addresses are held; once the rule is gone,
-#            new hashed addresses of both gateways appear on the wire and the holds end.
+#            and logged on both gateways, old addresses are held and gwA's status says the
+#            rotation is stalled; once the rule is gone, new hashed addresses of both
+#            gateways appear on the wire, the holds end and the stall with them.
 #  crash     gwA's mt6d-addrmgr is SIGKILLed at a random moment 5 times and restarted: the
 #            longest gap between echo replies stays below one interval (1 s); afterwards
 #            gwA's uplink holds exactly the hashed addresses of its guard's local set (read
@@ -258,6 +259,8 @@ if want asconf; then
 	t_drop=$(now)
 	log "ASCONF chunks dropped from now on"
 	wait_for "[ \$(failures gwA) -gt $f0a ] && [ \$(failures gwB) -gt $f0b ]" 10 || :
+	# The status says that rotation waits (first line ends in "stalled").
+	wait_for "astatus gwA | head -n 1 | grep -q ' stalled\$'" 5 && stalled=yes || stalled=no
 	astatus gwA >"$OUT/asconf-gwA-status.txt" || :
 	sleep_left=$(awk -v t="$t_drop" -v n="$(now)" 'BEGIN { s = 10 - (n - t); print (s > 0 ? s : 0) }')
 	sleep "$sleep_left"
@@ -272,6 +275,9 @@ if want asconf; then
 		pass "asconf: $dropped ASCONF packets dropped; teardown failures gwA +$((f1a - f0a)), gwB +$((f1b - f0b))" ||
 		fail "asconf: ASCONFs dropped and teardown failures counted" \
 			"dropped ${dropped:-0}, gwA $f0a -> $f1a, gwB $f0b -> $f1b"
+	[ "$stalled" = yes ] && pass "asconf: gwA's status shows the rotation stalled" ||
+		fail "asconf: gwA's status shows the rotation stalled" \
+			"$(head -n 1 "$OUT/asconf-gwA-status.txt")"
 	grep -q "held" "$OUT/asconf-gwA-status.txt" &&
 		pass "asconf: gwA's status shows held addresses" ||
 		fail "asconf: gwA's status shows held addresses" "$(cat "$OUT/asconf-gwA-status.txt")"
@@ -280,8 +286,8 @@ if want asconf; then
 		pass "asconf: both gateways logged the missing evidence" ||
 		fail "asconf: missing evidence logged on both gateways" "no log line"
 	# Rotation resumes: the holds end and new addresses of both sides reach the wire.
-	wait_for "! astatus gwA | grep -q held && ! astatus gwB | grep -q held" 20 &&
-		pass "asconf: holds released after the drop" ||
+	wait_for "! astatus gwA | grep -q 'held\| stalled\$' && ! astatus gwB | grep -q 'held\| stalled\$'" 20 &&
+		pass "asconf: holds released and rotation no longer stalled after the drop" ||
 		fail "asconf: holds released after the drop" "$(astatus gwA | grep held)"
 	wait "$pingpid" || :
 	cap_stop asconf

@@ -89,6 +89,7 @@ cur=$(echo "$json" | grep -o '"role":"current","address":"[0-9a-f:]*"' | sed 's/
 log "addrmgr current address: ${cur:-none}"
 [ -n "$cur" ] && echo "$uplink" | grep -qx "$cur" &&
 	echo "$json" | grep -q '"addrmgr":{"slot":[0-9]*,"interval":2,"rotations":[0-9]*' &&
+	echo "$json" | grep -q '"tunnel":"attached","mode":"interface","stalled":false,' &&
 	pass "status: addrmgr's current address $cur is on the uplink" ||
 	fail "status: addrmgr's current address is on the uplink" "${cur:-none}; $json"
 

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+/* mt6d-addrmgr's status: the first text line and the JSON fields are a documented interface. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "report.h"
+
+static char *render(const struct addrmgr_report *r, bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct show s;
+
+	show_init(&s, f, json);
+	addrmgr_report_show(&s, r);
+	fclose(f);
+	return buf;
+}
+
+static char *first_line(char *text)
+{
+	char *nl = strchr(text, '\n');
+
+	if (nl)
+		*nl = '\0';
+	return text;
+}
+
+int main(void)
+{
+	struct plan plan = { .current = 100, .n = 2 };
+	struct addrmgr_stats stats = { .rotations = 7, .failures = 2, .retired = 5 };
+	struct addrmgr_report r = {
+		.plan = &plan, .stats = &stats, .interval = 10, .attached = true,
+		.now = 1005,
+	};
+	const char *json_head = "{\"slot\":100,\"interval\":10,\"rotations\":7,\"failures\":2,"
+				"\"retired\":5,\"tunnel\":\"detached\",\"mode\":\"anyip\","
+				"\"stalled\":true,\"addresses\":[";
+	char *out;
+
+	inet_pton(AF_INET6, "2001:db8::1", &plan.e[0].addr);
+	plan.e[0] = (struct plan_entry){ plan.e[0].addr, 100, ROLE_CURRENT, 25, 15 };
+	inet_pton(AF_INET6, "2001:db8::2", &plan.e[1].addr);
+	plan.e[1] = (struct plan_entry){ plan.e[1].addr, 101, ROLE_NEXT, 35, 0 };
+
+	out = render(&r, false);
+	CHECK(!strcmp(first_line(out),
+		      "slot 100 rotations 7 failures 2 retired 5 tunnel attached mode interface"),
+	      "text, interface mode: [%s]", out);
+	free(out);
+
+	r.anyip = true;
+	r.stalled = true;
+	r.attached = false;
+	out = render(&r, false);
+	CHECK(!strcmp(first_line(out),
+		      "slot 100 rotations 7 failures 2 retired 5 tunnel detached mode anyip stalled"),
+	      "text, anyip and stalled: [%s]", out);
+	free(out);
+
+	out = render(&r, true);
+	CHECK(!strncmp(out, json_head, strlen(json_head)), "json head: %s", out);
+	CHECK(strstr(out, "{\"role\":\"current\",\"address\":\"2001:db8::1\",\"slot\":100,"
+			  "\"age_seconds\":5,\"valid_lifetime\":25,\"preferred_lifetime\":15,"
+			  "\"evidence\":null}") != NULL,
+	      "json current entry: %s", out);
+	CHECK(strstr(out, "\"role\":\"next\",\"address\":\"2001:db8::2\",\"slot\":101,"
+			  "\"age_seconds\":-5,") != NULL,
+	      "json next entry, negative age: %s", out);
+	CHECK(strstr(out, "\"guard\":null") != NULL, "json without guard: %s", out);
+	free(out);
+	return check_done();
+}
