@@ -38,8 +38,6 @@ static const char *const set_names[GUARD_NSETS] = {
 	[GUARD_EVIDENCE] = "evidence",
 };
 
-static const char *const counter_names[] = { "dropped", "tripwire" };
-
 const char *guard_set_name(enum guard_set s)
 {
 	return s < GUARD_NSETS ? set_names[s] : "?";
@@ -217,9 +215,9 @@ int guard_install(struct guard *g, const struct guard_op *ops, size_t nops, char
 	int ret;
 
 	/* Each counter on its own: a half-built table may hold one and not the other. */
-	if (nftctr_read(g->nft, g->table, counter_names[0], &c.dropped) < 0)
+	if (nftctr_read(g->nft, g->table, GUARD_CTR_DROPPED, &c.dropped) < 0)
 		c.dropped = 0;
-	if (nftctr_read(g->nft, g->table, counter_names[1], &c.tripwire) < 0)
+	if (nftctr_read(g->nft, g->table, GUARD_CTR_TRIPWIRE, &c.tripwire) < 0)
 		c.tripwire = 0;
 	ret = nft_batch_new(g->nft, &b);
 	if (ret < 0)
@@ -231,9 +229,9 @@ int guard_install(struct guard *g, const struct guard_op *ops, size_t nops, char
 	if (!ret)
 		ret = table_msg(b, g->table, NFT_MSG_NEWTABLE);
 	if (!ret)
-		ret = counter_msg(b, g, counter_names[0], c.dropped);
+		ret = counter_msg(b, g, GUARD_CTR_DROPPED, c.dropped);
 	if (!ret)
-		ret = counter_msg(b, g, counter_names[1], c.tripwire);
+		ret = counter_msg(b, g, GUARD_CTR_TRIPWIRE, c.tripwire);
 	for (int s = 0; s < GUARD_NSETS && !ret; s++)
 		ret = set_msg(b, g, (enum guard_set)s);
 	if (!ret)
@@ -343,7 +341,5 @@ int guard_elems(struct guard *g, enum guard_set which, struct guard_elem *out, s
 
 int guard_read_counters(struct guard *g, struct guard_counters *c)
 {
-	int ret = nftctr_read(g->nft, g->table, counter_names[0], &c->dropped);
-
-	return ret < 0 ? ret : nftctr_read(g->nft, g->table, counter_names[1], &c->tripwire);
+	return nftctr_read_guard(g->nft, g->table, c);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "nftctr.h"
 
 /*
  * The tunnel's own nftables table, "ip6 mt6d-NAME", and nothing else:
@@ -61,11 +62,6 @@ struct guard_elem {
 	uint64_t expires_ms;	/* remaining */
 };
 
-struct guard_counters {
-	uint64_t dropped, tripwire;
-};
-
-#define GUARD_TABLE_PREFIX "mt6d-"
 /*
  * Elements per NEWSETELEM message. The element list is one nested attribute with a 16-bit
  * length: one message with 3 000 IPv6 elements kept only 1 361 (kernel-costs notes). 512

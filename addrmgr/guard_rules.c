@@ -295,7 +295,7 @@ static int guard_chain(struct nft_batch *b, const char *table, const struct guar
 		lookup(&rb, "peer", NFT_REG_1);
 		payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, 16, NFT_REG_1);
 		lookup(&rb, "retired", NFT_REG_1);
-		counter(&rb, "dropped");
+		counter(&rb, GUARD_CTR_DROPPED);
 		verdict(&rb, NF_DROP);
 		ret = emit(b, table, name, &rb);
 	}
@@ -303,7 +303,7 @@ static int guard_chain(struct nft_batch *b, const char *table, const struct guar
 	if (!ret && !(ret = rule_begin(&rb))) {
 		payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, 16, NFT_REG_1);
 		lookup(&rb, "retired", NFT_REG_1);
-		counter(&rb, "tripwire");
+		counter(&rb, GUARD_CTR_TRIPWIRE);
 		verdict(&rb, NF_DROP);
 		ret = emit(b, table, name, &rb);
 	}
@@ -361,7 +361,7 @@ static int guard_chain(struct nft_batch *b, const char *table, const struct guar
 	/* ip6 daddr @local counter name dropped drop */
 	if (!ret && !(ret = rule_begin(&rb))) {
 		daddr_local_set(&rb);
-		counter(&rb, "dropped");
+		counter(&rb, GUARD_CTR_DROPPED);
 		verdict(&rb, NF_DROP);
 		ret = emit(b, table, name, &rb);
 	}
@@ -383,7 +383,7 @@ static int guard_chain(struct nft_batch *b, const char *table, const struct guar
 			}
 			cmp(&rb, NFT_REG_2, NFT_CMP_NEQ, &local, sizeof(local));
 		}
-		counter(&rb, "dropped");
+		counter(&rb, GUARD_CTR_DROPPED);
 		verdict(&rb, NF_DROP);
 		ret = emit(b, table, name, &rb);
 	}

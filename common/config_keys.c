@@ -105,7 +105,7 @@ static int parse_uint(const struct config_key *key, const char *value, struct mt
 }
 
 /* "auto" (stored as 0) or a number in the row's range ([tunnel] mtu, [guard] evidence-window). */
-static int parse_mtu(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+static int parse_auto(const struct config_key *key, const char *value, struct mt6d_config *cfg,
 		     char *why, size_t whylen)
 {
 	if (!strcmp(value, "auto")) {
@@ -360,7 +360,7 @@ static const char *const mode_names[] = { "interface", "anyip", NULL };
 const struct config_key config_keys[] = {
 	{ .section = "tunnel", .name = "device", .parse = parse_ifname, FIELD(device),
 	  .def = "mt6d0" },
-	{ .section = "tunnel", .name = "mtu", .parse = parse_mtu, FIELD(mtu),
+	{ .section = "tunnel", .name = "mtu", .parse = parse_auto, FIELD(mtu),
 	  .what = "a whole number of bytes", .min = 1280, .max = 65000, .def = "auto" },
 	{ .section = "tunnel", .name = "port", .parse = parse_uint, FIELD(port),
 	  .what = "a port number", .min = 1, .max = 65535, .def = "7861" },
@@ -420,7 +420,7 @@ const struct config_key config_keys[] = {
 	  .max = 600000, .def = "4000" },
 	{ .section = "guard", .name = "enable", .parse = parse_choice, FIELD(guard.enable),
 	  .choices = yes_no, .def = "yes" },
-	{ .section = "guard", .name = "evidence-window", .parse = parse_mtu,
+	{ .section = "guard", .name = "evidence-window", .parse = parse_auto,
 	  FIELD(guard.evidence_window), .what = "a whole number of milliseconds", .min = 100,
 	  .max = 600000, .def = "auto" },
 	{ .section = "metrics", .name = "directory", .parse = parse_abspath, FIELD(metrics_dir) },

@@ -36,3 +36,10 @@ int nftctr_read(struct nft *n, const char *table, const char *name, uint64_t *pk
 	nftnl_obj_free(o);
 	return nft_request(n, nlh, obj_cb, pkts);
 }
+
+int nftctr_read_guard(struct nft *n, const char *table, struct guard_counters *c)
+{
+	int ret = nftctr_read(n, table, GUARD_CTR_DROPPED, &c->dropped);
+
+	return ret < 0 ? ret : nftctr_read(n, table, GUARD_CTR_TRIPWIRE, &c->tripwire);
+}

@@ -7,11 +7,28 @@
 #include "nft.h"
 
 /*
+ * mt6d-addrmgr's guard for tunnel NAME is the ip6 table GUARD_TABLE_PREFIX NAME, with two
+ * counter objects: packets to hashed addresses that were not the tunnel's, and packets to
+ * retired hashed addresses.
+ */
+#define GUARD_TABLE_PREFIX "mt6d-"
+#define GUARD_CTR_DROPPED "dropped"
+#define GUARD_CTR_TRIPWIRE "tripwire"
+
+struct guard_counters {
+	uint64_t dropped, tripwire;
+};
+
+/*
  * The packet count of the named counter object @name in the ip6 table @table; -ENOENT
  * when the table or the counter is not there. mt6d-addrmgr reads its guard's counters
  * with it, mt6d-tunnel shows them among its drops.
  */
 int nftctr_read(struct nft *n, const char *table, const char *name, uint64_t *pkts)
+	__attribute__((warn_unused_result));
+
+/* Both counters of the guard table @table (see GUARD_TABLE_PREFIX). */
+int nftctr_read_guard(struct nft *n, const char *table, struct guard_counters *c)
 	__attribute__((warn_unused_result));
 
 #endif

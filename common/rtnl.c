@@ -374,10 +374,6 @@ int rtnl_find_global_prefix(struct rtnl *nl, int ifindex, struct in6_addr *prefi
 	return 0;
 }
 
-/*
- * A device route in the main table with the kernel's default IPv6 metric (1024).  The
- * kernel reports every IPv6 route with scope universe and ignores rtm_scope on input.
- */
 /* An IPv6 route message of ours to DST/PLEN in @table, of @rtype and @scope. */
 static struct nlmsghdr *route_msg(struct rtnl *nl, uint16_t type, uint16_t flags,
 				  uint8_t table, uint8_t scope, uint8_t rtype,
@@ -396,6 +392,10 @@ static struct nlmsghdr *route_msg(struct rtnl *nl, uint16_t type, uint16_t flags
 	return nlh;
 }
 
+/*
+ * A device route in the main table with the kernel's default IPv6 metric (1024).  The
+ * kernel reports every IPv6 route with scope universe and ignores rtm_scope on input.
+ */
 static int route_req(struct rtnl *nl, uint16_t type, uint16_t flags, int ifindex,
 		     const struct in6_addr *dst, uint8_t plen)
 {

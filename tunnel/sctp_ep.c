@@ -154,13 +154,17 @@ static int set_sack(int fd, uint32_t delay)
 	return set_opt(fd, IPPROTO_SCTP, SCTP_DELAYED_SACK, &si, sizeof(si));
 }
 
-/* PR-SCTP (RFC 3758): offered to the peer, and the default policy of every message. */
+/*
+ * PR-SCTP (RFC 3758): offered to the peer, and the endpoint's default policy. The tunnel's
+ * own sends carry theirs in an SCTP_PRINFO each (send_cmsg), since SCTP_SNDINFO makes the
+ * kernel ignore the default.
+ */
 static int set_prinfo(int fd, const struct sctp_ep_params *p)
 {
 	struct sctp_default_prinfo pi = {
 		.pr_assoc_id = SCTP_FUTURE_ASSOC,
-		.pr_policy = p->pr_policy,
-		.pr_value = p->pr_value,
+		.pr_policy = p->pr.policy,
+		.pr_value = p->pr.value,
 	};
 	int ret = set_assoc_value(fd, SCTP_PR_SUPPORTED, 1);
 

@@ -8,6 +8,12 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+/* A message's partial reliability: SCTP_PR_SCTP_NONE, _RTX (retransmissions), _TTL (ms). */
+struct sctp_ep_pr {
+	uint16_t policy;
+	uint32_t value;
+};
+
 /*
  * The tunnel's one-to-many SCTP endpoint. Bound to explicit (hashed) addresses
  * only, never the wildcard, with automatic ASCONF off: either would make INIT and
@@ -19,8 +25,7 @@ struct sctp_ep_params {
 	size_t auth_key_len;
 	int bufsize;			/* SO_SNDBUF and SO_RCVBUF */
 	uint16_t streams;		/* outbound streams asked for, inbound accepted */
-	uint16_t pr_policy;		/* SCTP_PR_SCTP_NONE, _RTX or _TTL */
-	uint32_t pr_value;		/* retransmissions or milliseconds */
+	struct sctp_ep_pr pr;		/* data's partial reliability */
 	/* Failure detection per association, instead of the kernel's minutes. */
 	uint32_t rto_min, rto_max, hb_interval;	/* ms */
 	uint16_t path_max_retrans, pf_threshold, max_retrans;
@@ -46,12 +51,6 @@ int sctp_ep_check_peer_auth(int fd, sctp_assoc_t id) __attribute__((warn_unused_
 
 /* Aborts the association (ABORT chunk). */
 int sctp_ep_abort(int fd, sctp_assoc_t id);
-
-/* A message's partial reliability: SCTP_PR_SCTP_NONE, _RTX (retransmissions), _TTL (ms). */
-struct sctp_ep_pr {
-	uint16_t policy;
-	uint32_t value;
-};
 
 /*
  * Sends one message on @stream, unordered or not, under the partial reliability @pr

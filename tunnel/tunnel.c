@@ -91,7 +91,7 @@ struct tunnel {
 
 	struct tunnel_stats stats;
 	struct nft *nft;		/* reads the guard table's counters; NULL: none */
-	char guard_table[MT6D_NAME_MAX + 8];
+	char guard_table[MT6D_NAME_MAX + sizeof(GUARD_TABLE_PREFIX)];
 	uint8_t rxbuf[TUNNEL_MAX_FRAME + 1];
 	uint8_t txbuf[TUNNEL_MAX_FRAME];
 };
@@ -202,7 +202,7 @@ static void on_tun(int fd, uint32_t events, void *ctx)
 {
 	struct tunnel *t = ctx;
 
-	/* One clock read per wakeup: without a vDSO clock it is a system call. */
+	/* One clock read per wakeup: the whole batch falls in one key epoch. */
 	const uint64_t now_ms = session_now_ms();
 
 	/* Bounded batch: one wakeup must not starve the receive side. */
@@ -567,6 +567,8 @@ static const char *session_state(const struct tunnel *t)
 
 static void snapshot(const struct tunnel *t, struct tunnel_status *st)
 {
+	struct guard_counters guard;
+
 	memset(st, 0, sizeof(*st));
 	st->device = t->ifname;
 	st->session = session_state(t);
@@ -576,9 +578,10 @@ static void snapshot(const struct tunnel *t, struct tunnel_status *st)
 	st->rekeys = t->sess.keys.rekeys_tx + t->sess.keys.rekeys_rx;
 	st->stats = t->stats;
 	/* The guard's drops happen in the kernel, before any packet reaches the tunnel. */
-	if (t->nft && (nftctr_read(t->nft, t->guard_table, "dropped", &st->stats.drop_filter) < 0 ||
-		       nftctr_read(t->nft, t->guard_table, "tripwire", &st->stats.drop_tripwire) < 0))
-		st->stats.drop_filter = st->stats.drop_tripwire = 0;
+	if (t->nft && nftctr_read_guard(t->nft, t->guard_table, &guard) == 0) {
+		st->stats.drop_filter = guard.dropped;
+		st->stats.drop_tripwire = guard.tripwire;
+	}
 	if (t->sess.assoc && sctp_info_get(t->sk, t->sess.assoc, &st->sctp) == 0) {
 		st->has_assoc = true;
 		st->assoc_id = (int)t->sess.assoc;
@@ -822,10 +825,12 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 		.bufsize = (int)cfg->buffer_size * 1024,
 		.sack_delay = cfg->sack_delay,
 		.streams = TUNNEL_STREAMS,
-		.pr_policy = cfg->reliability.policy == MT6D_PR_RTX ? SCTP_PR_SCTP_RTX
-			     : cfg->reliability.policy == MT6D_PR_TTL ? SCTP_PR_SCTP_TTL
-								       : SCTP_PR_SCTP_NONE,
-		.pr_value = cfg->reliability.value,
+		.pr = {
+			.policy = cfg->reliability.policy == MT6D_PR_RTX   ? SCTP_PR_SCTP_RTX
+				  : cfg->reliability.policy == MT6D_PR_TTL ? SCTP_PR_SCTP_TTL
+									   : SCTP_PR_SCTP_NONE,
+			.value = cfg->reliability.value,
+		},
 		.rto_min = cfg->recovery.rto_min,
 		.rto_max = cfg->recovery.rto_max,
 		.hb_interval = cfg->recovery.heartbeat_interval,
@@ -844,7 +849,7 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 	prefault(t->rxbuf, sizeof(t->rxbuf));
 	prefault(t->txbuf, sizeof(t->txbuf));
 	t->cfg = cfg;
-	t->pr = (struct sctp_ep_pr){ .policy = ep.pr_policy, .value = ep.pr_value };
+	t->pr = ep.pr;
 	t->tun_fd = t->sk = t->sig_fd = t->tick_fd = t->ctl_fd = -1;
 	ret = mt6d_clock_offset_from_env(&t->clock_offset_ms);
 	if (ret < 0) {
@@ -873,9 +878,12 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 		goto fail;
 	}
 	/* Only for the status: without nf_tables the guard's drops read as 0. */
-	snprintf(t->guard_table, sizeof(t->guard_table), "mt6d-%s", cfg->name);
-	if (cfg->guard.enable && nft_open(&t->nft) < 0)
-		t->nft = NULL;
+	snprintf(t->guard_table, sizeof(t->guard_table), GUARD_TABLE_PREFIX "%s", cfg->name);
+	if (cfg->guard.enable) {
+		ret = nft_open(&t->nft);
+		if (ret < 0)
+			log_debug("no nf_tables socket for the guard's counters: %s", strerror(-ret));
+	}
 	ret = mt6d_runtime_mkdir();
 	if (!ret)
 		ret = mt6d_runtime_path(t->runtime_path, sizeof(t->runtime_path), cfg->name,

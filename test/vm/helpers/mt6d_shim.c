@@ -28,11 +28,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* Frame header (common/frame.h): version 2, type 1 = DATA, 3 = DATA_GSO, 16 bytes. */
-#define FRAME_VERSION 2
-#define FRAME_DATA 1
-#define FRAME_DATA_GSO 3
-#define FRAME_HDR_LEN 16
+#include "frame.h"
+
 #define OLD_DISTANCE 50
 #define FRAME_MAX 70000
 
@@ -151,8 +148,8 @@ static void maybe_replay(sendmsg_fn real, int fd, const struct msghdr *msg, int 
 		return;
 	p = msg->msg_iov[0].iov_base;
 	len = msg->msg_iov[0].iov_len;
-	if (len < FRAME_HDR_LEN || len > FRAME_MAX || p[0] != FRAME_VERSION ||
-	    (p[1] != FRAME_DATA && p[1] != FRAME_DATA_GSO))
+	if (len < MT6D_FRAME_HDR_LEN || len > FRAME_MAX || p[0] != MT6D_FRAME_VERSION ||
+	    (p[1] != MT6D_FRAME_DATA && p[1] != MT6D_FRAME_DATA_GSO))
 		return;
 	if (!r && !(r = calloc(1, sizeof(*r))))
 		return;
