@@ -301,7 +301,7 @@ static bool may_unbind(struct addrmgr *m, const struct in6_addr *a)
  * deadline ago, the current one is neither bound nor made primary (protect_stalled): the
  * rotation waits for the path instead of queueing ASCONFs behind a lost one.
  */
-static bool asconf_stalled(struct addrmgr *m, const struct in6_addr *cur,
+static bool asconf_stalled(struct addrmgr *m, time_t now, const struct in6_addr *cur,
 			   const struct in6_addr *bound, int nbound)
 {
 	uint64_t newest = 0, slot;
@@ -320,7 +320,7 @@ static bool asconf_stalled(struct addrmgr *m, const struct in6_addr *cur,
 		if (slot > newest)
 			newest = slot;
 	}
-	stalled = protect_stalled(m->protect, newest);
+	stalled = protect_stalled(m->protect, newest, now);
 out:
 	if (stalled && !m->stalled)
 		log_warnx("no evidence that the peer got the ASCONFs up to slot %llu: rotation "
@@ -336,7 +336,7 @@ out:
  * ADD-IP), make it the peer's primary, then unbind what fell out of the plan
  * (ASCONF DEL-IP). Never the last address: the kernel refuses that anyway.
  */
-static void converge_socket(struct addrmgr *m, struct in6_addr *bound, int *nbound)
+static void converge_socket(struct addrmgr *m, time_t now, struct in6_addr *bound, int *nbound)
 {
 	const struct plan_entry *cur = NULL;
 	char buf[INET6_ADDRSTRLEN];
@@ -345,7 +345,7 @@ static void converge_socket(struct addrmgr *m, struct in6_addr *bound, int *nbou
 	for (size_t i = 0; i < m->plan.n; i++)
 		if (m->plan.e[i].role == ROLE_CURRENT)
 			cur = &m->plan.e[i];
-	if (asconf_stalled(m, &cur->addr, bound, *nbound))
+	if (asconf_stalled(m, now, &cur->addr, bound, *nbound))
 		goto unbind;
 	if (!addr_in(&cur->addr, bound, *nbound)) {
 		ret = tsock_bind(&m->ts, &cur->addr, m->cfg->port, 1);
@@ -400,6 +400,12 @@ static void hold_uplink(struct addrmgr *m, const struct rtnl_addr *a)
 	}
 }
 
+/* A stray of @slot kept local: the one that left the plan last, or one in its grace period. */
+static bool keep_stray(const struct addrmgr *m, const struct in6_addr *a, uint64_t slot)
+{
+	return slot + 1 == m->plan.e[0].slot || (m->protect && protect_in_grace(m->protect, a));
+}
+
 /*
  * Step 3: retire our addresses that fell out of the plan and are no longer bound.
  * The one that left the plan last stays for one more slot: its DEL-IP may still be
@@ -422,9 +428,7 @@ static void retire_uplink(struct addrmgr *m, const struct ifaddrs_seen *seen,
 			hold_uplink(m, &seen->a[i]);
 			continue;
 		}
-		if (m->protect && protect_in_grace(m->protect, a))
-			continue;
-		if (slot + 1 == m->plan.e[0].slot)
+		if (keep_stray(m, a, slot))
 			continue;
 		ret = rtnl_addr_del(m->nl, m->ifindex, a, seen->a[i].plen);
 		if (ret < 0 && ret != -EADDRNOTAVAIL) {
@@ -460,7 +464,7 @@ static void guard_result(struct addrmgr *m, int op, int ret, const char *err)
  * in their grace period or kept for one more slot (as in retire_uplink); the peer's are
  * its slot window and whatever the kernel reports for the association.
  */
-static void sync_guard(struct addrmgr *m, const struct ifaddrs_seen *seen,
+static void sync_guard(struct addrmgr *m, time_t now, const struct ifaddrs_seen *seen,
 		       const struct in6_addr *bound, int nbound)
 {
 	struct in6_addr extra[ADDRMGR_MAX_IFADDRS + TSOCK_MAX_ADDRS];
@@ -479,7 +483,7 @@ static void sync_guard(struct addrmgr *m, const struct ifaddrs_seen *seen,
 
 		if (!is_stray(m, a, &slot) || addr_in(a, bound, nbound))
 			continue;
-		if (slot + 1 == m->plan.e[0].slot || protect_in_grace(m->protect, a))
+		if (keep_stray(m, a, slot))
 			extra[nextra++] = *a;
 	}
 	n = m->ts.sk >= 0 ? tsock_assocs(&m->ts, ids, 8) : 0;
@@ -490,7 +494,8 @@ static void sync_guard(struct addrmgr *m, const struct ifaddrs_seen *seen,
 			npeers += (size_t)k < TSOCK_MAX_ADDRS - npeers ? (size_t)k
 								      : TSOCK_MAX_ADDRS - npeers;
 	}
-	ret = protect_sync(m->protect, &m->plan, extra, nextra, peers, npeers, err, sizeof(err));
+	ret = protect_sync(m->protect, &m->plan, now, extra, nextra, peers, npeers, err,
+			   sizeof(err));
 	guard_result(m, 0, ret, err);
 }
 
@@ -592,7 +597,7 @@ static void reconcile(struct addrmgr *m)
 			tsock_detach(&m->ts);
 			nbound = 0;
 		} else {
-			converge_socket(m, bound, &nbound);
+			converge_socket(m, now, bound, &nbound);
 		}
 	}
 	if (m->cfg->mode == MT6D_MODE_INTERFACE)
@@ -600,9 +605,10 @@ static void reconcile(struct addrmgr *m)
 	else
 		anyip_recent(m, &seen);
 	if (m->protect)
-		sync_guard(m, &seen, bound, nbound);
+		sync_guard(m, now, &seen, bound, nbound);
 }
 
+/* The state for --status and the metrics; reads the guard's counters from the kernel. */
 static void report(const struct addrmgr *m, struct addrmgr_report *r)
 {
 	*r = (struct addrmgr_report){
@@ -615,6 +621,8 @@ static void report(const struct addrmgr *m, struct addrmgr_report *r)
 		.protect = m->protect,
 		.now = mt6d_clock_now(m->clock_offset_ms),
 	};
+	if (m->protect)
+		protect_counters(m->protect, &r->guard);
 }
 
 /* "status": "ok " and the text; "status json": "ok", a newline and the JSON. */

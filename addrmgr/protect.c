@@ -19,7 +19,6 @@ struct protect {
 	struct in6_addr prefix;
 	unsigned int evidence_ms;
 	bool installed;
-	struct guard_counters counters;
 	struct teardown td;
 	uint64_t evidence_slot;
 	size_t n_evidence;
@@ -151,11 +150,10 @@ enum teardown_verdict protect_teardown(struct protect *p, const struct in6_addr 
 	return v;
 }
 
-bool protect_stalled(const struct protect *p, uint64_t newest)
+bool protect_stalled(const struct protect *p, uint64_t newest, time_t now)
 {
 	/* The newest address the peer is seen using stopped being current then. */
 	time_t since = (time_t)((p->evidence_slot + 1) * p->cfg->interval);
-	time_t now = time(NULL);
 
 	if (!p->installed || !p->evidence_slot || p->evidence_slot >= newest || now <= since)
 		return false;
@@ -195,7 +193,8 @@ static int install(struct protect *p, size_t nwant, char *err, size_t errlen)
 	return guard_install(p->guard, p->want, nwant, err, errlen);
 }
 
-int protect_sync(struct protect *p, const struct plan *plan, const struct in6_addr *extra_local,
+int protect_sync(struct protect *p, const struct plan *plan, time_t now,
+		 const struct in6_addr *extra_local,
 		 size_t n_extra, const struct in6_addr *peers, size_t n_peers, char *err,
 		 size_t errlen)
 {
@@ -208,7 +207,7 @@ int protect_sync(struct protect *p, const struct plan *plan, const struct in6_ad
 		.peer_iid = &p->cfg->peer_iid,
 		.interval = p->cfg->interval,
 		.lifetime = p->cfg->lifetime,
-		.now = time(NULL),
+		.now = now,
 		.extra_local = extra_local,
 		.n_extra_local = n_extra,
 		.peer_addrs = peers,
@@ -235,8 +234,6 @@ int protect_sync(struct protect *p, const struct plan *plan, const struct in6_ad
 		if (ret == -ENOENT)
 			p->installed = false;
 	}
-	if (ret >= 0 && guard_read_counters(p->guard, &p->counters) < 0)
-		memset(&p->counters, 0, sizeof(p->counters));
 	return ret;
 }
 
@@ -244,12 +241,16 @@ void protect_view(const struct protect *p, struct protect_view *v)
 {
 	*v = (struct protect_view){
 		.installed = p->installed,
-		.counters = p->counters,
 		.teardowns_confirmed = p->td.confirmed,
 		.teardown_failures = p->td.failures,
-		.evidence_slot = p->evidence_slot,
 		.teardown = &p->td,
 		.evidence_window_ms = p->evidence_ms,
 		.table = guard_table(p->guard),
 	};
+}
+
+void protect_counters(const struct protect *p, struct guard_counters *c)
+{
+	if (!p->installed || guard_read_counters(p->guard, c) < 0)
+		*c = (struct guard_counters){ 0 };
 }

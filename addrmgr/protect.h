@@ -44,30 +44,31 @@ void protect_unbound(struct protect *p, const struct in6_addr *a);
  * behind the lost one, and the whole queue would hit the peer at once when the path
  * heals, making it switch paths faster than it can confirm them.
  */
-bool protect_stalled(const struct protect *p, uint64_t newest);
+bool protect_stalled(const struct protect *p, uint64_t newest, time_t now);
 bool protect_in_grace(const struct protect *p, const struct in6_addr *a);
 
 /*
- * Converges the sets (the first call installs the table). @extra_local: our addresses
- * outside the plan still bound or on the uplink; @peers: the association's peer
- * addresses as the kernel reports them; @keep: every address teardown state may be kept
- * for (bound ones). Returns the element changes made, or -errno with text in @err.
+ * Converges the sets (the first call installs the table) for the slot clock's @now.
+ * @extra_local: our addresses outside the plan still bound or on the uplink, also the
+ * only ones teardown state is kept for; @peers: the association's peer addresses as the
+ * kernel reports them. Returns the element changes made, or -errno with text in @err.
  */
-int protect_sync(struct protect *p, const struct plan *plan, const struct in6_addr *extra_local,
+int protect_sync(struct protect *p, const struct plan *plan, time_t now,
+		 const struct in6_addr *extra_local,
 		 size_t n_extra, const struct in6_addr *peers, size_t n_peers, char *err,
 		 size_t errlen) __attribute__((warn_unused_result));
 
 /* For the status report. */
 struct protect_view {
 	bool installed;
-	struct guard_counters counters;
 	uint64_t teardowns_confirmed, teardown_failures;
-	uint64_t evidence_slot;			/* newest slot of ours with evidence, 0: none */
 	const struct teardown *teardown;
 	unsigned int evidence_window_ms;
 	const char *table;
 };
 void protect_view(const struct protect *p, struct protect_view *v);
+/* The guard table's counters, read from the kernel now (zeros while it is not installed). */
+void protect_counters(const struct protect *p, struct guard_counters *c);
 bool protect_has_evidence(const struct protect *p, const struct in6_addr *a);
 
 #endif

@@ -67,8 +67,8 @@ static void show_guard(struct show *s, const struct addrmgr_report *r)
 	show_str(s, "table", "guard: table %s", v.table);
 	show_bool(s, "installed", NULL, v.installed);
 	show_text(s, "%s", v.installed ? "" : " (not installed)");
-	show_u64(s, "dropped", ", dropped %" PRIu64, v.counters.dropped);
-	show_u64(s, "tripwire", ", tripwire %" PRIu64, v.counters.tripwire);
+	show_u64(s, "dropped", ", dropped %" PRIu64, r->guard.dropped);
+	show_u64(s, "tripwire", ", tripwire %" PRIu64, r->guard.tripwire);
 	show_u64(s, "evidence_window_ms", ", evidence window %" PRIu64 " ms\n",
 		 v.evidence_window_ms);
 	show_u64(s, "teardowns_confirmed", "teardown: %" PRIu64 " confirmed", v.teardowns_confirmed);
@@ -138,9 +138,9 @@ void addrmgr_report_metrics(struct metrics *m, const struct addrmgr_report *r)
 		protect_view(r->protect, &v);
 		metrics_counter(m, "mt6d_addrmgr_guard_dropped_packets_total",
 				"packets to hashed addresses that were not the tunnel's, dropped",
-				v.counters.dropped);
+				r->guard.dropped);
 		metrics_counter(m, "mt6d_addrmgr_guard_tripwire_packets_total",
-				"packets to retired hashed addresses, dropped", v.counters.tripwire);
+				"packets to retired hashed addresses, dropped", r->guard.tripwire);
 		metrics_counter(m, "mt6d_addrmgr_teardowns_confirmed_total",
 				"old addresses unbound after evidence for a newer one",
 				v.teardowns_confirmed);

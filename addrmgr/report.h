@@ -23,6 +23,7 @@ struct addrmgr_report {
 	bool anyip;			/* [rotation] mode = anyip */
 	bool stalled;			/* rotation waits for evidence of the last ASCONF */
 	const struct protect *protect;	/* NULL: [guard] enable = no */
+	struct guard_counters guard;	/* the guard table's counters, as read for this report */
 	time_t now;
 };
 
