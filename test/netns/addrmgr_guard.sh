@@ -14,7 +14,7 @@
 # over; after some rotations the uplink's hashed addresses are exactly the local set,
 # no retired element is on the uplink, the operator's own (non-hashed) addresses stay, the peer set holds the peer's
 # slot window, the bystander table is untouched; UDP to the current address is dropped
-# and counted; after SIGKILL and restart the same holds with no duplicate; SIGTERM
+# and counted; after SIGKILL and restart the same holds; SIGTERM
 # removes the table and only it. Needs root: exits 77 (SKIP) without.
 set -eu
 bin=$1
@@ -100,7 +100,9 @@ converged() {
 	loc=$(set_elems local)
 	[ -n "$up" ] && [ "$up" = "$loc" ] || return 1
 	for a in $(set_elems retired); do echo "$up" | grep -qx "$a" && return 1; done
-	for a in $(status --json | grep -o '"address":"[0-9a-f:]*"' | cut -d'"' -f4); do
+	plan=$(status --json | grep -o '"address":"[0-9a-f:]*"' | cut -d'"' -f4)
+	[ -n "$plan" ] || return 1
+	for a in $plan; do
 		echo "$up" | grep -qx "$a" || return 1
 	done
 	return 0
@@ -144,7 +146,8 @@ d1=$(nsx nft list counter ip6 mt6d-t dropped | sed -n 's/.*packets \([0-9]*\).*/
 [ "$d1" -gt "$d0" ] && ok "UDP to the current address $cur dropped and counted ($d0 -> $d1)" ||
 	bad "dropped counter did not move ($d0 -> $d1) for $cur"
 
-# kill -9 at three moments, restart: the same state, no duplicates.
+# kill -9 at three moments, restart: the same state, uplink = local set, so no orphan (a
+# duplicate address on one device the kernel refuses by itself).
 for delay in 0.3 0.9 1.4; do
 	sleep "$delay"
 	kill -KILL "$pid"
@@ -154,7 +157,6 @@ for delay in 0.3 0.9 1.4; do
 done
 wait_converged && ok "after 3 kills: uplink = local set, plan on it, nothing retired" ||
 	bad "after kills: uplink [$(echo $up)] local [$(echo $loc)]"
-[ -z "$(uplink | uniq -d)" ] && ok "no duplicate address" || bad "duplicates"
 
 kill -TERM "$pid"
 wait "$pid" 2>/dev/null || :

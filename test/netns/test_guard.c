@@ -247,7 +247,7 @@ static void test_counters(struct guard *g)
 	check(ret == 0 && c1.dropped == 3, "and it is dropped (%llu)",
 	      (unsigned long long)c1.dropped);
 	/* The peer's SCTP in fragments passes whole; a stranger's fragments do not. */
-	ret = system("ip link set lo mtu 1280");
+	check(system("ip link set lo mtu 1280") == 0, "lo mtu 1280 for fragments");
 	send_sctp_fragmented("2001:db8:2:2::21", "2001:db8:1:1::11");
 	ret = guard_read_counters(g, &c1);
 	check(ret == 0 && c1.dropped == 3, "the peer's fragmented SCTP passes (dropped %llu)",

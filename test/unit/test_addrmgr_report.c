@@ -5,19 +5,15 @@
 #include <string.h>
 
 #include "check.h"
+#include "memshow.h"
 #include "report.h"
 
 static char *render(const struct addrmgr_report *r, bool json)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct show s;
+	struct memshow m;
 
-	show_init(&s, f, json);
-	addrmgr_report_show(&s, r);
-	fclose(f);
-	return buf;
+	addrmgr_report_show(memshow_begin(&m, json), r);
+	return memshow_end(&m);
 }
 
 static char *first_line(char *text)

@@ -5,59 +5,50 @@
 #include <string.h>
 
 #include "check.h"
-#include "show.h"
+#include "memshow.h"
 #include "status.h"
 
 static char *render(const struct tunnel_status *st, bool json)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct show s;
+	struct memshow m;
 
-	show_init(&s, f, json);
-	tunnel_status_show(&s, st);
-	fclose(f);
-	return buf;
+	tunnel_status_show(memshow_begin(&m, json), st);
+	return memshow_end(&m);
 }
 
 static void test_show_json(void)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct show s;
+	struct memshow m;
+	struct show *s = memshow_begin(&m, true);
+	char *buf;
 
-	show_init(&s, f, true);
-	show_object_begin(&s, NULL);
-	show_str(&s, "a", "%s", "q\"\\\n\x01");
-	show_null(&s, "n", NULL);
-	show_array_begin(&s, "l");
-	show_u64(&s, NULL, NULL, 18446744073709551615ULL);
-	show_i64(&s, NULL, NULL, -3);
-	show_bool(&s, NULL, NULL, true);
-	show_array_end(&s);
-	show_text(&s, "text only");
-	show_duration(&s, "d", "%s", 3725);
-	show_bytes(&s, "b", "%s", 1536);
-	show_object_end(&s);
-	fclose(f);
+	show_object_begin(s, NULL);
+	show_str(s, "a", "%s", "q\"\\\n\x01");
+	show_null(s, "n", NULL);
+	show_array_begin(s, "l");
+	show_u64(s, NULL, NULL, 18446744073709551615ULL);
+	show_i64(s, NULL, NULL, -3);
+	show_bool(s, NULL, NULL, true);
+	show_array_end(s);
+	show_text(s, "text only");
+	show_duration(s, "d", "%s", 3725);
+	show_bytes(s, "b", "%s", 1536);
+	show_object_end(s);
+	buf = memshow_end(&m);
 	CHECK(!strcmp(buf, "{\"a\":\"q\\\"\\\\\\n\\u0001\",\"n\":null,"
 			   "\"l\":[18446744073709551615,-3,true],\"d\":3725,\"b\":1536}\n"),
 	      "json: %s", buf);
 	free(buf);
 
-	buf = NULL;
-	f = open_memstream(&buf, &len);
-	show_init(&s, f, false);
-	show_object_begin(&s, NULL);
-	show_duration(&s, "d", "[%s]", 3725);
-	show_bytes(&s, "b", "[%s]", 1536);
-	show_bytes(&s, "b", "[%s]", 7);
-	show_null(&s, "n", "[%s]");
-	show_text(&s, "[%d]", 5);
-	show_object_end(&s);
-	fclose(f);
+	s = memshow_begin(&m, false);
+	show_object_begin(s, NULL);
+	show_duration(s, "d", "[%s]", 3725);
+	show_bytes(s, "b", "[%s]", 1536);
+	show_bytes(s, "b", "[%s]", 7);
+	show_null(s, "n", "[%s]");
+	show_text(s, "[%d]", 5);
+	show_object_end(s);
+	buf = memshow_end(&m);
 	CHECK(!strcmp(buf, "[1h 2m][1.50 KiB][7 B][-][5]"), "text: %s", buf);
 	free(buf);
 }

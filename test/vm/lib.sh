@@ -428,15 +428,35 @@ mt6d_rotate() { # GW [CONF]: ask the running addrmgr of GW to rotate now
 mt6d_tun_up() { # GW: true when the TUN device exists and is up
 	"$IP" -n "$1" link show dev "$TUN_DEV" 2>/dev/null | grep -q '[<,]UP[,>]'
 }
-# mt6d_tstatus GW [ARGS...]: mt6d-tunnel --status of GW (its config in $MT6D_ETC/GW.conf
-# when present, else conf/GW.conf), e.g. mt6d_tstatus gwB --json
-mt6d_tstatus() {
-	_gw=$1
-	shift
+# mt6d_authed GW: true once GW's tunnel has logged that the peer proved the key
+mt6d_authed() { grep -q 'peer proved the key' "$OUT/$1-tunnel.log"; }
+# mt6d_wait_up [NOTE]: both tunnels authenticated (60 s) and hostA's first ping answered
+# through them (20 s), else the test ends; NOTE goes into the failure's name.
+mt6d_wait_up() {
+	wait_for "mt6d_authed gwA && mt6d_authed gwB" 60 ||
+		die "association up and authenticated${1:+ ($1)}" \
+			"$(tail -n 5 "$OUT/gwA-tunnel.log" "$OUT/gwB-tunnel.log")"
+	wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 20 ||
+		die "first ping${1:+ ($1)}" "hostB unreachable through the tunnel"
+}
+# _mt6d_status BINARY GW [ARGS...]: BINARY --status of GW, with GW's config in
+# $MT6D_ETC/GW.conf when present, else conf/GW.conf
+_mt6d_status() {
+	_bin=$1 _gw=$2
+	shift 2
 	_conf=$MT6D_ETC/$_gw.conf
 	[ -f "$_conf" ] || _conf=$(mt6d_conf "$_gw")
-	nsx "$_gw" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$_gw")" "$MT6D_TUNNEL" \
-		-c "$_conf" --status "$@"
+	nsx "$_gw" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$_gw")" "$_bin" -c "$_conf" \
+		--status "$@"
+}
+# mt6d_tstatus GW [ARGS...]: mt6d-tunnel --status of GW, e.g. mt6d_tstatus gwB --json
+mt6d_tstatus() { _mt6d_status "$MT6D_TUNNEL" "$@"; }
+# mt6d_astatus GW [ARGS...]: mt6d-addrmgr --status of GW
+mt6d_astatus() { _mt6d_status "$MT6D_ADDRMGR" "$@"; }
+# mt6d_astatus_key GW KEY: the value after KEY on the first line of GW's addrmgr status
+# (slot, rotations, failures, retired, tunnel, mode)
+mt6d_astatus_key() {
+	mt6d_astatus "$1" | awk -v k="$2" 'NR == 1 { for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'
 }
 # json_num JSON KEY: the first number after "KEY": in JSON (flat look-up, no nesting)
 json_num() {
@@ -444,7 +464,71 @@ json_num() {
 }
 
 # --- attacker probes (guard.sh, anyip.sh) -------------------------------------------------
-# The prober's namespace is $NS_ATK; $SOCAT is the socat binary.
+# The prober: namespace $NS_ATK with $ATK, on a veth (atk0) to gwA, which holds $ATK_GW.
+NS_ATK=attacker
+ATK=2001:db8:66::2
+ATK_GW=2001:db8:66::1
+ATK_PREFIX=2001:db8:66::/64
+
+uplink_ll() { # NS: the link-local address of NS's uplink
+	"$IP" -n "$1" -6 -o addr show dev "$INET_DEV" scope link | awk '{ sub("/.*", "", $4); print $4 }'
+}
+
+# atk_up CONTROL/LEN: the attacker's namespace, linked to gwA; gwB routes the attacker's
+# prefix back through gwA and holds CONTROL, a plain address that shows the path works.
+# The route from gwA toward gwB's hashed /64 differs per test: the caller adds it.
+atk_up() {
+	"$IP" netns add "$NS_ATK"
+	sysctl_ns "$NS_ATK" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	"$IP" -n "$NS_ATK" -batch - <<-EOF
+		link set lo up
+		link add eth0 type veth peer name atk0 netns $NS_GWA
+		addr add $ATK/64 dev eth0 nodad
+		link set eth0 up
+		route add default via $ATK_GW dev eth0
+	EOF
+	"$IP" -n "$NS_GWA" -batch - <<-EOF
+		addr add $ATK_GW/64 dev atk0 nodad
+		link set atk0 up
+	EOF
+	"$IP" -n "$NS_GWB" -batch - <<-EOF
+		route add $ATK_PREFIX via $(uplink_ll "$NS_GWA") dev $INET_DEV
+		addr add $1 dev $INET_DEV nodad
+	EOF
+}
+
+# guard_counters GW: "DROPPED TRIPWIRE" of GW's guard table, from mt6d-addrmgr's status
+guard_counters() {
+	mt6d_astatus "$1" --json |
+		sed -n 's/.*"guard":{[^}]*"dropped":\([0-9]*\),"tripwire":\([0-9]*\).*/\1 \2/p'
+}
+
+# guard_settle GW: guard_counters once they stop moving, so that late packets of one probe
+# (a SYN retransmitted, the ABORT of an INIT given up) are not counted for the next one.
+guard_settle() {
+	_prev=''
+	for _i in 1 2 3 4 5 6 7 8; do
+		_c=$(guard_counters "$1")
+		[ "$_c" = "$_prev" ] && break
+		_prev=$_c
+		sleep 0.5
+	done
+	echo "$_c"
+}
+
+# atk_link_check MIN: the capture "atk" on the attacker's link holds at least MIN probes
+# from $ATK (so it saw them) and nothing addressed to $ATK but neighbour discovery.
+atk_link_check() {
+	_txt=$("$TCPDUMP" -Z root -nn -r "$(cap_file atk)" 2>/dev/null | grep -v 'neighbor' || :)
+	_sent=$(echo "$_txt" | grep -c "IP6 ${ATK}[. ]" || :)
+	_back=$(echo "$_txt" | grep "> $ATK" || :)
+	if [ -z "$_back" ] && [ "${_sent:-0}" -ge "$1" ]; then
+		pass "attacker's link: $_sent probe packets out, nothing back"
+	else
+		fail "attacker's link: probes out, nothing back" \
+			"${_sent:-0} out (want >= $1); back: $(echo "$_back" | head -n 3)"
+	fi
+}
 
 # atk_probe ADDR: ICMP echo, TCP SYN (port 22) and SCTP INIT (the tunnel's port) to ADDR.
 # Prints how many of the three were answered (a reply, a RST, an INIT-ACK or ABORT).

@@ -39,23 +39,16 @@ for gw in gwA gwB; do
 done
 
 topo_up
-ll() { # NS: the link-local address of the uplink
-	"$IP" -n "$1" -6 -o addr show dev "$INET_DEV" scope link | awk '{ sub("/.*", "", $4); print $4 }'
-}
 # Routed prefixes instead of the on-link routes of topo_up.
-"$IP" -n "$NS_GWA" route replace "$GWB_PREFIX" via "$(ll "$NS_GWB")" dev "$INET_DEV"
-"$IP" -n "$NS_GWB" route replace "$GWA_PREFIX" via "$(ll "$NS_GWA")" dev "$INET_DEV"
+"$IP" -n "$NS_GWA" route replace "$GWB_PREFIX" via "$(uplink_ll "$NS_GWB")" dev "$INET_DEV"
+"$IP" -n "$NS_GWB" route replace "$GWA_PREFIX" via "$(uplink_ll "$NS_GWA")" dev "$INET_DEV"
 
 cap_start wire
 mt6d_start gwA /etc/mt6d/gwA.conf
 mt6d_start gwB /etc/mt6d/gwB.conf
 
-authed() { grep -q 'peer proved the key' "$OUT/$1-tunnel.log"; }
-wait_for "authed gwA && authed gwB" 60 ||
-	die "association up and authenticated" "$(tail -n 5 "$OUT/gwA-tunnel.log" "$OUT/gwB-tunnel.log")"
+mt6d_wait_up "anyip mode"
 pass "association up and authenticated in anyip mode"
-wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 20 ||
-	die "first ping" "hostB unreachable through the tunnel"
 
 local_route() { # GW PREFIX: our local route as `ip` lists it
 	"$IP" -n "$1" -6 route show table local "$2" proto 109
@@ -80,19 +73,14 @@ check_state() { # WHEN
 }
 check_state "after start"
 
-status() { # GW KEY: a counter from the addrmgr status line
-	nsx "$1" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$1")" "$MT6D_ADDRMGR" \
-		-c "/etc/mt6d/$1.conf" --status | awk -v k="$2" 'NR == 1 {
-			for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'
-}
-rot0=$(status gwA rotations)
+rot0=$(mt6d_astatus_key gwA rotations)
 nsx "$NS_HOSTA" ping -6 -c "$PINGS" -i "$PING_INTERVAL" -W 5 "$HOSTB" >"$OUT/ping.log" 2>&1 &&
 	prc=0 || prc=$?
 sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$OUT/ping.log")
 recv=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$OUT/ping.log")
 lost=$((${sent:-0} - ${recv:-0}))
-rotp=$(($(status gwA rotations) - rot0))
-mode=$(status gwA mode)
+rotp=$(($(mt6d_astatus_key gwA rotations) - rot0))
+mode=$(mt6d_astatus_key gwA mode)
 [ "$mode" = anyip ] && pass "status: gwA's addrmgr reports mode anyip" ||
 	fail "status: gwA's addrmgr reports mode anyip" "mode ${mode:-missing}"
 log "pings: $sent sent, $recv received, $lost lost, across $rotp rotations of gwA"
@@ -122,50 +110,10 @@ log "wire: $nsctp SCTP, $nother other"
 	fail "the internet link carries SCTP only" "$nother other: $(pcap_show_other "$pcap" | head -n 2)"
 
 # --- attacker ------------------------------------------------------------------------------
-NS_ATK=attacker
-ATK=2001:db8:66::2
-ATK_PREFIX=2001:db8:66::/64
 CONTROL=2001:db8:2:3::99
 UNUSED=${GWB_PREFIX%%::/64}:1234:5678:9abc:def0
-"$IP" netns add "$NS_ATK"
-sysctl_ns "$NS_ATK" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-"$IP" -n "$NS_ATK" -batch - <<-EOF
-	link set lo up
-	link add eth0 type veth peer name atk0 netns $NS_GWA
-	addr add $ATK/64 dev eth0 nodad
-	link set eth0 up
-	route add default via 2001:db8:66::1 dev eth0
-EOF
-"$IP" -n "$NS_GWA" -batch - <<-EOF
-	addr add 2001:db8:66::1/64 dev atk0 nodad
-	link set atk0 up
-	route add 2001:db8:2:3::/64 via $(ll "$NS_GWB") dev $INET_DEV
-EOF
-"$IP" -n "$NS_GWB" -batch - <<-EOF
-	route add $ATK_PREFIX via $(ll "$NS_GWA") dev $INET_DEV
-	addr add $CONTROL/128 dev $INET_DEV nodad
-EOF
-
-ajson() { # GW: mt6d-addrmgr --status --json
-	nsx "$1" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$1")" "$MT6D_ADDRMGR" \
-		-c "/etc/mt6d/$1.conf" --status --json
-}
-counters() { # GW: "DROPPED TRIPWIRE" of the guard, from the status JSON
-	ajson "$1" | sed -n 's/.*"guard":{[^}]*"dropped":\([0-9]*\),"tripwire":\([0-9]*\).*/\1 \2/p'
-}
-
-# settle GW: the guard's counters until they stop moving, so that late packets of one probe
-# (a SYN retransmitted, the ABORT of an INIT given up) are not counted for the next one.
-settle() {
-	_prev=''
-	for _i in 1 2 3 4 5 6 7 8; do
-		_c=$(counters "$1")
-		[ "$_c" = "$_prev" ] && break
-		_prev=$_c
-		sleep 0.5
-	done
-	echo "$_c"
-}
+atk_up "$CONTROL/128"
+"$IP" -n "$NS_GWA" route add 2001:db8:2:3::/64 via "$(uplink_ll "$NS_GWB")" dev "$INET_DEV"
 
 wait_for "nsx $NS_ATK ping -6 -c 1 -W 1 $CONTROL" 10 ||
 	fail "attacker path" "$CONTROL does not answer the attacker"
@@ -175,31 +123,28 @@ n=$(atk_probe "$CONTROL")
 # target NAME: gwB's address of that kind now (the interval is 2 s: chosen just before use).
 target() {
 	case $1 in
-	current | next) ajson gwB | role_addr "$1" ;;
+	current | next) mt6d_astatus gwB --json | role_addr "$1" ;;
 	# The most recently retired address (the one that lives longest in the set).
 	retired) newest_retired gwB ;;
 	unused) echo "$UNUSED" ;;
 	esac
 }
-ajson gwB >"$OUT/attacker-status0.json"
+mt6d_astatus gwB --json >"$OUT/attacker-status0.json"
 cap_start atk "$NS_ATK" eth0
 for name in retired current next unused; do
-	set -- $(settle gwB) 0 0
+	set -- $(guard_settle gwB) 0 0
 	d0=$1 t0=$2
 	addr=$(target $name)
-	if [ -z "$addr" ] || [ -z "$(counters gwB)" ]; then
-		fail "attacker: gwB's $name address and guard counters" "'$addr' '$(counters gwB)'"
+	if [ -z "$addr" ] || [ -z "$(guard_counters gwB)" ]; then
+		fail "attacker: gwB's $name address and guard counters" "'$addr' '$(guard_counters gwB)'"
 		continue
 	fi
 	n=$(atk_probe "$addr")
-	set -- $(settle gwB) 0 0
+	set -- $(guard_settle gwB) 0 0
 	atk_verdict gwB "$name" "$addr" "$n" $(($1 - d0)) $(($2 - t0))
 done
 cap_stop atk
-answers=$("$TCPDUMP" -Z root -nn -r "$(cap_file atk)" 2>/dev/null |
-	grep "> $ATK" | grep -v "$CONTROL" | grep -v 'neighbor' || :)
-[ -z "$answers" ] && pass "attacker's link: nothing from gwB's /64" ||
-	fail "attacker's link: nothing from gwB's /64" "$(echo "$answers" | head -n 3)"
+atk_link_check 12
 
 # --- crash and adoption ------------------------------------------------------------------
 bg_stop gwA-addrmgr KILL || :

@@ -39,8 +39,7 @@ cap_start lan "$NS_HOSTB" "$HOST_DEV"
 mt6d_start gwA /etc/mt6d/gwA.conf
 mt6d_start gwB /etc/mt6d/gwB.conf
 
-authed() { grep -q 'peer proved the key' "$OUT/$1-tunnel.log"; }
-if wait_for "authed gwA && authed gwB" 60; then
+if wait_for "mt6d_authed gwA && mt6d_authed gwB" 60; then
 	pass "association up and authenticated"
 else
 	die "association up and authenticated" "$(tail -n 5 "$OUT/gwA-tunnel.log" "$OUT/gwB-tunnel.log")"
@@ -48,12 +47,7 @@ fi
 wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 20 ||
 	die "first ping" "hostB unreachable through the tunnel"
 
-status() { # GW KEY: a counter from the addrmgr status line
-	nsx "$1" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$1")" "$MT6D_ADDRMGR" \
-		-c "/etc/mt6d/$1.conf" --status | awk -v k="$2" 'NR == 1 {
-			for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'
-}
-rot0=$(status gwA rotations)
+rot0=$(mt6d_astatus_key gwA rotations)
 
 # --- 200 pings across the rotations ------------------------------------------------
 # Alone on the link: with a bulk transfer beside them, a ping can be lost to
@@ -63,7 +57,7 @@ nsx "$NS_HOSTA" ping -6 -c "$PINGS" -i "$PING_INTERVAL" -W 5 "$HOSTB" >"$OUT/pin
 sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$OUT/ping.log")
 recv=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$OUT/ping.log")
 lost=$((${sent:-0} - ${recv:-0}))
-rotp=$(($(status gwA rotations) - rot0))
+rotp=$(($(mt6d_astatus_key gwA rotations) - rot0))
 cap_stop lan
 log "pings: $sent sent, $recv received, $lost lost, across $rotp rotations of gwA"
 if [ "${sent:-0}" -eq "$PINGS" ] && [ "$lost" -eq 0 ] && [ "$rotp" -ge 8 ]; then
@@ -105,7 +99,7 @@ log "transfer: $(wc -c </tmp/dst) of $(wc -c </tmp/src) bytes, sha256 $got"
 [ "$want" = "$got" ] && pass "$TRANSFER_MB MB TCP transfer byte-identical (sha256 $got)" ||
 	fail "$TRANSFER_MB MB TCP transfer byte-identical" "sha256 $got != $want"
 
-rot1=$(status gwA rotations)
+rot1=$(mt6d_astatus_key gwA rotations)
 rotations=$((rot1 - rot0))
 log "rotations of gwA during the whole run: $rotations"
 

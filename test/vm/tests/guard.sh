@@ -38,14 +38,9 @@ set -eu
 mt6d_require
 
 PHASES=$(echo "${MT6D_GUARD_PHASES:-attacker,flood,asconf,crash}" | tr ',' ' ')
-NS_ATK=attacker
-ATK=2001:db8:66::2
-ATK_GW=2001:db8:66::1
-ATK_PREFIX=2001:db8:66::/64
 CONTROL=2001:db8:2:2::99	# on gwB's uplink, in the hashed /64, but not a hashed address
 FLOOD_SECONDS=${MT6D_FLOOD_SECONDS:-64}
 LIFETIME=3	# [rotation] lifetime of the 1 s phases: the default
-B_NET=${GWB_PREFIX%%::/64}:
 
 want() { case " $PHASES " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -54,7 +49,6 @@ conf() { # GW INTERVAL LIFETIME
 		"$(mt6d_conf "$1")" >"/etc/mt6d/$1.conf"
 }
 
-authed() { grep -q 'peer proved the key' "$OUT/$1-tunnel.log"; }
 start_both() { # INTERVAL LIFETIME
 	for gw in gwA gwB; do
 		conf $gw "$1" "$2"
@@ -62,27 +56,9 @@ start_both() { # INTERVAL LIFETIME
 	done
 	mt6d_start gwA /etc/mt6d/gwA.conf
 	mt6d_start gwB /etc/mt6d/gwB.conf
-	wait_for "authed gwA && authed gwB" 60 ||
-		die "association up (interval $1)" "$(tail -n 5 "$OUT/gwA-tunnel.log")"
-	wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 20 ||
-		die "first ping (interval $1)" "hostB unreachable through the tunnel"
+	mt6d_wait_up "interval $1"
 }
 
-astatus() { # GW [--json]: mt6d-addrmgr --status
-	_gw=$1
-	shift
-	nsx "$_gw" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$_gw")" "$MT6D_ADDRMGR" \
-		-c "/etc/mt6d/$_gw.conf" --status "$@"
-}
-tstatus() { # GW [--json]: mt6d-tunnel --status
-	_gw=$1
-	shift
-	nsx "$_gw" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$_gw")" "$MT6D_TUNNEL" \
-		-c "/etc/mt6d/$_gw.conf" --status "$@"
-}
-jnum() { # KEY < JSON: the first number stored under "KEY"
-	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -n 1
-}
 nft_set() { # GW SET: the elements of the guard's set, one per line
 	nsx "$1" "$NFT" list set ip6 "mt6d-$1" "$2" 2>/dev/null |
 		tr ',{}' '\n\n\n' | grep -o '[0-9a-f]*:[0-9a-f:]*' | sort -u
@@ -100,38 +76,14 @@ replies_cap_start() {
 }
 
 attacker_up() {
-	"$IP" netns add "$NS_ATK"
-	sysctl_ns "$NS_ATK" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-	"$IP" -n "$NS_ATK" -batch - <<-EOF
-		link set lo up
-		link add eth0 type veth peer name atk0 netns $NS_GWA
-		addr add $ATK/64 dev eth0 nodad
-		link set eth0 up
-		route add default via $ATK_GW dev eth0
-	EOF
-	llb=$("$IP" -n "$NS_GWB" -6 -o addr show dev "$INET_DEV" scope link |
-		awk '{ sub("/.*", "", $4); print $4 }')
-	lla=$("$IP" -n "$NS_GWA" -6 -o addr show dev "$INET_DEV" scope link |
-		awk '{ sub("/.*", "", $4); print $4 }')
+	atk_up "$CONTROL/64"
 	# gwA treats gwB's /64 as on-link; the internet routes it to gwB instead.
 	"$IP" -6 -n "$NS_GWA" -batch - <<-EOF
-		addr add $ATK_GW/64 dev atk0 nodad
-		link set atk0 up
-		route add $GWB_PREFIX via $llb dev $INET_DEV table 66
+		route add $GWB_PREFIX via $(uplink_ll "$NS_GWB") dev $INET_DEV table 66
 		rule add from $ATK_PREFIX table 66
-	EOF
-	"$IP" -n "$NS_GWB" -batch - <<-EOF
-		route add $ATK_PREFIX via $lla dev $INET_DEV
-		addr add $CONTROL/64 dev $INET_DEV nodad
 	EOF
 	wait_for "nsx $NS_ATK ping -6 -c 1 -W 1 $CONTROL" 10 ||
 		die "attacker path" "$CONTROL does not answer the attacker"
-}
-
-counters() { # GW: "DROPPED TRIPWIRE" from mt6d-addrmgr --status --json
-	_j=$(astatus "$1" --json)
-	_g=$(echo "$_j" | sed -n 's/.*"guard":{\([^}]*\)}.*/\1/p')
-	echo "$(echo "{$_g}" | jnum dropped) $(echo "{$_g}" | jnum tripwire)"
 }
 
 mkdir -p /etc/mt6d
@@ -145,7 +97,7 @@ if want attacker; then
 	[ "$n" -eq 3 ] && pass "control: $CONTROL (not hashed) answers all 3 probes" ||
 		fail "control: $CONTROL answers all 3 probes" "$n of 3 answered"
 
-	json=$(astatus gwB --json)
+	json=$(mt6d_astatus gwB --json)
 	echo "$json" >"$OUT/attacker-status0.json"
 	cur=$(echo "$json" | role_addr current)
 	nxt=$(echo "$json" | role_addr next)
@@ -164,29 +116,26 @@ if want attacker; then
 	for target in current:$cur next:$nxt retired:$ret; do
 		name=${target%%:*}
 		addr=${target#*:}
-		set -- $(counters gwB)
+		set -- $(guard_settle gwB) 0 0
 		d0=$1 t0=$2
 		n=$(atk_probe "$addr")
-		set -- $(counters gwB)
+		set -- $(guard_settle gwB) 0 0
 		d1=$1 t1=$2
 		atk_verdict gwB "$name" "$addr" "$n" $((d1 - d0)) $((t1 - t0))
 	done
 	cap_stop atk
-	answers=$("$TCPDUMP" -Z root -nn -r "$(cap_file atk)" 2>/dev/null |
-		grep "> $ATK" | grep -v "$CONTROL" | grep -v 'neighbor' || :)
-	[ -z "$answers" ] && pass "attacker's link: nothing from gwB but for the control address" ||
-		fail "attacker's link: nothing from gwB" "$(echo "$answers" | head -n 3)"
+	atk_link_check 9
 
-	set -- $(counters gwB)
-	tstatus gwB >"$OUT/attacker-tunnel-status.txt" 2>&1 || :
+	set -- $(guard_counters gwB)
+	mt6d_tstatus gwB >"$OUT/attacker-tunnel-status.txt" 2>&1 || :
 	cat "$OUT/attacker-tunnel-status.txt"
 	grep -q "^  drops:.* filter $1, tripwire $2" "$OUT/attacker-tunnel-status.txt" &&
 		pass "mt6d-tunnel --status: drops filter $1, tripwire $2" ||
 		fail "mt6d-tunnel --status shows filter $1 and tripwire $2" \
 			"$(grep drops "$OUT/attacker-tunnel-status.txt")"
-	tstatus gwB --json | grep -q "\"filter\":$1,\"tripwire\":$2" &&
+	mt6d_tstatus gwB --json | grep -q "\"filter\":$1,\"tripwire\":$2" &&
 		pass "mt6d-tunnel --status --json: drops filter $1, tripwire $2" ||
-		fail "mt6d-tunnel --status --json: drops" "$(tstatus gwB --json)"
+		fail "mt6d-tunnel --status --json: drops" "$(mt6d_tstatus gwB --json)"
 	mt6d_stop gwA
 	mt6d_stop gwB
 	wait_for "! nsx gwB $NFT list table ip6 mt6d-gwB" 5 &&
@@ -198,7 +147,6 @@ fi
 if want flood || want asconf || want crash; then
 	start_both 1 "$LIFETIME"
 fi
-rotations() { astatus "$1" | awk 'NR == 1 { for (i = 1; i < NF; i++) if ($i == "rotations") print $(i + 1) }'; }
 ping_result() { # LOG: "SENT RECEIVED"
 	echo "$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$1") $(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$1")"
 }
@@ -210,13 +158,13 @@ if want flood; then
 	bg_start tcp-server "$NS_HOSTB" "$SOCAT" -u TCP6-LISTEN:5001,reuseaddr CREATE:/tmp/dst
 	wait_for "nsx $NS_HOSTB $SS -Hltn | grep -q ':5001'" 10 || die "tcp server" "not listening"
 	replies_cap_start flood
-	rot0=$(rotations gwA)
+	rot0=$(mt6d_astatus_key gwA rotations)
 	# 64 KiB every 0.25 s: about 256 KiB/s beside the pings, across every rotation.
 	bg_start tcp-client "$NS_HOSTA" sh -c "i=0; while [ \$i -lt $chunks ]; do
 		dd if=/tmp/src bs=65536 skip=\$i count=1 2>/dev/null; i=\$((i + 1)); sleep 0.25
 		done | $SOCAT -u STDIN TCP6:[$HOSTB]:5001"
 	nsx "$NS_HOSTA" ping -6 -c "$count" -i 0.01 -W 5 "$HOSTB" >"$OUT/flood-ping.log" 2>&1 || :
-	rot=$(($(rotations gwA) - rot0))
+	rot=$(($(mt6d_astatus_key gwA rotations) - rot0))
 	wait_for "! bg_alive tcp-client" 120 || fail "paced transfer" "still running"
 	bg_stop tcp-client || :
 	wait_for "! bg_alive tcp-server" 30 || :
@@ -242,7 +190,7 @@ if want flood; then
 fi
 
 # --- asconf: every ASCONF dropped on the path for 10 s --------------------------------------
-failures() { astatus "$1" --json | sed -n 's/.*"guard":{[^}]*"teardown_failures":\([0-9]*\).*/\1/p'; }
+failures() { mt6d_astatus "$1" --json | sed -n 's/.*"guard":{[^}]*"teardown_failures":\([0-9]*\).*/\1/p'; }
 if want asconf; then
 	f0a=$(failures gwA) f0b=$(failures gwB)
 	cap_start asconf
@@ -260,8 +208,8 @@ if want asconf; then
 	log "ASCONF chunks dropped from now on"
 	wait_for "[ \$(failures gwA) -gt $f0a ] && [ \$(failures gwB) -gt $f0b ]" 10 || :
 	# The status says that rotation waits (first line ends in "stalled").
-	wait_for "astatus gwA | head -n 1 | grep -q ' stalled\$'" 5 && stalled=yes || stalled=no
-	astatus gwA >"$OUT/asconf-gwA-status.txt" || :
+	wait_for "mt6d_astatus gwA | head -n 1 | grep -q ' stalled\$'" 5 && stalled=yes || stalled=no
+	mt6d_astatus gwA >"$OUT/asconf-gwA-status.txt" || :
 	sleep_left=$(awk -v t="$t_drop" -v n="$(now)" 'BEGIN { s = 10 - (n - t); print (s > 0 ? s : 0) }')
 	sleep "$sleep_left"
 	dropped=$(nsx gwA "$NFT" list counter inet asconf-drop asconf | sed -n 's/.*packets \([0-9]*\).*/\1/p')
@@ -286,9 +234,11 @@ if want asconf; then
 		pass "asconf: both gateways logged the missing evidence" ||
 		fail "asconf: missing evidence logged on both gateways" "no log line"
 	# Rotation resumes: the holds end and new addresses of both sides reach the wire.
-	wait_for "! astatus gwA | grep -q 'held\| stalled\$' && ! astatus gwB | grep -q 'held\| stalled\$'" 20 &&
+	# released GW: GW's addrmgr answers, with no held address and no stall
+	released() { _s=$(mt6d_astatus "$1") && ! echo "$_s" | grep -q 'held\| stalled$'; }
+	wait_for "released gwA && released gwB" 20 &&
 		pass "asconf: holds released and rotation no longer stalled after the drop" ||
-		fail "asconf: holds released after the drop" "$(astatus gwA | grep held)"
+		fail "asconf: holds released after the drop" "$(mt6d_astatus gwA | grep held)"
 	wait "$pingpid" || :
 	cap_stop asconf
 	set -- $(ping_result "$OUT/asconf-ping.log")
@@ -327,7 +277,7 @@ if want crash; then
 		wait "$(bg_pid gwA-addrmgr)" 2>/dev/null || :
 		bg_start gwA-addrmgr gwA env RUNTIME_DIRECTORY="$(mt6d_runtime_dir gwA)" \
 			"$MT6D_ADDRMGR" -c /etc/mt6d/gwA.conf -f -v
-		wait_for "astatus gwA >/dev/null" 5 || fail "crash $i: restart" "no status"
+		wait_for "mt6d_astatus gwA >/dev/null" 5 || fail "crash $i: restart" "no status"
 	done
 	wait "$pingpid" || :
 	cap_stop crash
@@ -335,8 +285,10 @@ if want crash; then
 	gap=$(longest_gap "$(cap_file crash)")
 	log "crash: pings $1 sent, $2 received; longest gap between replies $gap ms"
 	echo "crash pings_sent=$1 pings_received=$2 longest_gap_ms=$gap" >>"$OUT/figures.txt"
-	[ "$gap" -lt 1000 ] && [ "$2" -gt 0 ] &&
-		pass "crash: 5 kills, longest gap between echo replies $gap ms (< 1 interval)" ||
+	# The gap is measured between replies: the loss bound covers silence after the last one.
+	# Five gaps below one interval lose at most 5 x 20 of the pings sent every 0.05 s.
+	[ "$gap" -lt 1000 ] && [ "$1" -eq 400 ] && [ "$2" -ge $(($1 - 100)) ] &&
+		pass "crash: 5 kills, longest gap between echo replies $gap ms (< 1 interval), $2 of $1 answered" ||
 		fail "crash: tunnel interrupted for less than one interval" "gap $gap ms, $2 of $1 answered"
 	# Exactly the expected state. The daemon is frozen (SIGSTOP) while the kernel is
 	# read, so that uplink and table come from the same tick; 1 s slots move on fast.
@@ -346,7 +298,7 @@ if want crash; then
 		loc=$(nft_set gwA local)
 		ret=$(nft_set gwA retired)
 		kill -CONT "$(bg_pid gwA-addrmgr)"
-		cur=$(astatus gwA --json | role_addr current)
+		cur=$(mt6d_astatus gwA --json | role_addr current)
 		[ -n "$up" ] && [ "$up" = "$loc" ] || return 1
 		for a in $ret; do echo "$up" | grep -qx "$a" && return 1; done
 		echo "$up" | grep -qx "$cur" || return 1
@@ -359,9 +311,7 @@ if want crash; then
 	else
 		fail "crash: uplink and guard sets agree" "uplink: $(echo $up) local: $(echo $loc) current: $cur"
 	fi
-	dup=$(addrs gwA "$INET_DEV" | sort | uniq -d)
-	[ -z "$dup" ] && pass "crash: no duplicate address on the uplink" || fail "crash: duplicates" "$dup"
-	log "gwA: $(astatus gwA | head -n 1)"
+	log "gwA: $(mt6d_astatus gwA | head -n 1)"
 fi
 
 mt6d_stop gwA

@@ -37,12 +37,7 @@ check "inner address on the TUN device" \
 	sh -c "$IP -n gwA -6 addr show dev $TUN_DEV | grep -q 'inet6 $INNER_A/128'"
 wait_for "nsx gwA ping -6 -c 1 -W 1 $INNER_B" 20 || fail "ping inner B" "no answer"
 
-rotations() {
-	nsx "$1" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$1")" "$MT6D_ADDRMGR" \
-		-c "/etc/mt6d/$1.conf" --status | awk 'NR == 1 {
-			for (i = 1; i < NF; i++) if ($i == "rotations") print $(i + 1) }'
-}
-rot0=$(rotations gwA)
+rot0=$(mt6d_astatus_key gwA rotations)
 bg_start iperf-server gwB "$IPERF3" -s -1 -B "$INNER_B"
 wait_for "nsx gwB $SS -Hltn | grep -q ':5201'" 10 || die "iperf3 server" "not listening"
 if nsx gwA "$IPERF3" -c "$INNER_B" -B "$INNER_A" -t 18 >"$OUT/iperf3.log" 2>&1; then
@@ -52,7 +47,7 @@ else
 	fail "iperf3 between inner addresses" "$(tail -n 3 "$OUT/iperf3.log")"
 fi
 bg_stop iperf-server || :
-rotations=$(($(rotations gwA) - rot0))
+rotations=$(($(mt6d_astatus_key gwA rotations) - rot0))
 [ "$rotations" -ge 8 ] && pass "$rotations rotations during iperf3" ||
 	fail "at least 8 rotations during iperf3" "only $rotations"
 

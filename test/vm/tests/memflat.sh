@@ -40,16 +40,8 @@ done
 topo_up
 mt6d_start gwA /etc/mt6d/gwA.conf
 mt6d_start gwB /etc/mt6d/gwB.conf
-authed() { grep -q 'peer proved the key' "$OUT/$1-tunnel.log"; }
-wait_for "authed gwA && authed gwB" 60 ||
-	die "association up" "$(tail -n 5 "$OUT/gwA-tunnel.log")"
-wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 20 || die "first ping" "no path"
+mt6d_wait_up
 
-tstatus() {
-	nsx gwA env RUNTIME_DIRECTORY="$(mt6d_runtime_dir gwA)" "$MT6D_TUNNEL" --status \
-		-c /etc/mt6d/gwA.conf --json
-}
-jnum() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -n 1; }
 # anon_kb PID: anonymous pages; file_kb PID: private pages that are not anonymous.
 anon_kb() {
 	awk '/^Anonymous:/ { k += $2 } END { print k + 0 }' "/proc/$1/smaps_rollup" \
@@ -61,7 +53,7 @@ file_kb() {
 }
 
 names="gwA-tunnel gwA-addrmgr gwB-tunnel gwB-addrmgr"
-rot0=$(tstatus | jnum rotations)
+rot0=$(json_num "$(mt6d_tstatus gwA --json)" rotations)
 bg_start iperf-hostB hostB "$IPERF3" -s -1
 wait_for "nsx hostB $SS -Hln | grep -q ':5201'" 10 || die "iperf3 server" "did not start"
 # Traffic runs TAIL_SECS past the last sample (see above).
@@ -87,9 +79,9 @@ while [ "$t" -le "$SECS" ]; do
 	t=$((t + SAMPLE_SECS))
 done
 wait_for "! bg_alive iperf-hostA" 30 || :
-json=$(tstatus)
-rot=$(echo "$json" | jnum rotations)
-rx=$(echo "$json" | jnum rx_packets)
+json=$(mt6d_tstatus gwA --json)
+rot=$(json_num "$json" rotations)
+rx=$(json_num "$json" rx_packets)
 mbps=$(awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") v = $i }
 	END { print v + 0 }' "$OUT/iperf-hostA.log")
 

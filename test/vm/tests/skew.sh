@@ -32,8 +32,7 @@ mt6d_start gwA /etc/mt6d/gwA.conf
 unset MT6D_TEST_CLOCK_OFFSET_MS
 mt6d_start gwB /etc/mt6d/gwB.conf
 
-authed() { grep -q 'peer proved the key' "$OUT/$1-tunnel.log"; }
-wait_for "authed gwA && authed gwB" 60 ||
+wait_for "mt6d_authed gwA && mt6d_authed gwB" 60 ||
 	die "association up and authenticated" "$(tail -n 5 "$OUT/gwA-tunnel.log" "$OUT/gwB-tunnel.log")"
 for d in tunnel addrmgr; do
 	grep -q "MT6D_TEST_CLOCK_OFFSET_MS=$OFFSET_MS: slots follow a clock moved" "$OUT/gwA-$d.log" &&
@@ -43,20 +42,14 @@ done
 wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 20 ||
 	die "first ping" "hostB unreachable through the tunnel"
 
-status() { # GW KEY: a field of the addrmgr status line
-	nsx "$1" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$1")" "$MT6D_ADDRMGR" \
-		-c "/etc/mt6d/$1.conf" --status | awk -v k="$2" 'NR == 1 {
-			for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'
-}
-
 # --- pings across the rotations, slots sampled beside them --------------------------------
-rot0=$(status gwA rotations)
+rot0=$(mt6d_astatus_key gwA rotations)
 nsx "$NS_HOSTA" ping -6 -c "$PINGS" -i "$PING_INTERVAL" -W 5 "$HOSTB" >"$OUT/ping.log" 2>&1 &
 ping_pid=$!
 diffs=''
 for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
-	a=$(status gwA slot)
-	b=$(status gwB slot)
+	a=$(mt6d_astatus_key gwA slot)
+	b=$(mt6d_astatus_key gwB slot)
 	diffs="$diffs $((a - b))"
 	sleep 0.7
 done
@@ -71,7 +64,7 @@ ahead=$(echo "$diffs" | tr ' ' '\n' | grep -c '^1$' || :)
 sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$OUT/ping.log")
 recv=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$OUT/ping.log")
 lost=$((${sent:-0} - ${recv:-0}))
-rotp=$(($(status gwA rotations) - rot0))
+rotp=$(($(mt6d_astatus_key gwA rotations) - rot0))
 log "pings: $sent sent, $recv received, $lost lost, across $rotp rotations of gwA"
 if [ "${sent:-0}" -eq "$PINGS" ] && [ "$lost" -eq 0 ] && [ "$rotp" -ge 10 ]; then
 	pass "skew of half an interval: $PINGS pings across $rotp rotations, none lost"

@@ -33,17 +33,10 @@ topo_up
 mt6d_start gwA /etc/mt6d/gwA.conf
 mt6d_start gwB /etc/mt6d/gwB.conf
 
-authed() { grep -q 'peer proved the key' "$OUT/$1-tunnel.log"; }
-wait_for "authed gwA && authed gwB" 60 ||
-	die "association up and authenticated" "$(tail -n 5 "$OUT/gwA-tunnel.log")"
-wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 20 ||
-	die "first ping" "hostB unreachable through the tunnel"
+mt6d_wait_up
 
 tstatus() { # [ARGS...]: mt6d-tunnel --status in gwA's namespace and runtime directory
 	nsx gwA env RUNTIME_DIRECTORY="$(mt6d_runtime_dir gwA)" "$MT6D_TUNNEL" --status "$@"
-}
-jnum() { # KEY < JSON: the first number stored under "KEY"
-	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -n 1
 }
 
 # --- JSON: session and association -------------------------------------------------
@@ -94,12 +87,12 @@ log "addrmgr current address: ${cur:-none}"
 	fail "status: addrmgr's current address is on the uplink" "${cur:-none}; $json"
 
 # --- counters grow with traffic ---------------------------------------------------------
-tx0=$(echo "$json" | jnum tx_packets)
-rx0=$(echo "$json" | jnum rx_packets)
+tx0=$(json_num "$json" tx_packets)
+rx0=$(json_num "$json" rx_packets)
 nsx "$NS_HOSTA" ping -6 -c "$PINGS" -i 0.05 -W 2 "$HOSTB" >"$OUT/ping.log" 2>&1 || :
 json=$(tstatus -c /etc/mt6d/gwA.conf --json)
-tx1=$(echo "$json" | jnum tx_packets)
-rx1=$(echo "$json" | jnum rx_packets)
+tx1=$(json_num "$json" tx_packets)
+rx1=$(json_num "$json" rx_packets)
 log "inner packets: tx $tx0 -> $tx1, rx $rx0 -> $rx1 after $PINGS pings"
 [ $((tx1 - tx0)) -ge "$PINGS" ] && [ $((rx1 - rx0)) -ge "$PINGS" ] &&
 	pass "status: packet counters grew by >= $PINGS each way" ||

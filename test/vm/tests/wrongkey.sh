@@ -53,8 +53,7 @@ mt6d_stop gwB
 sed "s/^interval = .*/interval = 2/" "$(mt6d_conf gwB)" >/etc/mt6d/gwB.conf
 t0=$(now)
 mt6d_start gwB /etc/mt6d/gwB.conf
-authed() { grep -q 'peer proved the key' "$OUT/$1-tunnel.log"; }
-if wait_for "authed gwA && authed gwB" 40 &&
+if wait_for "mt6d_authed gwA && mt6d_authed gwB" 40 &&
 	wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 20; then
 	pass "key fixed on gwB: tunnel up $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }') s after gwB's restart"
 else
