@@ -242,13 +242,19 @@ static int chain(struct nft_batch *b, const char *table, const char *name, uint3
 /* Chunk types whose arrival shows the peer sends to the address (RFC 9260; no I-DATA in use). */
 static const uint8_t evidence_chunks[] = { 0 /* DATA */, 4 /* HEARTBEAT */ };
 
-/* From a peer address to a local one, SCTP, both ports the tunnel's; reg 1 := daddr. */
-static void tunnel_sctp(struct rb *rb, const uint16_t ports[2])
+/* SCTP from a peer address to a local one; reg 1 := daddr. */
+static void peer_sctp(struct rb *rb)
 {
 	payload(rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_SADDR_OFF, 16, NFT_REG_1);
 	lookup(rb, "peer", NFT_REG_1);
 	daddr_local_set(rb);
 	l4proto(rb, IPPROTO_SCTP);
+}
+
+/* The same, both ports the tunnel's. */
+static void tunnel_sctp(struct rb *rb, const uint16_t ports[2])
+{
+	peer_sctp(rb);
 	payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 4, NFT_REG_2);
 	cmp(rb, NFT_REG_2, NFT_CMP_EQ, ports, 4);
 }
@@ -338,10 +344,7 @@ static int guard_chain(struct nft_batch *b, const char *table, const struct guar
 	 * fragmented SCTP from the peer to a local address passes; reassembly follows.
 	 */
 	if (!ret && !(ret = rule_begin(&rb))) {
-		payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_SADDR_OFF, 16, NFT_REG_1);
-		lookup(&rb, "peer", NFT_REG_1);
-		daddr_local_set(&rb);
-		l4proto(&rb, IPPROTO_SCTP);
+		peer_sctp(&rb);
 		exthdr_present(&rb, NFT_EXTHDR_OP_IPV6, IPPROTO_FRAGMENT);
 		verdict(&rb, NF_ACCEPT);
 		ret = emit(b, table, name, &rb);
