@@ -34,7 +34,7 @@
 #include "report.h"
 #include "rtnl.h"
 #include "runtime.h"
-#include "sdnotify.h"
+#include "notify.h"
 #include "protect.h"
 #include "show.h"
 #include "tsock.h"
@@ -46,8 +46,8 @@
 
 struct addrmgr {
 	const struct mt6d_config *cfg;
-	struct evloop *loop;
-	struct rtnl *nl;
+	struct mt6d_evloop *loop;
+	struct mt6d_rtnl *nl;
 	struct mt6d_deriver deriver;
 	struct in6_addr prefix;
 	int ifindex;
@@ -71,7 +71,7 @@ struct addrmgr {
 	bool stopping;		/* SIGTERM: a clean stop removes the guard table */
 	bool stalled;		/* ASCONFs look lost: no new address bound (asconf_stalled) */
 	int guard_err[2];	/* last guard error logged (update, evidence), 0: none */
-	struct sd_watchdog watchdog;
+	struct mt6d_watchdog watchdog;
 
 	struct addrmgr_stats stats;
 	struct protect *protect;	/* NULL: [guard] enable = no */
@@ -123,10 +123,10 @@ static bool is_stray(const struct addrmgr *m, const struct in6_addr *a, uint64_t
 struct ifaddrs_seen {
 	const struct addrmgr *m;
 	size_t n;
-	struct rtnl_addr a[ADDRMGR_MAX_IFADDRS];
+	struct mt6d_rtnl_addr a[ADDRMGR_MAX_IFADDRS];
 };
 
-static int collect_addr(const struct rtnl_addr *a, void *data)
+static int collect_addr(const struct mt6d_rtnl_addr *a, void *data)
 {
 	struct ifaddrs_seen *seen = data;
 
@@ -144,14 +144,14 @@ static int dump_uplink(struct addrmgr *m, struct ifaddrs_seen *seen)
 	/* A dump interrupted by a concurrent change is simply taken again. */
 	for (int i = 0; i < 4; i++) {
 		seen->n = 0;
-		ret = rtnl_addr_dump(m->nl, m->ifindex, collect_addr, seen);
+		ret = mt6d_rtnl_addr_dump(m->nl, m->ifindex, collect_addr, seen);
 		if (ret != -EINTR)
 			return ret;
 	}
 	return ret;
 }
 
-static const struct rtnl_addr *seen_find(const struct ifaddrs_seen *seen,
+static const struct mt6d_rtnl_addr *seen_find(const struct ifaddrs_seen *seen,
 					 const struct in6_addr *a)
 {
 	for (size_t i = 0; i < seen->n; i++)
@@ -169,7 +169,7 @@ static void converge_uplink(struct addrmgr *m, const struct ifaddrs_seen *seen)
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < m->plan.n; i++) {
 			const struct plan_entry *e = &m->plan.e[i];
-			const struct rtnl_addr *have = seen_find(seen, &e->addr);
+			const struct mt6d_rtnl_addr *have = seen_find(seen, &e->addr);
 			bool want_preferred = e->preferred_lft > 0;
 			int ret;
 
@@ -177,7 +177,7 @@ static void converge_uplink(struct addrmgr *m, const struct ifaddrs_seen *seen)
 				continue;
 			if (have && !!(have->flags & IFA_F_DEPRECATED) == !want_preferred)
 				continue;
-			ret = rtnl_addr_set(m->nl, m->ifindex, &e->addr, 64, e->valid_lft,
+			ret = mt6d_rtnl_addr_set(m->nl, m->ifindex, &e->addr, 64, e->valid_lft,
 					    e->preferred_lft);
 			if (ret < 0) {
 				m->stats.failures++;
@@ -250,12 +250,12 @@ static void set_primary(struct addrmgr *m, const struct in6_addr *cur)
 		}
 		m->primary_assoc = ids[i];
 		m->primary_slot = m->plan.current;
-		sd_notify_status("slot %llu: peer sends to %s; %llu rotations, %llu failures",
+		mt6d_notify_status("slot %llu: peer sends to %s; %llu rotations, %llu failures",
 				 (unsigned long long)m->plan.current, fmt_addr(cur, buf),
 				 (unsigned long long)m->stats.rotations,
 				 (unsigned long long)m->stats.failures);
 		/* Ready once the first rotation is installed on a live association. */
-		if (!m->ready && sd_notify_send("READY=1") == 0)
+		if (!m->ready && mt6d_notify_send("READY=1") == 0)
 			m->ready = true;
 		log_info("association %d: peer now sends to %s (slot %llu)", (int)ids[i],
 			 fmt_addr(cur, buf), (unsigned long long)m->plan.current);
@@ -384,7 +384,7 @@ unbind:
  * A held address (bound after its slots, see may_unbind) must stay usable: its valid
  * lifetime on the uplink is stretched before it runs out.
  */
-static void hold_uplink(struct addrmgr *m, const struct rtnl_addr *a)
+static void hold_uplink(struct addrmgr *m, const struct mt6d_rtnl_addr *a)
 {
 	uint32_t keep = GUARDWANT_HOLD_SLOTS * m->cfg->interval;
 	char buf[INET6_ADDRSTRLEN];
@@ -392,7 +392,7 @@ static void hold_uplink(struct addrmgr *m, const struct rtnl_addr *a)
 
 	if (a->valid_lft >= keep - keep / 3)
 		return;
-	ret = rtnl_addr_set(m->nl, m->ifindex, &a->addr, a->plen, keep, 0);
+	ret = mt6d_rtnl_addr_set(m->nl, m->ifindex, &a->addr, a->plen, keep, 0);
 	if (ret < 0) {
 		m->stats.failures++;
 		log_warnx("cannot keep %s on %s: %s", fmt_addr(&a->addr, buf), m->cfg->interface,
@@ -430,7 +430,7 @@ static void retire_uplink(struct addrmgr *m, const struct ifaddrs_seen *seen,
 		}
 		if (keep_stray(m, a, slot))
 			continue;
-		ret = rtnl_addr_del(m->nl, m->ifindex, a, seen->a[i].plen);
+		ret = mt6d_rtnl_addr_del(m->nl, m->ifindex, a, seen->a[i].plen);
 		if (ret < 0 && ret != -EADDRNOTAVAIL) {
 			m->stats.failures++;
 			log_warnx("cannot remove %s: %s", fmt_addr(a, buf), strerror(-ret));
@@ -512,9 +512,9 @@ static void anyip_recent(struct addrmgr *m, struct ifaddrs_seen *seen)
 
 	seen->n = 0;
 	for (; s < first && seen->n < ADDRMGR_MAX_IFADDRS; s++) {
-		struct rtnl_addr *a = &seen->a[seen->n];
+		struct mt6d_rtnl_addr *a = &seen->a[seen->n];
 
-		*a = (struct rtnl_addr){ .plen = 64, .ifindex = m->ifindex };
+		*a = (struct mt6d_rtnl_addr){ .plen = 64, .ifindex = m->ifindex };
 		if (!mt6d_hashed_addr(&m->deriver, &m->prefix, &m->cfg->local_iid, s, &a->addr))
 			seen->n++;
 	}
@@ -529,7 +529,7 @@ static void attach_tunnel(struct addrmgr *m)
 	ret = tsock_attach(&m->ts, m->tunnel_path, &changed);
 	/* On failure or change the old pidfd is closed: drop its handler too. */
 	if (old_pidfd >= 0 && (ret < 0 || changed))
-		evloop_del(m->loop, old_pidfd);
+		mt6d_evloop_del(m->loop, old_pidfd);
 	if (ret < 0) {
 		if (!m->tunnel_warned)
 			log_warnx("tunnel socket not available (%s): %s; retrying",
@@ -542,7 +542,7 @@ static void attach_tunnel(struct addrmgr *m)
 		return;
 	log_info("attached to mt6d-tunnel pid %d", (int)m->ts.pid);
 	m->primary_assoc = 0;
-	if (evloop_add(m->loop, m->ts.pidfd, EPOLLIN, on_tunnel_exit, m) < 0)
+	if (mt6d_evloop_add(m->loop, m->ts.pidfd, EPOLLIN, on_tunnel_exit, m) < 0)
 		log_warnx("cannot watch the tunnel process");
 }
 
@@ -593,7 +593,7 @@ static void reconcile(struct addrmgr *m)
 		if (nbound < 0) {
 			log_warnx("cannot read the tunnel's bound addresses: %s",
 				  strerror(-nbound));
-			evloop_del(m->loop, m->ts.pidfd);
+			mt6d_evloop_del(m->loop, m->ts.pidfd);
 			tsock_detach(&m->ts);
 			nbound = 0;
 		} else {
@@ -629,7 +629,7 @@ static void report(const struct addrmgr *m, struct addrmgr_report *r)
 static void status_reply(const struct addrmgr *m, bool json, char *out, size_t len)
 {
 	struct addrmgr_report r;
-	struct show sh;
+	struct mt6d_show sh;
 	FILE *f = fmemopen(out, len, "w");
 
 	if (!f) {
@@ -638,7 +638,7 @@ static void status_reply(const struct addrmgr *m, bool json, char *out, size_t l
 	}
 	report(m, &r);
 	fputs(json ? "ok\n" : "ok ", f);
-	show_init(&sh, f, json);
+	mt6d_show_init(&sh, f, json);
 	addrmgr_report_show(&sh, &r);
 	fclose(f);
 }
@@ -646,17 +646,17 @@ static void status_reply(const struct addrmgr *m, bool json, char *out, size_t l
 static void write_metrics(struct addrmgr *m)
 {
 	struct addrmgr_report r;
-	struct metrics *mx;
+	struct mt6d_metrics *mx;
 	int ret;
 
 	if (!m->metrics_path[0] || ++m->metrics_ticks < ADDRMGR_METRICS_TICKS)
 		return;
 	m->metrics_ticks = 0;
 	report(m, &r);
-	ret = metrics_begin(&mx, m->metrics_path, m->cfg->name);
+	ret = mt6d_metrics_begin(&mx, m->metrics_path, m->cfg->name);
 	if (!ret) {
 		addrmgr_report_metrics(mx, &r);
-		ret = metrics_commit(mx);
+		ret = mt6d_metrics_commit(mx);
 	}
 	if (ret < 0)
 		log_debug("metrics %s: %s", m->metrics_path, strerror(-ret));
@@ -666,8 +666,8 @@ static void on_tick(int fd, uint32_t events, void *ctx)
 {
 	struct addrmgr *m = ctx;
 
-	evloop_timer_drain(fd);
-	sd_watchdog_kick(&m->watchdog);
+	mt6d_evloop_timer_drain(fd);
+	mt6d_watchdog_kick(&m->watchdog);
 	reconcile(m);
 	write_metrics(m);
 }
@@ -700,8 +700,8 @@ static void rotate_now(struct addrmgr *m, char *reply, size_t len)
 static void on_ctl(int fd, uint32_t events, void *ctx)
 {
 	struct addrmgr *m = ctx;
-	char req[64], reply[CTL_MSG_MAX];
-	int cfd = ctl_accept(fd, req, sizeof(req));
+	char req[64], reply[MT6D_CTL_MSG_MAX];
+	int cfd = mt6d_ctl_accept(fd, req, sizeof(req));
 
 	if (cfd < 0)
 		return;
@@ -711,7 +711,7 @@ static void on_ctl(int fd, uint32_t events, void *ctx)
 		status_reply(m, !strcmp(req, "status json"), reply, sizeof(reply));
 	else
 		snprintf(reply, sizeof(reply), "error unknown request\n");
-	ctl_reply(cfd, reply);
+	mt6d_ctl_reply(cfd, reply);
 }
 
 /* The tunnel's pidfd turns readable when it exits: forget its socket. */
@@ -720,7 +720,7 @@ static void on_tunnel_exit(int fd, uint32_t events, void *ctx)
 	struct addrmgr *m = ctx;
 
 	log_info("mt6d-tunnel pid %d exited; waiting for it to come back", (int)m->ts.pid);
-	evloop_del(m->loop, m->ts.pidfd);
+	mt6d_evloop_del(m->loop, m->ts.pidfd);
 	tsock_detach(&m->ts);
 }
 
@@ -747,28 +747,28 @@ static void on_signal(int fd, uint32_t events, void *ctx)
 			m->stopping = true;
 			if (m->cfg->mode == MT6D_MODE_ANYIP && !tunnel_alive(m))
 				anyip_remove(&m->anyip);
-			evloop_stop(m->loop);
+			mt6d_evloop_stop(m->loop);
 		}
 	}
 }
 
 static int setup_loop(struct addrmgr *m)
 {
-	int ret = evloop_new(&m->loop);
+	int ret = mt6d_evloop_new(&m->loop);
 
 	if (ret < 0)
 		return ret;
-	m->sig_fd = evloop_signalfd();
+	m->sig_fd = mt6d_evloop_signalfd();
 	if (m->sig_fd < 0)
 		return m->sig_fd;
-	m->tick_fd = evloop_timer_new(1, ADDRMGR_TICK_MS);
+	m->tick_fd = mt6d_evloop_timer_new(1, ADDRMGR_TICK_MS);
 	if (m->tick_fd < 0)
 		return m->tick_fd;
-	ret = evloop_add(m->loop, m->sig_fd, EPOLLIN, on_signal, m);
+	ret = mt6d_evloop_add(m->loop, m->sig_fd, EPOLLIN, on_signal, m);
 	if (!ret)
-		ret = evloop_add(m->loop, m->tick_fd, EPOLLIN, on_tick, m);
+		ret = mt6d_evloop_add(m->loop, m->tick_fd, EPOLLIN, on_tick, m);
 	if (!ret)
-		ret = evloop_add(m->loop, m->ctl_fd, EPOLLIN, on_ctl, m);
+		ret = mt6d_evloop_add(m->loop, m->ctl_fd, EPOLLIN, on_ctl, m);
 	return ret;
 }
 
@@ -807,7 +807,7 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 	if (m->clock_offset_ms)
 		log_warnx("%s=%ld: slots follow a clock moved by %ld ms; for tests only",
 			  MT6D_CLOCK_OFFSET_ENV, m->clock_offset_ms, m->clock_offset_ms);
-	ret = rtnl_open(&m->nl);
+	ret = mt6d_rtnl_open(&m->nl);
 	if (ret < 0) {
 		log_warnx("rtnetlink: %s", strerror(-ret));
 		goto fail;
@@ -837,7 +837,7 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 		log_warnx("runtime directory: %s", strerror(-ret));
 		goto fail;
 	}
-	m->ctl_fd = ctl_listen(m->ctl_path);
+	m->ctl_fd = mt6d_ctl_listen(m->ctl_path);
 	if (m->ctl_fd < 0) {
 		ret = m->ctl_fd;
 		log_warnx("control socket %s: %s", m->ctl_path,
@@ -850,7 +850,7 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 		log_warnx("event loop: %s", strerror(-ret));
 		goto fail;
 	}
-	sd_watchdog_init(&m->watchdog);
+	mt6d_watchdog_init(&m->watchdog);
 	log_info("managing hashed addresses on %s (%s mode), rotation every %u s, lifetime %u "
 		 "slot(s)", cfg->interface, cfg->mode == MT6D_MODE_ANYIP ? "anyip" : "interface",
 		 cfg->interval, cfg->lifetime);
@@ -863,7 +863,7 @@ fail:
 
 int addrmgr_run(struct addrmgr *m)
 {
-	return evloop_run(m->loop);
+	return mt6d_evloop_run(m->loop);
 }
 
 void addrmgr_free(struct addrmgr *m)
@@ -886,8 +886,8 @@ void addrmgr_free(struct addrmgr *m)
 		log_warnx("cannot remove the guard table");
 	else if (m->protect && m->stopping)
 		log_info("guard table removed");
-	evloop_free(m->loop);
-	rtnl_close(m->nl);
+	mt6d_evloop_free(m->loop);
+	mt6d_rtnl_close(m->nl);
 	mt6d_deriver_clear(&m->deriver);
 	free(m);
 }
@@ -899,5 +899,5 @@ int addrmgr_request(const struct mt6d_config *cfg, const char *req, char *reply,
 
 	if (ret < 0)
 		return ret;
-	return ctl_request(path, req, reply, len);
+	return mt6d_ctl_request(path, req, reply, len);
 }

@@ -9,7 +9,7 @@
 
 #define ANYIP_PLEN 64
 
-void anyip_init(struct anyip *a, struct rtnl *nl, const struct in6_addr *prefix)
+void anyip_init(struct anyip *a, struct mt6d_rtnl *nl, const struct in6_addr *prefix)
 {
 	*a = (struct anyip){ .nl = nl, .prefix = *prefix };
 }
@@ -18,7 +18,7 @@ int anyip_converge(struct anyip *a, uint64_t slot, uint32_t expires)
 {
 	char buf[INET6_ADDRSTRLEN];
 	uint32_t left = 0;
-	int ret = rtnl_local_route_get(a->nl, &a->prefix, ANYIP_PLEN, &left);
+	int ret = mt6d_rtnl_local_route_get(a->nl, &a->prefix, ANYIP_PLEN, &left);
 
 	inet_ntop(AF_INET6, &a->prefix, buf, sizeof(buf));
 	if (ret < 0 && ret != -ENOENT) {
@@ -34,7 +34,7 @@ int anyip_converge(struct anyip *a, uint64_t slot, uint32_t expires)
 			  ANYIP_PLEN);
 	if (ret == 0 && a->renewed_slot == slot)
 		return 0;
-	ret = rtnl_local_route_set(a->nl, &a->prefix, ANYIP_PLEN, expires);
+	ret = mt6d_rtnl_local_route_set(a->nl, &a->prefix, ANYIP_PLEN, expires);
 	if (ret < 0) {
 		log_warnx("cannot install the local route %s/%d dev lo: %s", buf, ANYIP_PLEN,
 			  strerror(-ret));
@@ -51,7 +51,7 @@ int anyip_converge(struct anyip *a, uint64_t slot, uint32_t expires)
 void anyip_remove(struct anyip *a)
 {
 	char buf[INET6_ADDRSTRLEN];
-	int ret = rtnl_local_route_del(a->nl, &a->prefix, ANYIP_PLEN);
+	int ret = mt6d_rtnl_local_route_del(a->nl, &a->prefix, ANYIP_PLEN);
 
 	inet_ntop(AF_INET6, &a->prefix, buf, sizeof(buf));
 	if (ret < 0 && ret != -ESRCH)

@@ -24,10 +24,10 @@
 #define NFT_TYPE_IP6ADDR 8
 
 struct guard {
-	struct nft *nft;
+	struct mt6d_nft *nft;
 	struct guard_params p;
 	struct mt6d_prefix *routes;	/* copies of both route lists */
-	char table[MT6D_NAME_MAX + sizeof(GUARD_TABLE_PREFIX)];
+	char table[MT6D_NAME_MAX + sizeof(MT6D_GUARD_TABLE_PREFIX)];
 	char tun_dev[IFNAMSIZ];
 };
 
@@ -56,13 +56,13 @@ int guard_open(struct guard **out, const struct guard_params *p)
 
 	if (!g)
 		return -ENOMEM;
-	if ((size_t)snprintf(g->table, sizeof(g->table), GUARD_TABLE_PREFIX "%s", p->name) >=
+	if ((size_t)snprintf(g->table, sizeof(g->table), MT6D_GUARD_TABLE_PREFIX "%s", p->name) >=
 	    sizeof(g->table)) {
 		free(g);
 		return -ENAMETOOLONG;
 	}
 	g->routes = calloc(nl + np + 1, sizeof(*g->routes));
-	ret = g->routes ? nft_open(&g->nft) : -ENOMEM;
+	ret = g->routes ? mt6d_nft_open(&g->nft) : -ENOMEM;
 	if (ret < 0) {
 		guard_close(g);
 		return ret;
@@ -85,12 +85,12 @@ void guard_close(struct guard *g)
 {
 	if (!g)
 		return;
-	nft_close(g->nft);
+	mt6d_nft_close(g->nft);
 	free(g->routes);
 	free(g);
 }
 
-static int table_msg(struct nft_batch *b, const char *name, uint16_t type)
+static int table_msg(struct mt6d_nft_batch *b, const char *name, uint16_t type)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
@@ -99,14 +99,14 @@ static int table_msg(struct nft_batch *b, const char *name, uint16_t type)
 		return -ENOMEM;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_IPV6);
-	nlh = nft_batch_msg(b, type, NFPROTO_IPV6, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
+	nlh = mt6d_nft_batch_msg(b, type, NFPROTO_IPV6, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
 	if (nlh)
 		nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
 	return nlh ? 0 : -ENOMEM;
 }
 
-static int set_msg(struct nft_batch *b, const struct guard *g, enum guard_set s)
+static int set_msg(struct mt6d_nft_batch *b, const struct guard *g, enum guard_set s)
 {
 	struct nftnl_set *set = nftnl_set_alloc();
 	uint32_t flags = NFT_SET_TIMEOUT;
@@ -124,14 +124,14 @@ static int set_msg(struct nft_batch *b, const struct guard *g, enum guard_set s)
 	nftnl_set_set_u32(set, NFTNL_SET_KEY_TYPE, NFT_TYPE_IP6ADDR);
 	nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, sizeof(struct in6_addr));
 	nftnl_set_set_u32(set, NFTNL_SET_FLAGS, flags);
-	nlh = nft_batch_msg(b, NFT_MSG_NEWSET, NFPROTO_IPV6, NLM_F_CREATE);
+	nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWSET, NFPROTO_IPV6, NLM_F_CREATE);
 	if (nlh)
 		nftnl_set_nlmsg_build_payload(nlh, set);
 	nftnl_set_free(set);
 	return nlh ? 0 : -ENOMEM;
 }
 
-static int counter_msg(struct nft_batch *b, const struct guard *g, const char *name,
+static int counter_msg(struct mt6d_nft_batch *b, const struct guard *g, const char *name,
 		       uint64_t pkts)
 {
 	struct nftnl_obj *o = nftnl_obj_alloc();
@@ -145,7 +145,7 @@ static int counter_msg(struct nft_batch *b, const struct guard *g, const char *n
 	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
 	nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_PKTS, pkts);
 	nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_BYTES, 0);
-	nlh = nft_batch_msg(b, NFT_MSG_NEWOBJ, NFPROTO_IPV6, NLM_F_CREATE);
+	nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWOBJ, NFPROTO_IPV6, NLM_F_CREATE);
 	if (nlh)
 		nftnl_obj_nlmsg_build_payload(nlh, o);
 	nftnl_obj_free(o);
@@ -153,7 +153,7 @@ static int counter_msg(struct nft_batch *b, const struct guard *g, const char *n
 }
 
 /* Appends @ops, grouped per set and kind, at most GUARD_ELEMS_PER_MSG per message. */
-static int elems_msgs(struct nft_batch *b, const struct guard *g, const struct guard_op *ops,
+static int elems_msgs(struct mt6d_nft_batch *b, const struct guard *g, const struct guard_op *ops,
 		      size_t nops)
 {
 	for (int s = 0; s < GUARD_NSETS; s++) {
@@ -168,7 +168,7 @@ static int elems_msgs(struct nft_batch *b, const struct guard *g, const struct g
 					     (ops[i].timeout_ms == 0) == (del != 0);
 
 				if (set && (i == nops || (match && n == GUARD_ELEMS_PER_MSG))) {
-					nlh = nft_batch_msg(b, del ? NFT_MSG_DELSETELEM
+					nlh = mt6d_nft_batch_msg(b, del ? NFT_MSG_DELSETELEM
 								   : NFT_MSG_NEWSETELEM,
 							    NFPROTO_IPV6, del ? 0 : NLM_F_CREATE);
 					if (nlh)
@@ -210,16 +210,16 @@ static int elems_msgs(struct nft_batch *b, const struct guard *g, const struct g
 int guard_install(struct guard *g, const struct guard_op *ops, size_t nops, char *err,
 		  size_t errlen)
 {
-	struct guard_counters c = { 0 };
-	struct nft_batch *b;
+	struct mt6d_guard_counters c = { 0 };
+	struct mt6d_nft_batch *b;
 	int ret;
 
 	/* Each counter on its own: a half-built table may hold one and not the other. */
-	if (nftctr_read(g->nft, g->table, GUARD_CTR_DROPPED, &c.dropped) < 0)
+	if (mt6d_nftctr_read(g->nft, g->table, MT6D_GUARD_CTR_DROPPED, &c.dropped) < 0)
 		c.dropped = 0;
-	if (nftctr_read(g->nft, g->table, GUARD_CTR_TRIPWIRE, &c.tripwire) < 0)
+	if (mt6d_nftctr_read(g->nft, g->table, MT6D_GUARD_CTR_TRIPWIRE, &c.tripwire) < 0)
 		c.tripwire = 0;
-	ret = nft_batch_new(g->nft, &b);
+	ret = mt6d_nft_batch_new(g->nft, &b);
 	if (ret < 0)
 		return ret;
 	/* "add table; delete table; add table ...": replaces whatever was there, atomically. */
@@ -229,9 +229,9 @@ int guard_install(struct guard *g, const struct guard_op *ops, size_t nops, char
 	if (!ret)
 		ret = table_msg(b, g->table, NFT_MSG_NEWTABLE);
 	if (!ret)
-		ret = counter_msg(b, g, GUARD_CTR_DROPPED, c.dropped);
+		ret = counter_msg(b, g, MT6D_GUARD_CTR_DROPPED, c.dropped);
 	if (!ret)
-		ret = counter_msg(b, g, GUARD_CTR_TRIPWIRE, c.tripwire);
+		ret = counter_msg(b, g, MT6D_GUARD_CTR_TRIPWIRE, c.tripwire);
 	for (int s = 0; s < GUARD_NSETS && !ret; s++)
 		ret = set_msg(b, g, (enum guard_set)s);
 	if (!ret)
@@ -239,41 +239,41 @@ int guard_install(struct guard *g, const struct guard_op *ops, size_t nops, char
 	if (!ret)
 		ret = elems_msgs(b, g, ops, nops);
 	if (!ret)
-		ret = nft_batch_commit(g->nft, b, err, errlen);
-	nft_batch_free(b);
+		ret = mt6d_nft_batch_commit(g->nft, b, err, errlen);
+	mt6d_nft_batch_free(b);
 	return ret;
 }
 
 int guard_apply(struct guard *g, const struct guard_op *ops, size_t nops, char *err,
 		size_t errlen)
 {
-	struct nft_batch *b;
+	struct mt6d_nft_batch *b;
 	int ret;
 
 	if (!nops)
 		return 0;
-	ret = nft_batch_new(g->nft, &b);
+	ret = mt6d_nft_batch_new(g->nft, &b);
 	if (ret < 0)
 		return ret;
 	ret = elems_msgs(b, g, ops, nops);
 	if (!ret)
-		ret = nft_batch_commit(g->nft, b, err, errlen);
-	nft_batch_free(b);
+		ret = mt6d_nft_batch_commit(g->nft, b, err, errlen);
+	mt6d_nft_batch_free(b);
 	return ret;
 }
 
 int guard_remove(struct guard *g)
 {
-	struct nft_batch *b;
+	struct mt6d_nft_batch *b;
 	char err[128];
-	int ret = nft_batch_new(g->nft, &b);
+	int ret = mt6d_nft_batch_new(g->nft, &b);
 
 	if (ret < 0)
 		return ret;
 	ret = table_msg(b, g->table, NFT_MSG_DELTABLE);
 	if (!ret)
-		ret = nft_batch_commit(g->nft, b, err, sizeof(err));
-	nft_batch_free(b);
+		ret = mt6d_nft_batch_commit(g->nft, b, err, sizeof(err));
+	mt6d_nft_batch_free(b);
 	return ret == -ENOENT ? 0 : ret;
 }
 
@@ -331,15 +331,15 @@ int guard_elems(struct guard *g, enum guard_set which, struct guard_elem *out, s
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, g->table);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, set_names[which]);
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV6);
-	nlh = nftnl_nlmsg_build_hdr(nft_reqbuf(g->nft), NFT_MSG_GETSETELEM, NFPROTO_IPV6,
+	nlh = nftnl_nlmsg_build_hdr(mt6d_nft_reqbuf(g->nft), NFT_MSG_GETSETELEM, NFPROTO_IPV6,
 				    NLM_F_DUMP, 0);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
-	ret = nft_request(g->nft, nlh, elems_msg_cb, &d);
+	ret = mt6d_nft_request(g->nft, nlh, elems_msg_cb, &d);
 	return ret < 0 ? ret : (int)d.n;
 }
 
-int guard_read_counters(struct guard *g, struct guard_counters *c)
+int guard_read_counters(struct guard *g, struct mt6d_guard_counters *c)
 {
-	return nftctr_read_guard(g->nft, g->table, c);
+	return mt6d_nftctr_read_guard(g->nft, g->table, c);
 }

@@ -94,7 +94,7 @@ int guard_remove(struct guard *g) __attribute__((warn_unused_result));
 /* The elements of set @s: returns how many (at most @max stored), -ENOENT without table. */
 int guard_elems(struct guard *g, enum guard_set s, struct guard_elem *out, size_t max)
 	__attribute__((warn_unused_result));
-int guard_read_counters(struct guard *g, struct guard_counters *c)
+int guard_read_counters(struct guard *g, struct mt6d_guard_counters *c)
 	__attribute__((warn_unused_result));
 
 #endif

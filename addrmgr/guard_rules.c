@@ -189,7 +189,7 @@ static void l4proto(struct rb *rb, uint8_t proto)
 	cmp(rb, NFT_REG_2, NFT_CMP_EQ, &proto, 1);
 }
 
-static int emit(struct nft_batch *b, const char *table, const char *chain, struct rb *rb)
+static int emit(struct mt6d_nft_batch *b, const char *table, const char *chain, struct rb *rb)
 {
 	struct nlmsghdr *nlh;
 	int ret = rb->err;
@@ -198,7 +198,7 @@ static int emit(struct nft_batch *b, const char *table, const char *chain, struc
 		nftnl_rule_set_str(rb->r, NFTNL_RULE_TABLE, table);
 		nftnl_rule_set_str(rb->r, NFTNL_RULE_CHAIN, chain);
 		nftnl_rule_set_u32(rb->r, NFTNL_RULE_FAMILY, NFPROTO_IPV6);
-		nlh = nft_batch_msg(b, NFT_MSG_NEWRULE, NFPROTO_IPV6,
+		nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWRULE, NFPROTO_IPV6,
 				    NLM_F_APPEND | NLM_F_CREATE);
 		if (nlh)
 			nftnl_rule_nlmsg_build_payload(nlh, rb->r);
@@ -217,7 +217,7 @@ static int rule_begin(struct rb *rb)
 	return rb->r ? 0 : -ENOMEM;
 }
 
-static int chain(struct nft_batch *b, const char *table, const char *name, uint32_t hook,
+static int chain(struct mt6d_nft_batch *b, const char *table, const char *name, uint32_t hook,
 		 int32_t prio)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
@@ -232,7 +232,7 @@ static int chain(struct nft_batch *b, const char *table, const char *name, uint3
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	nlh = nft_batch_msg(b, NFT_MSG_NEWCHAIN, NFPROTO_IPV6, NLM_F_CREATE);
+	nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWCHAIN, NFPROTO_IPV6, NLM_F_CREATE);
 	if (nlh)
 		nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
@@ -281,7 +281,7 @@ static void exthdr_present(struct rb *rb, uint32_t op, uint8_t type)
 	cmp(rb, NFT_REG_2, NFT_CMP_EQ, &one, 1);
 }
 
-static int guard_chain(struct nft_batch *b, const char *table, const struct guard_params *p)
+static int guard_chain(struct mt6d_nft_batch *b, const char *table, const struct guard_params *p)
 {
 	static const char name[] = "guard";
 	struct mt6d_prefix hashed = { .addr = p->prefix, .len = 64 };
@@ -301,7 +301,7 @@ static int guard_chain(struct nft_batch *b, const char *table, const struct guar
 		lookup(&rb, "peer", NFT_REG_1);
 		payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, 16, NFT_REG_1);
 		lookup(&rb, "retired", NFT_REG_1);
-		counter(&rb, GUARD_CTR_DROPPED);
+		counter(&rb, MT6D_GUARD_CTR_DROPPED);
 		verdict(&rb, NF_DROP);
 		ret = emit(b, table, name, &rb);
 	}
@@ -309,7 +309,7 @@ static int guard_chain(struct nft_batch *b, const char *table, const struct guar
 	if (!ret && !(ret = rule_begin(&rb))) {
 		payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, 16, NFT_REG_1);
 		lookup(&rb, "retired", NFT_REG_1);
-		counter(&rb, GUARD_CTR_TRIPWIRE);
+		counter(&rb, MT6D_GUARD_CTR_TRIPWIRE);
 		verdict(&rb, NF_DROP);
 		ret = emit(b, table, name, &rb);
 	}
@@ -364,7 +364,7 @@ static int guard_chain(struct nft_batch *b, const char *table, const struct guar
 	/* ip6 daddr @local counter name dropped drop */
 	if (!ret && !(ret = rule_begin(&rb))) {
 		daddr_local_set(&rb);
-		counter(&rb, GUARD_CTR_DROPPED);
+		counter(&rb, MT6D_GUARD_CTR_DROPPED);
 		verdict(&rb, NF_DROP);
 		ret = emit(b, table, name, &rb);
 	}
@@ -386,14 +386,14 @@ static int guard_chain(struct nft_batch *b, const char *table, const struct guar
 			}
 			cmp(&rb, NFT_REG_2, NFT_CMP_NEQ, &local, sizeof(local));
 		}
-		counter(&rb, GUARD_CTR_DROPPED);
+		counter(&rb, MT6D_GUARD_CTR_DROPPED);
 		verdict(&rb, NF_DROP);
 		ret = emit(b, table, name, &rb);
 	}
 	return ret;
 }
 
-static int killswitch_chain(struct nft_batch *b, const char *table, const char *name,
+static int killswitch_chain(struct mt6d_nft_batch *b, const char *table, const char *name,
 			    uint32_t hook, const struct guard_params *p)
 {
 	char dev[IFNAMSIZ] = { 0 };
@@ -416,7 +416,7 @@ static int killswitch_chain(struct nft_batch *b, const char *table, const char *
 	return ret;
 }
 
-int guard_rules_build(struct nft_batch *b, const char *table, const struct guard_params *p)
+int guard_rules_build(struct mt6d_nft_batch *b, const char *table, const struct guard_params *p)
 {
 	int ret = guard_chain(b, table, p);
 

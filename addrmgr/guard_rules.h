@@ -12,7 +12,7 @@
  * The guard table's chains and rules as nf_tables messages appended to a transaction
  * (private to guard.c). Returns 0 or -ENOMEM.
  */
-int guard_rules_build(struct nft_batch *b, const char *table, const struct guard_params *p)
+int guard_rules_build(struct mt6d_nft_batch *b, const char *table, const struct guard_params *p)
 	__attribute__((warn_unused_result));
 
 #endif

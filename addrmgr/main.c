@@ -19,7 +19,7 @@ static const struct mt6d_cli_command commands[] = {
 
 static int run_command(const struct mt6d_config *cfg, const char *cmd, bool json)
 {
-	static char reply[CTL_MSG_MAX];
+	static char reply[MT6D_CTL_MSG_MAX];
 	int ret = addrmgr_request(cfg, json ? "status json" : cmd, reply, sizeof(reply));
 
 	if (ret < 0) {

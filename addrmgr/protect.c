@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "guardsync.h"
 
 /* Plan, strays and the peer's window and addresses: a few hundred at most. */
@@ -25,14 +26,6 @@ struct protect {
 	struct guard_elem evidence[PROTECT_MAX_EVIDENCE];
 	struct guard_op want[PROTECT_MAX_WANT + PROTECT_MAX_EVIDENCE];
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* How long a hold lasts before it counts as a failure: an interval, at least the window. */
 static unsigned int deadline_ms(const struct protect *p)
@@ -144,7 +137,7 @@ enum teardown_verdict protect_teardown(struct protect *p, const struct in6_addr 
 	*missed = 0;
 	if (!p->installed)
 		return TEARDOWN_UNBIND;
-	v = teardown_check(&p->td, a, slot, p->evidence_slot, now_ms(), deadline_ms(p));
+	v = teardown_check(&p->td, a, slot, p->evidence_slot, (int64_t)mt6d_mono_ms(), deadline_ms(p));
 	e = teardown_find(&p->td, a);
 	*missed = e ? e->failures : 0;
 	return v;
@@ -162,12 +155,12 @@ bool protect_stalled(const struct protect *p, uint64_t newest, time_t now)
 
 void protect_unbound(struct protect *p, const struct in6_addr *a)
 {
-	teardown_unbound(&p->td, a, now_ms());
+	teardown_unbound(&p->td, a, (int64_t)mt6d_mono_ms());
 }
 
 bool protect_in_grace(const struct protect *p, const struct in6_addr *a)
 {
-	return teardown_in_grace(&p->td, a, now_ms());
+	return teardown_in_grace(&p->td, a, (int64_t)mt6d_mono_ms());
 }
 
 bool protect_has_evidence(const struct protect *p, const struct in6_addr *a)
@@ -218,7 +211,7 @@ int protect_sync(struct protect *p, const struct plan *plan, time_t now,
 	*err = 0;
 	if (n < 0)
 		return n;
-	teardown_prune(&p->td, extra_local, n_extra, now_ms());
+	teardown_prune(&p->td, extra_local, n_extra, (int64_t)mt6d_mono_ms());
 	if (!p->installed) {
 		ret = install(p, (size_t)n, err, errlen);
 		if (ret < 0)
@@ -249,8 +242,8 @@ void protect_view(const struct protect *p, struct protect_view *v)
 	};
 }
 
-void protect_counters(const struct protect *p, struct guard_counters *c)
+void protect_counters(const struct protect *p, struct mt6d_guard_counters *c)
 {
 	if (!p->installed || guard_read_counters(p->guard, c) < 0)
-		*c = (struct guard_counters){ 0 };
+		*c = (struct mt6d_guard_counters){ 0 };
 }

@@ -68,7 +68,7 @@ struct protect_view {
 };
 void protect_view(const struct protect *p, struct protect_view *v);
 /* The guard table's counters, read from the kernel now (zeros while it is not installed). */
-void protect_counters(const struct protect *p, struct guard_counters *c);
+void protect_counters(const struct protect *p, struct mt6d_guard_counters *c);
 bool protect_has_evidence(const struct protect *p, const struct in6_addr *a);
 
 #endif

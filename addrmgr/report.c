@@ -16,17 +16,17 @@ static int64_t slot_age(const struct addrmgr_report *r, uint64_t slot)
 	return (int64_t)r->now - (int64_t)(slot * r->interval);
 }
 
-static void show_evidence(struct show *s, const struct addrmgr_report *r,
+static void show_evidence(struct mt6d_show *s, const struct addrmgr_report *r,
 			  const struct in6_addr *a)
 {
 	if (r->protect)
-		show_bool(s, "evidence", " evidence %s", protect_has_evidence(r->protect, a));
+		mt6d_show_bool(s, "evidence", " evidence %s", protect_has_evidence(r->protect, a));
 	else
-		show_null(s, "evidence", NULL);
+		mt6d_show_null(s, "evidence", NULL);
 }
 
 /* Addresses kept bound after their slots, for want of evidence (teardown.h). */
-static void show_held(struct show *s, const struct addrmgr_report *r)
+static void show_held(struct mt6d_show *s, const struct addrmgr_report *r)
 {
 	const struct teardown *t;
 	char buf[INET6_ADDRSTRLEN];
@@ -41,39 +41,39 @@ static void show_held(struct show *s, const struct addrmgr_report *r)
 
 		if (!e->held_since)
 			continue;
-		show_object_begin(s, NULL);
-		show_str(s, "role", "%s", "draining");
-		show_str(s, "address", " %s", inet_ntop(AF_INET6, &e->addr, buf, sizeof(buf)));
-		show_u64(s, "slot", " slot %" PRIu64, e->slot);
-		show_i64(s, "age_seconds", " age %" PRId64 "s", slot_age(r, e->slot));
-		show_bool(s, "held", " held", true);
-		show_u64(s, "teardown_failures", " (%" PRIu64 " deadlines missed)", e->failures);
+		mt6d_show_object_begin(s, NULL);
+		mt6d_show_str(s, "role", "%s", "draining");
+		mt6d_show_str(s, "address", " %s", inet_ntop(AF_INET6, &e->addr, buf, sizeof(buf)));
+		mt6d_show_u64(s, "slot", " slot %" PRIu64, e->slot);
+		mt6d_show_i64(s, "age_seconds", " age %" PRId64 "s", slot_age(r, e->slot));
+		mt6d_show_bool(s, "held", " held", true);
+		mt6d_show_u64(s, "teardown_failures", " (%" PRIu64 " deadlines missed)", e->failures);
 		show_evidence(s, r, &e->addr);
-		show_text(s, "\n");
-		show_object_end(s);
+		mt6d_show_text(s, "\n");
+		mt6d_show_object_end(s);
 	}
 }
 
-static void show_guard(struct show *s, const struct addrmgr_report *r)
+static void show_guard(struct mt6d_show *s, const struct addrmgr_report *r)
 {
 	struct protect_view v;
 
 	if (!r->protect) {
-		show_null(s, "guard", "guard: off\n");
+		mt6d_show_null(s, "guard", "guard: off\n");
 		return;
 	}
 	protect_view(r->protect, &v);
-	show_object_begin(s, "guard");
-	show_str(s, "table", "guard: table %s", v.table);
-	show_bool(s, "installed", NULL, v.installed);
-	show_text(s, "%s", v.installed ? "" : " (not installed)");
-	show_u64(s, "dropped", ", dropped %" PRIu64, r->guard.dropped);
-	show_u64(s, "tripwire", ", tripwire %" PRIu64, r->guard.tripwire);
-	show_u64(s, "evidence_window_ms", ", evidence window %" PRIu64 " ms\n",
+	mt6d_show_object_begin(s, "guard");
+	mt6d_show_str(s, "table", "guard: table %s", v.table);
+	mt6d_show_bool(s, "installed", NULL, v.installed);
+	mt6d_show_text(s, "%s", v.installed ? "" : " (not installed)");
+	mt6d_show_u64(s, "dropped", ", dropped %" PRIu64, r->guard.dropped);
+	mt6d_show_u64(s, "tripwire", ", tripwire %" PRIu64, r->guard.tripwire);
+	mt6d_show_u64(s, "evidence_window_ms", ", evidence window %" PRIu64 " ms\n",
 		 v.evidence_window_ms);
-	show_u64(s, "teardowns_confirmed", "teardown: %" PRIu64 " confirmed", v.teardowns_confirmed);
-	show_u64(s, "teardown_failures", ", %" PRIu64 " failures\n", v.teardown_failures);
-	show_object_end(s);
+	mt6d_show_u64(s, "teardowns_confirmed", "teardown: %" PRIu64 " confirmed", v.teardowns_confirmed);
+	mt6d_show_u64(s, "teardown_failures", ", %" PRIu64 " failures\n", v.teardown_failures);
+	mt6d_show_object_end(s);
 }
 
 /*
@@ -81,70 +81,70 @@ static void show_guard(struct show *s, const struct addrmgr_report *r)
  * "slot N rotations N failures N retired N tunnel attached|detached
  * mode interface|anyip", then "stalled" while rotation waits for the peer.
  */
-void addrmgr_report_show(struct show *s, const struct addrmgr_report *r)
+void addrmgr_report_show(struct mt6d_show *s, const struct addrmgr_report *r)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	show_object_begin(s, NULL);
-	show_u64(s, "slot", "slot %" PRIu64, r->plan->current);
-	show_u64(s, "interval", NULL, r->interval);
-	show_u64(s, "rotations", " rotations %" PRIu64, r->stats->rotations);
-	show_u64(s, "failures", " failures %" PRIu64, r->stats->failures);
-	show_u64(s, "retired", " retired %" PRIu64, r->stats->retired);
-	show_str(s, "tunnel", " tunnel %s", r->attached ? "attached" : "detached");
-	show_str(s, "mode", " mode %s", r->anyip ? "anyip" : "interface");
-	show_bool(s, "stalled", NULL, r->stalled);
-	show_text(s, "%s\n", r->stalled ? " stalled" : "");
-	show_array_begin(s, "addresses");
+	mt6d_show_object_begin(s, NULL);
+	mt6d_show_u64(s, "slot", "slot %" PRIu64, r->plan->current);
+	mt6d_show_u64(s, "interval", NULL, r->interval);
+	mt6d_show_u64(s, "rotations", " rotations %" PRIu64, r->stats->rotations);
+	mt6d_show_u64(s, "failures", " failures %" PRIu64, r->stats->failures);
+	mt6d_show_u64(s, "retired", " retired %" PRIu64, r->stats->retired);
+	mt6d_show_str(s, "tunnel", " tunnel %s", r->attached ? "attached" : "detached");
+	mt6d_show_str(s, "mode", " mode %s", r->anyip ? "anyip" : "interface");
+	mt6d_show_bool(s, "stalled", NULL, r->stalled);
+	mt6d_show_text(s, "%s\n", r->stalled ? " stalled" : "");
+	mt6d_show_array_begin(s, "addresses");
 	for (size_t i = 0; i < r->plan->n; i++) {
 		const struct plan_entry *e = &r->plan->e[i];
 
-		show_object_begin(s, NULL);
-		show_str(s, "role", "%s", role_names[e->role]);
-		show_str(s, "address", " %s", inet_ntop(AF_INET6, &e->addr, buf, sizeof(buf)));
-		show_u64(s, "slot", " slot %" PRIu64, e->slot);
-		show_i64(s, "age_seconds", " age %" PRId64 "s", slot_age(r, e->slot));
-		show_u64(s, "valid_lifetime", " valid %" PRIu64 "s", e->valid_lft);
-		show_u64(s, "preferred_lifetime", " preferred %" PRIu64 "s", e->preferred_lft);
+		mt6d_show_object_begin(s, NULL);
+		mt6d_show_str(s, "role", "%s", role_names[e->role]);
+		mt6d_show_str(s, "address", " %s", inet_ntop(AF_INET6, &e->addr, buf, sizeof(buf)));
+		mt6d_show_u64(s, "slot", " slot %" PRIu64, e->slot);
+		mt6d_show_i64(s, "age_seconds", " age %" PRId64 "s", slot_age(r, e->slot));
+		mt6d_show_u64(s, "valid_lifetime", " valid %" PRIu64 "s", e->valid_lft);
+		mt6d_show_u64(s, "preferred_lifetime", " preferred %" PRIu64 "s", e->preferred_lft);
 		show_evidence(s, r, &e->addr);
-		show_text(s, "\n");
-		show_object_end(s);
+		mt6d_show_text(s, "\n");
+		mt6d_show_object_end(s);
 	}
 	show_held(s, r);
-	show_array_end(s);
+	mt6d_show_array_end(s);
 	show_guard(s, r);
-	show_object_end(s);
+	mt6d_show_object_end(s);
 }
 
-void addrmgr_report_metrics(struct metrics *m, const struct addrmgr_report *r)
+void addrmgr_report_metrics(struct mt6d_metrics *m, const struct addrmgr_report *r)
 {
 	unsigned int roles[sizeof(role_names) / sizeof(role_names[0])] = { 0 };
 
-	metrics_gauge(m, "mt6d_addrmgr_slot", "current time slot", (double)r->plan->current);
-	metrics_gauge(m, "mt6d_addrmgr_attached", "1 while holding the tunnel's SCTP socket",
+	mt6d_metrics_gauge(m, "mt6d_addrmgr_slot", "current time slot", (double)r->plan->current);
+	mt6d_metrics_gauge(m, "mt6d_addrmgr_attached", "1 while holding the tunnel's SCTP socket",
 		      r->attached);
-	metrics_gauge(m, "mt6d_addrmgr_stalled",
+	mt6d_metrics_gauge(m, "mt6d_addrmgr_stalled",
 		      "1 while rotation waits for evidence that the peer got the last ASCONF",
 		      r->stalled);
-	metrics_counter(m, "mt6d_addrmgr_rotations_total", "changes of the current slot",
+	mt6d_metrics_counter(m, "mt6d_addrmgr_rotations_total", "changes of the current slot",
 			r->stats->rotations);
-	metrics_counter(m, "mt6d_addrmgr_failures_total", "kernel operations that failed",
+	mt6d_metrics_counter(m, "mt6d_addrmgr_failures_total", "kernel operations that failed",
 			r->stats->failures);
-	metrics_counter(m, "mt6d_addrmgr_retired_total", "addresses removed from the uplink",
+	mt6d_metrics_counter(m, "mt6d_addrmgr_retired_total", "addresses removed from the uplink",
 			r->stats->retired);
 	if (r->protect) {
 		struct protect_view v;
 
 		protect_view(r->protect, &v);
-		metrics_counter(m, "mt6d_addrmgr_guard_dropped_packets_total",
+		mt6d_metrics_counter(m, "mt6d_addrmgr_guard_dropped_packets_total",
 				"packets to hashed addresses that were not the tunnel's, dropped",
 				r->guard.dropped);
-		metrics_counter(m, "mt6d_addrmgr_guard_tripwire_packets_total",
+		mt6d_metrics_counter(m, "mt6d_addrmgr_guard_tripwire_packets_total",
 				"packets to retired hashed addresses, dropped", r->guard.tripwire);
-		metrics_counter(m, "mt6d_addrmgr_teardowns_confirmed_total",
+		mt6d_metrics_counter(m, "mt6d_addrmgr_teardowns_confirmed_total",
 				"old addresses unbound after evidence for a newer one",
 				v.teardowns_confirmed);
-		metrics_counter(m, "mt6d_addrmgr_teardown_failures_total",
+		mt6d_metrics_counter(m, "mt6d_addrmgr_teardown_failures_total",
 				"deadlines passed without evidence, an old address kept",
 				v.teardown_failures);
 		for (size_t i = 0; i < v.teardown->n; i++)
@@ -153,7 +153,7 @@ void addrmgr_report_metrics(struct metrics *m, const struct addrmgr_report *r)
 	}
 	for (size_t i = 0; i < r->plan->n; i++)
 		roles[r->plan->e[i].role]++;
-	metrics_family(m, "mt6d_addrmgr_addresses", "gauge", "hashed addresses, by role");
+	mt6d_metrics_family(m, "mt6d_addrmgr_addresses", "gauge", "hashed addresses, by role");
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
-		metrics_sample(m, "mt6d_addrmgr_addresses", "role", role_names[i], roles[i]);
+		mt6d_metrics_sample(m, "mt6d_addrmgr_addresses", "role", role_names[i], roles[i]);
 }

@@ -23,11 +23,11 @@ struct addrmgr_report {
 	bool anyip;			/* [rotation] mode = anyip */
 	bool stalled;			/* rotation waits for evidence of the last ASCONF */
 	const struct protect *protect;	/* NULL: [guard] enable = no */
-	struct guard_counters guard;	/* the guard table's counters, as read for this report */
+	struct mt6d_guard_counters guard;	/* the guard table's counters, as read for this report */
 	time_t now;
 };
 
-void addrmgr_report_show(struct show *s, const struct addrmgr_report *r);
-void addrmgr_report_metrics(struct metrics *m, const struct addrmgr_report *r);
+void addrmgr_report_show(struct mt6d_show *s, const struct addrmgr_report *r);
+void addrmgr_report_metrics(struct mt6d_metrics *m, const struct addrmgr_report *r);
 
 #endif

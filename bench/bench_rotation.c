@@ -58,7 +58,7 @@ struct cell {
 };
 
 struct bench {
-	struct rtnl *nl;
+	struct mt6d_rtnl *nl;
 	struct guard *g;
 	struct mt6d_deriver d;
 	struct in6_addr prefix, peer_prefix, iid, peer_iid;
@@ -100,7 +100,7 @@ static void die(const char *what, int err)
 	exit(1);
 }
 
-static int count_cb(const struct rtnl_addr *a, void *data)
+static int count_cb(const struct mt6d_rtnl_addr *a, void *data)
 {
 	if (a->plen == 64 && !IN6_IS_ADDR_LINKLOCAL(&a->addr))
 		(*(size_t *)data)++;
@@ -114,7 +114,7 @@ static size_t uplink_count(struct bench *b)
 
 	do {
 		n = 0;
-		ret = rtnl_addr_dump(b->nl, b->ifindex, count_cb, &n);
+		ret = mt6d_rtnl_addr_dump(b->nl, b->ifindex, count_cb, &n);
 	} while (ret == -EINTR);
 	if (ret < 0)
 		die("address dump", ret);
@@ -146,7 +146,7 @@ static void ns_setup(struct bench *b, int mode)
 		   " && ip link set " UPLINK " up && ip link set " UPLINK_PEER " up") != 0)
 		die("veth uplink", -ENODEV);
 	b->ifindex = (int)if_nametoindex(UPLINK);
-	ret = rtnl_open(&b->nl);
+	ret = mt6d_rtnl_open(&b->nl);
 	if (ret < 0)
 		die("rtnetlink", ret);
 	b->mode = mode;
@@ -177,7 +177,7 @@ static void populate(struct bench *b, size_t n)
 		struct in6_addr a = addr_of(b, b->slot - b->n, 0);
 
 		if (b->mode == MODE_INTERFACE) {
-			ret = rtnl_addr_set(b->nl, b->ifindex, &a, 64, LIFETIME_S, 0);
+			ret = mt6d_rtnl_addr_set(b->nl, b->ifindex, &a, 64, LIFETIME_S, 0);
 			if (ret < 0)
 				die("address add", ret);
 		}
@@ -219,7 +219,7 @@ static void state_read(struct bench *b)
 		(void)uplink_count(b);
 		return;
 	}
-	ret = rtnl_local_route_get(b->nl, &b->prefix, 64, &expires);
+	ret = mt6d_rtnl_local_route_get(b->nl, &b->prefix, 64, &expires);
 	if (ret < 0 && ret != -ENOENT)
 		die("local route lookup", ret);
 }
@@ -231,15 +231,15 @@ static void addr_rotate(struct bench *b, uint64_t s)
 	int ret = 0;
 
 	if (b->mode == MODE_INTERFACE) {
-		ret = rtnl_addr_set(b->nl, b->ifindex, &next, 64, LIFETIME_S, 0);
+		ret = mt6d_rtnl_addr_set(b->nl, b->ifindex, &next, 64, LIFETIME_S, 0);
 		if (!ret)
-			ret = rtnl_addr_set(b->nl, b->ifindex, &cur, 64, LIFETIME_S, LIFETIME_S);
+			ret = mt6d_rtnl_addr_set(b->nl, b->ifindex, &cur, 64, LIFETIME_S, LIFETIME_S);
 		if (!ret)
-			ret = rtnl_addr_set(b->nl, b->ifindex, &prev, 64, LIFETIME_S, 0);
+			ret = mt6d_rtnl_addr_set(b->nl, b->ifindex, &prev, 64, LIFETIME_S, 0);
 		if (!ret)
-			ret = rtnl_addr_del(b->nl, b->ifindex, &oldest, 64);
+			ret = mt6d_rtnl_addr_del(b->nl, b->ifindex, &oldest, 64);
 	} else {
-		ret = rtnl_local_route_set(b->nl, &b->prefix, 64, LIFETIME_S);
+		ret = mt6d_rtnl_local_route_set(b->nl, &b->prefix, 64, LIFETIME_S);
 	}
 	if (ret < 0)
 		die("address rotation", ret);
@@ -326,7 +326,7 @@ static void verify(struct bench *b)
 	size_t up = uplink_count(b), want_up = b->mode == MODE_INTERFACE ? b->n : 0;
 	int retired = guard_elems(b->g, GUARD_RETIRED, NULL, 0);
 	uint32_t expires = 0;
-	int route = rtnl_local_route_get(b->nl, &b->prefix, 64, &expires);
+	int route = mt6d_rtnl_local_route_get(b->nl, &b->prefix, 64, &expires);
 
 	if (up != want_up || retired != (int)b->n || (b->mode == MODE_ANYIP && route != 0)) {
 		fprintf(stderr,
@@ -436,7 +436,7 @@ int main(int argc, char **argv)
 	}
 	for (int m = 0; m < NMODES; m++) {
 		guard_close(b[m].g);
-		rtnl_close(b[m].nl);
+		mt6d_rtnl_close(b[m].nl);
 	}
 	mt6d_deriver_clear(&b[0].d);
 	print_table(counts, nc, cells, rotations);

@@ -31,3 +31,11 @@ time_t mt6d_clock_now(long offset_ms)
 	/* Floor, not truncation: the same second boundaries as time() for any offset. */
 	return (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
 }
+
+uint64_t mt6d_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}

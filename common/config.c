@@ -107,7 +107,7 @@ static int set_name(struct load_ctx *ctx)
 		len -= 5;
 	ok = len > 0 && len < sizeof(ctx->cfg->name) && base[0] != '.';
 	for (i = 0; ok && i < len; i++)
-		ok = config_is_name_char(base[i]);
+		ok = mt6d_config_is_name_char(base[i]);
 	if (!ok)
 		return fail(ctx, -EINVAL,
 			    "the file name must be a tunnel name of 1 to %zu characters from "
@@ -197,8 +197,8 @@ static int check_section(struct load_ctx *ctx, unsigned int lineno, const char *
 	if (rest < e && *rest != ';' && *rest != '#')
 		return fail(ctx, -EINVAL, "line %u: unexpected text after ]", lineno);
 	len = (size_t)(close - p - 1);
-	if (!config_section_known(p + 1, len)) {
-		config_list_sections(known, sizeof(known));
+	if (!mt6d_config_section_known(p + 1, len)) {
+		mt6d_config_list_sections(known, sizeof(known));
 		return fail(ctx, -EINVAL, "line %u: unknown section [%.*s] (expected one of: %s)",
 			    lineno, (int)(len < SECTION_ECHO_MAX ? len : SECTION_ECHO_MAX), p + 1,
 			    known);
@@ -282,15 +282,15 @@ static int check_lines(struct load_ctx *ctx)
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
 	struct load_ctx *ctx = user;
-	const struct config_key *key;
+	const struct mt6d_config_key *key;
 	char why[256];
 	uint32_t bit;
 
 	if (ctx->rc)
 		return 0;
-	key = config_key_find(section, name);
+	key = mt6d_config_key_find(section, name);
 	if (!key) {
-		config_list_keys(section, why, sizeof(why));
+		mt6d_config_list_keys(section, why, sizeof(why));
 		fail(ctx, -EINVAL, "[%s] %s: unknown key (expected one of: %s)", section, name,
 		     why);
 		return 0;
@@ -329,7 +329,7 @@ static int parse_ini(struct load_ctx *ctx)
 
 static int apply_defaults(struct load_ctx *ctx)
 {
-	const struct config_key *key;
+	const struct mt6d_config_key *key;
 	char why[256];
 	size_t i;
 
@@ -351,7 +351,7 @@ static int check_rules(struct load_ctx *ctx)
 {
 	char why[512];
 
-	if (config_check(ctx->cfg, why, sizeof(why)))
+	if (mt6d_config_check(ctx->cfg, why, sizeof(why)))
 		return fail(ctx, -EINVAL, "%s", why);
 	return 0;
 }

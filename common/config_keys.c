@@ -20,13 +20,13 @@
 /* "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255/128" is 49 bytes; longer is not a prefix. */
 #define PREFIX_TEXT_MAX 64
 
-bool config_is_name_char(char c)
+bool mt6d_config_is_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	       c == '_' || c == '.' || c == '-';
 }
 
-static void *field(const struct config_key *key, struct mt6d_config *cfg)
+static void *field(const struct mt6d_config_key *key, struct mt6d_config *cfg)
 {
 	return (char *)cfg + key->offset;
 }
@@ -50,14 +50,14 @@ bad_value(char *why, size_t whylen, const char *value, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int parse_ifname(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+static int parse_ifname(const struct mt6d_config_key *key, const char *value, struct mt6d_config *cfg,
 			char *why, size_t whylen)
 {
 	size_t len = strlen(value), i;
 	bool ok = len < key->size && strcmp(value, ".") && strcmp(value, "..");
 
 	for (i = 0; ok && i < len; i++)
-		ok = config_is_name_char(value[i]);
+		ok = mt6d_config_is_name_char(value[i]);
 	if (!ok)
 		return bad_value(why, whylen, value,
 				 "expected an interface name of 1 to %zu characters from "
@@ -87,7 +87,7 @@ static int number(const char *s, unsigned int min, unsigned int max, unsigned in
 }
 
 /* Stores into an unsigned int or, for the port, a uint16_t field; the range comes from the row. */
-static int parse_uint(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+static int parse_uint(const struct mt6d_config_key *key, const char *value, struct mt6d_config *cfg,
 		      char *why, size_t whylen)
 {
 	unsigned int v;
@@ -105,7 +105,7 @@ static int parse_uint(const struct config_key *key, const char *value, struct mt
 }
 
 /* "auto" (stored as 0) or a number in the row's range ([tunnel] mtu, [guard] evidence-window). */
-static int parse_auto(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+static int parse_auto(const struct mt6d_config_key *key, const char *value, struct mt6d_config *cfg,
 		     char *why, size_t whylen)
 {
 	if (!strcmp(value, "auto")) {
@@ -122,7 +122,7 @@ static int parse_auto(const struct config_key *key, const char *value, struct mt
 }
 
 /* One of the row's names, stored as its index. */
-static int parse_choice(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+static int parse_choice(const struct mt6d_config_key *key, const char *value, struct mt6d_config *cfg,
 			char *why, size_t whylen)
 {
 	char list[128] = "";
@@ -139,7 +139,7 @@ static int parse_choice(const struct config_key *key, const char *value, struct 
 }
 
 /* "full", "rtx:N" (0..15 retransmissions) or "ttl:MS" (1..60000 ms). */
-static int parse_reliability(const struct config_key *key, const char *value,
+static int parse_reliability(const struct mt6d_config_key *key, const char *value,
 			     struct mt6d_config *cfg, char *why, size_t whylen)
 {
 	struct mt6d_reliability r = { .policy = MT6D_PR_FULL };
@@ -162,7 +162,7 @@ static int parse_reliability(const struct config_key *key, const char *value,
 	return 0;
 }
 
-static int parse_path(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+static int parse_path(const struct mt6d_config_key *key, const char *value, struct mt6d_config *cfg,
 		      char *why, size_t whylen)
 {
 	size_t len = strlen(value);
@@ -176,7 +176,7 @@ static int parse_path(const struct config_key *key, const char *value, struct mt
 }
 
 /* Daemons run with "/" as working directory: a relative path would surprise. */
-static int parse_abspath(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+static int parse_abspath(const struct mt6d_config_key *key, const char *value, struct mt6d_config *cfg,
 			 char *why, size_t whylen)
 {
 	if (value[0] != '/')
@@ -246,7 +246,7 @@ static int host_bits_error(const struct mt6d_prefix *p, const char *value, char 
 }
 
 /* The /64 that rotating addresses are drawn from. */
-static int parse_prefix64(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+static int parse_prefix64(const struct mt6d_config_key *key, const char *value, struct mt6d_config *cfg,
 			  char *why, size_t whylen)
 {
 	struct mt6d_prefix p;
@@ -267,7 +267,7 @@ static int parse_prefix64(const struct config_key *key, const char *value, struc
  * Host mode: this host's own inner address on the TUN device, "fd00:a::1/64"
  * (a bare address means /128). Global unicast or unique local only.
  */
-static int parse_address(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+static int parse_address(const struct mt6d_config_key *key, const char *value, struct mt6d_config *cfg,
 			 char *why, size_t whylen)
 {
 	struct mt6d_prefix p = { .len = 128 };
@@ -286,7 +286,7 @@ static int parse_address(const struct config_key *key, const char *value, struct
 }
 
 /* An interface identifier: written as an IPv6 address whose upper 64 bits are zero. */
-static int parse_iid(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+static int parse_iid(const struct mt6d_config_key *key, const char *value, struct mt6d_config *cfg,
 		     char *why, size_t whylen)
 {
 	static const uint8_t zero[8];
@@ -306,7 +306,7 @@ static int parse_iid(const struct config_key *key, const char *value, struct mt6
 }
 
 /* "2001:db8:100::/48, 2001:db8:200::/56": spaces and tabs allowed around the commas. */
-static int parse_routes(const struct config_key *key, const char *value, struct mt6d_config *cfg,
+static int parse_routes(const struct mt6d_config_key *key, const char *value, struct mt6d_config *cfg,
 			char *why, size_t whylen)
 {
 	struct mt6d_prefix r[MT6D_MAX_ROUTES];
@@ -357,7 +357,7 @@ static const char *const yes_no[] = { "no", "yes", NULL };
 /* Index order is enum mt6d_bind_mode's. */
 static const char *const mode_names[] = { "interface", "anyip", NULL };
 
-const struct config_key config_keys[] = {
+const struct mt6d_config_key config_keys[] = {
 	{ .section = "tunnel", .name = "device", .parse = parse_ifname, FIELD(device),
 	  .def = "mt6d0" },
 	{ .section = "tunnel", .name = "mtu", .parse = parse_auto, FIELD(mtu),
@@ -428,7 +428,7 @@ const struct config_key config_keys[] = {
 const size_t config_n_keys = ARRAY_SIZE(config_keys);
 _Static_assert(ARRAY_SIZE(config_keys) <= 32, "config.c keeps one bit per key in a uint32_t");
 
-const struct config_key *config_key_find(const char *section, const char *name)
+const struct mt6d_config_key *mt6d_config_key_find(const char *section, const char *name)
 {
 	size_t i;
 
@@ -438,7 +438,7 @@ const struct config_key *config_key_find(const char *section, const char *name)
 	return NULL;
 }
 
-bool config_section_known(const char *name, size_t len)
+bool mt6d_config_section_known(const char *name, size_t len)
 {
 	size_t i;
 
@@ -456,7 +456,7 @@ static void append(char *buf, size_t len, const char *word)
 	snprintf(buf + used, len - used, "%s%s", used ? ", " : "", word);
 }
 
-void config_list_sections(char *buf, size_t len)
+void mt6d_config_list_sections(char *buf, size_t len)
 {
 	size_t i;
 
@@ -466,7 +466,7 @@ void config_list_sections(char *buf, size_t len)
 			append(buf, len, config_keys[i].section);
 }
 
-void config_list_keys(const char *section, char *buf, size_t len)
+void mt6d_config_list_keys(const char *section, char *buf, size_t len)
 {
 	size_t i;
 
@@ -516,7 +516,7 @@ static int check_host_mode(const struct mt6d_config *cfg, const struct config_en
 	return 0;
 }
 
-int config_check(const struct mt6d_config *cfg, char *why, size_t whylen)
+int mt6d_config_check(const struct mt6d_config *cfg, char *why, size_t whylen)
 {
 	const struct config_end ends[] = {
 		{ "local", &cfg->local_prefix },

@@ -12,16 +12,16 @@
 
 #include "config.h"
 
-struct config_key;
+struct mt6d_config_key;
 
 /*
  * Checks @value and stores it in @cfg. On failure returns -EINVAL and writes into @why what
  * was expected and what was given, without the "[section] key: " prefix.
  */
-typedef int (*config_parse_fn)(const struct config_key *key, const char *value,
+typedef int (*config_parse_fn)(const struct mt6d_config_key *key, const char *value,
 			       struct mt6d_config *cfg, char *why, size_t whylen);
 
-struct config_key {
+struct mt6d_config_key {
 	const char *section;
 	const char *name;
 	config_parse_fn parse;
@@ -35,27 +35,27 @@ struct config_key {
 };
 
 /* Rows of one section are contiguous; sections are in the order of an example file. */
-extern const struct config_key config_keys[];
+extern const struct mt6d_config_key config_keys[];
 extern const size_t config_n_keys;
 
 /* NULL when @section has no key @name. */
-const struct config_key *config_key_find(const char *section, const char *name);
+const struct mt6d_config_key *mt6d_config_key_find(const char *section, const char *name);
 
 /* Whether @len bytes at @name are the name of a section. */
-bool config_section_known(const char *name, size_t len);
+bool mt6d_config_section_known(const char *name, size_t len);
 
 /* "tunnel, keys, ..." and, for one section, "device, mtu, ...", for error messages. */
-void config_list_sections(char *buf, size_t len);
-void config_list_keys(const char *section, char *buf, size_t len);
+void mt6d_config_list_sections(char *buf, size_t len);
+void mt6d_config_list_keys(const char *section, char *buf, size_t len);
 
 /* The characters of interface and tunnel names: A-Z a-z 0-9 _ . - */
-bool config_is_name_char(char c);
+bool mt6d_config_is_name_char(char c);
 
 /*
  * Rules between keys, run once every key is set: on failure returns -EINVAL and writes
  * "[section] key: ..." into @why.
  */
-int config_check(const struct mt6d_config *cfg, char *why, size_t whylen)
+int mt6d_config_check(const struct mt6d_config *cfg, char *why, size_t whylen)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -39,7 +39,7 @@ static int ctl_connect(const char *path)
 	return fd;
 }
 
-int ctl_listen(const char *path)
+int mt6d_ctl_listen(const char *path)
 {
 	struct sockaddr_un sun;
 	int fd, ret = ctl_addr(&sun, path);
@@ -68,7 +68,7 @@ int ctl_listen(const char *path)
 	return fd;
 }
 
-int ctl_accept(int lfd, char *req, size_t len)
+int mt6d_ctl_accept(int lfd, char *req, size_t len)
 {
 	struct timeval tv = { .tv_sec = 1 };
 	int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
@@ -88,7 +88,7 @@ int ctl_accept(int lfd, char *req, size_t len)
 	return cfd;
 }
 
-int ctl_reply(int cfd, const char *reply)
+int mt6d_ctl_reply(int cfd, const char *reply)
 {
 	int ret = send(cfd, reply, strlen(reply), MSG_NOSIGNAL) < 0 ? -errno : 0;
 
@@ -96,7 +96,7 @@ int ctl_reply(int cfd, const char *reply)
 	return ret;
 }
 
-int ctl_request(const char *path, const char *req, char *reply, size_t len)
+int mt6d_ctl_request(const char *path, const char *req, char *reply, size_t len)
 {
 	int fd = ctl_connect(path), ret = 0;
 	ssize_t n;

@@ -9,17 +9,17 @@
  * request (for example "rotate", "status") per connection and answering with one
  * message. Replies start with "ok" or "error".
  */
-#define CTL_MSG_MAX 65536
+#define MT6D_CTL_MSG_MAX 65536
 
 /* Listens on @path; -EADDRINUSE when a live daemon already answers there. */
-int ctl_listen(const char *path) __attribute__((warn_unused_result));
+int mt6d_ctl_listen(const char *path) __attribute__((warn_unused_result));
 
 /* Accepts one connection and reads its request; returns the connection's fd. */
-int ctl_accept(int lfd, char *req, size_t len) __attribute__((warn_unused_result));
-int ctl_reply(int cfd, const char *reply);
+int mt6d_ctl_accept(int lfd, char *req, size_t len) __attribute__((warn_unused_result));
+int mt6d_ctl_reply(int cfd, const char *reply);
 
 /* Client side: sends @req and waits (5 s at most) for the reply. */
-int ctl_request(const char *path, const char *req, char *reply, size_t len)
+int mt6d_ctl_request(const char *path, const char *req, char *reply, size_t len)
 	__attribute__((warn_unused_result));
 
 #endif

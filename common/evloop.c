@@ -19,15 +19,15 @@ struct evloop_handler {
 	void *ctx;
 };
 
-struct evloop {
+struct mt6d_evloop {
 	int epfd;
 	bool stop;
 	struct evloop_handler handlers[EVLOOP_MAX_FDS];
 };
 
-int evloop_new(struct evloop **out)
+int mt6d_evloop_new(struct mt6d_evloop **out)
 {
-	struct evloop *loop = calloc(1, sizeof(*loop));
+	struct mt6d_evloop *loop = calloc(1, sizeof(*loop));
 
 	if (!loop)
 		return -ENOMEM;
@@ -44,7 +44,7 @@ int evloop_new(struct evloop **out)
 	return 0;
 }
 
-void evloop_free(struct evloop *loop)
+void mt6d_evloop_free(struct mt6d_evloop *loop)
 {
 	if (!loop)
 		return;
@@ -52,7 +52,7 @@ void evloop_free(struct evloop *loop)
 	free(loop);
 }
 
-int evloop_add(struct evloop *loop, int fd, uint32_t events, evloop_cb cb, void *ctx)
+int mt6d_evloop_add(struct mt6d_evloop *loop, int fd, uint32_t events, evloop_cb cb, void *ctx)
 {
 	struct evloop_handler *h = NULL;
 	struct epoll_event ev = { .events = events };
@@ -69,7 +69,7 @@ int evloop_add(struct evloop *loop, int fd, uint32_t events, evloop_cb cb, void 
 	return 0;
 }
 
-static struct evloop_handler *evloop_find(struct evloop *loop, int fd)
+static struct evloop_handler *evloop_find(struct mt6d_evloop *loop, int fd)
 {
 	for (int i = 0; i < EVLOOP_MAX_FDS; i++)
 		if (loop->handlers[i].fd == fd)
@@ -77,7 +77,7 @@ static struct evloop_handler *evloop_find(struct evloop *loop, int fd)
 	return NULL;
 }
 
-int evloop_mod(struct evloop *loop, int fd, uint32_t events)
+int mt6d_evloop_mod(struct mt6d_evloop *loop, int fd, uint32_t events)
 {
 	struct evloop_handler *h = evloop_find(loop, fd);
 	struct epoll_event ev = { .events = events, .data.ptr = h };
@@ -87,7 +87,7 @@ int evloop_mod(struct evloop *loop, int fd, uint32_t events)
 	return epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 ? -errno : 0;
 }
 
-void evloop_del(struct evloop *loop, int fd)
+void mt6d_evloop_del(struct mt6d_evloop *loop, int fd)
 {
 	struct evloop_handler *h = evloop_find(loop, fd);
 
@@ -99,7 +99,7 @@ void evloop_del(struct evloop *loop, int fd)
 	h->cb = NULL;
 }
 
-int evloop_run(struct evloop *loop)
+int mt6d_evloop_run(struct mt6d_evloop *loop)
 {
 	struct epoll_event evs[EVLOOP_BATCH];
 
@@ -122,12 +122,12 @@ int evloop_run(struct evloop *loop)
 	return 0;
 }
 
-void evloop_stop(struct evloop *loop)
+void mt6d_evloop_stop(struct mt6d_evloop *loop)
 {
 	loop->stop = true;
 }
 
-int evloop_timer_set(int fd, unsigned int first_ms, unsigned int period_ms)
+int mt6d_evloop_timer_set(int fd, unsigned int first_ms, unsigned int period_ms)
 {
 	struct itimerspec its = {
 		.it_value = { first_ms / 1000, (long)(first_ms % 1000) * 1000000 },
@@ -140,14 +140,14 @@ int evloop_timer_set(int fd, unsigned int first_ms, unsigned int period_ms)
 	return timerfd_settime(fd, 0, &its, NULL) < 0 ? -errno : 0;
 }
 
-int evloop_timer_new(unsigned int first_ms, unsigned int period_ms)
+int mt6d_evloop_timer_new(unsigned int first_ms, unsigned int period_ms)
 {
 	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	int ret;
 
 	if (fd < 0)
 		return -errno;
-	ret = evloop_timer_set(fd, first_ms, period_ms);
+	ret = mt6d_evloop_timer_set(fd, first_ms, period_ms);
 	if (ret < 0) {
 		close(fd);
 		return ret;
@@ -155,7 +155,7 @@ int evloop_timer_new(unsigned int first_ms, unsigned int period_ms)
 	return fd;
 }
 
-uint64_t evloop_timer_drain(int fd)
+uint64_t mt6d_evloop_timer_drain(int fd)
 {
 	uint64_t n = 0;
 
@@ -164,7 +164,7 @@ uint64_t evloop_timer_drain(int fd)
 	return n;
 }
 
-int evloop_signalfd(void)
+int mt6d_evloop_signalfd(void)
 {
 	sigset_t mask;
 	int fd;

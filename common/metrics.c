@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-struct metrics {
+struct mt6d_metrics {
 	FILE *f;
 	char path[512];
 	char tmp[520];
@@ -26,9 +26,9 @@ static void escape(char *out, size_t len, const char *in)
 	out[o] = '\0';
 }
 
-int metrics_begin(struct metrics **out, const char *path, const char *tunnel)
+int mt6d_metrics_begin(struct mt6d_metrics **out, const char *path, const char *tunnel)
 {
-	struct metrics *m = calloc(1, sizeof(*m));
+	struct mt6d_metrics *m = calloc(1, sizeof(*m));
 
 	if (!m)
 		return -ENOMEM;
@@ -49,12 +49,12 @@ int metrics_begin(struct metrics **out, const char *path, const char *tunnel)
 	return 0;
 }
 
-void metrics_family(struct metrics *m, const char *name, const char *type, const char *help)
+void mt6d_metrics_family(struct mt6d_metrics *m, const char *name, const char *type, const char *help)
 {
 	fprintf(m->f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-void metrics_sample(struct metrics *m, const char *name, const char *label, const char *value,
+void mt6d_metrics_sample(struct mt6d_metrics *m, const char *name, const char *label, const char *value,
 		    double v)
 {
 	char esc[256];
@@ -71,19 +71,19 @@ void metrics_sample(struct metrics *m, const char *name, const char *label, cons
 		fprintf(m->f, "} %.15g\n", v);
 }
 
-void metrics_counter(struct metrics *m, const char *name, const char *help, uint64_t v)
+void mt6d_metrics_counter(struct mt6d_metrics *m, const char *name, const char *help, uint64_t v)
 {
-	metrics_family(m, name, "counter", help);
-	metrics_sample(m, name, NULL, NULL, (double)v);
+	mt6d_metrics_family(m, name, "counter", help);
+	mt6d_metrics_sample(m, name, NULL, NULL, (double)v);
 }
 
-void metrics_gauge(struct metrics *m, const char *name, const char *help, double v)
+void mt6d_metrics_gauge(struct mt6d_metrics *m, const char *name, const char *help, double v)
 {
-	metrics_family(m, name, "gauge", help);
-	metrics_sample(m, name, NULL, NULL, v);
+	mt6d_metrics_family(m, name, "gauge", help);
+	mt6d_metrics_sample(m, name, NULL, NULL, v);
 }
 
-int metrics_commit(struct metrics *m)
+int mt6d_metrics_commit(struct mt6d_metrics *m)
 {
 	int ret = 0;
 

@@ -23,16 +23,16 @@
 /* Large enough for a transaction of 10 000 elements (about 40 bytes each) plus rules. */
 #define NFT_SNDBUF (4 * 1024 * 1024)
 
-struct nft {
+struct mt6d_nft {
 	struct mnl_socket *sock;
 	uint32_t portid;
 	uint32_t seq;
-	char req[NFT_REQBUF_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+	char req[MT6D_NFT_REQBUF_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
 	char rx[NFT_RX_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
 };
 
-struct nft_batch {
-	struct nft *n;
+struct mt6d_nft_batch {
+	struct mt6d_nft *n;
 	char *buf;
 	size_t len, cap;
 	struct nlmsghdr *last;	/* message whose length is not yet accounted for */
@@ -40,9 +40,9 @@ struct nft_batch {
 	size_t count;
 };
 
-int nft_open(struct nft **out)
+int mt6d_nft_open(struct mt6d_nft **out)
 {
-	struct nft *n = calloc(1, sizeof(*n));
+	struct mt6d_nft *n = calloc(1, sizeof(*n));
 	int one = 1, size = NFT_SNDBUF, ret;
 
 	if (!n)
@@ -50,7 +50,7 @@ int nft_open(struct nft **out)
 	n->sock = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (!n->sock || mnl_socket_bind(n->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = -errno;
-		nft_close(n);
+		mt6d_nft_close(n);
 		return ret;
 	}
 	(void)mnl_socket_setsockopt(n->sock, NETLINK_EXT_ACK, &one, sizeof(one));
@@ -66,7 +66,7 @@ int nft_open(struct nft **out)
 	return 0;
 }
 
-void nft_close(struct nft *n)
+void mt6d_nft_close(struct mt6d_nft *n)
 {
 	if (!n)
 		return;
@@ -75,7 +75,7 @@ void nft_close(struct nft *n)
 	free(n);
 }
 
-static void batch_account(struct nft_batch *b)
+static void batch_account(struct mt6d_nft_batch *b)
 {
 	if (b->last) {
 		b->len += NLMSG_ALIGN(b->last->nlmsg_len);
@@ -83,15 +83,15 @@ static void batch_account(struct nft_batch *b)
 	}
 }
 
-static int batch_reserve(struct nft_batch *b)
+static int batch_reserve(struct mt6d_nft_batch *b)
 {
 	char *nbuf;
 	size_t ncap;
 
 	batch_account(b);
-	if (b->cap - b->len >= NFT_MSG_ROOM)
+	if (b->cap - b->len >= MT6D_NFT_MSG_ROOM)
 		return 0;
-	ncap = b->cap * 2 > b->len + NFT_MSG_ROOM ? b->cap * 2 : b->len + 2 * NFT_MSG_ROOM;
+	ncap = b->cap * 2 > b->len + MT6D_NFT_MSG_ROOM ? b->cap * 2 : b->len + 2 * MT6D_NFT_MSG_ROOM;
 	nbuf = realloc(b->buf, ncap);
 	if (!nbuf)
 		return -ENOMEM;
@@ -100,9 +100,9 @@ static int batch_reserve(struct nft_batch *b)
 	return 0;
 }
 
-int nft_batch_new(struct nft *n, struct nft_batch **out)
+int mt6d_nft_batch_new(struct mt6d_nft *n, struct mt6d_nft_batch **out)
 {
-	struct nft_batch *b = calloc(1, sizeof(*b));
+	struct mt6d_nft_batch *b = calloc(1, sizeof(*b));
 
 	if (!b || batch_reserve(b) < 0) {
 		free(b);
@@ -115,7 +115,7 @@ int nft_batch_new(struct nft *n, struct nft_batch **out)
 	return 0;
 }
 
-void nft_batch_free(struct nft_batch *b)
+void mt6d_nft_batch_free(struct mt6d_nft_batch *b)
 {
 	if (!b)
 		return;
@@ -123,7 +123,7 @@ void nft_batch_free(struct nft_batch *b)
 	free(b);
 }
 
-struct nlmsghdr *nft_batch_msg(struct nft_batch *b, uint16_t type, uint16_t family,
+struct nlmsghdr *mt6d_nft_batch_msg(struct mt6d_nft_batch *b, uint16_t type, uint16_t family,
 			       uint16_t flags)
 {
 	if (batch_reserve(b) < 0)
@@ -133,7 +133,7 @@ struct nlmsghdr *nft_batch_msg(struct nft_batch *b, uint16_t type, uint16_t fami
 	return b->last;
 }
 
-size_t nft_batch_count(const struct nft_batch *b)
+size_t mt6d_nft_batch_count(const struct mt6d_nft_batch *b)
 {
 	return b->count;
 }
@@ -161,7 +161,7 @@ static void ext_ack_text(const struct nlmsghdr *nlh, char *err, size_t errlen)
 	}
 }
 
-int nft_batch_commit(struct nft *n, struct nft_batch *b, char *err, size_t errlen)
+int mt6d_nft_batch_commit(struct mt6d_nft *n, struct mt6d_nft_batch *b, char *err, size_t errlen)
 {
 	int first = 0;
 	ssize_t got;
@@ -197,13 +197,13 @@ int nft_batch_commit(struct nft *n, struct nft_batch *b, char *err, size_t errle
 	return first;
 }
 
-char *nft_reqbuf(struct nft *n)
+char *mt6d_nft_reqbuf(struct mt6d_nft *n)
 {
 	return n->req;
 }
 
 struct req_state {
-	nft_msg_cb cb;
+	mt6d_nft_msg_cb cb;
 	void *data;
 	int ret;
 };
@@ -220,7 +220,7 @@ static int req_data(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nft_request(struct nft *n, struct nlmsghdr *nlh, nft_msg_cb cb, void *data)
+int mt6d_nft_request(struct mt6d_nft *n, struct nlmsghdr *nlh, mt6d_nft_msg_cb cb, void *data)
 {
 	struct req_state st = { .cb = cb, .data = data };
 	uint32_t seq = ++n->seq;

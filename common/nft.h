@@ -12,41 +12,41 @@
  * sendmsg, applied atomically by the kernel or not at all) and dumps. No logging:
  * callers get -errno and, for transactions, the kernel's extended ack text.
  */
-struct nft;
+struct mt6d_nft;
 
-int nft_open(struct nft **out) __attribute__((warn_unused_result));
-void nft_close(struct nft *n);
+int mt6d_nft_open(struct mt6d_nft **out) __attribute__((warn_unused_result));
+void mt6d_nft_close(struct mt6d_nft *n);
 
 /* A transaction under construction; messages are appended in order. */
-struct nft_batch;
+struct mt6d_nft_batch;
 
-int nft_batch_new(struct nft *n, struct nft_batch **out) __attribute__((warn_unused_result));
-void nft_batch_free(struct nft_batch *b);
+int mt6d_nft_batch_new(struct mt6d_nft *n, struct mt6d_nft_batch **out) __attribute__((warn_unused_result));
+void mt6d_nft_batch_free(struct mt6d_nft_batch *b);
 /*
- * Room for one more message of at most NFT_MSG_ROOM bytes: returns its header, filled
+ * Room for one more message of at most MT6D_NFT_MSG_ROOM bytes: returns its header, filled
  * with @type, @family and @flags (NLM_F_REQUEST added); NULL when out of memory. The
  * caller adds the payload; the next call or the commit accounts for its length.
  */
-#define NFT_MSG_ROOM 65536
-struct nlmsghdr *nft_batch_msg(struct nft_batch *b, uint16_t type, uint16_t family,
+#define MT6D_NFT_MSG_ROOM 65536
+struct nlmsghdr *mt6d_nft_batch_msg(struct mt6d_nft_batch *b, uint16_t type, uint16_t family,
 			       uint16_t flags);
 /* Number of messages in the batch, not counting BEGIN and END. */
-size_t nft_batch_count(const struct nft_batch *b);
+size_t mt6d_nft_batch_count(const struct mt6d_nft_batch *b);
 /*
  * Sends the batch and collects the kernel's answers. 0 when applied; otherwise the
  * first -errno, with the extended ack text (if any) in @err.
  */
-int nft_batch_commit(struct nft *n, struct nft_batch *b, char *err, size_t errlen)
+int mt6d_nft_batch_commit(struct mt6d_nft *n, struct mt6d_nft_batch *b, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
 /*
- * A request answered by data messages: @nlh was built by the caller in nft_reqbuf()
+ * A request answered by data messages: @nlh was built by the caller in mt6d_nft_reqbuf()
  * (NLM_F_DUMP or not). @cb is called for each data message; a negative return stops.
  */
-typedef int (*nft_msg_cb)(const struct nlmsghdr *nlh, void *data);
-char *nft_reqbuf(struct nft *n);
-#define NFT_REQBUF_SIZE 4096
-int nft_request(struct nft *n, struct nlmsghdr *nlh, nft_msg_cb cb, void *data)
+typedef int (*mt6d_nft_msg_cb)(const struct nlmsghdr *nlh, void *data);
+char *mt6d_nft_reqbuf(struct mt6d_nft *n);
+#define MT6D_NFT_REQBUF_SIZE 4096
+int mt6d_nft_request(struct mt6d_nft *n, struct nlmsghdr *nlh, mt6d_nft_msg_cb cb, void *data)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -21,7 +21,7 @@ static int obj_cb(const struct nlmsghdr *nlh, void *data)
 	return ret;
 }
 
-int nftctr_read(struct nft *n, const char *table, const char *name, uint64_t *pkts)
+int mt6d_nftctr_read(struct mt6d_nft *n, const char *table, const char *name, uint64_t *pkts)
 {
 	struct nftnl_obj *o = nftnl_obj_alloc();
 	struct nlmsghdr *nlh;
@@ -31,15 +31,15 @@ int nftctr_read(struct nft *n, const char *table, const char *name, uint64_t *pk
 	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, table);
 	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
 	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
-	nlh = nftnl_nlmsg_build_hdr(nft_reqbuf(n), NFT_MSG_GETOBJ, NFPROTO_IPV6, 0, 0);
+	nlh = nftnl_nlmsg_build_hdr(mt6d_nft_reqbuf(n), NFT_MSG_GETOBJ, NFPROTO_IPV6, 0, 0);
 	nftnl_obj_nlmsg_build_payload(nlh, o);
 	nftnl_obj_free(o);
-	return nft_request(n, nlh, obj_cb, pkts);
+	return mt6d_nft_request(n, nlh, obj_cb, pkts);
 }
 
-int nftctr_read_guard(struct nft *n, const char *table, struct guard_counters *c)
+int mt6d_nftctr_read_guard(struct mt6d_nft *n, const char *table, struct mt6d_guard_counters *c)
 {
-	int ret = nftctr_read(n, table, GUARD_CTR_DROPPED, &c->dropped);
+	int ret = mt6d_nftctr_read(n, table, MT6D_GUARD_CTR_DROPPED, &c->dropped);
 
-	return ret < 0 ? ret : nftctr_read(n, table, GUARD_CTR_TRIPWIRE, &c->tripwire);
+	return ret < 0 ? ret : mt6d_nftctr_read(n, table, MT6D_GUARD_CTR_TRIPWIRE, &c->tripwire);
 }

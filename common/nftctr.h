@@ -7,15 +7,15 @@
 #include "nft.h"
 
 /*
- * mt6d-addrmgr's guard for tunnel NAME is the ip6 table GUARD_TABLE_PREFIX NAME, with two
+ * mt6d-addrmgr's guard for tunnel NAME is the ip6 table MT6D_GUARD_TABLE_PREFIX NAME, with two
  * counter objects: packets to hashed addresses that were not the tunnel's, and packets to
  * retired hashed addresses.
  */
-#define GUARD_TABLE_PREFIX "mt6d-"
-#define GUARD_CTR_DROPPED "dropped"
-#define GUARD_CTR_TRIPWIRE "tripwire"
+#define MT6D_GUARD_TABLE_PREFIX "mt6d-"
+#define MT6D_GUARD_CTR_DROPPED "dropped"
+#define MT6D_GUARD_CTR_TRIPWIRE "tripwire"
 
-struct guard_counters {
+struct mt6d_guard_counters {
 	uint64_t dropped, tripwire;
 };
 
@@ -24,11 +24,11 @@ struct guard_counters {
  * when the table or the counter is not there. mt6d-addrmgr reads its guard's counters
  * with it, mt6d-tunnel shows them among its drops.
  */
-int nftctr_read(struct nft *n, const char *table, const char *name, uint64_t *pkts)
+int mt6d_nftctr_read(struct mt6d_nft *n, const char *table, const char *name, uint64_t *pkts)
 	__attribute__((warn_unused_result));
 
-/* Both counters of the guard table @table (see GUARD_TABLE_PREFIX). */
-int nftctr_read_guard(struct nft *n, const char *table, struct guard_counters *c)
+/* Both counters of the guard table @table (see MT6D_GUARD_TABLE_PREFIX). */
+int mt6d_nftctr_read_guard(struct mt6d_nft *n, const char *table, struct mt6d_guard_counters *c)
 	__attribute__((warn_unused_result));
 
 #endif

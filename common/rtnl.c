@@ -34,7 +34,7 @@
 /* A request is a header plus a few fixed-size attributes: under 128 bytes. */
 #define RTNL_TX_SIZE 256
 
-struct rtnl {
+struct mt6d_rtnl {
 	struct mnl_socket *sock;
 	uint32_t portid;
 	uint32_t seq;
@@ -82,9 +82,9 @@ struct addr_walk {
 	void *data;
 };
 
-int rtnl_open(struct rtnl **out)
+int mt6d_rtnl_open(struct mt6d_rtnl **out)
 {
-	struct rtnl *nl;
+	struct mt6d_rtnl *nl;
 	int one = 1;
 	int ret;
 
@@ -94,7 +94,7 @@ int rtnl_open(struct rtnl **out)
 	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = -errno;
-		rtnl_close(nl);
+		mt6d_rtnl_close(nl);
 		return ret;
 	}
 	/* Errors need not echo our request back; best effort, older kernels lack it. */
@@ -104,7 +104,7 @@ int rtnl_open(struct rtnl **out)
 	return 0;
 }
 
-void rtnl_close(struct rtnl *nl)
+void mt6d_rtnl_close(struct mt6d_rtnl *nl)
 {
 	if (!nl)
 		return;
@@ -113,7 +113,7 @@ void rtnl_close(struct rtnl *nl)
 	free(nl);
 }
 
-static struct nlmsghdr *msg_start(struct rtnl *nl, uint16_t type, uint16_t flags)
+static struct nlmsghdr *msg_start(struct mt6d_rtnl *nl, uint16_t type, uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->tx);
 
@@ -188,7 +188,7 @@ static void reply_parse(struct reply *r, const void *buf, int len, uint32_t port
  * the dump queued for the next request to trip on; here a reply is always read to its end.
  * NLM_F_ACK on a dump is harmless: the kernel answers a dump with NLMSG_DONE only.
  */
-static int rtnl_talk(struct rtnl *nl, struct nlmsghdr *nlh, rtnl_msg_cb cb, void *data)
+static int rtnl_talk(struct mt6d_rtnl *nl, struct nlmsghdr *nlh, rtnl_msg_cb cb, void *data)
 {
 	struct reply r = {.cb = cb, .data = data};
 	ssize_t n;
@@ -237,7 +237,7 @@ static int attr_collect(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-static struct nlmsghdr *addr_msg(struct rtnl *nl, uint16_t type, uint16_t flags, int ifindex,
+static struct nlmsghdr *addr_msg(struct mt6d_rtnl *nl, uint16_t type, uint16_t flags, int ifindex,
 				 const struct in6_addr *addr, uint8_t plen)
 {
 	struct nlmsghdr *nlh = msg_start(nl, type, flags);
@@ -257,7 +257,7 @@ static struct nlmsghdr *addr_msg(struct rtnl *nl, uint16_t type, uint16_t flags,
  * On an existing address, NLM_F_REPLACE makes the kernel update flags and lifetimes in place
  * (inet6_addr_modify); the prefix length of an existing address is kept as it was.
  */
-int rtnl_addr_set(struct rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen,
+int mt6d_rtnl_addr_set(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen,
 		  uint32_t valid_lft, uint32_t preferred_lft)
 {
 	struct ifa_cacheinfo ci = {.ifa_prefered = preferred_lft, .ifa_valid = valid_lft};
@@ -270,14 +270,14 @@ int rtnl_addr_set(struct rtnl *nl, int ifindex, const struct in6_addr *addr, uin
 	return rtnl_talk(nl, nlh, NULL, NULL);
 }
 
-int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen)
+int mt6d_rtnl_addr_del(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen)
 {
 	struct nlmsghdr *nlh = addr_msg(nl, RTM_DELADDR, 0, ifindex, addr, plen);
 
 	return rtnl_talk(nl, nlh, NULL, NULL);
 }
 
-static int addr_parse(const struct nlmsghdr *nlh, const struct ifaddrmsg *ifa, struct rtnl_addr *a)
+static int addr_parse(const struct nlmsghdr *nlh, const struct ifaddrmsg *ifa, struct mt6d_rtnl_addr *a)
 {
 	const struct nlattr *tb[IFA_MAX + 1] = {NULL};
 	struct attr_table t = {.tb = tb, .policy = ifa_policy, .max = IFA_MAX};
@@ -309,7 +309,7 @@ static int addr_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct addr_walk *w = data;
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	struct rtnl_addr a;
+	struct mt6d_rtnl_addr a;
 	int ret;
 
 	if (nlh->nlmsg_type != RTM_NEWADDR)
@@ -328,7 +328,7 @@ static int addr_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return w->cb(&a, w->data);
 }
 
-static int addr_walk(struct rtnl *nl, struct addr_walk *w)
+static int addr_walk(struct mt6d_rtnl *nl, struct addr_walk *w)
 {
 	struct nlmsghdr *nlh = msg_start(nl, RTM_GETADDR, NLM_F_DUMP);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
@@ -337,14 +337,14 @@ static int addr_walk(struct rtnl *nl, struct addr_walk *w)
 	return rtnl_talk(nl, nlh, addr_msg_cb, w);
 }
 
-int rtnl_addr_dump(struct rtnl *nl, int ifindex, rtnl_addr_cb cb, void *data)
+int mt6d_rtnl_addr_dump(struct mt6d_rtnl *nl, int ifindex, rtnl_addr_cb cb, void *data)
 {
 	struct addr_walk w = {.ifindex = ifindex, .cb = cb, .data = data};
 
 	return addr_walk(nl, &w);
 }
 
-static int prefix_cb(const struct rtnl_addr *a, void *data)
+static int prefix_cb(const struct mt6d_rtnl_addr *a, void *data)
 {
 	struct in6_addr *prefix = data;
 
@@ -360,7 +360,7 @@ static int prefix_cb(const struct rtnl_addr *a, void *data)
 	return 1;
 }
 
-int rtnl_find_global_prefix(struct rtnl *nl, int ifindex, struct in6_addr *prefix)
+int mt6d_rtnl_find_global_prefix(struct mt6d_rtnl *nl, int ifindex, struct in6_addr *prefix)
 {
 	struct in6_addr p;
 	struct addr_walk w = {.ifindex = ifindex, .global_only = true, .cb = prefix_cb, .data = &p};
@@ -375,7 +375,7 @@ int rtnl_find_global_prefix(struct rtnl *nl, int ifindex, struct in6_addr *prefi
 }
 
 /* An IPv6 route message of ours to DST/PLEN in @table, of @rtype and @scope. */
-static struct nlmsghdr *route_msg(struct rtnl *nl, uint16_t type, uint16_t flags,
+static struct nlmsghdr *route_msg(struct mt6d_rtnl *nl, uint16_t type, uint16_t flags,
 				  uint8_t table, uint8_t scope, uint8_t rtype,
 				  const struct in6_addr *dst, uint8_t plen)
 {
@@ -396,7 +396,7 @@ static struct nlmsghdr *route_msg(struct rtnl *nl, uint16_t type, uint16_t flags
  * A device route in the main table with the kernel's default IPv6 metric (1024).  The
  * kernel reports every IPv6 route with scope universe and ignores rtm_scope on input.
  */
-static int route_req(struct rtnl *nl, uint16_t type, uint16_t flags, int ifindex,
+static int route_req(struct mt6d_rtnl *nl, uint16_t type, uint16_t flags, int ifindex,
 		     const struct in6_addr *dst, uint8_t plen)
 {
 	struct nlmsghdr *nlh = route_msg(nl, type, flags, RT_TABLE_MAIN, RT_SCOPE_UNIVERSE,
@@ -406,12 +406,12 @@ static int route_req(struct rtnl *nl, uint16_t type, uint16_t flags, int ifindex
 	return rtnl_talk(nl, nlh, NULL, NULL);
 }
 
-int rtnl_route_set(struct rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
+int mt6d_rtnl_route_set(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
 {
 	return route_req(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, ifindex, dst, plen);
 }
 
-int rtnl_route_del(struct rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
+int mt6d_rtnl_route_del(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
 {
 	return route_req(nl, RTM_DELROUTE, 0, ifindex, dst, plen);
 }
@@ -422,13 +422,13 @@ int rtnl_route_del(struct rtnl *nl, int ifindex, const struct in6_addr *dst, uin
  * installs). IPv6 routes can carry an expiry (RTA_EXPIRES, seconds), like the addresses of
  * interface mode: one left behind by a daemon that is never restarted goes away by itself.
  */
-static struct nlmsghdr *local_route_msg(struct rtnl *nl, uint16_t type, uint16_t flags,
+static struct nlmsghdr *local_route_msg(struct mt6d_rtnl *nl, uint16_t type, uint16_t flags,
 					const struct in6_addr *dst, uint8_t plen)
 {
 	return route_msg(nl, type, flags, RT_TABLE_LOCAL, RT_SCOPE_HOST, RTN_LOCAL, dst, plen);
 }
 
-int rtnl_local_route_set(struct rtnl *nl, const struct in6_addr *dst, uint8_t plen,
+int mt6d_rtnl_local_route_set(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
 			 uint32_t expires)
 {
 	struct nlmsghdr *nlh = local_route_msg(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
@@ -443,7 +443,7 @@ int rtnl_local_route_set(struct rtnl *nl, const struct in6_addr *dst, uint8_t pl
 	return rtnl_talk(nl, nlh, NULL, NULL);
 }
 
-int rtnl_local_route_del(struct rtnl *nl, const struct in6_addr *dst, uint8_t plen)
+int mt6d_rtnl_local_route_del(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen)
 {
 	return rtnl_talk(nl, local_route_msg(nl, RTM_DELROUTE, 0, dst, plen), NULL, NULL);
 }
@@ -495,7 +495,7 @@ static int local_route_cb(const struct nlmsghdr *nlh, void *data)
  * RTM_F_FIB_MATCH returns the matching FIB entry itself, not a clone): one lookup, whatever
  * the size of the routing tables.
  */
-int rtnl_local_route_get(struct rtnl *nl, const struct in6_addr *dst, uint8_t plen,
+int mt6d_rtnl_local_route_get(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
 			 uint32_t *expires)
 {
 	struct local_route lr = {.dst = *dst, .plen = plen};
@@ -520,7 +520,7 @@ int rtnl_local_route_get(struct rtnl *nl, const struct in6_addr *dst, uint8_t pl
 	return 0;
 }
 
-int rtnl_link_up(struct rtnl *nl, int ifindex, unsigned int mtu)
+int mt6d_rtnl_link_up(struct mt6d_rtnl *nl, int ifindex, unsigned int mtu)
 {
 	struct nlmsghdr *nlh = msg_start(nl, RTM_NEWLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));

@@ -7,13 +7,13 @@
 #include <stdint.h>
 
 /* A route-netlink socket (libmnl) with its own sequence numbers. */
-struct rtnl;
+struct mt6d_rtnl;
 
-int rtnl_open(struct rtnl **out) __attribute__((warn_unused_result));
-void rtnl_close(struct rtnl *nl);
+int mt6d_rtnl_open(struct mt6d_rtnl **out) __attribute__((warn_unused_result));
+void mt6d_rtnl_close(struct mt6d_rtnl *nl);
 
 /* Lifetimes in seconds; UINT32_MAX means forever. */
-struct rtnl_addr {
+struct mt6d_rtnl_addr {
 	struct in6_addr addr;
 	uint8_t plen;
 	int ifindex;
@@ -27,11 +27,11 @@ struct rtnl_addr {
  * IFA_F_NODAD | IFA_F_NOPREFIXROUTE and the given lifetimes.
  * preferred_lft == 0 makes the address deprecated (not chosen as source).
  */
-int rtnl_addr_set(struct rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen,
+int mt6d_rtnl_addr_set(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen,
 		  uint32_t valid_lft, uint32_t preferred_lft) __attribute__((warn_unused_result));
 
 /* Removes an address; -EADDRNOTAVAIL when it is not there. */
-int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen)
+int mt6d_rtnl_addr_del(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen)
 	__attribute__((warn_unused_result));
 
 /*
@@ -39,35 +39,35 @@ int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct in6_addr *addr, uin
  * A dump interrupted by a concurrent change (NLM_F_DUMP_INTR) returns -EINTR:
  * the caller dumps again.
  */
-typedef int (*rtnl_addr_cb)(const struct rtnl_addr *a, void *data);
-int rtnl_addr_dump(struct rtnl *nl, int ifindex, rtnl_addr_cb cb, void *data)
+typedef int (*rtnl_addr_cb)(const struct mt6d_rtnl_addr *a, void *data);
+int mt6d_rtnl_addr_dump(struct mt6d_rtnl *nl, int ifindex, rtnl_addr_cb cb, void *data)
 	__attribute__((warn_unused_result));
 
 /* Adds (or replaces) a unicast route for @dst/@plen through device @ifindex, main table. */
-int rtnl_route_set(struct rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
+int mt6d_rtnl_route_set(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
 	__attribute__((warn_unused_result));
-int rtnl_route_del(struct rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
+int mt6d_rtnl_route_del(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
 	__attribute__((warn_unused_result));
 
 /*
  * AnyIP: "local @dst/@plen dev lo" in the local table makes every address of the prefix
  * local without any per-address state. @expires in seconds (0: never); replaces ours.
  */
-int rtnl_local_route_set(struct rtnl *nl, const struct in6_addr *dst, uint8_t plen,
+int mt6d_rtnl_local_route_set(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
 			 uint32_t expires) __attribute__((warn_unused_result));
 /* -ESRCH when it is not there. */
-int rtnl_local_route_del(struct rtnl *nl, const struct in6_addr *dst, uint8_t plen)
+int mt6d_rtnl_local_route_del(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen)
 	__attribute__((warn_unused_result));
 /*
  * 0 when the kernel resolves @dst (an address of the prefix) by our local route for the
  * prefix @plen, with its remaining lifetime in *@expires (seconds, 0: none); -ENOENT when
  * it resolves by anything else or not at all.
  */
-int rtnl_local_route_get(struct rtnl *nl, const struct in6_addr *dst, uint8_t plen,
+int mt6d_rtnl_local_route_get(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
 			 uint32_t *expires) __attribute__((warn_unused_result));
 
 /* Sets the MTU (when @mtu != 0) and brings the link up. */
-int rtnl_link_up(struct rtnl *nl, int ifindex, unsigned int mtu)
+int mt6d_rtnl_link_up(struct mt6d_rtnl *nl, int ifindex, unsigned int mtu)
 	__attribute__((warn_unused_result));
 
 /*
@@ -75,7 +75,7 @@ int rtnl_link_up(struct rtnl *nl, int ifindex, unsigned int mtu)
  * @ifindex and stores that /64 prefix in @prefix.
  * -ENOENT when there is none.
  */
-int rtnl_find_global_prefix(struct rtnl *nl, int ifindex, struct in6_addr *prefix)
+int mt6d_rtnl_find_global_prefix(struct mt6d_rtnl *nl, int ifindex, struct in6_addr *prefix)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -7,7 +7,7 @@
 /* The text formats come from the callers' tables, as with iproute2's print_*(). */
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 
-void show_init(struct show *s, FILE *f, bool json)
+void mt6d_show_init(struct mt6d_show *s, FILE *f, bool json)
 {
 	s->f = f;
 	s->json = json;
@@ -32,7 +32,7 @@ static void json_string(FILE *f, const char *v)
 }
 
 /* Separator and member name before a JSON value. */
-static void json_member(struct show *s, const char *key)
+static void json_member(struct mt6d_show *s, const char *key)
 {
 	if (!s->first[s->depth])
 		fputc(',', s->f);
@@ -43,18 +43,18 @@ static void json_member(struct show *s, const char *key)
 	}
 }
 
-static void open_scope(struct show *s, const char *key, char c)
+static void open_scope(struct mt6d_show *s, const char *key, char c)
 {
 	if (!s->json)
 		return;
 	json_member(s, key);
 	fputc(c, s->f);
-	if (s->depth + 1 < SHOW_MAX_DEPTH)
+	if (s->depth + 1 < MT6D_SHOW_MAX_DEPTH)
 		s->depth++;
 	s->first[s->depth] = true;
 }
 
-static void close_scope(struct show *s, char c)
+static void close_scope(struct mt6d_show *s, char c)
 {
 	if (!s->json)
 		return;
@@ -65,27 +65,27 @@ static void close_scope(struct show *s, char c)
 		fputc('\n', s->f);
 }
 
-void show_object_begin(struct show *s, const char *key)
+void mt6d_show_object_begin(struct mt6d_show *s, const char *key)
 {
 	open_scope(s, key, '{');
 }
 
-void show_object_end(struct show *s)
+void mt6d_show_object_end(struct mt6d_show *s)
 {
 	close_scope(s, '}');
 }
 
-void show_array_begin(struct show *s, const char *key)
+void mt6d_show_array_begin(struct mt6d_show *s, const char *key)
 {
 	open_scope(s, key, '[');
 }
 
-void show_array_end(struct show *s)
+void mt6d_show_array_end(struct mt6d_show *s)
 {
 	close_scope(s, ']');
 }
 
-void show_str(struct show *s, const char *key, const char *fmt, const char *v)
+void mt6d_show_str(struct mt6d_show *s, const char *key, const char *fmt, const char *v)
 {
 	if (s->json) {
 		json_member(s, key);
@@ -98,7 +98,7 @@ void show_str(struct show *s, const char *key, const char *fmt, const char *v)
 	}
 }
 
-void show_u64(struct show *s, const char *key, const char *fmt, uint64_t v)
+void mt6d_show_u64(struct mt6d_show *s, const char *key, const char *fmt, uint64_t v)
 {
 	if (s->json) {
 		json_member(s, key);
@@ -108,7 +108,7 @@ void show_u64(struct show *s, const char *key, const char *fmt, uint64_t v)
 	}
 }
 
-void show_i64(struct show *s, const char *key, const char *fmt, int64_t v)
+void mt6d_show_i64(struct mt6d_show *s, const char *key, const char *fmt, int64_t v)
 {
 	if (s->json) {
 		json_member(s, key);
@@ -118,7 +118,7 @@ void show_i64(struct show *s, const char *key, const char *fmt, int64_t v)
 	}
 }
 
-void show_bool(struct show *s, const char *key, const char *fmt, bool v)
+void mt6d_show_bool(struct mt6d_show *s, const char *key, const char *fmt, bool v)
 {
 	if (s->json) {
 		json_member(s, key);
@@ -128,18 +128,18 @@ void show_bool(struct show *s, const char *key, const char *fmt, bool v)
 	}
 }
 
-void show_null(struct show *s, const char *key, const char *fmt)
+void mt6d_show_null(struct mt6d_show *s, const char *key, const char *fmt)
 {
-	show_str(s, key, fmt, NULL);
+	mt6d_show_str(s, key, fmt, NULL);
 }
 
-void show_duration(struct show *s, const char *key, const char *fmt, uint64_t seconds)
+void mt6d_show_duration(struct mt6d_show *s, const char *key, const char *fmt, uint64_t seconds)
 {
 	char buf[64];
 	uint64_t d = seconds / 86400, h = seconds / 3600 % 24, m = seconds / 60 % 60;
 
 	if (s->json) {
-		show_u64(s, key, NULL, seconds);
+		mt6d_show_u64(s, key, NULL, seconds);
 		return;
 	}
 	if (d)
@@ -150,10 +150,10 @@ void show_duration(struct show *s, const char *key, const char *fmt, uint64_t se
 		snprintf(buf, sizeof(buf), "%" PRIu64 "m %" PRIu64 "s", m, seconds % 60);
 	else
 		snprintf(buf, sizeof(buf), "%" PRIu64 "s", seconds);
-	show_str(s, key, fmt, buf);
+	mt6d_show_str(s, key, fmt, buf);
 }
 
-void show_bytes(struct show *s, const char *key, const char *fmt, uint64_t bytes)
+void mt6d_show_bytes(struct mt6d_show *s, const char *key, const char *fmt, uint64_t bytes)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
 	double v = (double)bytes;
@@ -161,7 +161,7 @@ void show_bytes(struct show *s, const char *key, const char *fmt, uint64_t bytes
 	char buf[32];
 
 	if (s->json) {
-		show_u64(s, key, NULL, bytes);
+		mt6d_show_u64(s, key, NULL, bytes);
 		return;
 	}
 	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
@@ -172,10 +172,10 @@ void show_bytes(struct show *s, const char *key, const char *fmt, uint64_t bytes
 		snprintf(buf, sizeof(buf), "%.2f %s", v, units[u]);
 	else
 		snprintf(buf, sizeof(buf), "%" PRIu64 " B", bytes);
-	show_str(s, key, fmt, buf);
+	mt6d_show_str(s, key, fmt, buf);
 }
 
-void show_text(struct show *s, const char *fmt, ...)
+void mt6d_show_text(struct mt6d_show *s, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -10,36 +10,36 @@
  * Status output for people and for scripts from one description, in the manner of
  * iproute2's print_*(PRINT_ANY, ...): every value has a JSON key and a text format.
  * In JSON mode the keys build nested objects and arrays; in text mode only the
- * formats are printed (a NULL format prints nothing). show_text() is text-only.
+ * formats are printed (a NULL format prints nothing). mt6d_show_text() is text-only.
  */
-#define SHOW_MAX_DEPTH 8
+#define MT6D_SHOW_MAX_DEPTH 8
 
-struct show {
+struct mt6d_show {
 	FILE *f;
 	bool json;
 	int depth;
-	bool first[SHOW_MAX_DEPTH];	/* nothing written yet at this depth */
+	bool first[MT6D_SHOW_MAX_DEPTH];	/* nothing written yet at this depth */
 };
 
-void show_init(struct show *s, FILE *f, bool json);
+void mt6d_show_init(struct mt6d_show *s, FILE *f, bool json);
 
 /* @key names the member in the enclosing object; NULL inside arrays and at the top. */
-void show_object_begin(struct show *s, const char *key);
-void show_object_end(struct show *s);
-void show_array_begin(struct show *s, const char *key);
-void show_array_end(struct show *s);
+void mt6d_show_object_begin(struct mt6d_show *s, const char *key);
+void mt6d_show_object_end(struct mt6d_show *s);
+void mt6d_show_array_begin(struct mt6d_show *s, const char *key);
+void mt6d_show_array_end(struct mt6d_show *s);
 
 /* A NULL @v is JSON null (and "-" in text). */
-void show_str(struct show *s, const char *key, const char *fmt, const char *v);
-void show_u64(struct show *s, const char *key, const char *fmt, uint64_t v);
-void show_i64(struct show *s, const char *key, const char *fmt, int64_t v);
-void show_bool(struct show *s, const char *key, const char *fmt, bool v);
-void show_null(struct show *s, const char *key, const char *fmt);
+void mt6d_show_str(struct mt6d_show *s, const char *key, const char *fmt, const char *v);
+void mt6d_show_u64(struct mt6d_show *s, const char *key, const char *fmt, uint64_t v);
+void mt6d_show_i64(struct mt6d_show *s, const char *key, const char *fmt, int64_t v);
+void mt6d_show_bool(struct mt6d_show *s, const char *key, const char *fmt, bool v);
+void mt6d_show_null(struct mt6d_show *s, const char *key, const char *fmt);
 
 /* JSON: the integer; text: "1h 2m 3s" and "1.50 MiB" through a %s format. */
-void show_duration(struct show *s, const char *key, const char *fmt, uint64_t seconds);
-void show_bytes(struct show *s, const char *key, const char *fmt, uint64_t bytes);
+void mt6d_show_duration(struct mt6d_show *s, const char *key, const char *fmt, uint64_t seconds);
+void mt6d_show_bytes(struct mt6d_show *s, const char *key, const char *fmt, uint64_t bytes);
 
-void show_text(struct show *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mt6d_show_text(struct mt6d_show *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

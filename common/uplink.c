@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <net/if.h>
 
-int mt6d_uplink_resolve(struct rtnl *nl, const struct mt6d_config *cfg, int *ifindex,
+int mt6d_uplink_resolve(struct mt6d_rtnl *nl, const struct mt6d_config *cfg, int *ifindex,
 			struct in6_addr *prefix)
 {
 	unsigned int idx = if_nametoindex(cfg->interface);
@@ -16,5 +16,5 @@ int mt6d_uplink_resolve(struct rtnl *nl, const struct mt6d_config *cfg, int *ifi
 		*prefix = cfg->local_prefix.addr;
 		return 0;
 	}
-	return rtnl_find_global_prefix(nl, (int)idx, prefix);
+	return mt6d_rtnl_find_global_prefix(nl, (int)idx, prefix);
 }

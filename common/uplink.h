@@ -12,7 +12,7 @@
  * [local] prefix when configured, else the uplink's global /64. -ENODEV when the
  * interface does not exist, -ENOENT when it has no global /64 to default to.
  */
-int mt6d_uplink_resolve(struct rtnl *nl, const struct mt6d_config *cfg, int *ifindex,
+int mt6d_uplink_resolve(struct mt6d_rtnl *nl, const struct mt6d_config *cfg, int *ifindex,
 			struct in6_addr *prefix) __attribute__((warn_unused_result));
 
 #endif

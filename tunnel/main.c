@@ -9,7 +9,7 @@
 #include "config.h"
 #include "log.h"
 #include "preflight.h"
-#include "report.h"
+#include "overview.h"
 #include "tunnel.h"
 
 static const struct mt6d_cli_command commands[] = {
@@ -34,7 +34,7 @@ static int status(const struct mt6d_cli *cli)
 		}
 		name = cfg.name;
 	}
-	ret = report_status(stdout, name, cli->json);
+	ret = overview_print(stdout, name, cli->json);
 	if (ret == -ENOENT)
 		fprintf(stderr, "mt6d-tunnel: %s: mt6d-tunnel is not running\n",
 			name ? name : "a tunnel");

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "session.h"
 
+#include "clock.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -8,19 +10,6 @@
 #define BACKOFF_MIN_MS 250
 /* Longer than a full INIT cycle (4 attempts, RTO 1 s doubling to 2 s). */
 #define ATTEMPT_TIMEOUT_MS 12000
-
-uint64_t session_now_ms(void)
-{
-	struct timespec ts;
-
-	/*
-	 * The coarse clock (a few ms of resolution, far below any timer here) comes from
-	 * the vDSO's data page even where the clock source has no vDSO reader (HPET in
-	 * many VMs), where CLOCK_MONOTONIC costs a system call per packet.
-	 */
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 int session_init(struct session *s, const struct mt6d_config *cfg,
 		 const struct in6_addr *local_prefix)
@@ -34,7 +23,7 @@ int session_init(struct session *s, const struct mt6d_config *cfg,
 	memcpy(peer, cfg->peer_prefix.addr.s6_addr, 8);
 	memcpy(peer + 8, cfg->peer_iid.s6_addr + 8, 8);
 	s->initiator = memcmp(local, peer, sizeof(local)) < 0;
-	s->since_ms = session_now_ms();
+	s->since_ms = mt6d_mono_ms();
 	s->backoff_ms = BACKOFF_MIN_MS;
 	s->backoff_max_ms = cfg->recovery.max_backoff;
 	keyring_init(&s->keys, (enum mt6d_cipher)cfg->encryption,
@@ -55,7 +44,7 @@ int session_begin(struct session *s, sctp_assoc_t id)
 	s->connecting = 0;
 	s->authenticated = false;
 	keyring_clear(&s->keys);
-	s->since_ms = session_now_ms();
+	s->since_ms = mt6d_mono_ms();
 	s->reported_ms = 0;
 	s->backoff_ms = BACKOFF_MIN_MS;
 	return handshake_reset(&s->hs);
@@ -68,7 +57,7 @@ void session_end(struct session *s)
 	s->authenticated = false;
 	s->hs.authenticated = false;
 	keyring_clear(&s->keys);
-	s->since_ms = session_now_ms();
+	s->since_ms = mt6d_mono_ms();
 	s->reported_ms = 0;
 	s->next_attempt_ms = 0;
 }
@@ -85,7 +74,7 @@ static bool due_report(struct session *s, uint64_t now, uint64_t deadline)
 
 enum session_action session_check(struct session *s, const char **why)
 {
-	uint64_t now = session_now_ms();
+	uint64_t now = mt6d_mono_ms();
 
 	*why = s->why;
 	if (s->assoc) {

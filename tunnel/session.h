@@ -43,8 +43,6 @@ enum session_action {
 
 int session_init(struct session *s, const struct mt6d_config *cfg,
 		 const struct in6_addr *local_prefix) __attribute__((warn_unused_result));
-/* Milliseconds on CLOCK_MONOTONIC_COARSE. */
-uint64_t session_now_ms(void);
 void session_clear(struct session *s);
 
 int session_begin(struct session *s, sctp_assoc_t id) __attribute__((warn_unused_result));

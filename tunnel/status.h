@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "metrics.h"
-#include "sctp_info.h"
+#include "assoc_info.h"
 #include "show.h"
 #include "tunnel.h"
 
@@ -26,7 +26,7 @@ struct tunnel_status {
 					 * change, 0: none yet */
 	uint64_t rekeys;		/* epoch changes on this association, both ways */
 	uint64_t now;			/* unix time of the snapshot */
-	struct sctp_assoc_info sctp;
+	struct assoc_info sctp;
 	struct tunnel_stats stats;
 };
 
@@ -39,7 +39,7 @@ struct tunnel_drop_reason {
 extern const struct tunnel_drop_reason tunnel_drop_reasons[];
 extern const unsigned int tunnel_n_drop_reasons;
 
-void tunnel_status_show(struct show *s, const struct tunnel_status *st);
-void tunnel_status_metrics(struct metrics *m, const struct tunnel_status *st);
+void tunnel_status_show(struct mt6d_show *s, const struct tunnel_status *st);
+void tunnel_status_metrics(struct mt6d_metrics *m, const struct tunnel_status *st);
 
 #endif

@@ -38,8 +38,8 @@
 #include "offload.h"
 #include "rtnl.h"
 #include "runtime.h"
-#include "sctp_ep.h"
-#include "sdnotify.h"
+#include "endpoint.h"
+#include "notify.h"
 #include "session.h"
 #include "status.h"
 #include "tun.h"
@@ -66,8 +66,8 @@
 
 struct tunnel {
 	const struct mt6d_config *cfg;
-	struct evloop *loop;
-	struct rtnl *nl;
+	struct mt6d_evloop *loop;
+	struct mt6d_rtnl *nl;
 	struct mt6d_deriver deriver;
 	struct session sess;
 	long clock_offset_ms;		/* test-only, see clock.h */
@@ -80,18 +80,18 @@ struct tunnel {
 	time_t assoc_since, last_rekey;	/* last_rekey: key agreement or new epoch */
 	uint64_t rekeys_seen;
 	bool bound, published, ready;
-	struct sd_watchdog watchdog;
+	struct mt6d_watchdog watchdog;
 
 	/* One sealed frame (at txbuf + pending_off) held back while the send buffer is full. */
 	size_t pending_len, pending_off;
 	uint16_t pending_stream;
-	struct sctp_ep_pr pr;	/* inner packets' partial reliability */
+	struct endpoint_pr pr;	/* inner packets' partial reliability */
 	unsigned int mtu;
 	bool tun_paused;
 
 	struct tunnel_stats stats;
-	struct nft *nft;		/* reads the guard table's counters; NULL: none */
-	char guard_table[MT6D_NAME_MAX + sizeof(GUARD_TABLE_PREFIX)];
+	struct mt6d_nft *nft;		/* reads the guard table's counters; NULL: none */
+	char guard_table[MT6D_NAME_MAX + sizeof(MT6D_GUARD_TABLE_PREFIX)];
 	uint8_t rxbuf[TUNNEL_MAX_FRAME + 1];
 	uint8_t txbuf[TUNNEL_MAX_FRAME];
 };
@@ -125,8 +125,8 @@ static void tun_set_paused(struct tunnel *t, bool paused)
 	if (t->tun_paused == paused)
 		return;
 	t->tun_paused = paused;
-	if (evloop_mod(t->loop, t->tun_fd, paused ? 0 : EPOLLIN) < 0 ||
-	    evloop_mod(t->loop, t->sk, paused ? EPOLLIN | EPOLLOUT : EPOLLIN) < 0)
+	if (mt6d_evloop_mod(t->loop, t->tun_fd, paused ? 0 : EPOLLIN) < 0 ||
+	    mt6d_evloop_mod(t->loop, t->sk, paused ? EPOLLIN | EPOLLOUT : EPOLLIN) < 0)
 		fatal("epoll");
 }
 
@@ -134,7 +134,7 @@ static int send_frame(struct tunnel *t, uint16_t stream, const void *frame, size
 {
 	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
 
-	return sctp_ep_send(t->sk, t->sess.assoc, stream,
+	return endpoint_send(t->sk, t->sess.assoc, stream,
 			    t->cfg->delivery == MT6D_DELIVERY_UNORDERED, &t->pr, &iov, 1);
 }
 
@@ -148,7 +148,7 @@ static void send_handshake(struct tunnel *t)
 	mt6d_frame_put_hdr(msg, &f);
 	/* Fully reliable whatever the data's policy: a lost handshake costs the session. */
 	if (!ret)
-		ret = sctp_ep_send(t->sk, t->sess.assoc, 0, 0, NULL, &iov, 1);
+		ret = endpoint_send(t->sk, t->sess.assoc, 0, 0, NULL, &iov, 1);
 	if (ret < 0)
 		log_warnx("cannot send the handshake on association %d: %s", (int)t->sess.assoc,
 			  strerror(-ret));
@@ -176,7 +176,7 @@ static bool forward_packet(struct tunnel *t, uint8_t type, size_t off, size_t le
 	ret = keyring_seal(&t->sess.keys, type, frame, len, &frame_len, now_ms);
 	if (ret == -EOVERFLOW) {
 		/* Not before 2^32 rekeys; a new association brings new keys. */
-		sctp_ep_abort(t->sk, t->sess.assoc);
+		endpoint_abort(t->sk, t->sess.assoc);
 		session_down(t, "key epochs exhausted; starting over");
 	}
 	if (ret < 0) {
@@ -203,7 +203,7 @@ static void on_tun(int fd, uint32_t events, void *ctx)
 	struct tunnel *t = ctx;
 
 	/* One clock read per wakeup: the whole batch falls in one key epoch. */
-	const uint64_t now_ms = session_now_ms();
+	const uint64_t now_ms = mt6d_mono_ms();
 
 	/* Bounded batch: one wakeup must not starve the receive side. */
 	for (int i = 0; i < 64; i++) {
@@ -253,7 +253,7 @@ static void session_down(struct tunnel *t, const char *why)
 	if (!t->sess.assoc)
 		return;
 	log_info("association %d down: %s", (int)t->sess.assoc, why);
-	sd_notify_status("association down (%s); re-establishing", why);
+	mt6d_notify_status("association down (%s); re-establishing", why);
 	session_end(&t->sess);
 	if (t->pending_len) {
 		t->stats.drop_send++;
@@ -269,15 +269,15 @@ static void session_up(struct tunnel *t, sctp_assoc_t id, bool restart)
 	if (t->sess.assoc && t->sess.assoc != id) {
 		/* One peer, one association: a newer one replaces a stale one. */
 		log_info("association %d replaces %d", (int)id, (int)t->sess.assoc);
-		sctp_ep_abort(t->sk, t->sess.assoc);
+		endpoint_abort(t->sk, t->sess.assoc);
 		session_end(&t->sess);
 	}
-	ret = sctp_ep_check_peer_auth(t->sk, id);
+	ret = endpoint_check_peer_auth(t->sk, id);
 	if (ret < 0) {
 		log_warnx("association %d refused: the peer does not %s; aborting", (int)id,
 			  ret == -EACCES ? "use SCTP-AUTH at all"
 					 : "authenticate DATA, ASCONF and ASCONF-ACK");
-		sctp_ep_abort(t->sk, id);
+		endpoint_abort(t->sk, id);
 		t->stats.refused_noauth++;
 		return;
 	}
@@ -342,7 +342,7 @@ static void on_notification(struct tunnel *t, const union sctp_notification *n, 
 		    n->sn_authkey_event.auth_indication == SCTP_AUTH_NO_AUTH) {
 			log_warnx("association %d refused: the peer does not support SCTP-AUTH",
 				  (int)n->sn_authkey_event.auth_assoc_id);
-			sctp_ep_abort(t->sk, n->sn_authkey_event.auth_assoc_id);
+			endpoint_abort(t->sk, n->sn_authkey_event.auth_assoc_id);
 			if (n->sn_authkey_event.auth_assoc_id == t->sess.assoc)
 				session_end(&t->sess);
 			t->stats.refused_noauth++;
@@ -363,9 +363,9 @@ static void peer_authenticated(struct tunnel *t, const char *how)
 	log_info("association %d: peer proved the key (%s); session keys in use, tunnel %s is "
 		 "carrying traffic", (int)t->sess.assoc, how, t->ifname);
 	/* Ready means traffic can flow: device up and an authenticated association. */
-	sd_notify_status("association %d up and authenticated; carrying traffic on %s",
+	mt6d_notify_status("association %d up and authenticated; carrying traffic on %s",
 			 (int)t->sess.assoc, t->ifname);
-	if (!t->ready && sd_notify_send("READY=1") == 0)
+	if (!t->ready && mt6d_notify_send("READY=1") == 0)
 		t->ready = true;
 }
 
@@ -382,7 +382,7 @@ static void on_handshake(struct tunnel *t, const struct mt6d_frame *f)
 		/* Keys from both sides' fresh values: install them before answering. */
 		ret = handshake_secrets(&t->sess.hs, tx, rx);
 		if (!ret)
-			ret = keyring_install(&t->sess.keys, tx, rx, session_now_ms());
+			ret = keyring_install(&t->sess.keys, tx, rx, mt6d_mono_ms());
 		if (!ret)
 			t->last_rekey = time(NULL);
 		mt6d_wipe(tx, sizeof(tx));
@@ -464,7 +464,7 @@ static void on_data(struct tunnel *t, struct mt6d_frame *f, size_t len, uint64_t
 	t->stats.rx_bytes += pkt_len;
 }
 
-static void on_message(struct tunnel *t, const struct sctp_ep_msg *m, uint64_t now_ms)
+static void on_message(struct tunnel *t, const struct endpoint_msg *m, uint64_t now_ms)
 {
 	struct mt6d_frame f;
 	int ret;
@@ -498,10 +498,10 @@ static void on_sctp(int fd, uint32_t events, void *ctx)
 		on_writable(t);
 	if (!(events & EPOLLIN))
 		return;
-	now_ms = session_now_ms();
+	now_ms = mt6d_mono_ms();
 	for (int i = 0; i < 64; i++) {
-		struct sctp_ep_msg m;
-		int ret = sctp_ep_recv(fd, t->rxbuf, sizeof(t->rxbuf), &m);
+		struct endpoint_msg m;
+		int ret = endpoint_recv(fd, t->rxbuf, sizeof(t->rxbuf), &m);
 
 		if (ret == -EAGAIN || ret == -EINTR)
 			return;
@@ -529,7 +529,7 @@ static int try_bind(struct tunnel *t)
 	int ret = local_addr(t, tunnel_slot(t), &addr);
 
 	if (!ret)
-		ret = sctp_ep_bind(t->sk, &addr, 1, t->cfg->port);
+		ret = endpoint_bind(t->sk, &addr, 1, t->cfg->port);
 	if (ret < 0)
 		return ret;
 	inet_ntop(AF_INET6, &addr, buf, sizeof(buf));
@@ -547,7 +547,7 @@ static void try_connect(struct tunnel *t)
 	struct in6_addr peers[3];
 	size_t n = peer_candidates(t, peers);
 	sctp_assoc_t id = 0;
-	int ret = sctp_ep_connect(t->sk, peers, n, t->cfg->port, &id);
+	int ret = endpoint_connect(t->sk, peers, n, t->cfg->port, &id);
 
 	if (ret < 0) {
 		log_debug("connect: %s", strerror(-ret));
@@ -567,7 +567,7 @@ static const char *session_state(const struct tunnel *t)
 
 static void snapshot(const struct tunnel *t, struct tunnel_status *st)
 {
-	struct guard_counters guard;
+	struct mt6d_guard_counters guard;
 
 	memset(st, 0, sizeof(*st));
 	st->device = t->ifname;
@@ -578,11 +578,11 @@ static void snapshot(const struct tunnel *t, struct tunnel_status *st)
 	st->rekeys = t->sess.keys.rekeys_tx + t->sess.keys.rekeys_rx;
 	st->stats = t->stats;
 	/* The guard's drops happen in the kernel, before any packet reaches the tunnel. */
-	if (t->nft && nftctr_read_guard(t->nft, t->guard_table, &guard) == 0) {
+	if (t->nft && mt6d_nftctr_read_guard(t->nft, t->guard_table, &guard) == 0) {
 		st->stats.drop_filter = guard.dropped;
 		st->stats.drop_tripwire = guard.tripwire;
 	}
-	if (t->sess.assoc && sctp_info_get(t->sk, t->sess.assoc, &st->sctp) == 0) {
+	if (t->sess.assoc && assoc_info_get(t->sk, t->sess.assoc, &st->sctp) == 0) {
 		st->has_assoc = true;
 		st->assoc_id = (int)t->sess.assoc;
 		st->assoc_age_s = st->now - (uint64_t)t->assoc_since;
@@ -604,17 +604,17 @@ static void note_rekeys(struct tunnel *t)
 static void write_metrics(struct tunnel *t)
 {
 	struct tunnel_status st;
-	struct metrics *m;
+	struct mt6d_metrics *m;
 	int ret;
 
 	if (!t->metrics_path[0] || ++t->metrics_ticks < TUNNEL_METRICS_TICKS)
 		return;
 	t->metrics_ticks = 0;
 	snapshot(t, &st);
-	ret = metrics_begin(&m, t->metrics_path, t->cfg->name);
+	ret = mt6d_metrics_begin(&m, t->metrics_path, t->cfg->name);
 	if (!ret) {
 		tunnel_status_metrics(m, &st);
-		ret = metrics_commit(m);
+		ret = mt6d_metrics_commit(m);
 	}
 	if (ret < 0)
 		log_debug("metrics %s: %s", t->metrics_path, strerror(-ret));
@@ -625,31 +625,31 @@ static void on_ctl(int fd, uint32_t events, void *ctx)
 {
 	struct tunnel *t = ctx;
 	struct tunnel_status st;
-	struct show sh;
+	struct mt6d_show sh;
 	char req[64], *buf = NULL;
 	size_t len = 0;
 	FILE *f;
-	int cfd = ctl_accept(fd, req, sizeof(req));
+	int cfd = mt6d_ctl_accept(fd, req, sizeof(req));
 
 	if (cfd < 0)
 		return;
 	if (strcmp(req, "status") && strcmp(req, "status json")) {
-		ctl_reply(cfd, "error unknown request\n");
+		mt6d_ctl_reply(cfd, "error unknown request\n");
 		return;
 	}
 	f = open_memstream(&buf, &len);
 	if (!f) {
-		ctl_reply(cfd, "error out of memory\n");
+		mt6d_ctl_reply(cfd, "error out of memory\n");
 		return;
 	}
 	snapshot(t, &st);
 	fputs("ok\n", f);
-	show_init(&sh, f, !strcmp(req, "status json"));
+	mt6d_show_init(&sh, f, !strcmp(req, "status json"));
 	tunnel_status_show(&sh, &st);
 	if (fclose(f) == 0)
-		ctl_reply(cfd, buf);
+		mt6d_ctl_reply(cfd, buf);
 	else
-		ctl_reply(cfd, "error out of memory\n");
+		mt6d_ctl_reply(cfd, "error out of memory\n");
 	free(buf);
 }
 
@@ -659,8 +659,8 @@ static void on_tick(int fd, uint32_t events, void *ctx)
 	const char *why;
 	int ret;
 
-	evloop_timer_drain(fd);
-	sd_watchdog_kick(&t->watchdog);
+	mt6d_evloop_timer_drain(fd);
+	mt6d_watchdog_kick(&t->watchdog);
 	note_rekeys(t);
 	write_metrics(t);
 	if (!t->bound) {
@@ -679,11 +679,11 @@ static void on_tick(int fd, uint32_t events, void *ctx)
 	case SESSION_STALLED:
 		/* One line an operator can act on; repeated at most once per deadline. */
 		log_warnx("%s", why);
-		sd_notify_status("%s", why);
+		mt6d_notify_status("%s", why);
 		break;
 	case SESSION_UNAUTHENTICATED:
 		log_warnx("%s", why);
-		sctp_ep_abort(t->sk, t->sess.assoc);
+		endpoint_abort(t->sk, t->sess.assoc);
 		session_end(&t->sess);
 		break;
 	}
@@ -719,7 +719,7 @@ static void on_signal(int fd, uint32_t events, void *ctx)
 		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			log_info("signal %u: stopping", si.ssi_signo);
 			log_stats(t);
-			evloop_stop(t->loop);
+			mt6d_evloop_stop(t->loop);
 		} else if (si.ssi_signo == SIGUSR1) {
 			log_stats(t);
 		}
@@ -758,38 +758,38 @@ static int setup_device(struct tunnel *t)
 	ifindex = (int)if_nametoindex(t->ifname);
 	if (!ifindex)
 		return -errno;
-	ret = rtnl_link_up(t->nl, ifindex, t->mtu);
+	ret = mt6d_rtnl_link_up(t->nl, ifindex, t->mtu);
 	/* Host mode: the host's own inner address lives on the TUN device. */
 	if (!ret && t->cfg->address.len)
-		ret = rtnl_addr_set(t->nl, ifindex, &t->cfg->address.addr, t->cfg->address.len,
+		ret = mt6d_rtnl_addr_set(t->nl, ifindex, &t->cfg->address.addr, t->cfg->address.len,
 				    UINT32_MAX, UINT32_MAX);
 	for (size_t i = 0; !ret && i < t->cfg->n_routes; i++)
-		ret = rtnl_route_set(t->nl, ifindex, &t->cfg->routes[i].addr,
+		ret = mt6d_rtnl_route_set(t->nl, ifindex, &t->cfg->routes[i].addr,
 				     t->cfg->routes[i].len);
 	return ret;
 }
 
 static int setup_loop(struct tunnel *t)
 {
-	int ret = evloop_new(&t->loop);
+	int ret = mt6d_evloop_new(&t->loop);
 
 	if (ret < 0)
 		return ret;
-	t->sig_fd = evloop_signalfd();
+	t->sig_fd = mt6d_evloop_signalfd();
 	if (t->sig_fd < 0)
 		return t->sig_fd;
-	t->tick_fd = evloop_timer_new(1, TUNNEL_TICK_MS);
+	t->tick_fd = mt6d_evloop_timer_new(1, TUNNEL_TICK_MS);
 	if (t->tick_fd < 0)
 		return t->tick_fd;
-	ret = evloop_add(t->loop, t->sig_fd, EPOLLIN, on_signal, t);
+	ret = mt6d_evloop_add(t->loop, t->sig_fd, EPOLLIN, on_signal, t);
 	if (!ret)
-		ret = evloop_add(t->loop, t->tick_fd, EPOLLIN, on_tick, t);
+		ret = mt6d_evloop_add(t->loop, t->tick_fd, EPOLLIN, on_tick, t);
 	if (!ret)
-		ret = evloop_add(t->loop, t->tun_fd, EPOLLIN, on_tun, t);
+		ret = mt6d_evloop_add(t->loop, t->tun_fd, EPOLLIN, on_tun, t);
 	if (!ret)
-		ret = evloop_add(t->loop, t->sk, EPOLLIN, on_sctp, t);
+		ret = mt6d_evloop_add(t->loop, t->sk, EPOLLIN, on_sctp, t);
 	if (!ret && t->ctl_fd >= 0)
-		ret = evloop_add(t->loop, t->ctl_fd, EPOLLIN, on_ctl, t);
+		ret = mt6d_evloop_add(t->loop, t->ctl_fd, EPOLLIN, on_ctl, t);
 	return ret;
 }
 
@@ -818,7 +818,7 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 	struct tunnel *t = calloc(1, sizeof(*t));
 	uint8_t auth_key[MT6D_KEY_LEN];
 	char rel[24];
-	struct sctp_ep_params ep = {
+	struct endpoint_params ep = {
 		.port = cfg->port,
 		.auth_key = auth_key,
 		.auth_key_len = sizeof(auth_key),
@@ -860,7 +860,7 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 	if (t->clock_offset_ms)
 		log_warnx("%s=%ld: slots follow a clock moved by %ld ms; for tests only",
 			  MT6D_CLOCK_OFFSET_ENV, t->clock_offset_ms, t->clock_offset_ms);
-	ret = rtnl_open(&t->nl);
+	ret = mt6d_rtnl_open(&t->nl);
 	if (ret < 0) {
 		log_warnx("rtnetlink: %s", strerror(-ret));
 		goto fail;
@@ -878,9 +878,9 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 		goto fail;
 	}
 	/* Only for the status: without nf_tables the guard's drops read as 0. */
-	snprintf(t->guard_table, sizeof(t->guard_table), GUARD_TABLE_PREFIX "%s", cfg->name);
+	snprintf(t->guard_table, sizeof(t->guard_table), MT6D_GUARD_TABLE_PREFIX "%s", cfg->name);
 	if (cfg->guard.enable) {
-		ret = nft_open(&t->nft);
+		ret = mt6d_nft_open(&t->nft);
 		if (ret < 0)
 			log_debug("no nf_tables socket for the guard's counters: %s", strerror(-ret));
 	}
@@ -901,7 +901,7 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 		ret = -ENAMETOOLONG;
 		goto fail;
 	}
-	t->ctl_fd = ctl_listen(t->ctl_path);
+	t->ctl_fd = mt6d_ctl_listen(t->ctl_path);
 	if (t->ctl_fd < 0) {
 		ret = t->ctl_fd;
 		log_warnx("control socket %s: %s", t->ctl_path,
@@ -914,7 +914,7 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 		log_warnx("TUN device %s: %s", cfg->device, strerror(-ret));
 		goto fail;
 	}
-	t->sk = sctp_ep_open(&ep);
+	t->sk = endpoint_open(&ep);
 	if (t->sk < 0) {
 		ret = t->sk;
 		log_warnx("SCTP endpoint: %s%s", strerror(-ret),
@@ -926,8 +926,8 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 		log_warnx("event loop: %s", strerror(-ret));
 		goto fail;
 	}
-	sd_watchdog_init(&t->watchdog);
-	sd_notify_status("TUN device %s up; waiting for the association", t->ifname);
+	mt6d_watchdog_init(&t->watchdog);
+	mt6d_notify_status("TUN device %s up; waiting for the association", t->ifname);
 	if (cfg->encryption == MT6D_CIPHER_NONE)
 		log_warnx("%s: [tunnel] encryption = none: inner packets, their addresses "
 			  "included, cross the network in clear; for measurement only", cfg->path);
@@ -953,7 +953,7 @@ fail:
 
 int tunnel_run(struct tunnel *t)
 {
-	return evloop_run(t->loop);
+	return mt6d_evloop_run(t->loop);
 }
 
 void tunnel_free(struct tunnel *t)
@@ -976,9 +976,9 @@ void tunnel_free(struct tunnel *t)
 		close(t->tick_fd);
 	if (t->sig_fd >= 0)
 		close(t->sig_fd);
-	evloop_free(t->loop);
-	nft_close(t->nft);
-	rtnl_close(t->nl);
+	mt6d_evloop_free(t->loop);
+	mt6d_nft_close(t->nft);
+	mt6d_rtnl_close(t->nl);
 	mt6d_deriver_clear(&t->deriver);
 	session_clear(&t->sess);
 	free(t);

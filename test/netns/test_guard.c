@@ -211,7 +211,7 @@ static void test_install(struct guard *g)
 
 static void test_counters(struct guard *g)
 {
-	struct guard_counters c0, c1;
+	struct mt6d_guard_counters c0, c1;
 	int ret;
 
 	ret = system("ip link set lo up && ip -6 addr add 2001:db8:1:1::11/128 dev lo && "
@@ -269,7 +269,7 @@ static void test_bulk(struct guard *g)
 {
 	static struct guard_op ops[BULK];
 	static struct guard_elem e[BULK + 16];
-	struct guard_counters c;
+	struct mt6d_guard_counters c;
 	char err[256];
 	int ret, n;
 
@@ -323,7 +323,7 @@ static void test_bulk(struct guard *g)
 static void test_anyip(void)
 {
 	struct guard_params p = params;
-	struct guard_counters c;
+	struct mt6d_guard_counters c;
 	struct guard *g;
 	char err[256];
 	int ret;

@@ -8,7 +8,7 @@
  *   |  2001:db8:99::/64 -> mt6d0        carrier only)  |
  *   +--------------------------------------------------+
  *
- * Every call is followed by a look at kernel state: rtnl_addr_dump(), ioctl()s, and
+ * Every call is followed by a look at kernel state: mt6d_rtnl_addr_dump(), ioctl()s, and
  * iproute2 (`ip -j addr`, `ip route`), which parses the kernel's answer independently.
  * Needs root and veth; exits 77 (meson: SKIP) without them.
  */
@@ -41,7 +41,7 @@
 
 struct addr_list {
 	size_t n;
-	struct rtnl_addr a[MAX_ADDRS];
+	struct mt6d_rtnl_addr a[MAX_ADDRS];
 };
 
 struct json_addr {
@@ -131,7 +131,7 @@ __attribute__((format(printf, 1, 2))) static char *run(const char *fmt, ...)
 	return out;
 }
 
-static int collect_cb(const struct rtnl_addr *a, void *data)
+static int collect_cb(const struct mt6d_rtnl_addr *a, void *data)
 {
 	struct addr_list *l = data;
 
@@ -142,18 +142,18 @@ static int collect_cb(const struct rtnl_addr *a, void *data)
 }
 
 /* Dumps @ifindex into the global list, dumping again while interrupted. */
-static int dump(struct rtnl *nl, int ifindex)
+static int dump(struct mt6d_rtnl *nl, int ifindex)
 {
 	int ret, tries = 0;
 
 	do {
 		list.n = 0;
-		ret = rtnl_addr_dump(nl, ifindex, collect_cb, &list);
+		ret = mt6d_rtnl_addr_dump(nl, ifindex, collect_cb, &list);
 	} while (ret == -EINTR && ++tries < 10);
 	return ret;
 }
 
-static const struct rtnl_addr *find(const struct in6_addr *addr)
+static const struct mt6d_rtnl_addr *find(const struct in6_addr *addr)
 {
 	for (size_t i = 0; i < list.n; i++)
 		if (!memcmp(&list.a[i].addr, addr, sizeof(*addr)))
@@ -243,7 +243,7 @@ static void compare_with_ip(const char *what)
 	size_t n = out ? json_addrs(out) : 0, same = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct rtnl_addr *a = find(&json[i].addr);
+		const struct mt6d_rtnl_addr *a = find(&json[i].addr);
 
 		same += a && a->plen == json[i].plen &&
 			!!(a->flags & IFA_F_DEPRECATED) == json[i].deprecated &&
@@ -278,7 +278,7 @@ static int route_listed(const char *prefix, const char *proto)
 	return listed;
 }
 
-static int wait_link_local(struct rtnl *nl, int ifindex)
+static int wait_link_local(struct mt6d_rtnl *nl, int ifindex)
 {
 	struct timespec ts = {0, 20 * 1000 * 1000};
 
@@ -291,31 +291,31 @@ static int wait_link_local(struct rtnl *nl, int ifindex)
 	return -ETIMEDOUT;
 }
 
-static void test_link(struct rtnl *nl, int ifindex, int peer)
+static void test_link(struct mt6d_rtnl *nl, int ifindex, int peer)
 {
 	int mtu = 0, ret;
 	short flags = 0;
 
-	ret = rtnl_link_up(nl, peer, 0);
+	ret = mt6d_rtnl_link_up(nl, peer, 0);
 	ret = ret ? ret : link_state(PEER, &mtu, &flags);
 	check(ret == 0 && (flags & IFF_UP) && mtu == 1500,
 	      "link_up(peer, mtu 0): ret %d, up %d, mtu kept at %d", ret, !!(flags & IFF_UP), mtu);
-	ret = rtnl_link_up(nl, ifindex, 1400);
+	ret = mt6d_rtnl_link_up(nl, ifindex, 1400);
 	ret = ret ? ret : link_state(DEV, &mtu, &flags);
 	check(ret == 0 && (flags & IFF_UP) && mtu == 1400,
 	      "link_up(" DEV ", 1400): ret %d, up %d, mtu %d", ret, !!(flags & IFF_UP), mtu);
-	ret = rtnl_link_up(nl, 999999, 0);
+	ret = mt6d_rtnl_link_up(nl, 999999, 0);
 	check(ret == -ENODEV, "link_up(no such ifindex) = %d (-ENODEV)", ret);
 	check(wait_link_local(nl, ifindex) == 0, "link-local address appeared");
 }
 
-static void test_addr_lifetimes(struct rtnl *nl, int ifindex)
+static void test_addr_lifetimes(struct mt6d_rtnl *nl, int ifindex)
 {
 	struct in6_addr a = in6("2001:db8:1::1");
-	const struct rtnl_addr *d;
+	const struct mt6d_rtnl_addr *d;
 	int ret;
 
-	ret = rtnl_addr_set(nl, ifindex, &a, 64, 300, 200);
+	ret = mt6d_rtnl_addr_set(nl, ifindex, &a, 64, 300, 200);
 	d = dump(nl, ifindex) == 0 ? find(&a) : NULL;
 	check(ret == 0 && d && d->plen == 64 && d->ifindex == ifindex,
 	      "addr_set %s/64 valid 300 preferred 200: ret %d, dumped %d", ntop(&a), ret, !!d);
@@ -327,7 +327,7 @@ static void test_addr_lifetimes(struct rtnl *nl, int ifindex)
 	      "  lifetimes valid %u preferred %u", d ? d->valid_lft : 0, d ? d->preferred_lft : 0);
 	compare_with_ip("  fresh address");
 
-	ret = rtnl_addr_set(nl, ifindex, &a, 64, 300, 0);
+	ret = mt6d_rtnl_addr_set(nl, ifindex, &a, 64, 300, 0);
 	d = dump(nl, ifindex) == 0 ? find(&a) : NULL;
 	check(ret == 0 && d && (d->flags & IFA_F_DEPRECATED) && d->preferred_lft == 0 &&
 		  near(d->valid_lft, 300),
@@ -335,42 +335,42 @@ static void test_addr_lifetimes(struct rtnl *nl, int ifindex)
 	      d ? d->flags : 0, d ? d->valid_lft : 0, d ? d->preferred_lft : 0);
 	compare_with_ip("  deprecated address");
 
-	ret = rtnl_addr_set(nl, ifindex, &a, 64, UINT32_MAX, UINT32_MAX);
+	ret = mt6d_rtnl_addr_set(nl, ifindex, &a, 64, UINT32_MAX, UINT32_MAX);
 	d = dump(nl, ifindex) == 0 ? find(&a) : NULL;
 	check(ret == 0 && d && !(d->flags & IFA_F_DEPRECATED) && (d->flags & IFA_F_PERMANENT) &&
 		  d->valid_lft == UINT32_MAX && d->preferred_lft == UINT32_MAX,
 	      "replace forever/forever: ret %d, flags 0x%x permanent, undeprecated", ret,
 	      d ? d->flags : 0);
 
-	ret = rtnl_addr_set(nl, ifindex, &a, 64, UINT32_MAX, 0);
+	ret = mt6d_rtnl_addr_set(nl, ifindex, &a, 64, UINT32_MAX, 0);
 	d = dump(nl, ifindex) == 0 ? find(&a) : NULL;
 	check(ret == 0 && d && (d->flags & IFA_F_DEPRECATED) && d->valid_lft == UINT32_MAX,
 	      "replace valid forever preferred 0: deprecated too (flags 0x%x)", d ? d->flags : 0);
 
-	ret = rtnl_addr_set(nl, ifindex, &a, 48, UINT32_MAX, UINT32_MAX);
+	ret = mt6d_rtnl_addr_set(nl, ifindex, &a, 48, UINT32_MAX, UINT32_MAX);
 	d = dump(nl, ifindex) == 0 ? find(&a) : NULL;
 	check(ret == 0 && d && d->plen == 64,
 	      "replace with /48: ret %d, kernel keeps plen %u (replace never changes it)", ret,
 	      d ? d->plen : 0);
 
-	ret = rtnl_addr_set(nl, ifindex, &a, 64, 0, 0);
+	ret = mt6d_rtnl_addr_set(nl, ifindex, &a, 64, 0, 0);
 	check(ret == -EINVAL, "addr_set valid 0 = %d (-EINVAL)", ret);
-	ret = rtnl_addr_set(nl, ifindex, &a, 64, 10, 20);
+	ret = mt6d_rtnl_addr_set(nl, ifindex, &a, 64, 10, 20);
 	check(ret == -EINVAL, "addr_set preferred > valid = %d (-EINVAL)", ret);
 
-	ret = rtnl_addr_del(nl, ifindex, &a, 48);
+	ret = mt6d_rtnl_addr_del(nl, ifindex, &a, 48);
 	check(ret == -EADDRNOTAVAIL, "addr_del with the wrong plen = %d (-EADDRNOTAVAIL)", ret);
-	ret = rtnl_addr_del(nl, ifindex, &a, 64);
+	ret = mt6d_rtnl_addr_del(nl, ifindex, &a, 64);
 	check(ret == 0 && dump(nl, ifindex) == 0 && !find(&a), "addr_del: ret %d, gone", ret);
-	ret = rtnl_addr_del(nl, ifindex, &a, 64);
+	ret = mt6d_rtnl_addr_del(nl, ifindex, &a, 64);
 	check(ret == -EADDRNOTAVAIL, "addr_del again = %d (-EADDRNOTAVAIL)", ret);
 }
 
-static int add_bulk(struct rtnl *nl, int ifindex, unsigned int from, unsigned int to)
+static int add_bulk(struct mt6d_rtnl *nl, int ifindex, unsigned int from, unsigned int to)
 {
 	for (unsigned int i = from; i < to; i++) {
 		struct in6_addr a = bulk_addr(i);
-		int ret = rtnl_addr_set(nl, ifindex, &a, 64, 3600, 1800);
+		int ret = mt6d_rtnl_addr_set(nl, ifindex, &a, 64, 3600, 1800);
 
 		if (ret)
 			return ret;
@@ -378,7 +378,7 @@ static int add_bulk(struct rtnl *nl, int ifindex, unsigned int from, unsigned in
 	return 0;
 }
 
-static int stop_cb(const struct rtnl_addr *a, void *data)
+static int stop_cb(const struct mt6d_rtnl_addr *a, void *data)
 {
 	unsigned int *seen = data;
 
@@ -386,7 +386,7 @@ static int stop_cb(const struct rtnl_addr *a, void *data)
 }
 
 /* A child churns an address while we dump: every dump must end 0 or -EINTR, never desync. */
-static void test_dump_storm(struct rtnl *nl, int ifindex)
+static void test_dump_storm(struct mt6d_rtnl *nl, int ifindex)
 {
 	struct in6_addr a = in6("2001:db8:77::1");
 	unsigned int ok = 0, intr = 0, other = 0, short_dumps = 0;
@@ -394,18 +394,18 @@ static void test_dump_storm(struct rtnl *nl, int ifindex)
 	int ret;
 
 	if (pid == 0) {
-		struct rtnl *c;
+		struct mt6d_rtnl *c;
 
-		if (rtnl_open(&c))
+		if (mt6d_rtnl_open(&c))
 			_exit(1);
 		for (;;)
-			if (rtnl_addr_set(c, ifindex, &a, 64, 60, 60) ||
-			    rtnl_addr_del(c, ifindex, &a, 64))
+			if (mt6d_rtnl_addr_set(c, ifindex, &a, 64, 60, 60) ||
+			    mt6d_rtnl_addr_del(c, ifindex, &a, 64))
 				_exit(1);
 	}
 	for (int i = 0; pid > 0 && i < STORM_DUMPS; i++) {
 		list.n = 0;
-		ret = rtnl_addr_dump(nl, ifindex, collect_cb, &list);
+		ret = mt6d_rtnl_addr_dump(nl, ifindex, collect_cb, &list);
 		ok += ret == 0;
 		/* ours + link-local, + the churned one when present */
 		short_dumps += ret == 0 && list.n != STORM_ADDRS + 1 && list.n != STORM_ADDRS + 2;
@@ -423,11 +423,11 @@ static void test_dump_storm(struct rtnl *nl, int ifindex)
 	check(short_dumps == 0, "  every complete dump had all %d addresses (%u short)",
 	      STORM_ADDRS, short_dumps);
 	/* The child may have died between its add and its del. */
-	ret = rtnl_addr_del(nl, ifindex, &a, 64);
+	ret = mt6d_rtnl_addr_del(nl, ifindex, &a, 64);
 	check(ret == 0 || ret == -EADDRNOTAVAIL, "  churned address removed: %d", ret);
 }
 
-static void test_bulk(struct rtnl *nl, int ifindex)
+static void test_bulk(struct mt6d_rtnl *nl, int ifindex)
 {
 	unsigned int seen = 0, removed = 0;
 	size_t global = 0;
@@ -452,7 +452,7 @@ static void test_bulk(struct rtnl *nl, int ifindex)
 	ret = add_bulk(nl, ifindex, BULK, STORM_ADDRS);
 	ret = ret ? ret : dump(nl, ifindex);
 	check(ret == 0 && list.n == STORM_ADDRS + 1, "grown to %zu addresses", list.n);
-	ret = rtnl_addr_dump(nl, ifindex, stop_cb, &seen);
+	ret = mt6d_rtnl_addr_dump(nl, ifindex, stop_cb, &seen);
 	check(ret == 42 && seen == 3, "callback stopping at the 3rd address: ret %d, %u calls", ret,
 	      seen);
 	ret = dump(nl, ifindex);
@@ -463,63 +463,63 @@ static void test_bulk(struct rtnl *nl, int ifindex)
 	for (unsigned int i = 0; i < STORM_ADDRS; i++) {
 		struct in6_addr a = bulk_addr(i);
 
-		removed += rtnl_addr_del(nl, ifindex, &a, 64) == 0;
+		removed += mt6d_rtnl_addr_del(nl, ifindex, &a, 64) == 0;
 	}
 	ret = dump(nl, ifindex);
 	check(removed == STORM_ADDRS && ret == 0 && list.n == 1 && count_scope_link() == 1,
 	      "deleted %u, %zu address left (link-local)", removed, list.n);
 }
 
-static void test_prefix(struct rtnl *nl, int ifindex)
+static void test_prefix(struct mt6d_rtnl *nl, int ifindex)
 {
 	struct in6_addr host = in6("2001:db8:ffff::9"), a = in6("2001:db8:5:6:1:2:3:4");
 	struct in6_addr want = in6("2001:db8:5:6::"), p = in6("::");
 	int ret;
 
-	ret = rtnl_find_global_prefix(nl, ifindex, &p);
+	ret = mt6d_rtnl_find_global_prefix(nl, ifindex, &p);
 	check(ret == -ENOENT, "find_global_prefix with only link-local = %d (-ENOENT)", ret);
-	ret = rtnl_addr_set(nl, ifindex, &host, 128, UINT32_MAX, UINT32_MAX);
-	ret = ret ? ret : rtnl_find_global_prefix(nl, ifindex, &p);
+	ret = mt6d_rtnl_addr_set(nl, ifindex, &host, 128, UINT32_MAX, UINT32_MAX);
+	ret = ret ? ret : mt6d_rtnl_find_global_prefix(nl, ifindex, &p);
 	check(ret == -ENOENT, "find_global_prefix with a /128 only = %d (-ENOENT)", ret);
-	ret = rtnl_addr_set(nl, ifindex, &a, 64, UINT32_MAX, UINT32_MAX);
-	ret = ret ? ret : rtnl_find_global_prefix(nl, ifindex, &p);
+	ret = mt6d_rtnl_addr_set(nl, ifindex, &a, 64, UINT32_MAX, UINT32_MAX);
+	ret = ret ? ret : mt6d_rtnl_find_global_prefix(nl, ifindex, &p);
 	check(ret == 0 && !memcmp(&p, &want, sizeof(p)), "find_global_prefix = %d, %s (%s)", ret,
 	      ntop(&p), ntop(&want));
-	ret = rtnl_find_global_prefix(nl, 0, &p);
+	ret = mt6d_rtnl_find_global_prefix(nl, 0, &p);
 	check(ret == 0 && !memcmp(&p, &want, sizeof(p)), "find_global_prefix(any) = %d, %s", ret,
 	      ntop(&p));
-	ret = rtnl_addr_del(nl, ifindex, &a, 64);
-	ret = ret ? ret : rtnl_addr_del(nl, ifindex, &host, 128);
+	ret = mt6d_rtnl_addr_del(nl, ifindex, &a, 64);
+	ret = ret ? ret : mt6d_rtnl_addr_del(nl, ifindex, &host, 128);
 	check(ret == 0, "  cleaned up: %d", ret);
 }
 
-static void test_route(struct rtnl *nl, int ifindex)
+static void test_route(struct mt6d_rtnl *nl, int ifindex)
 {
 	struct in6_addr dst = in6("2001:db8:99::"), other = in6("2001:db8:98::");
 	int ret;
 
-	ret = rtnl_route_set(nl, ifindex, &dst, 64);
+	ret = mt6d_rtnl_route_set(nl, ifindex, &dst, 64);
 	check(ret == 0 && route_listed("2001:db8:99::/64", "109"),
 	      "route_set 2001:db8:99::/64 dev " DEV ": ret %d, in ip -6 route as proto 109", ret);
-	ret = rtnl_route_set(nl, ifindex, &dst, 64);
+	ret = mt6d_rtnl_route_set(nl, ifindex, &dst, 64);
 	check(ret == 0, "route_set again (replace) = %d", ret);
-	ret = rtnl_route_del(nl, ifindex, &dst, 64);
+	ret = mt6d_rtnl_route_del(nl, ifindex, &dst, 64);
 	check(ret == 0 && !route_listed("2001:db8:99::/64", "all"), "route_del: ret %d, gone", ret);
-	ret = rtnl_route_del(nl, ifindex, &dst, 64);
+	ret = mt6d_rtnl_route_del(nl, ifindex, &dst, 64);
 	check(ret == -ESRCH, "route_del again = %d (-ESRCH)", ret);
 
 	ret = system("ip -6 route add 2001:db8:98::/64 dev " DEV " proto static");
-	ret = ret ? -1 : rtnl_route_del(nl, ifindex, &other, 64);
+	ret = ret ? -1 : mt6d_rtnl_route_del(nl, ifindex, &other, 64);
 	check(ret == -ESRCH && route_listed("2001:db8:98::/64", "static"),
 	      "route_del leaves a proto static route alone: %d (-ESRCH)", ret);
 }
 
 /*
  * AnyIP: the local route makes every address of the prefix local (an `ip -6 route get` says
- * "local ... dev lo"), carries its expiry, is found again by rtnl_local_route_get() and
+ * "local ... dev lo"), carries its expiry, is found again by mt6d_rtnl_local_route_get() and
  * removed exactly; a look-alike of another protocol is not taken for ours.
  */
-static void test_local_route(struct rtnl *nl)
+static void test_local_route(struct mt6d_rtnl *nl)
 {
 	struct in6_addr p = in6("2001:db8:77::");
 	uint32_t expires = 0;
@@ -528,9 +528,9 @@ static void test_local_route(struct rtnl *nl)
 
 	/* A route through lo needs lo up, as it is in any namespace in use. */
 	ret = system("ip link set lo up");
-	ret = ret ? -1 : rtnl_local_route_get(nl, &p, 64, &expires);
+	ret = ret ? -1 : mt6d_rtnl_local_route_get(nl, &p, 64, &expires);
 	check(ret == -ENOENT, "local_route_get before = %d (-ENOENT)", ret);
-	ret = rtnl_local_route_set(nl, &p, 64, 300);
+	ret = mt6d_rtnl_local_route_set(nl, &p, 64, 300);
 	out = run("ip -6 route get 2001:db8:77:0:1234:5678:9abc:def0");
 	check(ret == 0 && out && !strncmp(out, "local 2001:db8:77:0:1234:5678:9abc:def0", 39) &&
 		      strstr(out, " dev lo "),
@@ -540,56 +540,56 @@ static void test_local_route(struct rtnl *nl)
 	check(out && strstr(out, "proto 109") && strstr(out, "expires"),
 	      "  listed in table local with proto 109 and an expiry: %s", out ? out : "");
 	free(out);
-	ret = rtnl_local_route_get(nl, &p, 64, &expires);
+	ret = mt6d_rtnl_local_route_get(nl, &p, 64, &expires);
 	check(ret == 0 && expires > 290 && expires <= 300, "local_route_get = %d, expires in %u s",
 	      ret, expires);
-	ret = rtnl_local_route_set(nl, &p, 64, 0);
-	ret = ret ? ret : rtnl_local_route_get(nl, &p, 64, &expires);
+	ret = mt6d_rtnl_local_route_set(nl, &p, 64, 0);
+	ret = ret ? ret : mt6d_rtnl_local_route_get(nl, &p, 64, &expires);
 	check(ret == 0 && expires == 0, "replaced without expiry: %d, expires %u", ret, expires);
-	ret = rtnl_local_route_del(nl, &p, 64);
-	ret = ret ? ret : rtnl_local_route_get(nl, &p, 64, &expires);
+	ret = mt6d_rtnl_local_route_del(nl, &p, 64);
+	ret = ret ? ret : mt6d_rtnl_local_route_get(nl, &p, 64, &expires);
 	check(ret == -ENOENT, "local_route_del: then get = %d (-ENOENT)", ret);
 	ret = system("ip -6 route add local 2001:db8:77::/64 dev lo proto static");
-	ret = ret ? -1 : rtnl_local_route_get(nl, &p, 64, &expires);
+	ret = ret ? -1 : mt6d_rtnl_local_route_get(nl, &p, 64, &expires);
 	check(ret == -ENOENT, "a proto static local route is not ours: get = %d (-ENOENT)", ret);
-	ret = rtnl_local_route_del(nl, &p, 64);
+	ret = mt6d_rtnl_local_route_del(nl, &p, 64);
 	check(ret == -ESRCH, "  and local_route_del leaves it alone: %d (-ESRCH)", ret);
 }
 
 /* Which source the kernel picks once one of two same-prefix addresses is deprecated. */
-static void test_source(struct rtnl *nl, int ifindex)
+static void test_source(struct mt6d_rtnl *nl, int ifindex)
 {
 	struct in6_addr s1 = in6("2001:db8:7::1"), s2 = in6("2001:db8:7::2");
 	struct in6_addr dst = in6("2001:db8:99::"), before, after, last;
 	const struct in6_addr *keep;
 	int ret;
 
-	ret = rtnl_addr_set(nl, ifindex, &s1, 64, UINT32_MAX, UINT32_MAX);
-	ret = ret ? ret : rtnl_addr_set(nl, ifindex, &s2, 64, UINT32_MAX, UINT32_MAX);
-	ret = ret ? ret : rtnl_route_set(nl, ifindex, &dst, 64);
+	ret = mt6d_rtnl_addr_set(nl, ifindex, &s1, 64, UINT32_MAX, UINT32_MAX);
+	ret = ret ? ret : mt6d_rtnl_addr_set(nl, ifindex, &s2, 64, UINT32_MAX, UINT32_MAX);
+	ret = ret ? ret : mt6d_rtnl_route_set(nl, ifindex, &dst, 64);
 	ret = ret ? ret : route_src("2001:db8:99::5", &before);
 	check(ret == 0, "two preferred sources: kernel picks %s", ntop(&before));
 	if (ret)
 		return;
-	ret = rtnl_addr_set(nl, ifindex, &before, 64, UINT32_MAX, 0);
+	ret = mt6d_rtnl_addr_set(nl, ifindex, &before, 64, UINT32_MAX, 0);
 	ret = ret ? ret : route_src("2001:db8:99::5", &after);
 	check(ret == 0 && memcmp(&after, &before, sizeof(after)),
 	      "deprecate %s: kernel now picks %s", ntop(&before), ntop(&after));
 	keep = memcmp(&before, &s1, sizeof(s1)) ? &s1 : &s2;
-	ret = ret ? ret : rtnl_addr_del(nl, ifindex, keep, 64);
+	ret = ret ? ret : mt6d_rtnl_addr_del(nl, ifindex, keep, 64);
 	ret = ret ? ret : route_src("2001:db8:99::5", &last);
 	check(ret == 0 && !memcmp(&last, &before, sizeof(last)),
 	      "only the deprecated one left: kernel still picks it (%s)", ntop(&last));
 }
 
-static void test_small_mtu(struct rtnl *nl, int ifindex)
+static void test_small_mtu(struct mt6d_rtnl *nl, int ifindex)
 {
 	struct in6_addr a = in6("2001:db8:8::1");
 	int ret;
 
 	/* Kernel: an MTU under 1280 turns IPv6 off on the device and drops its addresses. */
-	ret = rtnl_addr_set(nl, ifindex, &a, 64, UINT32_MAX, UINT32_MAX);
-	ret = ret ? ret : rtnl_link_up(nl, ifindex, 1200);
+	ret = mt6d_rtnl_addr_set(nl, ifindex, &a, 64, UINT32_MAX, UINT32_MAX);
+	ret = ret ? ret : mt6d_rtnl_link_up(nl, ifindex, 1200);
 	ret = ret ? ret : dump(nl, ifindex);
 	check(ret == 0 && list.n == 0, "kernel: mtu 1200 removes all IPv6 addresses (%zu left)",
 	      list.n);
@@ -616,15 +616,15 @@ static int setup(int *ifindex, int *peer)
 
 int main(void)
 {
-	struct rtnl *nl = NULL;
+	struct mt6d_rtnl *nl = NULL;
 	int ifindex, peer, ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ret = setup(&ifindex, &peer);
 	if (ret)
 		return ret;
-	ret = rtnl_open(&nl);
-	check(ret == 0, "rtnl_open = %d", ret);
+	ret = mt6d_rtnl_open(&nl);
+	check(ret == 0, "mt6d_rtnl_open = %d", ret);
 	if (ret)
 		return 1;
 	test_link(nl, ifindex, peer);
@@ -635,7 +635,7 @@ int main(void)
 	test_local_route(nl);
 	test_source(nl, ifindex);
 	test_small_mtu(nl, ifindex);
-	rtnl_close(nl);
+	mt6d_rtnl_close(nl);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

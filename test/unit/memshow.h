@@ -12,14 +12,14 @@ struct memshow {
 	char *buf;
 	size_t len;
 	FILE *f;
-	struct show s;
+	struct mt6d_show s;
 };
 
-static inline struct show *memshow_begin(struct memshow *m, bool json)
+static inline struct mt6d_show *memshow_begin(struct memshow *m, bool json)
 {
 	m->buf = NULL;
 	m->f = open_memstream(&m->buf, &m->len);
-	show_init(&m->s, m->f, json);
+	mt6d_show_init(&m->s, m->f, json);
 	return &m->s;
 }
 

@@ -25,7 +25,7 @@ static char *slurp(const char *path)
 int main(void)
 {
 	char dir[] = "/tmp/mt6d-metrics-XXXXXX", path[256], tmp[270];
-	struct metrics *m;
+	struct mt6d_metrics *m;
 	const char *want =
 		"# HELP mt6d_tx_packets_total Inner packets sent into the association.\n"
 		"# TYPE mt6d_tx_packets_total counter\n"
@@ -45,23 +45,23 @@ int main(void)
 	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
 	snprintf(path, sizeof(path), "%s/mt6d-site.prom", dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	CHECK(metrics_begin(&m, path, "site") == 0, "begin");
-	metrics_counter(m, "mt6d_tx_packets_total", "Inner packets sent into the association.",
+	CHECK(mt6d_metrics_begin(&m, path, "site") == 0, "begin");
+	mt6d_metrics_counter(m, "mt6d_tx_packets_total", "Inner packets sent into the association.",
 			42);
-	metrics_gauge(m, "mt6d_association_up", "Whether an authenticated association is up.", 1);
-	metrics_family(m, "mt6d_rx_dropped_packets_total", "counter",
+	mt6d_metrics_gauge(m, "mt6d_association_up", "Whether an authenticated association is up.", 1);
+	mt6d_metrics_family(m, "mt6d_rx_dropped_packets_total", "counter",
 		       "Received messages dropped, by reason.");
-	metrics_sample(m, "mt6d_rx_dropped_packets_total", "reason", "replay", 3);
-	metrics_sample(m, "mt6d_rx_dropped_packets_total", "reason", "a\"b\\c\n", 0);
+	mt6d_metrics_sample(m, "mt6d_rx_dropped_packets_total", "reason", "replay", 3);
+	mt6d_metrics_sample(m, "mt6d_rx_dropped_packets_total", "reason", "a\"b\\c\n", 0);
 	/* Until commit, the published file does not exist (or keeps its old content). */
 	CHECK(access(path, F_OK) != 0, "nothing published before commit");
-	metrics_gauge(m, "mt6d_rtt_seconds", "Smoothed round-trip time.", 0.0125);
-	CHECK(metrics_commit(m) == 0, "commit");
+	mt6d_metrics_gauge(m, "mt6d_rtt_seconds", "Smoothed round-trip time.", 0.0125);
+	CHECK(mt6d_metrics_commit(m) == 0, "commit");
 	got = slurp(path);
 	CHECK(got && !strcmp(got, want), "exact exposition text:\n%s", got ? got : "(none)");
 	CHECK(access(tmp, F_OK) != 0, "temporary file gone");
 
-	CHECK(metrics_begin(&m, "/nonexistent-dir/x.prom", "site") < 0, "unwritable path fails");
+	CHECK(mt6d_metrics_begin(&m, "/nonexistent-dir/x.prom", "site") < 0, "unwritable path fails");
 	unlink(path);
 	rmdir(dir);
 	return check_done();

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "sdnotify.h"
+#include "notify.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-int sd_notify_send(const char *state)
+#include "clock.h"
+
+int mt6d_notify_send(const char *state)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -38,7 +40,7 @@ int sd_notify_send(const char *state)
 	return ret;
 }
 
-int sd_notify_status(const char *fmt, ...)
+int mt6d_notify_status(const char *fmt, ...)
 {
 	char buf[512] = "STATUS=";
 	va_list ap;
@@ -46,10 +48,10 @@ int sd_notify_status(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf + 7, sizeof(buf) - 7, fmt, ap);
 	va_end(ap);
-	return sd_notify_send(buf);
+	return mt6d_notify_send(buf);
 }
 
-uint64_t sd_watchdog_usec(void)
+uint64_t mt6d_watchdog_usec(void)
 {
 	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
 	char *end;
@@ -67,24 +69,22 @@ uint64_t sd_watchdog_usec(void)
 	return v;
 }
 
-void sd_watchdog_init(struct sd_watchdog *w)
+void mt6d_watchdog_init(struct mt6d_watchdog *w)
 {
-	w->period_usec = sd_watchdog_usec();
+	w->period_usec = mt6d_watchdog_usec();
 	w->last_usec = 0;
 }
 
-void sd_watchdog_kick(struct sd_watchdog *w)
+void mt6d_watchdog_kick(struct mt6d_watchdog *w)
 {
-	struct timespec ts;
 	uint64_t now;
 
 	if (!w->period_usec)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	now = mt6d_mono_ms() * 1000;
 	if (w->last_usec && now - w->last_usec < w->period_usec / 3)
 		return;
 	/* A failed ping is retried at the next tick; systemd acts only on silence. */
-	if (sd_notify_send("WATCHDOG=1") == 0)
+	if (mt6d_notify_send("WATCHDOG=1") == 0)
 		w->last_usec = now;
 }

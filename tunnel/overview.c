@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "report.h"
+#include "overview.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -25,7 +25,7 @@ static const char *ask(const char *name, const struct daemon_sock *d, bool json,
 	char path[512];
 
 	if (mt6d_runtime_path(path, sizeof(path), name, d->suffix) < 0 ||
-	    ctl_request(path, json ? "status json" : "status", buf, len) < 0 ||
+	    mt6d_ctl_request(path, json ? "status json" : "status", buf, len) < 0 ||
 	    strncmp(buf, "ok", 2))
 		return NULL;
 	/* "ok\n" then the report; an older one-line reply goes on after "ok ". */
@@ -73,9 +73,9 @@ static int report_one(FILE *out, const char *name, bool json, bool first, char *
 	return ret;
 }
 
-int report_status(FILE *out, const char *name, bool json)
+int overview_print(FILE *out, const char *name, bool json)
 {
-	char (*names)[64] = NULL, *buf = malloc(CTL_MSG_MAX);
+	char (*names)[64] = NULL, *buf = malloc(MT6D_CTL_MSG_MAX);
 	int n = 1, ret = 0;
 
 	if (!buf)
@@ -91,7 +91,7 @@ int report_status(FILE *out, const char *name, bool json)
 	if (json)
 		fputs("[", out);
 	for (int i = 0; i < n; i++) {
-		int r = report_one(out, name ? name : names[i], json, i == 0, buf, CTL_MSG_MAX);
+		int r = report_one(out, name ? name : names[i], json, i == 0, buf, MT6D_CTL_MSG_MAX);
 
 		if (r < 0 && !ret)
 			ret = r;

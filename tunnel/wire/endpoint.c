@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "sctp_ep.h"
+#include "endpoint.h"
 
 #include <errno.h>
 #include <string.h>
@@ -95,7 +95,7 @@ static int set_events(int fd)
 }
 
 /* Failure detection in seconds, not the kernel's default of minutes. */
-static int set_timers(int fd, const struct sctp_ep_params *p)
+static int set_timers(int fd, const struct endpoint_params *p)
 {
 	struct sctp_rtoinfo rto = {
 		.srto_assoc_id = SCTP_FUTURE_ASSOC,
@@ -159,7 +159,7 @@ static int set_sack(int fd, uint32_t delay)
  * own sends carry theirs in an SCTP_PRINFO each (send_cmsg), since SCTP_SNDINFO makes the
  * kernel ignore the default.
  */
-static int set_prinfo(int fd, const struct sctp_ep_params *p)
+static int set_prinfo(int fd, const struct endpoint_params *p)
 {
 	struct sctp_default_prinfo pi = {
 		.pr_assoc_id = SCTP_FUTURE_ASSOC,
@@ -173,7 +173,7 @@ static int set_prinfo(int fd, const struct sctp_ep_params *p)
 	return ret;
 }
 
-int sctp_ep_open(const struct sctp_ep_params *p)
+int endpoint_open(const struct endpoint_params *p)
 {
 	int fd = socket(AF_INET6, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_SCTP);
 	int ret;
@@ -226,7 +226,7 @@ static size_t fill_sockaddrs(struct sockaddr_in6 *sa, const struct in6_addr *add
 
 #define SCTP_EP_MAX_ADDRS 16
 
-int sctp_ep_bind(int fd, const struct in6_addr *addrs, size_t n, uint16_t port)
+int endpoint_bind(int fd, const struct in6_addr *addrs, size_t n, uint16_t port)
 {
 	struct sockaddr_in6 sa[SCTP_EP_MAX_ADDRS];
 
@@ -238,7 +238,7 @@ int sctp_ep_bind(int fd, const struct in6_addr *addrs, size_t n, uint16_t port)
 	return listen(fd, 4) < 0 ? -errno : 0;
 }
 
-int sctp_ep_connect(int fd, const struct in6_addr *addrs, size_t n, uint16_t port,
+int endpoint_connect(int fd, const struct in6_addr *addrs, size_t n, uint16_t port,
 		    sctp_assoc_t *id)
 {
 	struct sockaddr_in6 sa[SCTP_EP_MAX_ADDRS];
@@ -251,7 +251,7 @@ int sctp_ep_connect(int fd, const struct in6_addr *addrs, size_t n, uint16_t por
 	return 0;
 }
 
-int sctp_ep_check_peer_auth(int fd, sctp_assoc_t id)
+int endpoint_check_peer_auth(int fd, sctp_assoc_t id)
 {
 	uint8_t buf[sizeof(struct sctp_authchunks) + 256];
 	struct sctp_authchunks *ac = (struct sctp_authchunks *)buf;
@@ -275,7 +275,7 @@ int sctp_ep_check_peer_auth(int fd, sctp_assoc_t id)
  * and SNDRCV): every message carries its policy in an SCTP_PRINFO of its own.
  */
 static int send_cmsg(int fd, sctp_assoc_t id, uint16_t stream, uint16_t flags,
-		     const struct sctp_ep_pr *pr, const struct iovec *iov, int iovcnt)
+		     const struct endpoint_pr *pr, const struct iovec *iov, int iovcnt)
 {
 	char cbuf[CMSG_SPACE(sizeof(struct sctp_sndinfo)) +
 		  CMSG_SPACE(sizeof(struct sctp_prinfo))] = { 0 };
@@ -305,21 +305,21 @@ static int send_cmsg(int fd, sctp_assoc_t id, uint16_t stream, uint16_t flags,
 	return sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -errno : 0;
 }
 
-int sctp_ep_abort(int fd, sctp_assoc_t id)
+int endpoint_abort(int fd, sctp_assoc_t id)
 {
 	return send_cmsg(fd, id, 0, SCTP_ABORT, NULL, NULL, 0);
 }
 
-int sctp_ep_send(int fd, sctp_assoc_t id, uint16_t stream, int unordered,
-		 const struct sctp_ep_pr *pr, const struct iovec *iov, int iovcnt)
+int endpoint_send(int fd, sctp_assoc_t id, uint16_t stream, int unordered,
+		 const struct endpoint_pr *pr, const struct iovec *iov, int iovcnt)
 {
-	static const struct sctp_ep_pr reliable = { .policy = SCTP_PR_SCTP_NONE };
+	static const struct endpoint_pr reliable = { .policy = SCTP_PR_SCTP_NONE };
 
 	return send_cmsg(fd, id, stream, unordered ? SCTP_UNORDERED : 0, pr ? pr : &reliable,
 			 iov, iovcnt);
 }
 
-int sctp_ep_recv(int fd, void *buf, size_t len, struct sctp_ep_msg *msg)
+int endpoint_recv(int fd, void *buf, size_t len, struct endpoint_msg *msg)
 {
 	char cbuf[CMSG_SPACE(sizeof(struct sctp_rcvinfo))];
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
@@ -333,7 +333,7 @@ int sctp_ep_recv(int fd, void *buf, size_t len, struct sctp_ep_msg *msg)
 
 	if (n < 0)
 		return -errno;
-	*msg = (struct sctp_ep_msg){
+	*msg = (struct endpoint_msg){
 		.len = (size_t)n,
 		.notification = !!(mh.msg_flags & MSG_NOTIFICATION),
 		.complete = !!(mh.msg_flags & MSG_EOR),

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "sctp_info.h"
+#include "assoc_info.h"
 
 #include <errno.h>
 #include <string.h>
@@ -33,7 +33,7 @@ static int get_path(int fd, sctp_assoc_t id, const struct sockaddr_in6 *sa,
 }
 
 static void get_paths(int fd, sctp_assoc_t id, const struct in6_addr *primary,
-		      struct sctp_assoc_info *out)
+		      struct assoc_info *out)
 {
 	struct sockaddr *addrs;
 	int n = sctp_getpaddrs(fd, id, &addrs);
@@ -53,7 +53,7 @@ static void get_paths(int fd, sctp_assoc_t id, const struct in6_addr *primary,
 		sctp_freepaddrs(addrs);
 }
 
-static void get_local(int fd, sctp_assoc_t id, struct sctp_assoc_info *out)
+static void get_local(int fd, sctp_assoc_t id, struct assoc_info *out)
 {
 	struct sockaddr *addrs;
 	int n = sctp_getladdrs(fd, id, &addrs);
@@ -66,7 +66,7 @@ static void get_local(int fd, sctp_assoc_t id, struct sctp_assoc_info *out)
 		sctp_freeladdrs(addrs);
 }
 
-int sctp_info_get(int fd, sctp_assoc_t id, struct sctp_assoc_info *out)
+int assoc_info_get(int fd, sctp_assoc_t id, struct assoc_info *out)
 {
 	struct sctp_status st = { .sstat_assoc_id = id };
 	struct sctp_assoc_stats as = { .sas_assoc_id = id };
@@ -95,7 +95,7 @@ int sctp_info_get(int fd, sctp_assoc_t id, struct sctp_assoc_info *out)
 	return 0;
 }
 
-const char *sctp_info_assoc_state(int state)
+const char *assoc_info_assoc_state(int state)
 {
 	static const char *const names[] = {
 		[SCTP_EMPTY] = "empty",
@@ -114,7 +114,7 @@ const char *sctp_info_assoc_state(int state)
 	return names[state];
 }
 
-const char *sctp_info_path_state(int state)
+const char *assoc_info_path_state(int state)
 {
 	static const char *const names[] = {
 		[SCTP_INACTIVE] = "inactive",

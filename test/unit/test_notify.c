@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "check.h"
-#include "sdnotify.h"
+#include "notify.h"
 
 static int listener(const char *path, int abstract)
 {
@@ -49,17 +49,17 @@ int main(void)
 	CHECK(mkdtemp(path) != NULL, "mkdtemp");
 	snprintf(sock, sizeof(sock), "%s/notify", path);
 	unsetenv("NOTIFY_SOCKET");
-	CHECK(sd_notify_send("READY=1") == 0, "no NOTIFY_SOCKET: silent success");
+	CHECK(mt6d_notify_send("READY=1") == 0, "no NOTIFY_SOCKET: silent success");
 
 	fd = listener(sock, 0);
 	CHECK(fd >= 0, "listener");
 	setenv("NOTIFY_SOCKET", sock, 1);
-	CHECK(sd_notify_send("READY=1") == 0 && received(fd, "READY=1"), "READY=1");
-	CHECK(sd_notify_status("association %d up, %s", 3, "2001:db8::1") == 0 &&
+	CHECK(mt6d_notify_send("READY=1") == 0 && received(fd, "READY=1"), "READY=1");
+	CHECK(mt6d_notify_status("association %d up, %s", 3, "2001:db8::1") == 0 &&
 		      received(fd, "STATUS=association 3 up, 2001:db8::1"),
 	      "STATUS line");
-	CHECK(sd_notify_send("WATCHDOG=1") == 0 && received(fd, "WATCHDOG=1"), "WATCHDOG=1");
-	CHECK(sd_notify_send("READY=1\nSTATUS=two lines") == 0 &&
+	CHECK(mt6d_notify_send("WATCHDOG=1") == 0 && received(fd, "WATCHDOG=1"), "WATCHDOG=1");
+	CHECK(mt6d_notify_send("READY=1\nSTATUS=two lines") == 0 &&
 		      received(fd, "READY=1\nSTATUS=two lines"),
 	      "several assignments in one datagram");
 	close(fd);
@@ -69,25 +69,25 @@ int main(void)
 	fd = listener(abs_name, 1);
 	CHECK(fd >= 0, "abstract listener");
 	setenv("NOTIFY_SOCKET", abs_name, 1);
-	CHECK(sd_notify_send("READY=1") == 0 && received(fd, "READY=1"), "abstract socket");
+	CHECK(mt6d_notify_send("READY=1") == 0 && received(fd, "READY=1"), "abstract socket");
 	close(fd);
 
 	setenv("NOTIFY_SOCKET", "relative/path", 1);
-	CHECK(sd_notify_send("READY=1") == -EINVAL, "relative path refused");
+	CHECK(mt6d_notify_send("READY=1") == -EINVAL, "relative path refused");
 	setenv("NOTIFY_SOCKET", sock, 1);
-	CHECK(sd_notify_send("READY=1") < 0, "nobody listening: an error, not a crash");
+	CHECK(mt6d_notify_send("READY=1") < 0, "nobody listening: an error, not a crash");
 
 	unsetenv("WATCHDOG_USEC");
-	CHECK(sd_watchdog_usec() == 0, "no watchdog");
+	CHECK(mt6d_watchdog_usec() == 0, "no watchdog");
 	setenv("WATCHDOG_USEC", "3000000", 1);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	setenv("WATCHDOG_PID", pid, 1);
-	CHECK(sd_watchdog_usec() == 3000000, "watchdog for this pid");
+	CHECK(mt6d_watchdog_usec() == 3000000, "watchdog for this pid");
 	setenv("WATCHDOG_PID", "1", 1);
-	CHECK(sd_watchdog_usec() == 0, "watchdog meant for another pid");
+	CHECK(mt6d_watchdog_usec() == 0, "watchdog meant for another pid");
 	unsetenv("WATCHDOG_PID");
 	setenv("WATCHDOG_USEC", "3s", 1);
-	CHECK(sd_watchdog_usec() == 0, "malformed WATCHDOG_USEC");
+	CHECK(mt6d_watchdog_usec() == 0, "malformed WATCHDOG_USEC");
 	rmdir(path);
 	return check_done();
 }

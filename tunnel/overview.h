@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MT6D_REPORT_H
-#define MT6D_REPORT_H
+#ifndef MT6D_OVERVIEW_H
+#define MT6D_OVERVIEW_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,6 +15,6 @@
  * Returns 0 when every reported tunnel's mt6d-tunnel answered, -ENOENT when one
  * did not (or @name is not running), other -errno on failure.
  */
-int report_status(FILE *out, const char *name, bool json) __attribute__((warn_unused_result));
+int overview_print(FILE *out, const char *name, bool json) __attribute__((warn_unused_result));
 
 #endif

@@ -195,7 +195,7 @@ static void check_ipv6(const struct mt6d_config *cfg, struct preflight_item *it)
 static void check_uplink(const struct mt6d_config *cfg, struct preflight_item *it)
 {
 	struct in6_addr prefix;
-	struct rtnl *nl;
+	struct mt6d_rtnl *nl;
 	int ifindex, ret;
 	char buf[INET6_ADDRSTRLEN];
 
@@ -203,13 +203,13 @@ static void check_uplink(const struct mt6d_config *cfg, struct preflight_item *i
 		say(it, PREFLIGHT_WARN, "fix the configuration first", "uplink not checked");
 		return;
 	}
-	ret = rtnl_open(&nl);
+	ret = mt6d_rtnl_open(&nl);
 	if (ret < 0) {
 		say(it, PREFLIGHT_FAIL, NULL, "rtnetlink: %s", strerror(-ret));
 		return;
 	}
 	ret = mt6d_uplink_resolve(nl, cfg, &ifindex, &prefix);
-	rtnl_close(nl);
+	mt6d_rtnl_close(nl);
 	if (ret == -ENODEV)
 		say(it, PREFLIGHT_FAIL, "set [local] interface to an existing uplink",
 		    "uplink %s does not exist", cfg->interface);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MT6D_SCTP_EP_H
-#define MT6D_SCTP_EP_H
+#ifndef MT6D_ENDPOINT_H
+#define MT6D_ENDPOINT_H
 
 #include <netinet/in.h>
 #include <netinet/sctp.h>
@@ -9,7 +9,7 @@
 #include <sys/uio.h>
 
 /* A message's partial reliability: SCTP_PR_SCTP_NONE, _RTX (retransmissions), _TTL (ms). */
-struct sctp_ep_pr {
+struct endpoint_pr {
 	uint16_t policy;
 	uint32_t value;
 };
@@ -19,13 +19,13 @@ struct sctp_ep_pr {
  * only, never the wildcard, with automatic ASCONF off: either would make INIT and
  * ASCONF advertise every address of the host, the true ones included.
  */
-struct sctp_ep_params {
+struct endpoint_params {
 	uint16_t port;
 	const uint8_t *auth_key;	/* endpoint-pair SCTP-AUTH key */
 	size_t auth_key_len;
 	int bufsize;			/* SO_SNDBUF and SO_RCVBUF */
 	uint16_t streams;		/* outbound streams asked for, inbound accepted */
-	struct sctp_ep_pr pr;		/* data's partial reliability */
+	struct endpoint_pr pr;		/* data's partial reliability */
 	/* Failure detection per association, instead of the kernel's minutes. */
 	uint32_t rto_min, rto_max, hb_interval;	/* ms */
 	uint16_t path_max_retrans, pf_threshold, max_retrans;
@@ -33,34 +33,34 @@ struct sctp_ep_params {
 };
 
 /* Creates and configures the socket (not bound yet). Returns the fd or -errno. */
-int sctp_ep_open(const struct sctp_ep_params *p) __attribute__((warn_unused_result));
+int endpoint_open(const struct endpoint_params *p) __attribute__((warn_unused_result));
 
 /* Binds @n addresses with port @port and starts listening. */
-int sctp_ep_bind(int fd, const struct in6_addr *addrs, size_t n, uint16_t port)
+int endpoint_bind(int fd, const struct in6_addr *addrs, size_t n, uint16_t port)
 	__attribute__((warn_unused_result));
 
 /* Starts an association to @n peer addresses; the id is known at once, COMM_UP follows. */
-int sctp_ep_connect(int fd, const struct in6_addr *addrs, size_t n, uint16_t port,
+int endpoint_connect(int fd, const struct in6_addr *addrs, size_t n, uint16_t port,
 		    sctp_assoc_t *id) __attribute__((warn_unused_result));
 
 /*
  * 0 when the peer requires SCTP-AUTH on DATA, ASCONF and ASCONF-ACK; -EACCES when it
  * does not use AUTH at all; -EPERM when a chunk type is missing from its list.
  */
-int sctp_ep_check_peer_auth(int fd, sctp_assoc_t id) __attribute__((warn_unused_result));
+int endpoint_check_peer_auth(int fd, sctp_assoc_t id) __attribute__((warn_unused_result));
 
 /* Aborts the association (ABORT chunk). */
-int sctp_ep_abort(int fd, sctp_assoc_t id);
+int endpoint_abort(int fd, sctp_assoc_t id);
 
 /*
  * Sends one message on @stream, unordered or not, under the partial reliability @pr
  * (NULL: fully reliable). -EAGAIN when the send buffer is full.
  */
-int sctp_ep_send(int fd, sctp_assoc_t id, uint16_t stream, int unordered,
-		 const struct sctp_ep_pr *pr, const struct iovec *iov, int iovcnt)
+int endpoint_send(int fd, sctp_assoc_t id, uint16_t stream, int unordered,
+		 const struct endpoint_pr *pr, const struct iovec *iov, int iovcnt)
 	__attribute__((warn_unused_result));
 
-struct sctp_ep_msg {
+struct endpoint_msg {
 	size_t len;
 	sctp_assoc_t assoc;	/* for data; notifications carry their own */
 	int notification;	/* non-zero: the buffer holds a union sctp_notification */
@@ -68,7 +68,7 @@ struct sctp_ep_msg {
 };
 
 /* Receives one message; -EAGAIN when there is none. */
-int sctp_ep_recv(int fd, void *buf, size_t len, struct sctp_ep_msg *msg)
+int endpoint_recv(int fd, void *buf, size_t len, struct endpoint_msg *msg)
 	__attribute__((warn_unused_result));
 
 #endif

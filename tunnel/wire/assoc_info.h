@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MT6D_SCTP_INFO_H
-#define MT6D_SCTP_INFO_H
+#ifndef MT6D_ASSOC_INFO_H
+#define MT6D_ASSOC_INFO_H
 
 #include <netinet/in.h>
 #include <netinet/sctp.h>
@@ -24,7 +24,7 @@ struct sctp_path_info {
 	bool primary;
 };
 
-struct sctp_assoc_info {
+struct assoc_info {
 	int state;			/* SCTP_ESTABLISHED, ... */
 	uint32_t rwnd;
 	uint16_t unacked, pending;
@@ -37,11 +37,11 @@ struct sctp_assoc_info {
 	struct in6_addr local[SCTP_INFO_MAX_LOCAL];
 };
 
-int sctp_info_get(int fd, sctp_assoc_t id, struct sctp_assoc_info *out)
+int assoc_info_get(int fd, sctp_assoc_t id, struct assoc_info *out)
 	__attribute__((warn_unused_result));
 
 /* Stable lower-case names for status output ("established", "active", "pf"...). */
-const char *sctp_info_assoc_state(int state);
-const char *sctp_info_path_state(int state);
+const char *assoc_info_assoc_state(int state);
+const char *assoc_info_path_state(int state);
 
 #endif

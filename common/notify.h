@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MT6D_SDNOTIFY_H
-#define MT6D_SDNOTIFY_H
+#ifndef MT6D_NOTIFY_H
+#define MT6D_NOTIFY_H
 
 #include <stdint.h>
 
@@ -10,20 +10,20 @@
  * (a path, or '@' for the abstract namespace). Without NOTIFY_SOCKET every call is
  * a successful no-op, so the daemons run the same under systemd and by hand.
  */
-int sd_notify_send(const char *state) __attribute__((warn_unused_result));
+int mt6d_notify_send(const char *state) __attribute__((warn_unused_result));
 
 /* printf-style STATUS= line. */
-int sd_notify_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int mt6d_notify_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Watchdog period in microseconds from $WATCHDOG_USEC (and $WATCHDOG_PID), 0 if off. */
-uint64_t sd_watchdog_usec(void);
+uint64_t mt6d_watchdog_usec(void);
 
 /* Sends WATCHDOG=1 at most every third of the period; call it from a periodic tick. */
-struct sd_watchdog {
+struct mt6d_watchdog {
 	uint64_t period_usec;	/* 0: no watchdog */
 	uint64_t last_usec;
 };
-void sd_watchdog_init(struct sd_watchdog *w);
-void sd_watchdog_kick(struct sd_watchdog *w);
+void mt6d_watchdog_init(struct mt6d_watchdog *w);
+void mt6d_watchdog_kick(struct mt6d_watchdog *w);
 
 #endif
