@@ -78,7 +78,7 @@ static const struct attr_policy ifa_policy[IFA_MAX + 1] = {
 struct addr_walk {
 	int ifindex;	  /* 0: every interface */
 	bool global_only; /* only RT_SCOPE_UNIVERSE */
-	rtnl_addr_cb cb;
+	mt6d_rtnl_addr_cb cb;
 	void *data;
 };
 
@@ -337,7 +337,7 @@ static int addr_walk(struct mt6d_rtnl *nl, struct addr_walk *w)
 	return rtnl_talk(nl, nlh, addr_msg_cb, w);
 }
 
-int mt6d_rtnl_addr_dump(struct mt6d_rtnl *nl, int ifindex, rtnl_addr_cb cb, void *data)
+int mt6d_rtnl_addr_dump(struct mt6d_rtnl *nl, int ifindex, mt6d_rtnl_addr_cb cb, void *data)
 {
 	struct addr_walk w = {.ifindex = ifindex, .cb = cb, .data = data};
 

@@ -39,8 +39,8 @@ int mt6d_rtnl_addr_del(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr 
  * A dump interrupted by a concurrent change (NLM_F_DUMP_INTR) returns -EINTR:
  * the caller dumps again.
  */
-typedef int (*rtnl_addr_cb)(const struct mt6d_rtnl_addr *a, void *data);
-int mt6d_rtnl_addr_dump(struct mt6d_rtnl *nl, int ifindex, rtnl_addr_cb cb, void *data)
+typedef int (*mt6d_rtnl_addr_cb)(const struct mt6d_rtnl_addr *a, void *data);
+int mt6d_rtnl_addr_dump(struct mt6d_rtnl *nl, int ifindex, mt6d_rtnl_addr_cb cb, void *data)
 	__attribute__((warn_unused_result));
 
 /* Adds (or replaces) a unicast route for @dst/@plen through device @ifindex, main table. */
