@@ -175,6 +175,17 @@ void mt6d_show_bytes(struct mt6d_show *s, const char *key, const char *fmt, uint
 	mt6d_show_str(s, key, fmt, buf);
 }
 
+void mt6d_show_json(struct mt6d_show *s, const char *key, const char *json, size_t len)
+{
+	if (!s->json)
+		return;
+	json_member(s, key);
+	if (json)
+		fwrite(json, 1, len, s->f);
+	else
+		fputs("null", s->f);
+}
+
 void mt6d_show_text(struct mt6d_show *s, const char *fmt, ...)
 {
 	va_list ap;

@@ -36,9 +36,16 @@ void mt6d_show_i64(struct mt6d_show *s, const char *key, const char *fmt, int64_
 void mt6d_show_bool(struct mt6d_show *s, const char *key, const char *fmt, bool v);
 void mt6d_show_null(struct mt6d_show *s, const char *key, const char *fmt);
 
-/* JSON: the integer; text: "1h 2m 3s" and "1.50 MiB" through a %s format. */
+/* JSON: the integer; text: the two largest units ("1h 2m", "3m 4s") or "1.50 MiB", through
+ * a %s format. */
 void mt6d_show_duration(struct mt6d_show *s, const char *key, const char *fmt, uint64_t seconds);
 void mt6d_show_bytes(struct mt6d_show *s, const char *key, const char *fmt, uint64_t bytes);
+
+/*
+ * JSON only: @json, one JSON value rendered elsewhere (another daemon's report), as the
+ * member @key; NULL is null. Text: nothing.
+ */
+void mt6d_show_json(struct mt6d_show *s, const char *key, const char *json, size_t len);
 
 void mt6d_show_text(struct mt6d_show *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -7,6 +7,7 @@
 
 #include "ctl.h"
 #include "runtime.h"
+#include "show.h"
 
 #define REPORT_MAX_TUNNELS 256
 
@@ -26,56 +27,56 @@ static const char *ask(const char *name, const struct daemon_sock *d, bool json,
 
 	if (mt6d_runtime_path(path, sizeof(path), name, d->suffix) < 0 ||
 	    mt6d_ctl_request(path, json ? "status json" : "status", buf, len) < 0 ||
-	    strncmp(buf, "ok", 2))
+	    strncmp(buf, "ok\n", 3))
 		return NULL;
-	/* "ok\n" then the report; an older one-line reply goes on after "ok ". */
-	buf += 2;
-	return *buf == '\n' || *buf == ' ' ? buf + 1 : buf;
+	return buf + 3;
 }
 
-static int report_one(FILE *out, const char *name, bool json, bool first, char *buf, size_t len)
+/* Text: the others' reports go under a heading of their own. */
+static void text_indented(struct mt6d_show *sh, const char *key, const char *body)
+{
+	if (!body) {
+		mt6d_show_text(sh, "  mt6d-%s: not running\n", key);
+		return;
+	}
+	mt6d_show_text(sh, "  mt6d-%s:\n", key);
+	for (const char *l = body; *l;) {
+		size_t n = strcspn(l, "\n");
+
+		mt6d_show_text(sh, "    %.*s\n", (int)n, l);
+		l += n + (l[n] == '\n');
+	}
+}
+
+static int report_one(struct mt6d_show *sh, const char *name, bool first, char *buf, size_t len)
 {
 	int ret = 0;
 
-	if (json)
-		fprintf(out, "%s{\"name\":\"%s\"", first ? "" : ",", name);
-	else
-		fprintf(out, "%stunnel: %s\n", first ? "" : "\n", name);
+	mt6d_show_object_begin(sh, NULL);
+	mt6d_show_str(sh, "name", first ? "tunnel: %s\n" : "\ntunnel: %s\n", name);
 	for (size_t i = 0; i < sizeof(daemons) / sizeof(daemons[0]); i++) {
-		const char *body = ask(name, &daemons[i], json, buf, len);
+		const char *body = ask(name, &daemons[i], sh->json, buf, len);
 		size_t blen = body ? strlen(body) : 0;
 
 		if (!body && i == 0)
 			ret = -ENOENT;
-		if (json) {
-			/* The daemon's JSON is one object; drop its trailing newline. */
-			while (blen && body[blen - 1] == '\n')
-				blen--;
-			fprintf(out, ",\"%s\":%.*s", daemons[i].key, (int)(body ? blen : 4),
-				body ? body : "null");
-		} else if (body && i == 0) {
-			fputs(body, out);
-		} else if (body) {
-			/* The others' reports go under a heading of their own. */
-			fprintf(out, "  mt6d-%s:\n", daemons[i].key);
-			for (const char *l = body; *l;) {
-				size_t n = strcspn(l, "\n");
-
-				fprintf(out, "    %.*s\n", (int)n, l);
-				l += n + (l[n] == '\n');
-			}
-		} else {
-			fprintf(out, "  mt6d-%s: not running\n", daemons[i].key);
-		}
+		/* The daemon's JSON is one object; its trailing newline is not part of it. */
+		while (blen && body[blen - 1] == '\n')
+			blen--;
+		mt6d_show_json(sh, daemons[i].key, body, blen);
+		if (i == 0 && body)
+			mt6d_show_text(sh, "%s", body);
+		else if (i > 0)
+			text_indented(sh, daemons[i].key, body);
 	}
-	if (json)
-		fputs("}", out);
+	mt6d_show_object_end(sh);
 	return ret;
 }
 
 int overview_print(FILE *out, const char *name, bool json)
 {
 	char (*names)[64] = NULL, *buf = malloc(MT6D_CTL_MSG_MAX);
+	struct mt6d_show sh;
 	int n = 1, ret = 0;
 
 	if (!buf)
@@ -88,16 +89,15 @@ int overview_print(FILE *out, const char *name, bool json)
 			goto out;
 		}
 	}
-	if (json)
-		fputs("[", out);
+	mt6d_show_init(&sh, out, json);
+	mt6d_show_array_begin(&sh, NULL);
 	for (int i = 0; i < n; i++) {
-		int r = report_one(out, name ? name : names[i], json, i == 0, buf, MT6D_CTL_MSG_MAX);
+		int r = report_one(&sh, name ? name : names[i], i == 0, buf, MT6D_CTL_MSG_MAX);
 
 		if (r < 0 && !ret)
 			ret = r;
 	}
-	if (json)
-		fputs("]\n", out);
+	mt6d_show_array_end(&sh);
 out:
 	free(names);
 	free(buf);

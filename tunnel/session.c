@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "session.h"
 
-#include "clock.h"
-
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -12,7 +10,7 @@
 #define ATTEMPT_TIMEOUT_MS 12000
 
 int session_init(struct session *s, const struct mt6d_config *cfg,
-		 const struct in6_addr *local_prefix)
+		 const struct in6_addr *local_prefix, uint64_t now_ms)
 {
 	uint8_t local[16], peer[16];
 
@@ -23,7 +21,7 @@ int session_init(struct session *s, const struct mt6d_config *cfg,
 	memcpy(peer, cfg->peer_prefix.addr.s6_addr, 8);
 	memcpy(peer + 8, cfg->peer_iid.s6_addr + 8, 8);
 	s->initiator = memcmp(local, peer, sizeof(local)) < 0;
-	s->since_ms = mt6d_mono_ms();
+	s->since_ms = now_ms;
 	s->backoff_ms = BACKOFF_MIN_MS;
 	s->backoff_max_ms = cfg->recovery.max_backoff;
 	keyring_init(&s->keys, (enum mt6d_cipher)cfg->encryption,
@@ -38,26 +36,45 @@ void session_clear(struct session *s)
 	keyring_clear(&s->keys);
 }
 
-int session_begin(struct session *s, sctp_assoc_t id)
+void session_connecting(struct session *s, sctp_assoc_t id)
+{
+	s->connecting = id;
+}
+
+void session_connect_failed(struct session *s, sctp_assoc_t id)
+{
+	if (id && id == s->connecting)
+		s->connecting = 0;
+}
+
+int session_begin(struct session *s, sctp_assoc_t id, uint64_t now_ms)
 {
 	s->assoc = id;
 	s->connecting = 0;
 	s->authenticated = false;
 	keyring_clear(&s->keys);
-	s->since_ms = mt6d_mono_ms();
+	s->since_ms = now_ms;
 	s->reported_ms = 0;
 	s->backoff_ms = BACKOFF_MIN_MS;
 	return handshake_reset(&s->hs);
 }
 
-void session_end(struct session *s)
+bool session_authenticate(struct session *s)
+{
+	if (!s->assoc || s->authenticated)
+		return false;
+	s->authenticated = true;
+	return true;
+}
+
+void session_end(struct session *s, uint64_t now_ms)
 {
 	s->assoc = 0;
 	s->connecting = 0;
 	s->authenticated = false;
 	s->hs.authenticated = false;
 	keyring_clear(&s->keys);
-	s->since_ms = mt6d_mono_ms();
+	s->since_ms = now_ms;
 	s->reported_ms = 0;
 	s->next_attempt_ms = 0;
 }
@@ -72,10 +89,8 @@ static bool due_report(struct session *s, uint64_t now, uint64_t deadline)
 	return true;
 }
 
-enum session_action session_check(struct session *s, const char **why)
+enum session_action session_check(struct session *s, uint64_t now, const char **why)
 {
-	uint64_t now = mt6d_mono_ms();
-
 	*why = s->why;
 	if (s->assoc) {
 		if (s->authenticated || now - s->since_ms < SESSION_HANDSHAKE_DEADLINE_MS)

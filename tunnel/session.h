@@ -41,12 +41,23 @@ enum session_action {
 	SESSION_UNAUTHENTICATED, /* report @why, abort the association */
 };
 
+/* @now_ms: mt6d_mono_ms() or a test's clock; every deadline below is on it. */
 int session_init(struct session *s, const struct mt6d_config *cfg,
-		 const struct in6_addr *local_prefix) __attribute__((warn_unused_result));
+		 const struct in6_addr *local_prefix, uint64_t now_ms)
+	__attribute__((warn_unused_result));
 void session_clear(struct session *s);
 
-int session_begin(struct session *s, sctp_assoc_t id) __attribute__((warn_unused_result));
-void session_end(struct session *s);
+/* Our association attempt @id is under way; it failed (0 when @id is not ours). */
+void session_connecting(struct session *s, sctp_assoc_t id);
+void session_connect_failed(struct session *s, sctp_assoc_t id);
+
+/* Association @id is the current one, the handshake starts over. */
+int session_begin(struct session *s, sctp_assoc_t id, uint64_t now_ms)
+	__attribute__((warn_unused_result));
+/* The peer proved the key on the current association; false when it already had. */
+bool session_authenticate(struct session *s);
+/* No current association any more; keys wiped, reconnection starts afresh. */
+void session_end(struct session *s, uint64_t now_ms);
 
 static inline bool session_authenticated(const struct session *s)
 {
@@ -54,6 +65,6 @@ static inline bool session_authenticated(const struct session *s)
 }
 
 /* Called on every tick: what the deadlines say to do now. */
-enum session_action session_check(struct session *s, const char **why);
+enum session_action session_check(struct session *s, uint64_t now_ms, const char **why);
 
 #endif

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The session's state changes and deadlines on a clock the test moves: who initiates,
+ * the connect back-off, the stall report (once a minute), the handshake deadline, and
+ * that only the current association can become authenticated.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "check.h"
+#include "session.h"
+
+#define T0 1000000ull
+
+static void config(struct mt6d_config *cfg, const char *local_iid, const char *peer_iid)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->psk_len = 32;
+	for (size_t i = 0; i < cfg->psk_len; i++)
+		cfg->psk[i] = (uint8_t)i;
+	inet_pton(AF_INET6, local_iid, &cfg->local_iid);
+	inet_pton(AF_INET6, "2001:db8:2::", &cfg->peer_prefix.addr);
+	cfg->peer_prefix.len = 64;
+	inet_pton(AF_INET6, peer_iid, &cfg->peer_iid);
+	cfg->rekey_interval = 120;
+	cfg->recovery.max_backoff = 2000;
+}
+
+static struct session *start(struct session *s, struct mt6d_config *cfg, const char *prefix)
+{
+	struct in6_addr p;
+
+	inet_pton(AF_INET6, prefix, &p);
+	CHECK(session_init(s, cfg, &p, T0) == 0, "session_init");
+	return s;
+}
+
+static void test_initiator(void)
+{
+	struct mt6d_config cfg;
+	struct session a, b;
+
+	/* The side whose (prefix, iid) sorts first initiates; exactly one of two does. */
+	config(&cfg, "::1", "::2");
+	start(&a, &cfg, "2001:db8:1::");
+	CHECK(a.initiator, "2001:db8:1::1 < 2001:db8:2::2 initiates");
+	session_clear(&a);
+	config(&cfg, "::2", "::1");
+	inet_pton(AF_INET6, "2001:db8:1::", &cfg.peer_prefix.addr);
+	start(&b, &cfg, "2001:db8:2::");
+	CHECK(!b.initiator, "2001:db8:2::2 > 2001:db8:1::1 waits");
+	session_clear(&b);
+}
+
+/* The initiator connects at once, then backs off 250, 500, 1000, 2000, 2000 ms. */
+static void test_backoff(void)
+{
+	const unsigned int gaps[] = { 250, 500, 1000, 2000, 2000 };
+	struct mt6d_config cfg;
+	struct session s;
+	const char *why;
+	uint64_t now = T0;
+
+	config(&cfg, "::1", "::2");
+	start(&s, &cfg, "2001:db8:1::");
+	CHECK(session_check(&s, now, &why) == SESSION_CONNECT, "first attempt at once");
+	for (size_t i = 0; i < sizeof(gaps) / sizeof(gaps[0]); i++) {
+		CHECK(session_check(&s, now + gaps[i] - 1, &why) == SESSION_IDLE,
+		      "no attempt before %u ms", gaps[i]);
+		now += gaps[i];
+		CHECK(session_check(&s, now, &why) == SESSION_CONNECT,
+		      "attempt %zu after %u ms", i + 2, gaps[i]);
+	}
+	session_clear(&s);
+}
+
+/* An attempt under way is waited for (12 s) unless the kernel says it failed. */
+static void test_attempt_in_flight(void)
+{
+	struct mt6d_config cfg;
+	struct session s;
+	const char *why;
+
+	config(&cfg, "::1", "::2");
+	start(&s, &cfg, "2001:db8:1::");
+	CHECK(session_check(&s, T0, &why) == SESSION_CONNECT, "connect");
+	session_connecting(&s, 7);
+	CHECK(session_check(&s, T0 + 5000, &why) == SESSION_IDLE, "in flight: wait");
+	session_connect_failed(&s, 8);
+	CHECK(s.connecting == 7, "a failure of another attempt changes nothing");
+	session_connect_failed(&s, 7);
+	CHECK(s.connecting == 0, "our attempt failed");
+	CHECK(session_check(&s, T0 + 5000, &why) == SESSION_CONNECT, "next attempt");
+	session_clear(&s);
+}
+
+/* Without an association for 10 s: one report, then at most one a minute. */
+static void test_stall_report(void)
+{
+	struct mt6d_config cfg;
+	struct session s;
+	const char *why;
+
+	config(&cfg, "::2", "::1");
+	start(&s, &cfg, "2001:db8:2::");
+	CHECK(session_check(&s, T0 + 9999, &why) == SESSION_IDLE, "responder waits quietly");
+	CHECK(session_check(&s, T0 + 10000, &why) == SESSION_STALLED, "report at 10 s");
+	CHECK(strstr(why, "no association with the peer for 10 s") != NULL, "why: %s", why);
+	CHECK(session_check(&s, T0 + 20000, &why) == SESSION_IDLE, "not again at 20 s");
+	CHECK(session_check(&s, T0 + 70000, &why) == SESSION_STALLED, "again at 70 s");
+	session_clear(&s);
+}
+
+/* An association that does not prove the key within 5 s is given up. */
+static void test_handshake_deadline(void)
+{
+	struct mt6d_config cfg;
+	struct session s;
+	const char *why;
+
+	config(&cfg, "::1", "::2");
+	start(&s, &cfg, "2001:db8:1::");
+	CHECK(!session_authenticate(&s), "no association: nothing to authenticate");
+	CHECK(session_begin(&s, 3, T0 + 1000) == 0, "begin");
+	CHECK(!session_authenticated(&s), "not authenticated yet");
+	CHECK(session_check(&s, T0 + 5999, &why) == SESSION_IDLE, "within the deadline");
+	CHECK(session_check(&s, T0 + 6000, &why) == SESSION_UNAUTHENTICATED, "deadline");
+	CHECK(strstr(why, "association 3: the peer did not prove the key") != NULL, "why: %s",
+	      why);
+	session_end(&s, T0 + 6000);
+	CHECK(s.assoc == 0 && !session_authenticated(&s), "ended");
+
+	CHECK(session_begin(&s, 4, T0 + 7000) == 0, "begin again");
+	CHECK(session_authenticate(&s), "authenticated");
+	CHECK(!session_authenticate(&s), "only once");
+	CHECK(session_authenticated(&s), "authenticated state");
+	CHECK(session_check(&s, T0 + 60000, &why) == SESSION_IDLE, "no deadline once proven");
+	session_end(&s, T0 + 60000);
+	CHECK(!session_authenticated(&s), "end clears it");
+	session_clear(&s);
+}
+
+int main(void)
+{
+	test_initiator();
+	test_backoff();
+	test_attempt_in_flight();
+	test_stall_report();
+	test_handshake_deadline();
+	return check_done();
+}

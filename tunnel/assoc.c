@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The association in charge, and the one place that decides which it is: the tunnel
+ * binds this slot's hashed address, connects (when it is the initiator), takes an
+ * association that comes up, checks that the peer uses SCTP-AUTH, runs the handshake on
+ * it and drops it when the peer does not prove the key in time.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "handshake.h"
+#include "log.h"
+#include "runtime.h"
+#include "tunnel_int.h"
+
+static uint64_t tunnel_slot(const struct tunnel *t)
+{
+	return mt6d_slot(mt6d_daemon_now(&t->d), t->cfg->interval);
+}
+
+/* The peer's addresses to try, most likely first; clocks may be a slot apart. */
+static size_t peer_candidates(const struct tunnel *t, struct in6_addr *out)
+{
+	uint64_t s = tunnel_slot(t);
+	const uint64_t slots[] = { s, s + 1, s - 1 };
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
+		if (!mt6d_hashed_addr(&t->deriver, &t->cfg->peer_prefix.addr, &t->cfg->peer_iid,
+				      slots[i], &out[n]))
+			n++;
+	return n;
+}
+
+static void send_handshake(struct tunnel *t)
+{
+	uint8_t msg[MT6D_FRAME_HDR_LEN + MT6D_HS_LEN];
+	const struct mt6d_frame f = { .type = MT6D_FRAME_HANDSHAKE };
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) };
+	int ret = handshake_build(&t->sess.hs, msg + MT6D_FRAME_HDR_LEN);
+
+	mt6d_frame_put_hdr(msg, &f);
+	/* Fully reliable whatever the data's policy: a lost handshake costs the session. */
+	if (!ret)
+		ret = endpoint_send(t->sk, t->sess.assoc, 0, 0, NULL, &iov, 1);
+	if (ret < 0)
+		log_warnx("cannot send the handshake on association %d: %s", (int)t->sess.assoc,
+			  strerror(-ret));
+}
+
+void assoc_down(struct tunnel *t, const char *why)
+{
+	if (!t->sess.assoc)
+		return;
+	log_info("association %d down: %s", (int)t->sess.assoc, why);
+	mt6d_notify_status("association down (%s); re-establishing", why);
+	session_end(&t->sess, mt6d_mono_ms());
+	datapath_resume(t);
+}
+
+static void assoc_up(struct tunnel *t, sctp_assoc_t id, bool restart)
+{
+	int ret;
+
+	if (t->sess.assoc && t->sess.assoc != id) {
+		/* One peer, one association: a newer one replaces a stale one. */
+		log_info("association %d replaces %d", (int)id, (int)t->sess.assoc);
+		endpoint_abort(t->sk, t->sess.assoc);
+		session_end(&t->sess, mt6d_mono_ms());
+	}
+	ret = endpoint_check_peer_auth(t->sk, id);
+	if (ret < 0) {
+		log_warnx("association %d refused: the peer does not %s; aborting", (int)id,
+			  ret == -EACCES ? "use SCTP-AUTH at all"
+					 : "authenticate DATA, ASCONF and ASCONF-ACK");
+		endpoint_abort(t->sk, id);
+		t->stats.refused_noauth++;
+		return;
+	}
+	if (session_begin(&t->sess, id, mt6d_mono_ms()) < 0)
+		fatalx("cannot draw a session nonce");
+	t->stats.associations++;
+	t->assoc_since = time(NULL);
+	log_info("association %d %s; starting the handshake", (int)id,
+		 restart ? "restarted" : "up");
+	send_handshake(t);
+}
+
+static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sac, size_t len)
+{
+	switch (sac->sac_state) {
+	case SCTP_COMM_UP:
+	case SCTP_RESTART:
+		assoc_up(t, sac->sac_assoc_id, sac->sac_state == SCTP_RESTART);
+		break;
+	case SCTP_COMM_LOST:
+		/* The kernel reports a received ABORT as COMM_LOST too, with the chunk attached. */
+		if (sac->sac_assoc_id == t->sess.assoc)
+			assoc_down(t, len > sizeof(*sac) ? "aborted by the peer"
+							  : "peer unreachable (retransmission limit)");
+		break;
+	case SCTP_SHUTDOWN_COMP:
+		if (sac->sac_assoc_id == t->sess.assoc)
+			assoc_down(t, "shut down by the peer");
+		break;
+	case SCTP_CANT_STR_ASSOC:
+		session_connect_failed(&t->sess, sac->sac_assoc_id);
+		log_debug("association attempt %d failed", (int)sac->sac_assoc_id);
+		break;
+	}
+}
+
+static void on_paddr_change(const struct sctp_paddr_change *pc)
+{
+	const struct sockaddr_in6 *sa = (const struct sockaddr_in6 *)&pc->spc_aaddr;
+	char buf[INET6_ADDRSTRLEN];
+
+	if (sa->sin6_family != AF_INET6)
+		return;
+	inet_ntop(AF_INET6, &sa->sin6_addr, buf, sizeof(buf));
+	log_debug("association %d: peer address %s state %d", (int)pc->spc_assoc_id, buf,
+		  pc->spc_state);
+}
+
+static void on_authkey_event(struct tunnel *t, const struct sctp_authkey_event *ev)
+{
+	if (ev->auth_indication != SCTP_AUTH_NO_AUTH)
+		return;
+	log_warnx("association %d refused: the peer does not support SCTP-AUTH",
+		  (int)ev->auth_assoc_id);
+	endpoint_abort(t->sk, ev->auth_assoc_id);
+	if (ev->auth_assoc_id == t->sess.assoc)
+		session_end(&t->sess, mt6d_mono_ms());
+	t->stats.refused_noauth++;
+}
+
+void assoc_notification(struct tunnel *t, const union sctp_notification *n, size_t len)
+{
+	if (len < sizeof(n->sn_header))
+		return;
+	switch (n->sn_header.sn_type) {
+	case SCTP_ASSOC_CHANGE:
+		if (len >= sizeof(n->sn_assoc_change))
+			on_assoc_change(t, &n->sn_assoc_change, len);
+		break;
+	case SCTP_PEER_ADDR_CHANGE:
+		if (len >= sizeof(n->sn_paddr_change))
+			on_paddr_change(&n->sn_paddr_change);
+		break;
+	case SCTP_AUTHENTICATION_EVENT:
+		if (len >= sizeof(n->sn_authkey_event))
+			on_authkey_event(t, &n->sn_authkey_event);
+		break;
+	case SCTP_SHUTDOWN_EVENT:
+		if (n->sn_shutdown_event.sse_assoc_id == t->sess.assoc)
+			assoc_down(t, "peer is shutting down");
+		break;
+	}
+}
+
+void assoc_authenticated(struct tunnel *t, const char *how)
+{
+	if (!session_authenticate(&t->sess))
+		return;
+	log_info("association %d: peer proved the key (%s); session keys in use, tunnel %s is "
+		 "carrying traffic", (int)t->sess.assoc, how, t->ifname);
+	/* Ready means traffic can flow: device up and an authenticated association. */
+	mt6d_notify_status("association %d up and authenticated; carrying traffic on %s",
+			   (int)t->sess.assoc, t->ifname);
+	if (!t->ready && mt6d_notify_send("READY=1") == 0)
+		t->ready = true;
+}
+
+void assoc_handshake(struct tunnel *t, const struct mt6d_frame *f, uint64_t now_ms)
+{
+	uint8_t tx[MT6D_SESSION_SECRET_LEN], rx[MT6D_SESSION_SECRET_LEN];
+	int ret;
+
+	switch (handshake_receive(&t->sess.hs, f->payload, f->payload_len)) {
+	case HANDSHAKE_BAD:
+		t->stats.drop_handshake++;
+		return;
+	case HANDSHAKE_NEW_PEER:
+		/* Keys from both sides' fresh values: install them before answering. */
+		ret = handshake_secrets(&t->sess.hs, tx, rx);
+		if (!ret)
+			ret = keyring_install(&t->sess.keys, tx, rx, now_ms);
+		if (!ret)
+			t->last_rekey = time(NULL);
+		mt6d_wipe(tx, sizeof(tx));
+		mt6d_wipe(rx, sizeof(rx));
+		if (ret < 0) {
+			t->stats.drop_handshake++;
+			return;
+		}
+		send_handshake(t);
+		break;
+	case HANDSHAKE_REPLY:
+		send_handshake(t);
+		break;
+	case HANDSHAKE_OK:
+		break;
+	}
+	if (t->sess.hs.authenticated)
+		assoc_authenticated(t, "handshake");
+}
+
+/* Binds this slot's hashed address; until it works the tunnel retries every tick. */
+static int try_bind(struct tunnel *t)
+{
+	struct in6_addr addr;
+	char buf[INET6_ADDRSTRLEN];
+	int ret = mt6d_hashed_addr(&t->deriver, &t->d.prefix, &t->cfg->local_iid,
+				   tunnel_slot(t), &addr);
+
+	if (!ret)
+		ret = endpoint_bind(t->sk, &addr, 1, t->cfg->port);
+	if (ret < 0)
+		return ret;
+	inet_ntop(AF_INET6, &addr, buf, sizeof(buf));
+	log_info("endpoint bound to %s port %u", buf, t->cfg->port);
+	t->bound = true;
+	ret = mt6d_runtime_publish(t->runtime_path, getpid(), t->sk);
+	if (ret < 0)
+		fatalx("cannot publish %s: %s", t->runtime_path, strerror(-ret));
+	t->published = true;
+	return 0;
+}
+
+static void try_connect(struct tunnel *t)
+{
+	struct in6_addr peers[3];
+	size_t n = peer_candidates(t, peers);
+	sctp_assoc_t id = 0;
+	int ret = endpoint_connect(t->sk, peers, n, t->cfg->port, &id);
+
+	if (ret < 0) {
+		log_debug("connect: %s", strerror(-ret));
+		return;
+	}
+	session_connecting(&t->sess, id);
+}
+
+void assoc_tick(struct tunnel *t, uint64_t now_ms)
+{
+	const char *why;
+	int ret;
+
+	if (!t->bound) {
+		ret = try_bind(t);
+		if (ret < 0) {
+			log_debug("bind: %s", strerror(-ret));
+			return;
+		}
+	}
+	switch (session_check(&t->sess, now_ms, &why)) {
+	case SESSION_IDLE:
+		break;
+	case SESSION_CONNECT:
+		try_connect(t);
+		break;
+	case SESSION_STALLED:
+		/* One line an operator can act on; repeated at most once per deadline. */
+		log_warnx("%s", why);
+		mt6d_notify_status("%s", why);
+		break;
+	case SESSION_UNAUTHENTICATED:
+		log_warnx("%s", why);
+		endpoint_abort(t->sk, t->sess.assoc);
+		session_end(&t->sess, now_ms);
+		break;
+	}
+}
+
+void assoc_endpoint_params(const struct mt6d_config *cfg, const uint8_t *auth_key,
+			   struct endpoint_params *ep)
+{
+	const struct mt6d_reliability *r = &cfg->reliability;
+
+	*ep = (struct endpoint_params){
+		.port = cfg->port,
+		.auth_key = auth_key,
+		.auth_key_len = MT6D_KEY_LEN,
+		.bufsize = (int)cfg->buffer_size * 1024,
+		.sack_delay = cfg->sack_delay,
+		.streams = TUNNEL_STREAMS,
+		.pr = {
+			.policy = r->policy == MT6D_PR_RTX   ? SCTP_PR_SCTP_RTX
+				  : r->policy == MT6D_PR_TTL ? SCTP_PR_SCTP_TTL
+							     : SCTP_PR_SCTP_NONE,
+			.value = r->value,
+		},
+		.rto_min = cfg->recovery.rto_min,
+		.rto_max = cfg->recovery.rto_max,
+		.hb_interval = cfg->recovery.heartbeat_interval,
+		.path_max_retrans = (uint16_t)cfg->recovery.path_max_retrans,
+		.pf_threshold = (uint16_t)cfg->recovery.pf_threshold,
+		.max_retrans = (uint16_t)cfg->recovery.max_retrans,
+	};
+}

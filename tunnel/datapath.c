@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The data path: an inner packet read from the TUN device becomes one sealed frame in one
+ * SCTP message on the association in charge, and a frame from it that opens becomes one
+ * packet written to the TUN device. Everything else is dropped and counted.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "flow.h"
+#include "log.h"
+#include "tunnel_int.h"
+
+static void tun_set_paused(struct tunnel *t, bool paused)
+{
+	if (t->tun_paused == paused)
+		return;
+	t->tun_paused = paused;
+	if (mt6d_evloop_mod(t->d.loop, t->tun_fd, paused ? 0 : EPOLLIN) < 0 ||
+	    mt6d_evloop_mod(t->d.loop, t->sk, paused ? EPOLLIN | EPOLLOUT : EPOLLIN) < 0)
+		fatal("epoll");
+}
+
+/* The association went: a frame held back for it is lost, the TUN device is read again. */
+void datapath_resume(struct tunnel *t)
+{
+	if (t->pending_len) {
+		t->stats.drop_send++;
+		t->pending_len = 0;
+	}
+	tun_set_paused(t, false);
+}
+
+static int send_frame(struct tunnel *t, uint16_t stream, const void *frame, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
+
+	return endpoint_send(t->sk, t->sess.assoc, stream,
+			     t->cfg->delivery == MT6D_DELIVERY_UNORDERED, &t->pr, &iov, 1);
+}
+
+/*
+ * Seals the frame of @type whose payload (@len bytes) is at txbuf + @off + header and
+ * sends it; the inner packet is at txbuf + TUNNEL_PKT_OFF (@pkt_len bytes). Returns true
+ * when it left (or was dropped for good), false when the sealed frame is held back.
+ */
+static bool forward_packet(struct tunnel *t, uint8_t type, size_t off, size_t len,
+			   size_t pkt_len, uint64_t now_ms)
+{
+	uint16_t stream = mt6d_flow_stream(t->txbuf + TUNNEL_PKT_OFF, pkt_len, TUNNEL_STREAMS);
+	uint8_t *frame = t->txbuf + off;
+	size_t frame_len;
+	int ret;
+
+	if (!session_authenticated(&t->sess)) {
+		t->stats.drop_no_session++;
+		return true;
+	}
+	ret = keyring_seal(&t->sess.keys, type, frame, len, &frame_len, now_ms);
+	if (ret == -EOVERFLOW) {
+		/* Not before 2^32 rekeys; a new association brings new keys. */
+		endpoint_abort(t->sk, t->sess.assoc);
+		assoc_down(t, "key epochs exhausted; starting over");
+	}
+	if (ret < 0) {
+		t->stats.drop_send++;
+		return true;
+	}
+	/* Counted once sealed: a held frame leaves later or is counted as dropped. */
+	t->stats.tx_packets++;
+	t->stats.tx_bytes += pkt_len;
+	ret = send_frame(t, stream, frame, frame_len);
+	if (ret == -EAGAIN || ret == -ENOBUFS) {
+		t->pending_len = frame_len;
+		t->pending_off = off;
+		t->pending_stream = stream;
+		return false;
+	}
+	if (ret < 0)
+		t->stats.drop_send++;
+	return true;
+}
+
+void datapath_on_tun(int fd, uint32_t events, void *ctx)
+{
+	struct tunnel *t = ctx;
+
+	/* One clock read per wakeup: the whole batch falls in one key epoch. */
+	const uint64_t now_ms = mt6d_mono_ms();
+
+	/* Bounded batch: one wakeup must not starve the receive side. */
+	for (int i = 0; i < 64; i++) {
+		const size_t vh = t->cfg->offload ? MT6D_VNET_HDR_LEN : 0;
+		ssize_t n = read(fd, t->txbuf + TUNNEL_PKT_OFF - vh, TUNNEL_MAX_PKT + vh);
+		size_t pkt_len;
+		bool sent;
+
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("read %s", t->ifname);
+			return;
+		}
+		if ((size_t)n < vh)
+			continue;
+		pkt_len = (size_t)n - vh;
+		if (vh && !mt6d_vnet_hdr_plain(t->txbuf + MT6D_FRAME_HDR_LEN))
+			sent = forward_packet(t, MT6D_FRAME_DATA_GSO, 0, (size_t)n, pkt_len,
+					      now_ms);
+		else
+			sent = forward_packet(t, MT6D_FRAME_DATA, MT6D_VNET_HDR_LEN, pkt_len,
+					      pkt_len, now_ms);
+		if (!sent) {
+			tun_set_paused(t, true);
+			return;
+		}
+	}
+}
+
+static void on_writable(struct tunnel *t)
+{
+	if (t->pending_len) {
+		int ret = send_frame(t, t->pending_stream, t->txbuf + t->pending_off,
+				     t->pending_len);
+
+		if (ret == -EAGAIN || ret == -ENOBUFS)
+			return;
+		if (ret < 0)
+			t->stats.drop_send++;
+	}
+	t->pending_len = 0;
+	tun_set_paused(t, false);
+}
+
+/* The inner packet of an opened frame, and where its write to the TUN device starts. */
+static int inner_packet(struct tunnel *t, const struct mt6d_frame *f, const uint8_t **pkt,
+			size_t *pkt_len, uint8_t **out)
+{
+	uint8_t *payload = t->rxbuf + (f->payload - t->rxbuf);
+
+	if (f->type != MT6D_FRAME_DATA_GSO) {
+		*pkt = f->payload;
+		*pkt_len = f->payload_len;
+		/* The frame header before the payload is spent: room for a plain vnet header. */
+		*out = t->cfg->offload
+			       ? memset(payload - MT6D_VNET_HDR_LEN, 0, MT6D_VNET_HDR_LEN)
+			       : payload;
+		return 0;
+	}
+	if (!t->cfg->offload)
+		return -ENOMSG;
+	if (f->payload_len < MT6D_VNET_HDR_LEN)
+		return -EBADMSG;
+	*pkt = f->payload + MT6D_VNET_HDR_LEN;
+	*pkt_len = f->payload_len - MT6D_VNET_HDR_LEN;
+	*out = payload;
+	return mt6d_vnet_hdr_check(f->payload, *pkt_len) < 0 ? -EBADMSG : 0;
+}
+
+static void on_data(struct tunnel *t, struct mt6d_frame *f, size_t len, uint64_t now_ms)
+{
+	int ret = keyring_open(&t->sess.keys, t->rxbuf, len, f, now_ms);
+	const uint8_t *pkt;
+	uint8_t *out;
+	size_t pkt_len;
+
+	switch (ret) {
+	case 0:
+		break;
+	case -EALREADY:
+	case -ESTALE:
+	case -EOVERFLOW:
+		t->stats.drop_replay++;
+		return;
+	case -ENOKEY:
+		/* Before the handshake gave keys, or an epoch long gone. */
+		t->stats.drop_unauthenticated++;
+		return;
+	default:
+		t->stats.drop_auth++;
+		return;
+	}
+	/* Only the peer holds the session keys: a frame that opened proves the key too. */
+	assoc_authenticated(t, "sealed data");
+	ret = inner_packet(t, f, &pkt, &pkt_len, &out);
+	if (ret == -ENOMSG) {
+		t->stats.drop_unknown++;
+		return;
+	}
+	if (ret < 0 || mt6d_frame_check_inner(pkt, pkt_len) < 0) {
+		t->stats.drop_malformed++;
+		return;
+	}
+	if (write(t->tun_fd, out, (size_t)(pkt + pkt_len - out)) < 0) {
+		t->stats.drop_tun++;
+		return;
+	}
+	t->stats.rx_packets++;
+	t->stats.rx_bytes += pkt_len;
+}
+
+static void on_message(struct tunnel *t, const struct endpoint_msg *m, uint64_t now_ms)
+{
+	struct mt6d_frame f;
+	int ret;
+
+	if (m->assoc != t->sess.assoc) {
+		/* Not the association we authenticated: nothing from it reaches the TUN. */
+		t->stats.drop_unauthenticated++;
+		return;
+	}
+	ret = mt6d_frame_parse(t->rxbuf, m->len, &f);
+	if (ret == -EPROTONOSUPPORT || ret == -ENOMSG) {
+		t->stats.drop_unknown++;
+		return;
+	}
+	if (ret < 0) {
+		t->stats.drop_malformed++;
+		return;
+	}
+	if (f.type == MT6D_FRAME_HANDSHAKE)
+		assoc_handshake(t, &f, now_ms);
+	else
+		on_data(t, &f, m->len, now_ms);
+}
+
+void datapath_on_sctp(int fd, uint32_t events, void *ctx)
+{
+	struct tunnel *t = ctx;
+	uint64_t now_ms;
+
+	if (events & EPOLLOUT)
+		on_writable(t);
+	if (!(events & EPOLLIN))
+		return;
+	now_ms = mt6d_mono_ms();
+	for (int i = 0; i < 64; i++) {
+		struct endpoint_msg m;
+		int ret = endpoint_recv(fd, t->rxbuf, sizeof(t->rxbuf), &m);
+
+		if (ret == -EAGAIN || ret == -EINTR)
+			return;
+		if (ret < 0) {
+			log_warnx("sctp receive: %s", strerror(-ret));
+			return;
+		}
+		if (!m.complete) {
+			/* Larger than any frame we send: drop the rest of it as it arrives. */
+			t->stats.drop_malformed++;
+			continue;
+		}
+		if (m.notification)
+			assoc_notification(t, (const union sctp_notification *)t->rxbuf, m.len);
+		else
+			on_message(t, &m, now_ms);
+	}
+}
