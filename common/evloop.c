@@ -15,7 +15,7 @@
 
 struct evloop_handler {
 	int fd;
-	evloop_cb cb;
+	mt6d_evloop_cb cb;
 	void *ctx;
 };
 
@@ -52,7 +52,7 @@ void mt6d_evloop_free(struct mt6d_evloop *loop)
 	free(loop);
 }
 
-int mt6d_evloop_add(struct mt6d_evloop *loop, int fd, uint32_t events, evloop_cb cb, void *ctx)
+int mt6d_evloop_add(struct mt6d_evloop *loop, int fd, uint32_t events, mt6d_evloop_cb cb, void *ctx)
 {
 	struct evloop_handler *h = NULL;
 	struct epoll_event ev = { .events = events };

@@ -7,12 +7,12 @@
 /* One epoll loop per process: every fd has a callback and a context pointer. */
 struct mt6d_evloop;
 
-typedef void (*evloop_cb)(int fd, uint32_t events, void *ctx);
+typedef void (*mt6d_evloop_cb)(int fd, uint32_t events, void *ctx);
 
 int mt6d_evloop_new(struct mt6d_evloop **out) __attribute__((warn_unused_result));
 void mt6d_evloop_free(struct mt6d_evloop *loop);
 
-int mt6d_evloop_add(struct mt6d_evloop *loop, int fd, uint32_t events, evloop_cb cb, void *ctx)
+int mt6d_evloop_add(struct mt6d_evloop *loop, int fd, uint32_t events, mt6d_evloop_cb cb, void *ctx)
 	__attribute__((warn_unused_result));
 int mt6d_evloop_mod(struct mt6d_evloop *loop, int fd, uint32_t events) __attribute__((warn_unused_result));
 void mt6d_evloop_del(struct mt6d_evloop *loop, int fd);

@@ -61,6 +61,14 @@ void assoc_down(struct tunnel *t, const char *why)
 	datapath_resume(t);
 }
 
+void assoc_abort(struct tunnel *t, const char *why)
+{
+	if (!t->sess.assoc)
+		return;
+	endpoint_abort(t->sk, t->sess.assoc);
+	assoc_down(t, why);
+}
+
 static void assoc_up(struct tunnel *t, sctp_assoc_t id, bool restart)
 {
 	int ret;

@@ -62,8 +62,7 @@ static bool forward_packet(struct tunnel *t, uint8_t type, size_t off, size_t le
 	ret = keyring_seal(&t->sess.keys, type, frame, len, &frame_len, now_ms);
 	if (ret == -EOVERFLOW) {
 		/* Not before 2^32 rekeys; a new association brings new keys. */
-		endpoint_abort(t->sk, t->sess.assoc);
-		assoc_down(t, "key epochs exhausted; starting over");
+		assoc_abort(t, "key epochs exhausted; starting over");
 	}
 	if (ret < 0) {
 		t->stats.drop_send++;

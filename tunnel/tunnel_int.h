@@ -68,7 +68,9 @@ struct tunnel {
 
 /* assoc.c */
 void assoc_tick(struct tunnel *t, uint64_t now_ms);
+/* The association in charge went (@why for the log); assoc_abort() sends ABORT first. */
 void assoc_down(struct tunnel *t, const char *why);
+void assoc_abort(struct tunnel *t, const char *why);
 void assoc_notification(struct tunnel *t, const union sctp_notification *n, size_t len);
 void assoc_handshake(struct tunnel *t, const struct mt6d_frame *f, uint64_t now_ms);
 void assoc_authenticated(struct tunnel *t, const char *how);
