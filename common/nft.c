@@ -32,12 +32,13 @@ struct mt6d_nft {
 };
 
 struct mt6d_nft_batch {
-	struct mt6d_nft *n;
+	uint32_t *seq;		/* the socket's counter, or own_seq without one */
+	uint32_t own_seq;
 	char *buf;
 	size_t len, cap;
 	struct nlmsghdr *last;	/* message whose length is not yet accounted for */
-	uint32_t first_seq;
 	size_t count;
+	bool ended;		/* END is in place */
 };
 
 int mt6d_nft_open(struct mt6d_nft **out)
@@ -108,9 +109,8 @@ int mt6d_nft_batch_new(struct mt6d_nft *n, struct mt6d_nft_batch **out)
 		free(b);
 		return -ENOMEM;
 	}
-	b->n = n;
-	b->first_seq = ++n->seq;
-	b->last = nftnl_batch_begin(b->buf, b->first_seq);
+	b->seq = n ? &n->seq : &b->own_seq;
+	b->last = nftnl_batch_begin(b->buf, ++*b->seq);
 	*out = b;
 	return 0;
 }
@@ -126,16 +126,30 @@ void mt6d_nft_batch_free(struct mt6d_nft_batch *b)
 struct nlmsghdr *mt6d_nft_batch_msg(struct mt6d_nft_batch *b, uint16_t type, uint16_t family,
 			       uint16_t flags)
 {
-	if (batch_reserve(b) < 0)
+	if (b->ended || batch_reserve(b) < 0)
 		return NULL;
 	b->count++;
-	b->last = nftnl_nlmsg_build_hdr(b->buf + b->len, type, family, flags, ++b->n->seq);
+	b->last = nftnl_nlmsg_build_hdr(b->buf + b->len, type, family, flags, ++*b->seq);
 	return b->last;
 }
 
 size_t mt6d_nft_batch_count(const struct mt6d_nft_batch *b)
 {
 	return b->count;
+}
+
+int mt6d_nft_batch_finish(struct mt6d_nft_batch *b, const void **buf, size_t *len)
+{
+	if (!b->ended) {
+		if (batch_reserve(b) < 0)
+			return -ENOMEM;
+		b->last = nftnl_batch_end(b->buf + b->len, ++*b->seq);
+		batch_account(b);
+		b->ended = true;
+	}
+	*buf = b->buf;
+	*len = b->len;
+	return 0;
 }
 
 /* The kernel's NLMSGERR_ATTR_MSG, when it sent one. */
@@ -163,16 +177,17 @@ static void ext_ack_text(const struct nlmsghdr *nlh, char *err, size_t errlen)
 
 int mt6d_nft_batch_commit(struct mt6d_nft *n, struct mt6d_nft_batch *b, char *err, size_t errlen)
 {
-	int first = 0;
+	const void *buf;
+	size_t blen;
+	int first = 0, ret;
 	ssize_t got;
 
 	if (errlen)
 		err[0] = '\0';
-	if (batch_reserve(b) < 0)
-		return -ENOMEM;
-	b->last = nftnl_batch_end(b->buf + b->len, ++n->seq);
-	batch_account(b);
-	if (mnl_socket_sendto(n->sock, b->buf, b->len) < 0)
+	ret = mt6d_nft_batch_finish(b, &buf, &blen);
+	if (ret < 0)
+		return ret;
+	if (mnl_socket_sendto(n->sock, buf, blen) < 0)
 		return -errno;
 	/* Everything the kernel has to say is queued by now: read until empty. */
 	while ((got = recv(mnl_socket_get_fd(n->sock), n->rx, sizeof(n->rx), MSG_DONTWAIT)) > 0) {

@@ -17,15 +17,20 @@ struct mt6d_nft;
 int mt6d_nft_open(struct mt6d_nft **out) __attribute__((warn_unused_result));
 void mt6d_nft_close(struct mt6d_nft *n);
 
-/* A transaction under construction; messages are appended in order. */
+/*
+ * A transaction under construction; messages are appended in order, each with the next
+ * sequence number of @n.  Without a socket (@n NULL) the batch numbers its messages from 1:
+ * it is built only to be read through mt6d_nft_batch_finish().
+ */
 struct mt6d_nft_batch;
 
 int mt6d_nft_batch_new(struct mt6d_nft *n, struct mt6d_nft_batch **out) __attribute__((warn_unused_result));
 void mt6d_nft_batch_free(struct mt6d_nft_batch *b);
 /*
  * Room for one more message of at most MT6D_NFT_MSG_ROOM bytes: returns its header, filled
- * with @type, @family and @flags (NLM_F_REQUEST added); NULL when out of memory. The
- * caller adds the payload; the next call or the commit accounts for its length.
+ * with @type, @family and @flags (NLM_F_REQUEST added); NULL when out of memory or the
+ * batch is finished. The caller adds the payload; the next call or the finish accounts for
+ * its length.
  */
 #define MT6D_NFT_MSG_ROOM 65536
 struct nlmsghdr *mt6d_nft_batch_msg(struct mt6d_nft_batch *b, uint16_t type, uint16_t family,
@@ -33,7 +38,13 @@ struct nlmsghdr *mt6d_nft_batch_msg(struct mt6d_nft_batch *b, uint16_t type, uin
 /* Number of messages in the batch, not counting BEGIN and END. */
 size_t mt6d_nft_batch_count(const struct mt6d_nft_batch *b);
 /*
- * Sends the batch and collects the kernel's answers. 0 when applied; otherwise the
+ * Closes the batch with END (once; no message can be added after it) and gives its bytes,
+ * exactly what the commit sends: BEGIN, the messages, END, each NLMSG_ALIGNed.
+ */
+int mt6d_nft_batch_finish(struct mt6d_nft_batch *b, const void **buf, size_t *len)
+	__attribute__((warn_unused_result));
+/*
+ * Finishes the batch, sends it and collects the kernel's answers. 0 when applied; otherwise the
  * first -errno, with the extended ack text (if any) in @err.
  */
 int mt6d_nft_batch_commit(struct mt6d_nft *n, struct mt6d_nft_batch *b, char *err, size_t errlen)

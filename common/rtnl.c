@@ -4,9 +4,11 @@
  *
  * Every request carries its own sequence number and NLM_F_ACK, and is answered before the
  * next one is sent: the reply ends with the ack (NLMSG_ERROR, error 0 or -errno) or, for a
- * dump, with NLMSG_DONE.  No logging here: callers get -errno and decide.
+ * dump, with NLMSG_DONE.  The requests themselves are built by rtnl_msg.c, so the unit tests
+ * read the bytes sent here.  No logging here: callers get -errno and decide.
  */
 #include "rtnl.h"
+#include "rtnl_msg.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -16,15 +18,6 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
-
-/*
- * Protocol number stamped on the routes we install.  The kernel does not interpret values
- * above RTPROT_STATIC, so it lets `ip -6 route show proto 109` list exactly our routes, lets a
- * restarted daemon find what a crashed one left behind, and makes RTM_DELROUTE match only our
- * routes (the kernel compares the protocol when it is non-zero).  109 is 0x6d, 'm'; it is not
- * in iproute2's rt_protos registry.
- */
-#define RTPROT_MT6D 109
 
 /*
  * The kernel sizes dump skbs after the largest buffer we have passed to recvmsg(), and at
@@ -113,13 +106,12 @@ void mt6d_rtnl_close(struct mt6d_rtnl *nl)
 	free(nl);
 }
 
-static struct nlmsghdr *msg_start(struct mt6d_rtnl *nl, uint16_t type, uint16_t flags)
+/* The sequence number of the next request; 0 is skipped. */
+static uint32_t next_seq(struct mt6d_rtnl *nl)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->tx);
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = flags;
-	return nlh;
+	if (++nl->seq == 0)
+		nl->seq = 1;
+	return nl->seq;
 }
 
 static int msg_error(const struct nlmsghdr *nlh)
@@ -183,22 +175,21 @@ static void reply_parse(struct reply *r, const void *buf, int len, uint32_t port
 }
 
 /*
- * Sends @nlh and reads its whole reply.  libmnl's mnl_cb_run() is not used because it
+ * Sends the request a builder of rtnl_msg.c has put in nl->tx (@len: its result, passed on
+ * when negative) and reads its whole reply.  libmnl's mnl_cb_run() is not used because it
  * returns at the first NLM_F_DUMP_INTR message or stopping callback, leaving the rest of
  * the dump queued for the next request to trip on; here a reply is always read to its end.
- * NLM_F_ACK on a dump is harmless: the kernel answers a dump with NLMSG_DONE only.
  */
-static int rtnl_talk(struct mt6d_rtnl *nl, struct nlmsghdr *nlh, rtnl_msg_cb cb, void *data)
+static int rtnl_talk(struct mt6d_rtnl *nl, int len, rtnl_msg_cb cb, void *data)
 {
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->tx;
 	struct reply r = {.cb = cb, .data = data};
 	ssize_t n;
 
-	if (++nl->seq == 0)
-		nl->seq = 1;
-	r.seq = nl->seq;
-	nlh->nlmsg_seq = r.seq;
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+	if (len < 0)
+		return len;
+	r.seq = nlh->nlmsg_seq;
+	if (mnl_socket_sendto(nl->sock, nl->tx, (size_t)len) < 0)
 		return -errno;
 	while (!r.done) {
 		n = mnl_socket_recvfrom(nl->sock, nl->rx, sizeof(nl->rx));
@@ -237,44 +228,20 @@ static int attr_collect(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-static struct nlmsghdr *addr_msg(struct mt6d_rtnl *nl, uint16_t type, uint16_t flags, int ifindex,
-				 const struct in6_addr *addr, uint8_t plen)
-{
-	struct nlmsghdr *nlh = msg_start(nl, type, flags);
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-
-	ifa->ifa_family = AF_INET6;
-	ifa->ifa_prefixlen = plen;
-	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa->ifa_index = (uint32_t)ifindex;
-	/* IFA_LOCAL equal to IFA_ADDRESS: no point-to-point peer. */
-	mnl_attr_put(nlh, IFA_LOCAL, sizeof(*addr), addr);
-	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(*addr), addr);
-	return nlh;
-}
-
-/*
- * On an existing address, NLM_F_REPLACE makes the kernel update flags and lifetimes in place
- * (inet6_addr_modify); the prefix length of an existing address is kept as it was.
- */
 int mt6d_rtnl_addr_set(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen,
 		  uint32_t valid_lft, uint32_t preferred_lft)
 {
-	struct ifa_cacheinfo ci = {.ifa_prefered = preferred_lft, .ifa_valid = valid_lft};
-	struct nlmsghdr *nlh;
+	int len = mt6d_rtnl_msg_addr_set(nl->tx, sizeof(nl->tx), next_seq(nl), ifindex, addr, plen,
+					 valid_lft, preferred_lft);
 
-	nlh = addr_msg(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, ifindex, addr, plen);
-	/* NOPREFIXROUTE does not fit ifa_flags' 8 bits; IFA_FLAGS overrides that field. */
-	mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD | IFA_F_NOPREFIXROUTE);
-	mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(ci), &ci);
-	return rtnl_talk(nl, nlh, NULL, NULL);
+	return rtnl_talk(nl, len, NULL, NULL);
 }
 
 int mt6d_rtnl_addr_del(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen)
 {
-	struct nlmsghdr *nlh = addr_msg(nl, RTM_DELADDR, 0, ifindex, addr, plen);
+	int len = mt6d_rtnl_msg_addr_del(nl->tx, sizeof(nl->tx), next_seq(nl), ifindex, addr, plen);
 
-	return rtnl_talk(nl, nlh, NULL, NULL);
+	return rtnl_talk(nl, len, NULL, NULL);
 }
 
 static int addr_parse(const struct nlmsghdr *nlh, const struct ifaddrmsg *ifa, struct mt6d_rtnl_addr *a)
@@ -330,11 +297,9 @@ static int addr_msg_cb(const struct nlmsghdr *nlh, void *data)
 
 static int addr_walk(struct mt6d_rtnl *nl, struct addr_walk *w)
 {
-	struct nlmsghdr *nlh = msg_start(nl, RTM_GETADDR, NLM_F_DUMP);
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	int len = mt6d_rtnl_msg_addr_dump(nl->tx, sizeof(nl->tx), next_seq(nl));
 
-	ifa->ifa_family = AF_INET6;
-	return rtnl_talk(nl, nlh, addr_msg_cb, w);
+	return rtnl_talk(nl, len, addr_msg_cb, w);
 }
 
 int mt6d_rtnl_addr_dump(struct mt6d_rtnl *nl, int ifindex, mt6d_rtnl_addr_cb cb, void *data)
@@ -374,78 +339,38 @@ int mt6d_rtnl_find_global_prefix(struct mt6d_rtnl *nl, int ifindex, struct in6_a
 	return 0;
 }
 
-/* An IPv6 route message of ours to DST/PLEN in @table, of @rtype and @scope. */
-static struct nlmsghdr *route_msg(struct mt6d_rtnl *nl, uint16_t type, uint16_t flags,
-				  uint8_t table, uint8_t scope, uint8_t rtype,
-				  const struct in6_addr *dst, uint8_t plen)
-{
-	struct nlmsghdr *nlh = msg_start(nl, type, flags);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-
-	rtm->rtm_family = AF_INET6;
-	rtm->rtm_dst_len = plen;
-	rtm->rtm_table = table;
-	rtm->rtm_protocol = RTPROT_MT6D;
-	rtm->rtm_scope = scope;
-	rtm->rtm_type = rtype;
-	mnl_attr_put(nlh, RTA_DST, sizeof(*dst), dst);
-	return nlh;
-}
-
-/*
- * A device route in the main table with the kernel's default IPv6 metric (1024).  The
- * kernel reports every IPv6 route with scope universe and ignores rtm_scope on input.
- */
-static int route_req(struct mt6d_rtnl *nl, uint16_t type, uint16_t flags, int ifindex,
-		     const struct in6_addr *dst, uint8_t plen)
-{
-	struct nlmsghdr *nlh = route_msg(nl, type, flags, RT_TABLE_MAIN, RT_SCOPE_UNIVERSE,
-					 RTN_UNICAST, dst, plen);
-
-	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
-	return rtnl_talk(nl, nlh, NULL, NULL);
-}
-
 int mt6d_rtnl_route_set(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
 {
-	return route_req(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, ifindex, dst, plen);
+	int len = mt6d_rtnl_msg_route_set(nl->tx, sizeof(nl->tx), next_seq(nl), ifindex, dst, plen);
+
+	return rtnl_talk(nl, len, NULL, NULL);
 }
 
 int mt6d_rtnl_route_del(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
 {
-	return route_req(nl, RTM_DELROUTE, 0, ifindex, dst, plen);
-}
+	int len = mt6d_rtnl_msg_route_del(nl->tx, sizeof(nl->tx), next_seq(nl), ifindex, dst, plen);
 
-/*
- * The AnyIP route, "local DST/PLEN dev lo" in the local table: every address of the prefix is
- * then this host's own without being on any interface (what `ip -6 route add local P/64 dev lo`
- * installs). IPv6 routes can carry an expiry (RTA_EXPIRES, seconds), like the addresses of
- * interface mode: one left behind by a daemon that is never restarted goes away by itself.
- */
-static struct nlmsghdr *local_route_msg(struct mt6d_rtnl *nl, uint16_t type, uint16_t flags,
-					const struct in6_addr *dst, uint8_t plen)
-{
-	return route_msg(nl, type, flags, RT_TABLE_LOCAL, RT_SCOPE_HOST, RTN_LOCAL, dst, plen);
+	return rtnl_talk(nl, len, NULL, NULL);
 }
 
 int mt6d_rtnl_local_route_set(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
 			 uint32_t expires)
 {
-	struct nlmsghdr *nlh = local_route_msg(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
-					       dst, plen);
 	unsigned int lo = if_nametoindex("lo");
+	int len;
 
 	if (!lo)
 		return -ENODEV;
-	mnl_attr_put_u32(nlh, RTA_OIF, lo);
-	if (expires)
-		mnl_attr_put_u32(nlh, RTA_EXPIRES, expires);
-	return rtnl_talk(nl, nlh, NULL, NULL);
+	len = mt6d_rtnl_msg_local_route_set(nl->tx, sizeof(nl->tx), next_seq(nl), (int)lo, dst,
+					    plen, expires);
+	return rtnl_talk(nl, len, NULL, NULL);
 }
 
 int mt6d_rtnl_local_route_del(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen)
 {
-	return rtnl_talk(nl, local_route_msg(nl, RTM_DELROUTE, 0, dst, plen), NULL, NULL);
+	int len = mt6d_rtnl_msg_local_route_del(nl->tx, sizeof(nl->tx), next_seq(nl), dst, plen);
+
+	return rtnl_talk(nl, len, NULL, NULL);
 }
 
 /* clang-format off */
@@ -479,7 +404,7 @@ static int local_route_cb(const struct nlmsghdr *nlh, void *data)
 		return -EBADMSG;
 	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
 	lr->ours = rtm->rtm_family == AF_INET6 && rtm->rtm_type == RTN_LOCAL &&
-		   rtm->rtm_protocol == RTPROT_MT6D && table == RT_TABLE_LOCAL &&
+		   rtm->rtm_protocol == MT6D_RTPROT && table == RT_TABLE_LOCAL &&
 		   rtm->rtm_dst_len == lr->plen && tb[RTA_DST] &&
 		   !memcmp(mnl_attr_get_payload(tb[RTA_DST]), &lr->dst, sizeof(lr->dst));
 	/* rta_expires is in clock ticks of USER_HZ (100 per second); 0: no expiry. */
@@ -499,15 +424,9 @@ int mt6d_rtnl_local_route_get(struct mt6d_rtnl *nl, const struct in6_addr *dst, 
 			 uint32_t *expires)
 {
 	struct local_route lr = {.dst = *dst, .plen = plen};
-	struct nlmsghdr *nlh = msg_start(nl, RTM_GETROUTE, 0);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	int ret;
+	int ret = mt6d_rtnl_msg_local_route_get(nl->tx, sizeof(nl->tx), next_seq(nl), dst);
 
-	rtm->rtm_family = AF_INET6;
-	rtm->rtm_dst_len = 128;
-	rtm->rtm_flags = RTM_F_FIB_MATCH;
-	mnl_attr_put(nlh, RTA_DST, sizeof(*dst), dst);
-	ret = rtnl_talk(nl, nlh, local_route_cb, &lr);
+	ret = rtnl_talk(nl, ret, local_route_cb, &lr);
 	/* No route at all for the address: the lookup says unreachable. */
 	if (ret == -ENETUNREACH || ret == -EHOSTUNREACH)
 		return -ENOENT;
@@ -522,14 +441,7 @@ int mt6d_rtnl_local_route_get(struct mt6d_rtnl *nl, const struct in6_addr *dst, 
 
 int mt6d_rtnl_link_up(struct mt6d_rtnl *nl, int ifindex, unsigned int mtu)
 {
-	struct nlmsghdr *nlh = msg_start(nl, RTM_NEWLINK, 0);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	int len = mt6d_rtnl_msg_link_up(nl->tx, sizeof(nl->tx), next_seq(nl), ifindex, mtu);
 
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	ifi->ifi_change = IFF_UP;
-	ifi->ifi_flags = IFF_UP;
-	if (mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
-	return rtnl_talk(nl, nlh, NULL, NULL);
+	return rtnl_talk(nl, len, NULL, NULL);
 }
