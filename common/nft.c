@@ -96,6 +96,8 @@ static int batch_reserve(struct mt6d_nft_batch *b)
 	nbuf = realloc(b->buf, ncap);
 	if (!nbuf)
 		return -ENOMEM;
+	/* Attribute padding is never written by libmnl: it must not carry old heap bytes. */
+	memset(nbuf + b->cap, 0, ncap - b->cap);
 	b->buf = nbuf;
 	b->cap = ncap;
 	return 0;
