@@ -8,7 +8,7 @@
 #include "addrmgr.h"
 #include "metrics.h"
 #include "plan.h"
-#include "protect.h"
+#include "guard.h"
 #include "show.h"
 
 /*

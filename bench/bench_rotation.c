@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 #include "derive.h"
-#include "guard.h"
+#include "guard_table.h"
 #include "rtnl.h"
 
 #define SKIP 77

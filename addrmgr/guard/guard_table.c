@@ -3,7 +3,7 @@
  * The guard table's life cycle and contents: built whole in one transaction, elements
  * added and removed in transactions, read back with dumps. See guard.h and guard_rules.c.
  */
-#include "guard.h"
+#include "guard_table.h"
 
 #include <errno.h>
 #include <linux/netfilter.h>

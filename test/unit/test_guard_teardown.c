@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "guardsync.h"
-#include "guardwant.h"
-#include "teardown.h"
+#include "guard_sync.h"
+#include "guard_want.h"
+#include "guard_teardown.h"
 
 static struct in6_addr in6(const char *s)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MT6D_TEARDOWN_H
-#define MT6D_TEARDOWN_H
+#ifndef MT6D_GUARD_TEARDOWN_H
+#define MT6D_GUARD_TEARDOWN_H
 
 #include <netinet/in.h>
 #include <stdbool.h>

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MT6D_GUARDSYNC_H
-#define MT6D_GUARDSYNC_H
+#ifndef MT6D_GUARD_SYNC_H
+#define MT6D_GUARD_SYNC_H
 
 #include <stddef.h>
 
-#include "guard.h"
+#include "guard_table.h"
 
 /*
  * Converges the guard's sets toward a wanted list of elements, each with the time it

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "guard.h"
+#include "guard_table.h"
 #include "nft.h"
 
 /*

@@ -17,7 +17,7 @@
  * Every step is checked with guard_elems()/guard_read_counters() and with `nft`, which
  * reads the kernel's answer independently. Needs root; exits 77 (SKIP) without.
  */
-#include "guard.h"
+#include "guard_table.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

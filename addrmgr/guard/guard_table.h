@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MT6D_GUARD_H
-#define MT6D_GUARD_H
+#ifndef MT6D_GUARD_TABLE_H
+#define MT6D_GUARD_TABLE_H
 
 #include <netinet/in.h>
 #include <stdbool.h>

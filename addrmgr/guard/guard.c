@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "protect.h"
+#include "guard.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "clock.h"
-#include "guardsync.h"
+#include "guard_sync.h"
 
 /* Plan, strays and the peer's window and addresses: a few hundred at most. */
 #define PROTECT_MAX_WANT 512

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "teardown.h"
+#include "guard_teardown.h"
 
 #include <string.h>
 

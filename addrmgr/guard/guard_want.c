@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "guardwant.h"
+#include "guard_want.h"
 
 #include <errno.h>
 #include <string.h>

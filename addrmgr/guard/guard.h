@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MT6D_PROTECT_H
-#define MT6D_PROTECT_H
+#ifndef MT6D_GUARD_H
+#define MT6D_GUARD_H
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -8,10 +8,10 @@
 
 #include "config.h"
 #include "derive.h"
-#include "guard.h"
-#include "guardwant.h"
+#include "guard_table.h"
+#include "guard_want.h"
 #include "plan.h"
-#include "teardown.h"
+#include "guard_teardown.h"
 
 /*
  * mt6d-addrmgr's use of the guard table (guard.c) and confirmed teardown (teardown.c):

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MT6D_GUARDWANT_H
-#define MT6D_GUARDWANT_H
+#ifndef MT6D_GUARD_WANT_H
+#define MT6D_GUARD_WANT_H
 
 #include <netinet/in.h>
 #include <stddef.h>
 #include <time.h>
 
 #include "derive.h"
-#include "guard.h"
+#include "guard_table.h"
 #include "plan.h"
 
 /*

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "guardsync.h"
+#include "guard_sync.h"
 
 #include <errno.h>
 #include <stdbool.h>
