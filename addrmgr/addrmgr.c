@@ -27,7 +27,7 @@
 #include "ctl.h"
 #include "derive.h"
 #include "evloop.h"
-#include "guard_table.h"
+#include "guard.h"
 #include "log.h"
 #include "metrics.h"
 #include "plan.h"
@@ -35,7 +35,6 @@
 #include "rtnl.h"
 #include "runtime.h"
 #include "notify.h"
-#include "guard.h"
 #include "show.h"
 #include "tsock.h"
 #include "uplink.h"
@@ -74,7 +73,7 @@ struct addrmgr {
 	struct mt6d_watchdog watchdog;
 
 	struct addrmgr_stats stats;
-	struct protect *protect;	/* NULL: [guard] enable = no */
+	struct guard *guard;	/* NULL: [guard] enable = no */
 };
 
 static const char *fmt_addr(const struct in6_addr *a, char *buf)
@@ -263,9 +262,9 @@ static void set_primary(struct addrmgr *m, const struct in6_addr *cur)
 }
 
 /*
- * Confirmed teardown (protect.c): an address that left the plan is unbound only once the
- * peer's SCTP reached a newer one. Past the deadline without that evidence: one line in
- * the log, a failure counted, and the peer's primary set again (the kernel retransmits
+ * Confirmed teardown (guard/guard.c): an address that left the plan is unbound only once
+ * the peer's SCTP reached a newer one. Past the deadline without that evidence: one line
+ * in the log, a failure counted, and the peer's primary set again (the kernel retransmits
  * the ASCONFs themselves).
  */
 static bool may_unbind(struct addrmgr *m, const struct in6_addr *a)
@@ -273,12 +272,12 @@ static bool may_unbind(struct addrmgr *m, const struct in6_addr *a)
 	char buf[INET6_ADDRSTRLEN];
 	uint64_t slot, missed;
 
-	if (!m->protect || !is_stray(m, a, &slot))
+	if (!m->guard || !is_stray(m, a, &slot))
 		return true;
-	switch (protect_teardown(m->protect, a, slot, &missed)) {
-	case TEARDOWN_UNBIND:
+	switch (guard_unbind_check(m->guard, a, slot, &missed)) {
+	case GUARD_TEARDOWN_UNBIND:
 		return true;
-	case TEARDOWN_RETRY:
+	case GUARD_TEARDOWN_RETRY:
 		m->stats.failures++;
 		/* One line per held address; its later retries only at debug level. */
 		if (missed == 1)
@@ -298,7 +297,7 @@ static bool may_unbind(struct addrmgr *m, const struct in6_addr *a)
 
 /*
  * While the peer is seen using no newer address than one that stopped being current a
- * deadline ago, the current one is neither bound nor made primary (protect_stalled): the
+ * deadline ago, the current one is neither bound nor made primary (guard_stalled): the
  * rotation waits for the path instead of queueing ASCONFs behind a lost one.
  */
 static bool asconf_stalled(struct addrmgr *m, time_t now, const struct in6_addr *cur,
@@ -307,7 +306,7 @@ static bool asconf_stalled(struct addrmgr *m, time_t now, const struct in6_addr 
 	uint64_t newest = 0, slot;
 	bool stalled = false;
 
-	if (!m->protect || addr_in(cur, bound, nbound))
+	if (!m->guard || addr_in(cur, bound, nbound))
 		goto out;
 	for (int i = 0; i < nbound; i++) {
 		const struct plan_entry *e = plan_find(&m->plan, &bound[i]);
@@ -320,7 +319,7 @@ static bool asconf_stalled(struct addrmgr *m, time_t now, const struct in6_addr 
 		if (slot > newest)
 			newest = slot;
 	}
-	stalled = protect_stalled(m->protect, newest, now);
+	stalled = guard_stalled(m->guard, newest, now);
 out:
 	if (stalled && !m->stalled)
 		log_warnx("no evidence that the peer got the ASCONFs up to slot %llu: rotation "
@@ -374,8 +373,8 @@ unbind:
 			continue;
 		}
 		log_debug("unbound %s", fmt_addr(&bound[i], buf));
-		if (m->protect)
-			protect_unbound(m->protect, &bound[i]);
+		if (m->guard)
+			guard_unbound(m->guard, &bound[i]);
 		bound[i--] = bound[--(*nbound)];
 	}
 }
@@ -386,7 +385,7 @@ unbind:
  */
 static void hold_uplink(struct addrmgr *m, const struct mt6d_rtnl_addr *a)
 {
-	uint32_t keep = GUARDWANT_HOLD_SLOTS * m->cfg->interval;
+	uint32_t keep = GUARD_WANT_HOLD_SLOTS * m->cfg->interval;
 	char buf[INET6_ADDRSTRLEN];
 	int ret;
 
@@ -403,7 +402,7 @@ static void hold_uplink(struct addrmgr *m, const struct mt6d_rtnl_addr *a)
 /* A stray of @slot kept local: the one that left the plan last, or one in its grace period. */
 static bool keep_stray(const struct addrmgr *m, const struct in6_addr *a, uint64_t slot)
 {
-	return slot + 1 == m->plan.e[0].slot || (m->protect && protect_in_grace(m->protect, a));
+	return slot + 1 == m->plan.e[0].slot || (m->guard && guard_in_grace(m->guard, a));
 }
 
 /*
@@ -494,7 +493,7 @@ static void sync_guard(struct addrmgr *m, time_t now, const struct ifaddrs_seen 
 			npeers += (size_t)k < TSOCK_MAX_ADDRS - npeers ? (size_t)k
 								      : TSOCK_MAX_ADDRS - npeers;
 	}
-	ret = protect_sync(m->protect, &m->plan, now, extra, nextra, peers, npeers, err,
+	ret = guard_update(m->guard, &m->plan, now, extra, nextra, peers, npeers, err,
 			   sizeof(err));
 	guard_result(m, 0, ret, err);
 }
@@ -586,8 +585,8 @@ static void reconcile(struct addrmgr *m)
 		converge_uplink(m, &seen);
 	}
 	attach_tunnel(m);
-	if (m->protect)
-		guard_result(m, 1, protect_read(m->protect, &m->plan), "");
+	if (m->guard)
+		guard_result(m, 1, guard_read_evidence(m->guard, &m->plan), "");
 	if (m->ts.sk >= 0) {
 		nbound = tsock_local_addrs(&m->ts, bound, TSOCK_MAX_ADDRS);
 		if (nbound < 0) {
@@ -604,7 +603,7 @@ static void reconcile(struct addrmgr *m)
 		retire_uplink(m, &seen, bound, nbound);
 	else
 		anyip_recent(m, &seen);
-	if (m->protect)
+	if (m->guard)
 		sync_guard(m, now, &seen, bound, nbound);
 }
 
@@ -618,11 +617,11 @@ static void report(const struct addrmgr *m, struct addrmgr_report *r)
 		.attached = m->ts.sk >= 0,
 		.anyip = m->cfg->mode == MT6D_MODE_ANYIP,
 		.stalled = m->stalled && m->ts.sk >= 0,
-		.protect = m->protect,
+		.guard = m->guard,
 		.now = mt6d_clock_now(m->clock_offset_ms),
 	};
-	if (m->protect)
-		protect_counters(m->protect, &r->guard);
+	if (m->guard)
+		guard_counters(m->guard, &r->counters);
 }
 
 /* "status": "ok " and the text; "status json": "ok", a newline and the JSON. */
@@ -826,7 +825,7 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 		goto fail;
 	}
 	if (cfg->guard.enable) {
-		ret = protect_new(&m->protect, cfg, &m->prefix, &m->deriver);
+		ret = guard_new(&m->guard, cfg, &m->prefix, &m->deriver);
 		if (ret < 0) {
 			log_warnx("guard table: %s", strerror(-ret));
 			goto fail;
@@ -882,9 +881,9 @@ void addrmgr_free(struct addrmgr *m)
 		close(m->sig_fd);
 	tsock_detach(&m->ts);
 	/* Killed, the table stays and its elements expire; stopped, it goes. */
-	if (protect_free(m->protect, m->stopping) < 0)
+	if (guard_free(m->guard, m->stopping) < 0)
 		log_warnx("cannot remove the guard table");
-	else if (m->protect && m->stopping)
+	else if (m->guard && m->stopping)
 		log_info("guard table removed");
 	mt6d_evloop_free(m->loop);
 	mt6d_rtnl_close(m->nl);

@@ -22,8 +22,8 @@ struct addrmgr_report {
 	bool attached;			/* holds the tunnel's socket */
 	bool anyip;			/* [rotation] mode = anyip */
 	bool stalled;			/* rotation waits for evidence of the last ASCONF */
-	const struct protect *protect;	/* NULL: [guard] enable = no */
-	struct mt6d_guard_counters guard;	/* the guard table's counters, as read for this report */
+	const struct guard *guard;	/* NULL: [guard] enable = no */
+	struct mt6d_guard_counters counters;	/* the guard table's, as read for this report */
 	time_t now;
 };
 

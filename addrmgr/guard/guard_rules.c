@@ -281,7 +281,8 @@ static void exthdr_present(struct rb *rb, uint32_t op, uint8_t type)
 	cmp(rb, NFT_REG_2, NFT_CMP_EQ, &one, 1);
 }
 
-static int guard_chain(struct mt6d_nft_batch *b, const char *table, const struct guard_params *p)
+static int guard_chain(struct mt6d_nft_batch *b, const char *table,
+		       const struct guard_table_params *p)
 {
 	static const char name[] = "guard";
 	struct mt6d_prefix hashed = { .addr = p->prefix, .len = 64 };
@@ -394,7 +395,7 @@ static int guard_chain(struct mt6d_nft_batch *b, const char *table, const struct
 }
 
 static int killswitch_chain(struct mt6d_nft_batch *b, const char *table, const char *name,
-			    uint32_t hook, const struct guard_params *p)
+			    uint32_t hook, const struct guard_table_params *p)
 {
 	char dev[IFNAMSIZ] = { 0 };
 	struct rb rb;
@@ -416,7 +417,8 @@ static int killswitch_chain(struct mt6d_nft_batch *b, const char *table, const c
 	return ret;
 }
 
-int guard_rules_build(struct mt6d_nft_batch *b, const char *table, const struct guard_params *p)
+int guard_rules_build(struct mt6d_nft_batch *b, const char *table,
+		      const struct guard_table_params *p)
 {
 	int ret = guard_chain(b, table, p);
 

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-static struct teardown_entry *find(struct teardown *t, const struct in6_addr *a)
+static struct guard_teardown_entry *find(struct guard_teardown *t, const struct in6_addr *a)
 {
 	for (size_t i = 0; i < t->n; i++)
 		if (!memcmp(&t->e[i].addr, a, sizeof(*a)))
@@ -11,18 +11,20 @@ static struct teardown_entry *find(struct teardown *t, const struct in6_addr *a)
 	return NULL;
 }
 
-const struct teardown_entry *teardown_find(const struct teardown *t, const struct in6_addr *a)
+const struct guard_teardown_entry *guard_teardown_find(const struct guard_teardown *t,
+						       const struct in6_addr *a)
 {
-	return find((struct teardown *)t, a);
+	return find((struct guard_teardown *)t, a);
 }
 
-static struct teardown_entry *get(struct teardown *t, const struct in6_addr *a, uint64_t slot)
+static struct guard_teardown_entry *get(struct guard_teardown *t, const struct in6_addr *a,
+					uint64_t slot)
 {
-	struct teardown_entry *e = find(t, a);
+	struct guard_teardown_entry *e = find(t, a);
 
 	if (e)
 		return e;
-	if (t->n == TEARDOWN_MAX) {
+	if (t->n == GUARD_TEARDOWN_MAX) {
 		/* Full: the oldest slot makes room (it is the first to be retried anyway). */
 		size_t old = 0;
 
@@ -32,22 +34,23 @@ static struct teardown_entry *get(struct teardown *t, const struct in6_addr *a, 
 		t->e[old] = t->e[--t->n];
 	}
 	e = &t->e[t->n++];
-	*e = (struct teardown_entry){ .addr = *a, .slot = slot };
+	*e = (struct guard_teardown_entry){ .addr = *a, .slot = slot };
 	return e;
 }
 
-enum teardown_verdict teardown_check(struct teardown *t, const struct in6_addr *addr,
-				     uint64_t slot, uint64_t evidence_slot, int64_t now,
-				     unsigned int deadline_ms)
+enum guard_teardown_verdict guard_teardown_check(struct guard_teardown *t,
+						 const struct in6_addr *addr, uint64_t slot,
+						 uint64_t evidence_slot, int64_t now,
+						 unsigned int deadline_ms)
 {
-	struct teardown_entry *e;
+	struct guard_teardown_entry *e;
 
 	if (evidence_slot > slot) {
 		e = find(t, addr);
 		if (e)
 			e->held_since = 0;
 		t->confirmed++;
-		return TEARDOWN_UNBIND;
+		return GUARD_TEARDOWN_UNBIND;
 	}
 	e = get(t, addr, slot);
 	if (!e->held_since) {
@@ -55,41 +58,43 @@ enum teardown_verdict teardown_check(struct teardown *t, const struct in6_addr *
 		e->next_retry = now + deadline_ms;
 	}
 	if (now < e->next_retry)
-		return TEARDOWN_HOLD;
+		return GUARD_TEARDOWN_HOLD;
 	e->next_retry = now + deadline_ms;
 	e->failures++;
 	t->failures++;
-	return TEARDOWN_RETRY;
+	return GUARD_TEARDOWN_RETRY;
 }
 
-void teardown_unbound(struct teardown *t, const struct in6_addr *addr, int64_t now)
+void guard_teardown_unbound(struct guard_teardown *t, const struct in6_addr *addr, int64_t now)
 {
-	struct teardown_entry *e = get(t, addr, 0);
+	struct guard_teardown_entry *e = get(t, addr, 0);
 
 	e->held_since = 0;
 	e->unbound_at = now ? now : 1;
 }
 
-bool teardown_held(const struct teardown *t, const struct in6_addr *addr)
+bool guard_teardown_held(const struct guard_teardown *t, const struct in6_addr *addr)
 {
-	const struct teardown_entry *e = teardown_find(t, addr);
+	const struct guard_teardown_entry *e = guard_teardown_find(t, addr);
 
 	return e && e->held_since;
 }
 
-static int64_t grace(const struct teardown *t)
+static int64_t grace(const struct guard_teardown *t)
 {
-	return t->grace_ms ? t->grace_ms : TEARDOWN_GRACE_MS;
+	return t->grace_ms ? t->grace_ms : GUARD_TEARDOWN_GRACE_MS;
 }
 
-bool teardown_in_grace(const struct teardown *t, const struct in6_addr *addr, int64_t now)
+bool guard_teardown_in_grace(const struct guard_teardown *t, const struct in6_addr *addr,
+			     int64_t now)
 {
-	const struct teardown_entry *e = teardown_find(t, addr);
+	const struct guard_teardown_entry *e = guard_teardown_find(t, addr);
 
 	return e && e->unbound_at && now - e->unbound_at < grace(t);
 }
 
-void teardown_prune(struct teardown *t, const struct in6_addr *keep, size_t nkeep, int64_t now)
+void guard_teardown_prune(struct guard_teardown *t, const struct in6_addr *keep, size_t nkeep,
+			  int64_t now)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		bool kept = t->e[i].unbound_at && now - t->e[i].unbound_at < grace(t);
