@@ -43,3 +43,27 @@ const struct plan_entry *plan_find(const struct plan *p, const struct in6_addr *
 			return &p->e[i];
 	return NULL;
 }
+
+bool plan_in_prefix(const struct plan_params *pp, const struct in6_addr *addr)
+{
+	return !memcmp(addr->s6_addr, pp->prefix->s6_addr, 8);
+}
+
+bool plan_stray(const struct plan *p, const struct plan_params *pp, const struct in6_addr *addr,
+		uint64_t *slot)
+{
+	uint64_t first = p->e[0].slot > PLAN_STRAY_SLOTS ? p->e[0].slot - PLAN_STRAY_SLOTS : 0;
+
+	if (!plan_in_prefix(pp, addr) || plan_find(p, addr))
+		return false;
+	for (uint64_t s = first; s <= p->current + 2; s++) {
+		struct in6_addr d;
+
+		if (!mt6d_hashed_addr(pp->deriver, pp->prefix, pp->iid, s, &d) &&
+		    !memcmp(&d, addr, sizeof(d))) {
+			*slot = s;
+			return true;
+		}
+	}
+	return false;
+}

@@ -57,4 +57,15 @@ int plan_build(struct plan *p, const struct plan_params *pp, time_t now, uint64_
 /* The entry for @addr, or NULL. */
 const struct plan_entry *plan_find(const struct plan *p, const struct in6_addr *addr);
 
+/* Whether @addr lies in the /64 of @pp, where all our hashed addresses are. */
+bool plan_in_prefix(const struct plan_params *pp, const struct in6_addr *addr);
+
+/*
+ * An address of ours that is not planned: derivable for a recent slot. Returns its
+ * slot in @slot. Covers addresses left by an earlier run and the ones that just
+ * fell out of the plan.
+ */
+bool plan_stray(const struct plan *p, const struct plan_params *pp, const struct in6_addr *addr,
+		uint64_t *slot);
+
 #endif

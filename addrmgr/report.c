@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdio.h>
 
 static const char *const role_names[] = {
 	[ROLE_NEXT] = "next",
@@ -19,25 +20,25 @@ static int64_t slot_age(const struct addrmgr_report *r, uint64_t slot)
 static void show_evidence(struct mt6d_show *s, const struct addrmgr_report *r,
 			  const struct in6_addr *a)
 {
-	if (r->protect)
-		mt6d_show_bool(s, "evidence", " evidence %s", protect_has_evidence(r->protect, a));
+	if (r->guard)
+		mt6d_show_bool(s, "evidence", " evidence %s", guard_has_evidence(r->guard, a));
 	else
 		mt6d_show_null(s, "evidence", NULL);
 }
 
-/* Addresses kept bound after their slots, for want of evidence (teardown.h). */
+/* Addresses kept bound after their slots, for want of evidence (guard_teardown.h). */
 static void show_held(struct mt6d_show *s, const struct addrmgr_report *r)
 {
-	const struct teardown *t;
+	const struct guard_teardown *t;
 	char buf[INET6_ADDRSTRLEN];
-	struct protect_view v;
+	struct guard_view v;
 
-	if (!r->protect)
+	if (!r->guard)
 		return;
-	protect_view(r->protect, &v);
+	guard_view(r->guard, &v);
 	t = v.teardown;
 	for (size_t i = 0; i < t->n; i++) {
-		const struct teardown_entry *e = &t->e[i];
+		const struct guard_teardown_entry *e = &t->e[i];
 
 		if (!e->held_since)
 			continue;
@@ -56,19 +57,19 @@ static void show_held(struct mt6d_show *s, const struct addrmgr_report *r)
 
 static void show_guard(struct mt6d_show *s, const struct addrmgr_report *r)
 {
-	struct protect_view v;
+	struct guard_view v;
 
-	if (!r->protect) {
+	if (!r->guard) {
 		mt6d_show_null(s, "guard", "guard: off\n");
 		return;
 	}
-	protect_view(r->protect, &v);
+	guard_view(r->guard, &v);
 	mt6d_show_object_begin(s, "guard");
 	mt6d_show_str(s, "table", "guard: table %s", v.table);
 	mt6d_show_bool(s, "installed", NULL, v.installed);
 	mt6d_show_text(s, "%s", v.installed ? "" : " (not installed)");
-	mt6d_show_u64(s, "dropped", ", dropped %" PRIu64, r->guard.dropped);
-	mt6d_show_u64(s, "tripwire", ", tripwire %" PRIu64, r->guard.tripwire);
+	mt6d_show_u64(s, "dropped", ", dropped %" PRIu64, r->counters.dropped);
+	mt6d_show_u64(s, "tripwire", ", tripwire %" PRIu64, r->counters.tripwire);
 	mt6d_show_u64(s, "evidence_window_ms", ", evidence window %" PRIu64 " ms\n",
 		 v.evidence_window_ms);
 	mt6d_show_u64(s, "teardowns_confirmed", "teardown: %" PRIu64 " confirmed", v.teardowns_confirmed);
@@ -116,6 +117,21 @@ void addrmgr_report_show(struct mt6d_show *s, const struct addrmgr_report *r)
 	mt6d_show_object_end(s);
 }
 
+void addrmgr_report_reply(const struct addrmgr_report *r, bool json, char *out, size_t len)
+{
+	struct mt6d_show sh;
+	FILE *f = fmemopen(out, len, "w");
+
+	if (!f) {
+		snprintf(out, len, "error out of memory\n");
+		return;
+	}
+	fputs(json ? "ok\n" : "ok ", f);
+	mt6d_show_init(&sh, f, json);
+	addrmgr_report_show(&sh, r);
+	fclose(f);
+}
+
 void addrmgr_report_metrics(struct mt6d_metrics *m, const struct addrmgr_report *r)
 {
 	unsigned int roles[sizeof(role_names) / sizeof(role_names[0])] = { 0 };
@@ -132,15 +148,16 @@ void addrmgr_report_metrics(struct mt6d_metrics *m, const struct addrmgr_report 
 			r->stats->failures);
 	mt6d_metrics_counter(m, "mt6d_addrmgr_retired_total", "addresses removed from the uplink",
 			r->stats->retired);
-	if (r->protect) {
-		struct protect_view v;
+	if (r->guard) {
+		struct guard_view v;
 
-		protect_view(r->protect, &v);
+		guard_view(r->guard, &v);
 		mt6d_metrics_counter(m, "mt6d_addrmgr_guard_dropped_packets_total",
 				"packets to hashed addresses that were not the tunnel's, dropped",
-				r->guard.dropped);
+				r->counters.dropped);
 		mt6d_metrics_counter(m, "mt6d_addrmgr_guard_tripwire_packets_total",
-				"packets to retired hashed addresses, dropped", r->guard.tripwire);
+				"packets to retired hashed addresses, dropped",
+				r->counters.tripwire);
 		mt6d_metrics_counter(m, "mt6d_addrmgr_teardowns_confirmed_total",
 				"old addresses unbound after evidence for a newer one",
 				v.teardowns_confirmed);

@@ -3,12 +3,13 @@
 #define MT6D_ADDRMGR_REPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 #include "addrmgr.h"
 #include "metrics.h"
 #include "plan.h"
-#include "protect.h"
+#include "guard.h"
 #include "show.h"
 
 /*
@@ -22,12 +23,15 @@ struct addrmgr_report {
 	bool attached;			/* holds the tunnel's socket */
 	bool anyip;			/* [rotation] mode = anyip */
 	bool stalled;			/* rotation waits for evidence of the last ASCONF */
-	const struct protect *protect;	/* NULL: [guard] enable = no */
-	struct mt6d_guard_counters guard;	/* the guard table's counters, as read for this report */
+	const struct guard *guard;	/* NULL: [guard] enable = no */
+	struct mt6d_guard_counters counters;	/* the guard table's, as read for this report */
 	time_t now;
 };
 
 void addrmgr_report_show(struct mt6d_show *s, const struct addrmgr_report *r);
+/* The control socket's reply, in @out: "status": "ok " and the text; "status json": "ok",
+ * a newline and the JSON. */
+void addrmgr_report_reply(const struct addrmgr_report *r, bool json, char *out, size_t len);
 void addrmgr_report_metrics(struct mt6d_metrics *m, const struct addrmgr_report *r);
 
 #endif

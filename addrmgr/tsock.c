@@ -156,3 +156,11 @@ int tsock_set_peer_primary(const struct tsock *ts, sctp_assoc_t id, const struct
 		return -errno;
 	return 0;
 }
+
+bool tsock_addr_in(const struct in6_addr *a, const struct in6_addr *list, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!memcmp(&list[i], a, sizeof(*a)))
+			return true;
+	return false;
+}

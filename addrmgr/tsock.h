@@ -4,6 +4,7 @@
 
 #include <netinet/in.h>
 #include <netinet/sctp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -30,6 +31,9 @@ struct tsock {
 int tsock_attach(struct tsock *ts, const char *runtime_path, int *changed)
 	__attribute__((warn_unused_result));
 void tsock_detach(struct tsock *ts);
+
+/* Whether @a is one of the @n addresses in @list (as tsock_local_addrs() returns them). */
+bool tsock_addr_in(const struct in6_addr *a, const struct in6_addr *list, int n);
 
 /* The endpoint's bound addresses (those of its associations follow them). */
 int tsock_local_addrs(const struct tsock *ts, struct in6_addr *out, size_t max)

@@ -2,8 +2,8 @@
 /*
  * The kernel cost of one rotation, natively (no SCTP needed), in the two binding modes,
  * with 10, 1 000 and 10 000 hashed addresses "ever used". It calls the daemon's own
- * modules (common/rtnl.c, addrmgr/guard.c), so it measures what mt6d-addrmgr asks of the
- * kernel at a slot change:
+ * modules (common/rtnl.c, addrmgr/guard/guard_table.c), so it measures what mt6d-addrmgr
+ * asks of the kernel at a slot change:
  *
  *   interface  read the uplink's addresses (the reconciler's dump), add the next slot's
  *              address (deprecated), promote the current one, deprecate the previous one,
@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 #include "derive.h"
-#include "guard.h"
+#include "guard_table.h"
 #include "rtnl.h"
 
 #define SKIP 77
@@ -59,7 +59,7 @@ struct cell {
 
 struct bench {
 	struct mt6d_rtnl *nl;
-	struct guard *g;
+	struct guard_table *g;
 	struct mt6d_deriver d;
 	struct in6_addr prefix, peer_prefix, iid, peer_iid;
 	int mode, ifindex;
@@ -124,7 +124,7 @@ static size_t uplink_count(struct bench *b)
 /* A fresh namespace with an uplink (veth, up), lo up, and the mode's guard table. */
 static void ns_setup(struct bench *b, int mode)
 {
-	struct guard_params gp = {
+	struct guard_table_params gp = {
 		.name = "bench",
 		.port = 7861,
 		.prefix = b->prefix,
@@ -156,9 +156,9 @@ static void ns_setup(struct bench *b, int mode)
 		ops[2 * i] = (struct guard_op){ GUARD_LOCAL, addr_of(b, b->slot - i, 0), TIMEOUT_MS };
 		ops[2 * i + 1] = (struct guard_op){ GUARD_PEER, addr_of(b, b->slot - i, 1), TIMEOUT_MS };
 	}
-	ret = guard_open(&b->g, &gp);
+	ret = guard_table_open(&b->g, &gp);
 	if (!ret)
-		ret = guard_install(b->g, ops, 2 * PLAN_LEN, err, sizeof(err));
+		ret = guard_table_install(b->g, ops, 2 * PLAN_LEN, err, sizeof(err));
 	if (ret < 0)
 		die(err[0] ? err : "guard", ret);
 }
@@ -184,7 +184,7 @@ static void populate(struct bench *b, size_t n)
 		ops[nops++] = (struct guard_op){ GUARD_RETIRED,
 						 addr_of(b, b->slot - PLAN_LEN - b->n, 0), TIMEOUT_MS };
 	}
-	ret = guard_apply(b->g, ops, nops, err, sizeof(err));
+	ret = guard_table_apply(b->g, ops, nops, err, sizeof(err));
 	free(ops);
 	if (ret < 0)
 		die(err[0] ? err : "guard populate", ret);
@@ -204,7 +204,7 @@ static void guard_rotate(struct bench *b, uint64_t s)
 	char err[256] = "";
 	int ret;
 
-	ret = guard_apply(b->g, ops, sizeof(ops) / sizeof(ops[0]), err, sizeof(err));
+	ret = guard_table_apply(b->g, ops, sizeof(ops) / sizeof(ops[0]), err, sizeof(err));
 	if (ret < 0)
 		die(err[0] ? err : "guard rotation", ret);
 }
@@ -324,7 +324,7 @@ static void measure(struct bench *b, struct cell *cells, unsigned int rotations)
 static void verify(struct bench *b)
 {
 	size_t up = uplink_count(b), want_up = b->mode == MODE_INTERFACE ? b->n : 0;
-	int retired = guard_elems(b->g, GUARD_RETIRED, NULL, 0);
+	int retired = guard_table_elems(b->g, GUARD_RETIRED, NULL, 0);
 	uint32_t expires = 0;
 	int route = mt6d_rtnl_local_route_get(b->nl, &b->prefix, 64, &expires);
 
@@ -435,7 +435,7 @@ int main(int argc, char **argv)
 			verify(&b[m]);
 	}
 	for (int m = 0; m < NMODES; m++) {
-		guard_close(b[m].g);
+		guard_table_close(b[m].g);
 		mt6d_rtnl_close(b[m].nl);
 	}
 	mt6d_deriver_clear(&b[0].d);

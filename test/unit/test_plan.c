@@ -46,6 +46,30 @@ int main(void)
 	CHECK(q.e[3].slot == 100001 && q.e[3].preferred_lft == 25, "forced current lifetime %u",
 	      q.e[3].preferred_lft);
 
+	/* Strays: ours, not planned, derivable from PLAN_STRAY_SLOTS before the plan to two
+	 * slots after its current one. */
+	{
+		struct in6_addr a, other = prefix;
+		uint64_t slot = 0;
+
+		other.s6_addr[7] ^= 1;
+		CHECK(plan_in_prefix(&pp, &p.e[0].addr) && !plan_in_prefix(&pp, &other),
+		      "the hashed /64 is ours, another is not");
+		CHECK(!plan_stray(&p, &pp, &p.e[2].addr, &slot), "a planned address is no stray");
+		CHECK(!mt6d_hashed_addr(&d, &prefix, &iid, 99997 - PLAN_STRAY_SLOTS, &a) &&
+			      plan_stray(&p, &pp, &a, &slot) && slot == 99997 - PLAN_STRAY_SLOTS,
+		      "oldest stray recognised, slot %llu", (unsigned long long)slot);
+		CHECK(!mt6d_hashed_addr(&d, &prefix, &iid, 99996 - PLAN_STRAY_SLOTS, &a) &&
+			      !plan_stray(&p, &pp, &a, &slot),
+		      "older than PLAN_STRAY_SLOTS: not ours any more");
+		CHECK(!mt6d_hashed_addr(&d, &prefix, &iid, 100002, &a) &&
+			      plan_stray(&p, &pp, &a, &slot) && slot == 100002,
+		      "two slots ahead: a stray");
+		CHECK(!mt6d_hashed_addr(&d, &prefix, &iid, 100003, &a) &&
+			      !plan_stray(&p, &pp, &a, &slot), "three slots ahead: not ours");
+		CHECK(!plan_stray(&p, &pp, &other, &slot), "outside the prefix: no stray");
+	}
+
 	/* Near the epoch nothing underflows. */
 	CHECK(!plan_build(&q, &pp, 5, 0), "epoch");
 	CHECK(q.n == 2 && q.e[0].role == ROLE_CURRENT, "epoch plan has current + next");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MT6D_TEARDOWN_H
-#define MT6D_TEARDOWN_H
+#ifndef MT6D_GUARD_TEARDOWN_H
+#define MT6D_GUARD_TEARDOWN_H
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -18,16 +18,16 @@
  * This module only decides and remembers; the daemon acts. Times are milliseconds on a
  * monotonic clock.
  */
-#define TEARDOWN_MAX 64
+#define GUARD_TEARDOWN_MAX 64
 /*
  * An unbound address stays on the uplink (and local) for the peer's packets in flight
- * until its DEL-IP is through: at least this long, and two intervals (teardown.grace_ms).
+ * until its DEL-IP is through: at least this long, and two intervals (guard_teardown.grace_ms).
  * Under load the ASCONFs queue up, and a peer packet to an address already retired
  * (a SACK, an ASCONF-ACK) is dropped by the tripwire and stalls the association for an RTO.
  */
-#define TEARDOWN_GRACE_MS 5000
+#define GUARD_TEARDOWN_GRACE_MS 5000
 
-struct teardown_entry {
+struct guard_teardown_entry {
 	struct in6_addr addr;
 	uint64_t slot;
 	int64_t held_since;	/* 0: not held */
@@ -36,36 +36,40 @@ struct teardown_entry {
 	uint64_t failures;	/* deadlines passed for this address */
 };
 
-struct teardown {
-	struct teardown_entry e[TEARDOWN_MAX];
+struct guard_teardown {
+	struct guard_teardown_entry e[GUARD_TEARDOWN_MAX];
 	size_t n;
-	int64_t grace_ms;	/* 0: TEARDOWN_GRACE_MS */
+	int64_t grace_ms;	/* 0: GUARD_TEARDOWN_GRACE_MS */
 	uint64_t confirmed;	/* unbinds done with evidence */
 	uint64_t failures;	/* deadlines passed without evidence */
 };
 
-enum teardown_verdict {
-	TEARDOWN_UNBIND,	/* evidence for a newer address: go ahead */
-	TEARDOWN_HOLD,		/* keep it, wait */
-	TEARDOWN_RETRY,		/* keep it; the deadline passed: log, count, retry */
+enum guard_teardown_verdict {
+	GUARD_TEARDOWN_UNBIND,	/* evidence for a newer address: go ahead */
+	GUARD_TEARDOWN_HOLD,	/* keep it, wait */
+	GUARD_TEARDOWN_RETRY,	/* keep it; the deadline passed: log, count, retry */
 };
 
 /*
  * Whether to unbind our address @addr of slot @slot now, given the newest slot of ours
  * with evidence (0: none). Records the hold and its deadline.
  */
-enum teardown_verdict teardown_check(struct teardown *t, const struct in6_addr *addr,
-				     uint64_t slot, uint64_t evidence_slot, int64_t now,
-				     unsigned int deadline_ms);
+enum guard_teardown_verdict guard_teardown_check(struct guard_teardown *t,
+						 const struct in6_addr *addr, uint64_t slot,
+						 uint64_t evidence_slot, int64_t now,
+						 unsigned int deadline_ms);
 /* @addr was unbound: starts its grace period on the uplink. */
-void teardown_unbound(struct teardown *t, const struct in6_addr *addr, int64_t now);
+void guard_teardown_unbound(struct guard_teardown *t, const struct in6_addr *addr, int64_t now);
 /* Held (kept bound without evidence) right now. */
-bool teardown_held(const struct teardown *t, const struct in6_addr *addr);
+bool guard_teardown_held(const struct guard_teardown *t, const struct in6_addr *addr);
 /* Unbound less than the grace period ago. */
-bool teardown_in_grace(const struct teardown *t, const struct in6_addr *addr, int64_t now);
+bool guard_teardown_in_grace(const struct guard_teardown *t, const struct in6_addr *addr,
+			     int64_t now);
 /* The entry for @addr, or NULL. */
-const struct teardown_entry *teardown_find(const struct teardown *t, const struct in6_addr *addr);
+const struct guard_teardown_entry *guard_teardown_find(const struct guard_teardown *t,
+						       const struct in6_addr *addr);
 /* Forgets entries of addresses that are neither in @keep nor in their grace period. */
-void teardown_prune(struct teardown *t, const struct in6_addr *keep, size_t nkeep, int64_t now);
+void guard_teardown_prune(struct guard_teardown *t, const struct in6_addr *keep, size_t nkeep,
+			  int64_t now);
 
 #endif

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "guardwant.h"
+#include "guard_want.h"
 
 #include <errno.h>
 #include <string.h>
@@ -36,17 +36,17 @@ static bool has(const struct want *w, enum guard_set s, const struct in6_addr *a
 }
 
 /* Milliseconds from @now to the end of slot @slot (0 when over). */
-static uint64_t ms_until_end(const struct guardwant_params *p, uint64_t slot)
+static uint64_t ms_until_end(const struct guard_want_params *p, uint64_t slot)
 {
 	uint64_t end = (slot + 1) * p->interval;
 
 	return end > (uint64_t)p->now ? (end - (uint64_t)p->now) * 1000 : 0;
 }
 
-int guardwant_build(const struct guardwant_params *p, struct guard_op *out, size_t max)
+int guard_want_build(const struct guard_want_params *p, struct guard_op *out, size_t max)
 {
 	struct want w = { .op = out, .max = max };
-	uint64_t hold = (uint64_t)GUARDWANT_HOLD_SLOTS * p->interval * 1000;
+	uint64_t hold = (uint64_t)GUARD_WANT_HOLD_SLOTS * p->interval * 1000;
 	uint64_t clock = mt6d_slot(p->now, p->interval);
 	uint64_t top = (p->plan->current > clock ? p->plan->current : clock) + 2;
 	uint64_t first = p->plan->n ? p->plan->e[0].slot : p->plan->current;
@@ -72,16 +72,16 @@ int guardwant_build(const struct guardwant_params *p, struct guard_op *out, size
 	for (size_t i = 0; i < p->n_peer_addrs && !ret; i++)
 		ret = put(&w, GUARD_PEER, &p->peer_addrs[i], hold);
 
-	lo = first > GUARDWANT_RETIRED_SLOTS ? first - GUARDWANT_RETIRED_SLOTS : 0;
+	lo = first > GUARD_WANT_RETIRED_SLOTS ? first - GUARD_WANT_RETIRED_SLOTS : 0;
 	for (uint64_t s = lo; s < first && !ret; s++) {
 		struct in6_addr a;
 
 		ret = mt6d_hashed_addr(p->deriver, p->prefix, p->iid, s, &a);
 		if (ret || has(&w, GUARD_LOCAL, &a))
 			continue;
-		/* It leaves the window when the plan starts GUARDWANT_RETIRED_SLOTS later. */
+		/* It leaves the window when the plan starts GUARD_WANT_RETIRED_SLOTS later. */
 		ret = put(&w, GUARD_RETIRED, &a,
-			  ms_until_end(p, s + p->lifetime + GUARDWANT_RETIRED_SLOTS));
+			  ms_until_end(p, s + p->lifetime + GUARD_WANT_RETIRED_SLOTS));
 	}
 	return ret < 0 ? ret : (int)w.n;
 }

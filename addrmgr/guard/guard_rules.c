@@ -281,15 +281,14 @@ static void exthdr_present(struct rb *rb, uint32_t op, uint8_t type)
 	cmp(rb, NFT_REG_2, NFT_CMP_EQ, &one, 1);
 }
 
-static int guard_chain(struct mt6d_nft_batch *b, const char *table, const struct guard_params *p)
+/* The guard chain's rules for the peer: its packets to retired addresses, the tunnel. */
+static int peer_rules(struct mt6d_nft_batch *b, const char *table, const char *name,
+		      const struct guard_table_params *p)
 {
-	static const char name[] = "guard";
-	struct mt6d_prefix hashed = { .addr = p->prefix, .len = 64 };
 	uint16_t ports[2] = { htons(p->port), htons(p->port) };
-	uint32_t local = RTN_LOCAL;
 	struct nftnl_expr *e;
 	struct rb rb;
-	int ret = chain(b, table, name, NF_INET_PRE_ROUTING, GUARD_PRIO_RAW);
+	int ret = 0;
 
 	/*
 	 * ip6 saddr @peer ip6 daddr @retired counter name dropped drop
@@ -349,6 +348,19 @@ static int guard_chain(struct mt6d_nft_batch *b, const char *table, const struct
 		verdict(&rb, NF_ACCEPT);
 		ret = emit(b, table, name, &rb);
 	}
+	return ret;
+}
+
+/* The guard chain's rules after the peer's: what IPv6 needs, and a drop for the rest. */
+static int rest_rules(struct mt6d_nft_batch *b, const char *table, const char *name,
+		      const struct guard_table_params *p)
+{
+	struct mt6d_prefix hashed = { .addr = p->prefix, .len = 64 };
+	uint32_t local = RTN_LOCAL;
+	struct nftnl_expr *e;
+	struct rb rb;
+	int ret = 0;
+
 	/* ICMPv6 errors (1-4: unreachable, packet too big, time exceeded, parameter problem)
 	 * and neighbour discovery (133-137). */
 	for (int i = 0; i < 2 && !ret; i++) {
@@ -393,8 +405,21 @@ static int guard_chain(struct mt6d_nft_batch *b, const char *table, const struct
 	return ret;
 }
 
+static int guard_chain(struct mt6d_nft_batch *b, const char *table,
+		       const struct guard_table_params *p)
+{
+	static const char name[] = "guard";
+	int ret = chain(b, table, name, NF_INET_PRE_ROUTING, GUARD_PRIO_RAW);
+
+	if (!ret)
+		ret = peer_rules(b, table, name, p);
+	if (!ret)
+		ret = rest_rules(b, table, name, p);
+	return ret;
+}
+
 static int killswitch_chain(struct mt6d_nft_batch *b, const char *table, const char *name,
-			    uint32_t hook, const struct guard_params *p)
+			    uint32_t hook, const struct guard_table_params *p)
 {
 	char dev[IFNAMSIZ] = { 0 };
 	struct rb rb;
@@ -416,7 +441,8 @@ static int killswitch_chain(struct mt6d_nft_batch *b, const char *table, const c
 	return ret;
 }
 
-int guard_rules_build(struct mt6d_nft_batch *b, const char *table, const struct guard_params *p)
+int guard_rules_build(struct mt6d_nft_batch *b, const char *table,
+		      const struct guard_table_params *p)
 {
 	int ret = guard_chain(b, table, p);
 

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MT6D_GUARDWANT_H
-#define MT6D_GUARDWANT_H
+#ifndef MT6D_GUARD_WANT_H
+#define MT6D_GUARD_WANT_H
 
 #include <netinet/in.h>
 #include <stddef.h>
 #include <time.h>
 
 #include "derive.h"
-#include "guard.h"
+#include "guard_table.h"
 #include "plan.h"
 
 /*
@@ -15,17 +15,17 @@
  * still live, so that nothing outlives a dead mt6d-addrmgr for long:
  *
  *   local    every planned address (until its valid lifetime ends) and our other
- *            addresses still bound or on the uplink (held ones: GUARDWANT_HOLD_SLOTS)
+ *            addresses still bound or on the uplink (held ones: GUARD_WANT_HOLD_SLOTS)
  *   peer     the peer's addresses of the slot window around now, and every address the
  *            kernel reports for the peer in the association, even one outside the window:
  *            a peer whose ASCONFs were lost still sends from it
- *   retired  our addresses of the GUARDWANT_RETIRED_SLOTS slots before the plan that are
+ *   retired  our addresses of the GUARD_WANT_RETIRED_SLOTS slots before the plan that are
  *            not local any more, until they are that many slots old
  */
-#define GUARDWANT_HOLD_SLOTS 3
-#define GUARDWANT_RETIRED_SLOTS 8
+#define GUARD_WANT_HOLD_SLOTS 3
+#define GUARD_WANT_RETIRED_SLOTS 8
 
-struct guardwant_params {
+struct guard_want_params {
 	const struct plan *plan;
 	const struct mt6d_deriver *deriver;
 	const struct in6_addr *prefix, *iid;		/* ours */
@@ -39,7 +39,7 @@ struct guardwant_params {
 };
 
 /* Fills @out; returns how many, -ENOSPC when @max is too small, other -errno. */
-int guardwant_build(const struct guardwant_params *p, struct guard_op *out, size_t max)
+int guard_want_build(const struct guard_want_params *p, struct guard_op *out, size_t max)
 	__attribute__((warn_unused_result));
 
 #endif

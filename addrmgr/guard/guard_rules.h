@@ -5,14 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "guard.h"
+#include "guard_table.h"
 #include "nft.h"
 
 /*
  * The guard table's chains and rules as nf_tables messages appended to a transaction
- * (private to guard.c). Returns 0 or -ENOMEM.
+ * (private to guard_table.c). Returns 0 or -ENOMEM.
  */
-int guard_rules_build(struct mt6d_nft_batch *b, const char *table, const struct guard_params *p)
-	__attribute__((warn_unused_result));
+int guard_rules_build(struct mt6d_nft_batch *b, const char *table,
+		      const struct guard_table_params *p) __attribute__((warn_unused_result));
 
 #endif

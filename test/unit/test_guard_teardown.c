@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "guardsync.h"
-#include "guardwant.h"
-#include "teardown.h"
+#include "guard_sync.h"
+#include "guard_want.h"
+#include "guard_teardown.h"
 
 static struct in6_addr in6(const char *s)
 {
@@ -52,7 +52,7 @@ static void test_diff(void)
 		{ in6("2001:db8::a"), 10000, 200 },		/* unwanted, expiring: leave */
 	};
 	struct guard_op ops[16];
-	size_t n = guardsync_diff(GUARD_LOCAL, want, 5, have, 5, ops, 16);
+	size_t n = guard_sync_diff(GUARD_LOCAL, want, 5, have, 5, ops, 16);
 
 	CHECK(n == 4, "4 operations, got %zu", n);
 	CHECK(find(ops, n, GUARD_LOCAL, "2001:db8::1", 0) != NULL, "missing element added");
@@ -63,7 +63,7 @@ static void test_diff(void)
 	CHECK(!find(ops, n, GUARD_LOCAL, "2001:db8::4", 1), "expiring element not deleted");
 	CHECK(find(ops, n, GUARD_LOCAL, "2001:db8::9", 1) != NULL, "unwanted element deleted");
 	CHECK(!find(ops, n, GUARD_LOCAL, "2001:db8::a", 1), "expiring unwanted one left");
-	CHECK(guardsync_diff(GUARD_LOCAL, want, 5, have, 5, ops, 2) == 4, "count beyond max");
+	CHECK(guard_sync_diff(GUARD_LOCAL, want, 5, have, 5, ops, 2) == 4, "count beyond max");
 }
 
 static void test_want(void)
@@ -82,13 +82,13 @@ static void test_want(void)
 
 	if (mt6d_deriver_init(&d, psk, sizeof(psk)) || plan_build(&plan, &pp, now, 100000))
 		abort();
-	struct guardwant_params p = {
+	struct guard_want_params p = {
 		.plan = &plan, .deriver = &d, .prefix = &pfx, .iid = &iid,
 		.peer_prefix = &ppfx, .peer_iid = &piid, .interval = 10, .lifetime = 1,
 		.now = now, .extra_local = &stray, .n_extra_local = 1,
 		.peer_addrs = &peer_old, .n_peer_addrs = 1,
 	};
-	n = guardwant_build(&p, out, 128);
+	n = guard_want_build(&p, out, 128);
 	CHECK(n > 0, "built: %d", n);
 	for (int i = 0; i < n; i++) {
 		nl += out[i].set == GUARD_LOCAL;
@@ -99,39 +99,47 @@ static void test_want(void)
 	CHECK(nl == plan.n + 1, "local: the plan (%zu) and the stray, got %zu", plan.n, nl);
 	/* window: clock - lifetime - 1 .. clock + 2 = 5 slots, plus the kernel's one */
 	CHECK(np == 6, "peer: 5 window slots and the kernel-reported one, got %zu", np);
-	CHECK(nr == GUARDWANT_RETIRED_SLOTS, "retired: %zu", nr);
+	CHECK(nr == GUARD_WANT_RETIRED_SLOTS, "retired: %zu", nr);
 	for (int i = 0; i < n; i++) {
 		if (out[i].set == GUARD_LOCAL && !memcmp(&out[i].addr, &stray, 16) && ++nheld)
-			CHECK(out[i].timeout_ms == GUARDWANT_HOLD_SLOTS * 10 * 1000, "held: 3 slots");
+			CHECK(out[i].timeout_ms == GUARD_WANT_HOLD_SLOTS * 10 * 1000,
+			      "held: 3 slots");
 		if (out[i].set == GUARD_RETIRED)
 			CHECK(!plan_find(&plan, &out[i].addr), "a retired address is not planned");
 	}
 	CHECK(nheld == 1, "the stray is in the local set once, got %zu", nheld);
-	CHECK(guardwant_build(&p, out, 4) == -ENOSPC, "too small: -ENOSPC");
+	CHECK(guard_want_build(&p, out, 4) == -ENOSPC, "too small: -ENOSPC");
 	mt6d_deriver_clear(&d);
 }
 
 static void test_teardown(void)
 {
-	static struct teardown t;
+	static struct guard_teardown t;
 	struct in6_addr a = in6("2001:db8::1"), b = in6("2001:db8::2");
 
-	CHECK(teardown_check(&t, &a, 10, 9, 1000, 3000) == TEARDOWN_HOLD, "no newer evidence: hold");
-	CHECK(teardown_held(&t, &a), "held");
-	CHECK(teardown_check(&t, &a, 10, 10, 3999, 3000) == TEARDOWN_HOLD, "same slot: hold");
-	CHECK(teardown_check(&t, &a, 10, 0, 4000, 3000) == TEARDOWN_RETRY, "deadline: retry");
+	CHECK(guard_teardown_check(&t, &a, 10, 9, 1000, 3000) == GUARD_TEARDOWN_HOLD,
+	      "no newer evidence: hold");
+	CHECK(guard_teardown_held(&t, &a), "held");
+	CHECK(guard_teardown_check(&t, &a, 10, 10, 3999, 3000) == GUARD_TEARDOWN_HOLD,
+	      "same slot: hold");
+	CHECK(guard_teardown_check(&t, &a, 10, 0, 4000, 3000) == GUARD_TEARDOWN_RETRY,
+	      "deadline: retry");
 	CHECK(t.failures == 1 && t.e[0].failures == 1, "one failure counted");
-	CHECK(teardown_check(&t, &a, 10, 0, 5000, 3000) == TEARDOWN_HOLD, "then wait again");
-	CHECK(teardown_check(&t, &a, 10, 0, 7000, 3000) == TEARDOWN_RETRY, "retry each deadline");
-	CHECK(teardown_check(&t, &a, 10, 11, 7100, 3000) == TEARDOWN_UNBIND, "evidence: unbind");
-	CHECK(!teardown_held(&t, &a) && t.confirmed == 1, "hold over, confirmed");
-	teardown_unbound(&t, &a, 7100);
-	CHECK(teardown_in_grace(&t, &a, 7100 + TEARDOWN_GRACE_MS - 1), "in grace");
-	CHECK(!teardown_in_grace(&t, &a, 7100 + TEARDOWN_GRACE_MS), "grace over");
-	CHECK(teardown_check(&t, &b, 12, 0, 8000, 3000) == TEARDOWN_HOLD, "b held");
-	teardown_prune(&t, &b, 1, 7100 + TEARDOWN_GRACE_MS);
-	CHECK(t.n == 1 && teardown_held(&t, &b), "prune keeps what is listed");
-	teardown_prune(&t, NULL, 0, 20000);
+	CHECK(guard_teardown_check(&t, &a, 10, 0, 5000, 3000) == GUARD_TEARDOWN_HOLD,
+	      "then wait again");
+	CHECK(guard_teardown_check(&t, &a, 10, 0, 7000, 3000) == GUARD_TEARDOWN_RETRY,
+	      "retry each deadline");
+	CHECK(guard_teardown_check(&t, &a, 10, 11, 7100, 3000) == GUARD_TEARDOWN_UNBIND,
+	      "evidence: unbind");
+	CHECK(!guard_teardown_held(&t, &a) && t.confirmed == 1, "hold over, confirmed");
+	guard_teardown_unbound(&t, &a, 7100);
+	CHECK(guard_teardown_in_grace(&t, &a, 7100 + GUARD_TEARDOWN_GRACE_MS - 1), "in grace");
+	CHECK(!guard_teardown_in_grace(&t, &a, 7100 + GUARD_TEARDOWN_GRACE_MS), "grace over");
+	CHECK(guard_teardown_check(&t, &b, 12, 0, 8000, 3000) == GUARD_TEARDOWN_HOLD,
+	      "b held");
+	guard_teardown_prune(&t, &b, 1, 7100 + GUARD_TEARDOWN_GRACE_MS);
+	CHECK(t.n == 1 && guard_teardown_held(&t, &b), "prune keeps what is listed");
+	guard_teardown_prune(&t, NULL, 0, 20000);
 	CHECK(t.n == 0, "prune forgets the rest");
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "protect.h"
+#include "guard.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -7,39 +7,39 @@
 #include <time.h>
 
 #include "clock.h"
-#include "guardsync.h"
+#include "guard_sync.h"
 
 /* Plan, strays and the peer's window and addresses: a few hundred at most. */
-#define PROTECT_MAX_WANT 512
-#define PROTECT_MAX_EVIDENCE 256
+#define GUARD_MAX_WANT 512
+#define GUARD_MAX_EVIDENCE 256
 
-struct protect {
-	struct guard *guard;
+struct guard {
+	struct guard_table *table;
 	const struct mt6d_config *cfg;
 	const struct mt6d_deriver *deriver;
 	struct in6_addr prefix;
 	unsigned int evidence_ms;
 	bool installed;
-	struct teardown td;
+	struct guard_teardown td;
 	uint64_t evidence_slot;
 	size_t n_evidence;
-	struct guard_elem evidence[PROTECT_MAX_EVIDENCE];
-	struct guard_op want[PROTECT_MAX_WANT + PROTECT_MAX_EVIDENCE];
+	struct guard_elem evidence[GUARD_MAX_EVIDENCE];
+	struct guard_op want[GUARD_MAX_WANT + GUARD_MAX_EVIDENCE];
 };
 
 /* How long a hold lasts before it counts as a failure: an interval, at least the window. */
-static unsigned int deadline_ms(const struct protect *p)
+static unsigned int deadline_ms(const struct guard *p)
 {
 	unsigned int deadline = p->cfg->interval * 1000;
 
 	return deadline < p->evidence_ms ? p->evidence_ms : deadline;
 }
 
-int protect_new(struct protect **out, const struct mt6d_config *cfg,
-		const struct in6_addr *prefix, const struct mt6d_deriver *deriver)
+int guard_new(struct guard **out, const struct mt6d_config *cfg, const struct in6_addr *prefix,
+	      const struct mt6d_deriver *deriver)
 {
-	struct protect *p = calloc(1, sizeof(*p));
-	struct guard_params gp = {
+	struct guard *p = calloc(1, sizeof(*p));
+	struct guard_table_params gp = {
 		.name = cfg->name,
 		.port = cfg->port,
 		.prefix = *prefix,
@@ -59,12 +59,12 @@ int protect_new(struct protect **out, const struct mt6d_config *cfg,
 	p->deriver = deriver;
 	p->prefix = *prefix;
 	p->td.grace_ms = 2 * (int64_t)cfg->interval * 1000;
-	if (p->td.grace_ms < TEARDOWN_GRACE_MS)
-		p->td.grace_ms = TEARDOWN_GRACE_MS;
+	if (p->td.grace_ms < GUARD_TEARDOWN_GRACE_MS)
+		p->td.grace_ms = GUARD_TEARDOWN_GRACE_MS;
 	p->evidence_ms = cfg->guard.evidence_window ? cfg->guard.evidence_window
 						    : 3 * cfg->recovery.heartbeat_interval;
 	gp.evidence_ms = p->evidence_ms;
-	ret = guard_open(&p->guard, &gp);
+	ret = guard_table_open(&p->table, &gp);
 	if (ret < 0) {
 		free(p);
 		return ret;
@@ -73,21 +73,21 @@ int protect_new(struct protect **out, const struct mt6d_config *cfg,
 	return 0;
 }
 
-int protect_free(struct protect *p, bool remove)
+int guard_free(struct guard *p, bool remove)
 {
 	int ret = 0;
 
 	if (!p)
 		return 0;
 	if (remove && p->installed)
-		ret = guard_remove(p->guard);
-	guard_close(p->guard);
+		ret = guard_table_remove(p->table);
+	guard_table_close(p->table);
 	free(p);
 	return ret;
 }
 
 /* The slot of our address @a: planned, or held from a few slots before the plan; 0: none. */
-static uint64_t evidence_of(const struct protect *p, const struct plan *plan,
+static uint64_t evidence_of(const struct guard *p, const struct plan *plan,
 			    const struct in6_addr *a)
 {
 	const struct plan_entry *e = plan_find(plan, a);
@@ -105,19 +105,19 @@ static uint64_t evidence_of(const struct protect *p, const struct plan *plan,
 	return 0;
 }
 
-int protect_read(struct protect *p, const struct plan *plan)
+int guard_read_evidence(struct guard *p, const struct plan *plan)
 {
 	int n;
 
 	p->evidence_slot = 0;
 	if (!p->installed)
 		return 0;
-	n = guard_elems(p->guard, GUARD_EVIDENCE, p->evidence, PROTECT_MAX_EVIDENCE);
+	n = guard_table_elems(p->table, GUARD_EVIDENCE, p->evidence, GUARD_MAX_EVIDENCE);
 	if (n < 0) {
 		p->n_evidence = 0;
 		return n;
 	}
-	p->n_evidence = (size_t)n < PROTECT_MAX_EVIDENCE ? (size_t)n : PROTECT_MAX_EVIDENCE;
+	p->n_evidence = (size_t)n < GUARD_MAX_EVIDENCE ? (size_t)n : GUARD_MAX_EVIDENCE;
 	for (size_t i = 0; i < p->n_evidence; i++) {
 		uint64_t slot = evidence_of(p, plan, &p->evidence[i].addr);
 
@@ -127,23 +127,24 @@ int protect_read(struct protect *p, const struct plan *plan)
 	return 0;
 }
 
-enum teardown_verdict protect_teardown(struct protect *p, const struct in6_addr *a,
-				       uint64_t slot, uint64_t *missed)
+enum guard_teardown_verdict guard_unbind_check(struct guard *p, const struct in6_addr *a,
+					       uint64_t slot, uint64_t *missed)
 {
-	enum teardown_verdict v;
-	const struct teardown_entry *e;
+	enum guard_teardown_verdict v;
+	const struct guard_teardown_entry *e;
 
 	/* No table, no evidence: rotate on the clock rather than hold forever (logged). */
 	*missed = 0;
 	if (!p->installed)
-		return TEARDOWN_UNBIND;
-	v = teardown_check(&p->td, a, slot, p->evidence_slot, (int64_t)mt6d_mono_ms(), deadline_ms(p));
-	e = teardown_find(&p->td, a);
+		return GUARD_TEARDOWN_UNBIND;
+	v = guard_teardown_check(&p->td, a, slot, p->evidence_slot, (int64_t)mt6d_mono_ms(),
+				 deadline_ms(p));
+	e = guard_teardown_find(&p->td, a);
 	*missed = e ? e->failures : 0;
 	return v;
 }
 
-bool protect_stalled(const struct protect *p, uint64_t newest, time_t now)
+bool guard_stalled(const struct guard *p, uint64_t newest, time_t now)
 {
 	/* The newest address the peer is seen using stopped being current then. */
 	time_t since = (time_t)((p->evidence_slot + 1) * p->cfg->interval);
@@ -153,17 +154,17 @@ bool protect_stalled(const struct protect *p, uint64_t newest, time_t now)
 	return (uint64_t)(now - since) * 1000 > deadline_ms(p);
 }
 
-void protect_unbound(struct protect *p, const struct in6_addr *a)
+void guard_unbound(struct guard *p, const struct in6_addr *a)
 {
-	teardown_unbound(&p->td, a, (int64_t)mt6d_mono_ms());
+	guard_teardown_unbound(&p->td, a, (int64_t)mt6d_mono_ms());
 }
 
-bool protect_in_grace(const struct protect *p, const struct in6_addr *a)
+bool guard_in_grace(const struct guard *p, const struct in6_addr *a)
 {
-	return teardown_in_grace(&p->td, a, (int64_t)mt6d_mono_ms());
+	return guard_teardown_in_grace(&p->td, a, (int64_t)mt6d_mono_ms());
 }
 
-bool protect_has_evidence(const struct protect *p, const struct in6_addr *a)
+bool guard_has_evidence(const struct guard *p, const struct in6_addr *a)
 {
 	for (size_t i = 0; i < p->n_evidence; i++)
 		if (!memcmp(&p->evidence[i].addr, a, sizeof(*a)))
@@ -172,26 +173,26 @@ bool protect_has_evidence(const struct protect *p, const struct in6_addr *a)
 }
 
 /* First sync: the table is built whole, with the evidence the old one had collected. */
-static int install(struct protect *p, size_t nwant, char *err, size_t errlen)
+static int install(struct guard *p, size_t nwant, char *err, size_t errlen)
 {
-	struct guard_elem ev[PROTECT_MAX_EVIDENCE];
-	int n = guard_elems(p->guard, GUARD_EVIDENCE, ev, PROTECT_MAX_EVIDENCE);
+	struct guard_elem ev[GUARD_MAX_EVIDENCE];
+	int n = guard_table_elems(p->table, GUARD_EVIDENCE, ev, GUARD_MAX_EVIDENCE);
 
-	for (int i = 0; i < n && i < PROTECT_MAX_EVIDENCE; i++) {
-		if (ev[i].expires_ms < GUARDSYNC_RACE_MS)
+	for (int i = 0; i < n && i < GUARD_MAX_EVIDENCE; i++) {
+		if (ev[i].expires_ms < GUARD_SYNC_RACE_MS)
 			continue;
 		p->want[nwant++] = (struct guard_op){ .set = GUARD_EVIDENCE, .addr = ev[i].addr,
 						      .timeout_ms = (uint32_t)ev[i].expires_ms };
 	}
-	return guard_install(p->guard, p->want, nwant, err, errlen);
+	return guard_table_install(p->table, p->want, nwant, err, errlen);
 }
 
-int protect_sync(struct protect *p, const struct plan *plan, time_t now,
+int guard_update(struct guard *p, const struct plan *plan, time_t now,
 		 const struct in6_addr *extra_local,
 		 size_t n_extra, const struct in6_addr *peers, size_t n_peers, char *err,
 		 size_t errlen)
 {
-	struct guardwant_params wp = {
+	struct guard_want_params wp = {
 		.plan = plan,
 		.deriver = p->deriver,
 		.prefix = &p->prefix,
@@ -206,12 +207,12 @@ int protect_sync(struct protect *p, const struct plan *plan, time_t now,
 		.peer_addrs = peers,
 		.n_peer_addrs = n_peers,
 	};
-	int n = guardwant_build(&wp, p->want, PROTECT_MAX_WANT), ret;
+	int n = guard_want_build(&wp, p->want, GUARD_MAX_WANT), ret;
 
 	*err = 0;
 	if (n < 0)
 		return n;
-	teardown_prune(&p->td, extra_local, n_extra, (int64_t)mt6d_mono_ms());
+	guard_teardown_prune(&p->td, extra_local, n_extra, (int64_t)mt6d_mono_ms());
 	if (!p->installed) {
 		ret = install(p, (size_t)n, err, errlen);
 		if (ret < 0)
@@ -219,10 +220,10 @@ int protect_sync(struct protect *p, const struct plan *plan, time_t now,
 		p->installed = true;
 		ret = n;
 	} else {
-		ret = guardsync_converge(p->guard, p->want, (size_t)n, err, errlen);
+		ret = guard_sync_converge(p->table, p->want, (size_t)n, err, errlen);
 		/* An element expired between the dump and the commit: read again, once. */
 		if (ret == -ENOENT)
-			ret = guardsync_converge(p->guard, p->want, (size_t)n, err, errlen);
+			ret = guard_sync_converge(p->table, p->want, (size_t)n, err, errlen);
 		/* Still no such table or set: someone removed it; build it again next tick. */
 		if (ret == -ENOENT)
 			p->installed = false;
@@ -230,20 +231,20 @@ int protect_sync(struct protect *p, const struct plan *plan, time_t now,
 	return ret;
 }
 
-void protect_view(const struct protect *p, struct protect_view *v)
+void guard_view(const struct guard *p, struct guard_view *v)
 {
-	*v = (struct protect_view){
+	*v = (struct guard_view){
 		.installed = p->installed,
 		.teardowns_confirmed = p->td.confirmed,
 		.teardown_failures = p->td.failures,
 		.teardown = &p->td,
 		.evidence_window_ms = p->evidence_ms,
-		.table = guard_table(p->guard),
+		.table = guard_table_name(p->table),
 	};
 }
 
-void protect_counters(const struct protect *p, struct mt6d_guard_counters *c)
+void guard_counters(const struct guard *p, struct mt6d_guard_counters *c)
 {
-	if (!p->installed || guard_read_counters(p->guard, c) < 0)
+	if (!p->installed || guard_table_read_counters(p->table, c) < 0)
 		*c = (struct mt6d_guard_counters){ 0 };
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MT6D_GUARD_H
-#define MT6D_GUARD_H
+#ifndef MT6D_GUARD_TABLE_H
+#define MT6D_GUARD_TABLE_H
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -25,7 +25,7 @@
  *
  * The table is always (re)built whole in one transaction, so it never exists half-made.
  */
-struct guard;
+struct guard_table;
 
 enum guard_set {
 	GUARD_LOCAL,
@@ -35,7 +35,7 @@ enum guard_set {
 	GUARD_NSETS,
 };
 
-struct guard_params {
+struct guard_table_params {
 	const char *name;		/* tunnel name; the table is "mt6d-" name */
 	uint16_t port;			/* the tunnel's SCTP port, both ends */
 	struct in6_addr prefix;		/* our hashed /64 */
@@ -67,34 +67,34 @@ struct guard_elem {
  * length: one message with 3 000 IPv6 elements kept only 1 361 (kernel-costs notes). 512
  * elements of ~44 bytes stay far below 65 535.
  */
-#define GUARD_ELEMS_PER_MSG 512
+#define GUARD_TABLE_ELEMS_PER_MSG 512
 
 const char *guard_set_name(enum guard_set s);
 
-int guard_open(struct guard **out, const struct guard_params *p)
+int guard_table_open(struct guard_table **out, const struct guard_table_params *p)
 	__attribute__((warn_unused_result));
-void guard_close(struct guard *g);
+void guard_table_close(struct guard_table *g);
 
 /* The table's name, "mt6d-NAME". */
-const char *guard_table(const struct guard *g);
+const char *guard_table_name(const struct guard_table *g);
 
 /*
  * Builds the table from scratch in one transaction, replacing whatever table of that name
  * exists (a half-built one included), with the elements @ops in it. The counters' values
  * of a table being replaced carry over.
  */
-int guard_install(struct guard *g, const struct guard_op *ops, size_t nops, char *err,
+int guard_table_install(struct guard_table *g, const struct guard_op *ops, size_t nops, char *err,
 		  size_t errlen) __attribute__((warn_unused_result));
 /* Applies @ops (adds and deletes, any sets) in one transaction. */
-int guard_apply(struct guard *g, const struct guard_op *ops, size_t nops, char *err,
+int guard_table_apply(struct guard_table *g, const struct guard_op *ops, size_t nops, char *err,
 		size_t errlen) __attribute__((warn_unused_result));
 /* Removes the table (and only it); 0 when it was not there either. */
-int guard_remove(struct guard *g) __attribute__((warn_unused_result));
+int guard_table_remove(struct guard_table *g) __attribute__((warn_unused_result));
 
 /* The elements of set @s: returns how many (at most @max stored), -ENOENT without table. */
-int guard_elems(struct guard *g, enum guard_set s, struct guard_elem *out, size_t max)
+int guard_table_elems(struct guard_table *g, enum guard_set s, struct guard_elem *out, size_t max)
 	__attribute__((warn_unused_result));
-int guard_read_counters(struct guard *g, struct mt6d_guard_counters *c)
+int guard_table_read_counters(struct guard_table *g, struct mt6d_guard_counters *c)
 	__attribute__((warn_unused_result));
 
 #endif

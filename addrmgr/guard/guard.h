@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MT6D_PROTECT_H
-#define MT6D_PROTECT_H
+#ifndef MT6D_GUARD_H
+#define MT6D_GUARD_H
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -8,34 +8,34 @@
 
 #include "config.h"
 #include "derive.h"
-#include "guard.h"
-#include "guardwant.h"
+#include "guard_table.h"
+#include "guard_want.h"
 #include "plan.h"
-#include "teardown.h"
+#include "guard_teardown.h"
 
 /*
- * mt6d-addrmgr's use of the guard table (guard.c) and confirmed teardown (teardown.c):
- * installs the table on the first sync (adopting whatever table of that name exists,
- * its counters and evidence kept), converges its sets every tick, reads the evidence
- * the rule collects, and removes the table at a clean stop. Returns -errno; the daemon
- * logs.
+ * mt6d-addrmgr's use of the guard table (guard_table.c) and confirmed teardown
+ * (guard_teardown.c): installs the table on the first sync (adopting whatever table of
+ * that name exists, its counters and evidence kept), converges its sets every tick, reads
+ * the evidence the rule collects, and removes the table at a clean stop. Returns -errno;
+ * the daemon logs.
  */
-struct protect;
+struct guard;
 
-int protect_new(struct protect **out, const struct mt6d_config *cfg,
-		const struct in6_addr *prefix, const struct mt6d_deriver *deriver)
-	__attribute__((warn_unused_result));
+int guard_new(struct guard **out, const struct mt6d_config *cfg, const struct in6_addr *prefix,
+	      const struct mt6d_deriver *deriver) __attribute__((warn_unused_result));
 /* @remove: take the table away too (clean stop). */
-int protect_free(struct protect *p, bool remove);
+int guard_free(struct guard *p, bool remove);
 
 /* Reads the evidence set: which of our addresses (planned or held) the peer's SCTP reached
  * lately. */
-int protect_read(struct protect *p, const struct plan *plan) __attribute__((warn_unused_result));
+int guard_read_evidence(struct guard *p, const struct plan *plan)
+	__attribute__((warn_unused_result));
 
 /* Whether to unbind @a (slot @slot) now; *@missed: deadlines it missed so far. */
-enum teardown_verdict protect_teardown(struct protect *p, const struct in6_addr *a,
-				       uint64_t slot, uint64_t *missed);
-void protect_unbound(struct protect *p, const struct in6_addr *a);
+enum guard_teardown_verdict guard_unbind_check(struct guard *p, const struct in6_addr *a,
+					       uint64_t slot, uint64_t *missed);
+void guard_unbound(struct guard *p, const struct in6_addr *a);
 /*
  * Whether ASCONFs look stuck: the peer is seen using no address of ours newer than one
  * that stopped being current longer than the deadline ago, while a newer one (@newest,
@@ -44,8 +44,8 @@ void protect_unbound(struct protect *p, const struct in6_addr *a);
  * behind the lost one, and the whole queue would hit the peer at once when the path
  * heals, making it switch paths faster than it can confirm them.
  */
-bool protect_stalled(const struct protect *p, uint64_t newest, time_t now);
-bool protect_in_grace(const struct protect *p, const struct in6_addr *a);
+bool guard_stalled(const struct guard *p, uint64_t newest, time_t now);
+bool guard_in_grace(const struct guard *p, const struct in6_addr *a);
 
 /*
  * Converges the sets (the first call installs the table) for the slot clock's @now.
@@ -53,22 +53,22 @@ bool protect_in_grace(const struct protect *p, const struct in6_addr *a);
  * only ones teardown state is kept for; @peers: the association's peer addresses as the
  * kernel reports them. Returns the element changes made, or -errno with text in @err.
  */
-int protect_sync(struct protect *p, const struct plan *plan, time_t now,
+int guard_update(struct guard *p, const struct plan *plan, time_t now,
 		 const struct in6_addr *extra_local,
 		 size_t n_extra, const struct in6_addr *peers, size_t n_peers, char *err,
 		 size_t errlen) __attribute__((warn_unused_result));
 
 /* For the status report. */
-struct protect_view {
+struct guard_view {
 	bool installed;
 	uint64_t teardowns_confirmed, teardown_failures;
-	const struct teardown *teardown;
+	const struct guard_teardown *teardown;
 	unsigned int evidence_window_ms;
 	const char *table;
 };
-void protect_view(const struct protect *p, struct protect_view *v);
+void guard_view(const struct guard *p, struct guard_view *v);
 /* The guard table's counters, read from the kernel now (zeros while it is not installed). */
-void protect_counters(const struct protect *p, struct mt6d_guard_counters *c);
-bool protect_has_evidence(const struct protect *p, const struct in6_addr *a);
+void guard_counters(const struct guard *p, struct mt6d_guard_counters *c);
+bool guard_has_evidence(const struct guard *p, const struct in6_addr *a);
 
 #endif

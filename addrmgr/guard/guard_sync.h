@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MT6D_GUARDSYNC_H
-#define MT6D_GUARDSYNC_H
+#ifndef MT6D_GUARD_SYNC_H
+#define MT6D_GUARD_SYNC_H
 
 #include <stddef.h>
 
-#include "guard.h"
+#include "guard_table.h"
 
 /*
  * Converges the guard's sets toward a wanted list of elements, each with the time it
@@ -16,7 +16,7 @@
  */
 
 /* An element lives on when it would expire within this time: deleting it could race. */
-#define GUARDSYNC_RACE_MS 1000
+#define GUARD_SYNC_RACE_MS 1000
 
 /*
  * The operations that turn set @s from @have into the elements of @want that belong to
@@ -24,16 +24,16 @@
  * wanted time is over, deletes for unwanted ones. Returns how many (at most @max are
  * stored; a larger return means @ops was too small).
  */
-size_t guardsync_diff(enum guard_set s, const struct guard_op *want, size_t nwant,
-		      const struct guard_elem *have, size_t nhave, struct guard_op *ops,
-		      size_t max);
+size_t guard_sync_diff(enum guard_set s, const struct guard_op *want, size_t nwant,
+		       const struct guard_elem *have, size_t nhave, struct guard_op *ops,
+		       size_t max);
 
 /*
- * Reads the local, peer and retired sets and applies what guardsync_diff() finds in
+ * Reads the local, peer and retired sets and applies what guard_sync_diff() finds in
  * one transaction. Returns the number of element changes, or -errno (with the kernel's
  * text in @err).
  */
-int guardsync_converge(struct guard *g, const struct guard_op *want, size_t nwant, char *err,
-		       size_t errlen) __attribute__((warn_unused_result));
+int guard_sync_converge(struct guard_table *g, const struct guard_op *want, size_t nwant, char *err,
+			size_t errlen) __attribute__((warn_unused_result));
 
 #endif

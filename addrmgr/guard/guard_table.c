@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * The guard table's life cycle and contents: built whole in one transaction, elements
- * added and removed in transactions, read back with dumps. See guard.h and guard_rules.c.
+ * added and removed in transactions, read back with dumps. See guard_table.h and
+ * guard_rules.c.
  */
-#include "guard.h"
+#include "guard_table.h"
 
 #include <errno.h>
 #include <linux/netfilter.h>
@@ -23,9 +24,9 @@
 /* nft's datatype number for ipv6_addr, so that `nft list` prints the sets' keys. */
 #define NFT_TYPE_IP6ADDR 8
 
-struct guard {
+struct guard_table {
 	struct mt6d_nft *nft;
-	struct guard_params p;
+	struct guard_table_params p;
 	struct mt6d_prefix *routes;	/* copies of both route lists */
 	char table[MT6D_NAME_MAX + sizeof(MT6D_GUARD_TABLE_PREFIX)];
 	char tun_dev[IFNAMSIZ];
@@ -43,15 +44,15 @@ const char *guard_set_name(enum guard_set s)
 	return s < GUARD_NSETS ? set_names[s] : "?";
 }
 
-const char *guard_table(const struct guard *g)
+const char *guard_table_name(const struct guard_table *g)
 {
 	return g->table;
 }
 
-int guard_open(struct guard **out, const struct guard_params *p)
+int guard_table_open(struct guard_table **out, const struct guard_table_params *p)
 {
 	size_t nl = p->n_local_routes, np = p->n_peer_routes;
-	struct guard *g = calloc(1, sizeof(*g));
+	struct guard_table *g = calloc(1, sizeof(*g));
 	int ret;
 
 	if (!g)
@@ -64,7 +65,7 @@ int guard_open(struct guard **out, const struct guard_params *p)
 	g->routes = calloc(nl + np + 1, sizeof(*g->routes));
 	ret = g->routes ? mt6d_nft_open(&g->nft) : -ENOMEM;
 	if (ret < 0) {
-		guard_close(g);
+		guard_table_close(g);
 		return ret;
 	}
 	g->p = *p;
@@ -81,7 +82,7 @@ int guard_open(struct guard **out, const struct guard_params *p)
 	return 0;
 }
 
-void guard_close(struct guard *g)
+void guard_table_close(struct guard_table *g)
 {
 	if (!g)
 		return;
@@ -106,7 +107,7 @@ static int table_msg(struct mt6d_nft_batch *b, const char *name, uint16_t type)
 	return nlh ? 0 : -ENOMEM;
 }
 
-static int set_msg(struct mt6d_nft_batch *b, const struct guard *g, enum guard_set s)
+static int set_msg(struct mt6d_nft_batch *b, const struct guard_table *g, enum guard_set s)
 {
 	struct nftnl_set *set = nftnl_set_alloc();
 	uint32_t flags = NFT_SET_TIMEOUT;
@@ -131,7 +132,7 @@ static int set_msg(struct mt6d_nft_batch *b, const struct guard *g, enum guard_s
 	return nlh ? 0 : -ENOMEM;
 }
 
-static int counter_msg(struct mt6d_nft_batch *b, const struct guard *g, const char *name,
+static int counter_msg(struct mt6d_nft_batch *b, const struct guard_table *g, const char *name,
 		       uint64_t pkts)
 {
 	struct nftnl_obj *o = nftnl_obj_alloc();
@@ -152,9 +153,9 @@ static int counter_msg(struct mt6d_nft_batch *b, const struct guard *g, const ch
 	return nlh ? 0 : -ENOMEM;
 }
 
-/* Appends @ops, grouped per set and kind, at most GUARD_ELEMS_PER_MSG per message. */
-static int elems_msgs(struct mt6d_nft_batch *b, const struct guard *g, const struct guard_op *ops,
-		      size_t nops)
+/* Appends @ops, grouped per set and kind, at most GUARD_TABLE_ELEMS_PER_MSG per message. */
+static int elems_msgs(struct mt6d_nft_batch *b, const struct guard_table *g,
+		      const struct guard_op *ops, size_t nops)
 {
 	for (int s = 0; s < GUARD_NSETS; s++) {
 		for (int del = 1; del >= 0; del--) {
@@ -167,7 +168,8 @@ static int elems_msgs(struct mt6d_nft_batch *b, const struct guard *g, const str
 				bool match = i < nops && ops[i].set == (enum guard_set)s &&
 					     (ops[i].timeout_ms == 0) == (del != 0);
 
-				if (set && (i == nops || (match && n == GUARD_ELEMS_PER_MSG))) {
+				if (set &&
+				    (i == nops || (match && n == GUARD_TABLE_ELEMS_PER_MSG))) {
 					nlh = mt6d_nft_batch_msg(b, del ? NFT_MSG_DELSETELEM
 								   : NFT_MSG_NEWSETELEM,
 							    NFPROTO_IPV6, del ? 0 : NLM_F_CREATE);
@@ -207,8 +209,8 @@ static int elems_msgs(struct mt6d_nft_batch *b, const struct guard *g, const str
 	return 0;
 }
 
-int guard_install(struct guard *g, const struct guard_op *ops, size_t nops, char *err,
-		  size_t errlen)
+int guard_table_install(struct guard_table *g, const struct guard_op *ops, size_t nops, char *err,
+			size_t errlen)
 {
 	struct mt6d_guard_counters c = { 0 };
 	struct mt6d_nft_batch *b;
@@ -244,8 +246,8 @@ int guard_install(struct guard *g, const struct guard_op *ops, size_t nops, char
 	return ret;
 }
 
-int guard_apply(struct guard *g, const struct guard_op *ops, size_t nops, char *err,
-		size_t errlen)
+int guard_table_apply(struct guard_table *g, const struct guard_op *ops, size_t nops, char *err,
+		      size_t errlen)
 {
 	struct mt6d_nft_batch *b;
 	int ret;
@@ -262,7 +264,7 @@ int guard_apply(struct guard *g, const struct guard_op *ops, size_t nops, char *
 	return ret;
 }
 
-int guard_remove(struct guard *g)
+int guard_table_remove(struct guard_table *g)
 {
 	struct mt6d_nft_batch *b;
 	char err[128];
@@ -319,7 +321,8 @@ static int elems_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return ret;
 }
 
-int guard_elems(struct guard *g, enum guard_set which, struct guard_elem *out, size_t max)
+int guard_table_elems(struct guard_table *g, enum guard_set which, struct guard_elem *out,
+		      size_t max)
 {
 	struct elems_dump d = { .out = out, .max = max };
 	struct nftnl_set *s = nftnl_set_alloc();
@@ -339,7 +342,7 @@ int guard_elems(struct guard *g, enum guard_set which, struct guard_elem *out, s
 	return ret < 0 ? ret : (int)d.n;
 }
 
-int guard_read_counters(struct guard *g, struct mt6d_guard_counters *c)
+int guard_table_read_counters(struct guard_table *g, struct mt6d_guard_counters *c)
 {
 	return mt6d_nftctr_read_guard(g->nft, g->table, c);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * addrmgr/guard.c against the real kernel's nf_tables, in a private network namespace:
+ * addrmgr/guard/guard_table.c against the real kernel's nf_tables, in a private network
+ * namespace:
  *
  *   +------------------------- fresh netns --------------------------+
  *   |  lo: L1 L2 (our hashed addresses), R1 (retired), P1 (peer),    |
@@ -14,10 +15,10 @@
  * for that) with a HEARTBEAT chunk from P1 to L2 on the tunnel port puts L2 into the
  * evidence set; a SACK from P1 to L1 is let through but is no evidence; P1's late
  * packet to R1 is dropped but trips nothing.
- * Every step is checked with guard_elems()/guard_read_counters() and with `nft`, which
+ * Every step is checked with guard_table_elems()/guard_table_read_counters() and with `nft`, which
  * reads the kernel's answer independently. Needs root; exits 77 (SKIP) without.
  */
-#include "guard.h"
+#include "guard_table.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -82,11 +83,11 @@ static long sh_num(const char *cmd)
 	return strtol(sh(cmd, buf, sizeof(buf)), NULL, 10);
 }
 
-static int has_elem(struct guard *g, enum guard_set s, const char *addr)
+static int has_elem(struct guard_table *g, enum guard_set s, const char *addr)
 {
 	static struct guard_elem e[BULK + 16];
 	struct in6_addr a = in6(addr);
-	int n = guard_elems(g, s, e, BULK + 16);
+	int n = guard_table_elems(g, s, e, BULK + 16);
 
 	for (int i = 0; i < n; i++)
 		if (!memcmp(&e[i].addr, &a, sizeof(a)))
@@ -148,7 +149,7 @@ static void send_sctp_fragmented(const char *src, const char *dst)
 static const struct mt6d_prefix lroutes[] = { { .addr = { { { 0xfd, 0, 0, 0xa } } }, .len = 64 } };
 static const struct mt6d_prefix proutes[] = { { .addr = { { { 0xfd, 0, 0, 0xb } } }, .len = 64 } };
 
-static const struct guard_params params = {
+static const struct guard_table_params params = {
 	.name = "t1",
 	.port = PORT,
 	.prefix = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 1 } } },
@@ -160,7 +161,7 @@ static const struct guard_params params = {
 	.evidence_ms = 30000,
 };
 
-static void test_install(struct guard *g)
+static void test_install(struct guard_table *g)
 {
 	struct guard_op ops[] = {
 		{ GUARD_LOCAL, in6("2001:db8:1:1::11"), 60000 },
@@ -178,8 +179,8 @@ static void test_install(struct guard *g)
 		     "nft add table ip6 other && nft add chain ip6 other c && "
 		     "nft add rule ip6 other c counter");
 	check(ret == 0, "pre-seeded a half-built table and a bystander table");
-	ret = guard_install(g, ops, 4, err, sizeof(err));
-	check(ret == 0, "guard_install = %d (%s)", ret, err);
+	ret = guard_table_install(g, ops, 4, err, sizeof(err));
+	check(ret == 0, "guard_table_install = %d (%s)", ret, err);
 	sh("nft list table ip6 mt6d-t1", out, sizeof(out));
 	check(strstr(out, "chain guard") && strstr(out, "hook prerouting priority raw"),
 	      "chain guard at prerouting priority raw");
@@ -199,9 +200,10 @@ static void test_install(struct guard *g)
 	check(!strstr(out, "2001:db8:1:1::99"), "the half-built table's stray element is gone");
 	check(has_elem(g, GUARD_LOCAL, "2001:db8:1:1::11") &&
 		      has_elem(g, GUARD_LOCAL, "2001:db8:1:1::12") &&
-		      guard_elems(g, GUARD_LOCAL, NULL, 0) == 2,
+		      guard_table_elems(g, GUARD_LOCAL, NULL, 0) == 2,
 	      "local holds exactly the two addresses");
-	check(has_elem(g, GUARD_PEER, "2001:db8:2:2::21") && guard_elems(g, GUARD_PEER, NULL, 0) == 1,
+	check(has_elem(g, GUARD_PEER, "2001:db8:2:2::21") &&
+		      guard_table_elems(g, GUARD_PEER, NULL, 0) == 1,
 	      "peer holds its address");
 	check(sh_num("nft list chain ip6 other c | grep -c counter") == 1,
 	      "the bystander table is untouched");
@@ -209,7 +211,7 @@ static void test_install(struct guard *g)
 		printf("%s\n", out);
 }
 
-static void test_counters(struct guard *g)
+static void test_counters(struct guard_table *g)
 {
 	struct mt6d_guard_counters c0, c1;
 	int ret;
@@ -221,7 +223,7 @@ static void test_counters(struct guard *g)
 		     "ip -6 addr add 2001:db8:2:2::21/128 dev lo && "
 		     "ip -6 route add 2001:db8:1:1::/64 dev lo");
 	check(ret == 0, "addresses on lo");
-	ret = guard_read_counters(g, &c0);
+	ret = guard_table_read_counters(g, &c0);
 	check(ret == 0 && c0.dropped == 0 && c0.tripwire == 0, "counters start at 0 (%d)", ret);
 	send_udp("2001:db8:1:1::11");
 	send_udp("2001:db8:1:1::11");
@@ -231,41 +233,41 @@ static void test_counters(struct guard *g)
 	send_sctp("2001:db8:2:2::21", "2001:db8:1:1::12", CHUNK_HEARTBEAT);
 	/* A reply goes wherever we sent from: accepted, but no evidence of a path. */
 	send_sctp("2001:db8:2:2::21", "2001:db8:1:1::11", CHUNK_SACK);
-	ret = guard_read_counters(g, &c1);
+	ret = guard_table_read_counters(g, &c1);
 	check(ret == 0 && c1.dropped == 2, "dropped = %llu, want 2 (to L1)",
 	      (unsigned long long)c1.dropped);
 	check(c1.tripwire == 1, "tripwire = %llu, want 1", (unsigned long long)c1.tripwire);
 	check(has_elem(g, GUARD_EVIDENCE, "2001:db8:1:1::12") &&
-		      guard_elems(g, GUARD_EVIDENCE, NULL, 0) == 1,
+		      guard_table_elems(g, GUARD_EVIDENCE, NULL, 0) == 1,
 	      "evidence holds exactly L2 after the peer's HEARTBEAT, not L1 after its SACK");
 	check(sh_num("nft list set ip6 mt6d-t1 evidence | grep -c '2001:db8:1:1::12 timeout 30s expires'") == 1,
 	      "nft sees L2 in evidence with an expiry");
 	/* Same from a source that is not the peer: no evidence, and dropped. */
 	send_sctp("2001:db8:1:1::77", "2001:db8:1:1::11", CHUNK_HEARTBEAT);
 	check(!has_elem(g, GUARD_EVIDENCE, "2001:db8:1:1::11"), "SCTP from a stranger: no evidence");
-	ret = guard_read_counters(g, &c1);
+	ret = guard_table_read_counters(g, &c1);
 	check(ret == 0 && c1.dropped == 3, "and it is dropped (%llu)",
 	      (unsigned long long)c1.dropped);
 	/* The peer's SCTP in fragments passes whole; a stranger's fragments do not. */
 	check(system("ip link set lo mtu 1280") == 0, "lo mtu 1280 for fragments");
 	send_sctp_fragmented("2001:db8:2:2::21", "2001:db8:1:1::11");
-	ret = guard_read_counters(g, &c1);
+	ret = guard_table_read_counters(g, &c1);
 	check(ret == 0 && c1.dropped == 3, "the peer's fragmented SCTP passes (dropped %llu)",
 	      (unsigned long long)c1.dropped);
 	send_sctp_fragmented("2001:db8:1:1::77", "2001:db8:1:1::11");
-	ret = guard_read_counters(g, &c1);
+	ret = guard_table_read_counters(g, &c1);
 	/* 3000 bytes at 1232 bytes of payload per fragment: 3 fragments, each dropped. */
 	check(ret == 0 && c1.dropped == 6, "a stranger's 3 fragments are dropped (dropped %llu)",
 	      (unsigned long long)c1.dropped);
 	/* The peer's late SCTP to the retired address: dropped, but no tripwire. */
 	send_sctp("2001:db8:2:2::21", "2001:db8:1:1::10", CHUNK_HEARTBEAT);
-	ret = guard_read_counters(g, &c1);
+	ret = guard_table_read_counters(g, &c1);
 	check(ret == 0 && c1.dropped == 7 && c1.tripwire == 1,
 	      "the peer's packet to a retired address: dropped %llu (want 7), tripwire %llu (want 1)",
 	      (unsigned long long)c1.dropped, (unsigned long long)c1.tripwire);
 }
 
-static void test_bulk(struct guard *g)
+static void test_bulk(struct guard_table *g)
 {
 	static struct guard_op ops[BULK];
 	static struct guard_elem e[BULK + 16];
@@ -280,8 +282,8 @@ static void test_bulk(struct guard *g)
 		ops[i].addr.s6_addr[15] = (uint8_t)i;
 		ops[i].timeout_ms = 600000;
 	}
-	ret = guard_apply(g, ops, BULK, err, sizeof(err));
-	n = guard_elems(g, GUARD_RETIRED, e, BULK + 16);
+	ret = guard_table_apply(g, ops, BULK, err, sizeof(err));
+	n = guard_table_elems(g, GUARD_RETIRED, e, BULK + 16);
 	check(ret == 0 && n == BULK + 1, "%d elements added in one transaction: %d in the set",
 	      BULK, n);
 	check(sh_num("nft list set ip6 mt6d-t1 retired | grep -o '2001:db8:1:1:8000::' | wc -l") ==
@@ -289,27 +291,29 @@ static void test_bulk(struct guard *g)
 	      "nft counts all %d", BULK);
 	for (int i = 0; i < BULK; i++)
 		ops[i].timeout_ms = 0;
-	ret = guard_apply(g, ops, BULK, err, sizeof(err));
-	n = guard_elems(g, GUARD_RETIRED, e, BULK + 16);
+	ret = guard_table_apply(g, ops, BULK, err, sizeof(err));
+	n = guard_table_elems(g, GUARD_RETIRED, e, BULK + 16);
 	check(ret == 0 && n == 1, "all deleted again: %d left", n);
 	/* Deleting what is not there fails the whole transaction and changes nothing. */
 	ops[0].addr = in6("2001:db8:1:1::10");
 	ops[1].addr = in6("2001:db8:1:1::4242");
-	ret = guard_apply(g, ops, 2, err, sizeof(err));
+	ret = guard_table_apply(g, ops, 2, err, sizeof(err));
 	check(ret == -ENOENT && has_elem(g, GUARD_RETIRED, "2001:db8:1:1::10"),
 	      "a failing transaction is all-or-nothing (%d)", ret);
 	/* Re-install: counters carried over, sets as given. */
-	ret = guard_read_counters(g, &c);
+	ret = guard_table_read_counters(g, &c);
 	check(ret == 0 && c.dropped == 7 && c.tripwire == 1, "counters before re-install %llu/%llu",
 	      (unsigned long long)c.dropped, (unsigned long long)c.tripwire);
-	ret = guard_install(g, NULL, 0, err, sizeof(err));
-	check(ret == 0 && guard_read_counters(g, &c) == 0 && c.dropped == 7 && c.tripwire == 1,
+	ret = guard_table_install(g, NULL, 0, err, sizeof(err));
+	check(ret == 0 && guard_table_read_counters(g, &c) == 0 && c.dropped == 7 &&
+		      c.tripwire == 1,
 	      "re-install keeps the counters (%d: %llu/%llu)", ret,
 	      (unsigned long long)c.dropped, (unsigned long long)c.tripwire);
-	check(guard_elems(g, GUARD_LOCAL, NULL, 0) == 0, "and holds exactly the given (none)");
+	check(guard_table_elems(g, GUARD_LOCAL, NULL, 0) == 0,
+	      "and holds exactly the given (none)");
 	/* Timeouts: an element with 1 s is collected by the kernel. */
 	ops[0] = (struct guard_op){ GUARD_PEER, in6("2001:db8:2:2::1"), 1000 };
-	ret = guard_apply(g, ops, 1, err, sizeof(err));
+	ret = guard_table_apply(g, ops, 1, err, sizeof(err));
 	check(ret == 0 && has_elem(g, GUARD_PEER, "2001:db8:2:2::1"), "1 s element added");
 	sleep(3);
 	check(!has_elem(g, GUARD_PEER, "2001:db8:2:2::1"), "and gone after 3 s");
@@ -322,9 +326,9 @@ static void test_bulk(struct guard *g)
  */
 static void test_anyip(void)
 {
-	struct guard_params p = params;
+	struct guard_table_params p = params;
 	struct mt6d_guard_counters c;
-	struct guard *g;
+	struct guard_table *g;
 	char err[256];
 	int ret;
 
@@ -332,38 +336,39 @@ static void test_anyip(void)
 	p.anyip = true;
 	p.prefix = in6("2001:db8:3:3::");
 	p.n_local_routes = 0;
-	ret = guard_open(&g, &p);
+	ret = guard_table_open(&g, &p);
 	if (!ret)
-		ret = guard_install(g, NULL, 0, err, sizeof(err));
+		ret = guard_table_install(g, NULL, 0, err, sizeof(err));
 	check(ret == 0, "anyip table installed (%d %s)", ret, err);
 	if (ret)
 		return;
 	ret = system("ip -6 route add local 2001:db8:3:3::/64 dev lo");
 	send_udp("2001:db8:3:3::55");
 	send_udp("2001:db8:3:3:1:2:3:4");
-	ret = guard_read_counters(g, &c);
+	ret = guard_table_read_counters(g, &c);
 	check(ret == 0 && c.dropped == 2, "anyip: 2 packets to the /64 dropped (%llu)",
 	      (unsigned long long)c.dropped);
 	check(sh_num("nft list table ip6 mt6d-t2 | grep -c killswitch") == 0,
 	      "no kill switch without local routes");
-	check(guard_remove(g) == 0, "anyip table removed");
-	guard_close(g);
+	check(guard_table_remove(g) == 0, "anyip table removed");
+	guard_table_close(g);
 }
 
-static void test_remove(struct guard *g)
+static void test_remove(struct guard_table *g)
 {
-	int ret = guard_remove(g);
+	int ret = guard_table_remove(g);
 
 	check(ret == 0 && sh_num("nft list tables | grep -c mt6d-t1") == 0,
-	      "guard_remove removes the table (%d)", ret);
+	      "guard_table_remove removes the table (%d)", ret);
 	check(sh_num("nft list tables | grep -c 'ip6 other'") == 1, "and only it");
-	check(guard_remove(g) == 0, "removing it again is fine");
-	check(guard_elems(g, GUARD_LOCAL, NULL, 0) == -ENOENT, "reading a missing table: -ENOENT");
+	check(guard_table_remove(g) == 0, "removing it again is fine");
+	check(guard_table_elems(g, GUARD_LOCAL, NULL, 0) == -ENOENT,
+	      "reading a missing table: -ENOENT");
 }
 
 int main(void)
 {
-	struct guard *g;
+	struct guard_table *g;
 	int ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -375,8 +380,8 @@ int main(void)
 		printf("SKIP: unshare(CLONE_NEWNET): %s\n", strerror(errno));
 		return SKIP;
 	}
-	ret = guard_open(&g, &params);
-	check(ret == 0, "guard_open = %d", ret);
+	ret = guard_table_open(&g, &params);
+	check(ret == 0, "guard_table_open = %d", ret);
 	if (ret)
 		return 1;
 	test_install(g);
@@ -384,7 +389,7 @@ int main(void)
 	test_bulk(g);
 	test_anyip();
 	test_remove(g);
-	guard_close(g);
+	guard_table_close(g);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

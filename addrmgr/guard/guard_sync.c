@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "guardsync.h"
+#include "guard_sync.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* Elements read back per set: far above what one tunnel keeps (plan, window, strays). */
-#define GUARDSYNC_MAX_HAVE 1024
+#define GUARD_SYNC_MAX_HAVE 1024
 
 static bool same(const struct in6_addr *a, const struct in6_addr *b)
 {
@@ -22,9 +22,9 @@ static void put(struct guard_op *ops, size_t max, size_t *n, enum guard_set s,
 	(*n)++;
 }
 
-size_t guardsync_diff(enum guard_set s, const struct guard_op *want, size_t nwant,
-		      const struct guard_elem *have, size_t nhave, struct guard_op *ops,
-		      size_t max)
+size_t guard_sync_diff(enum guard_set s, const struct guard_op *want, size_t nwant,
+		       const struct guard_elem *have, size_t nhave, struct guard_op *ops,
+		       size_t max)
 {
 	size_t n = 0;
 
@@ -43,7 +43,7 @@ size_t guardsync_diff(enum guard_set s, const struct guard_op *want, size_t nwan
 		if (!h) {
 			put(ops, max, &n, s, &want[i].addr, want[i].timeout_ms);
 		} else if (h->expires_ms < want[i].timeout_ms / 2 &&
-			   h->expires_ms >= GUARDSYNC_RACE_MS) {
+			   h->expires_ms >= GUARD_SYNC_RACE_MS) {
 			put(ops, max, &n, s, &want[i].addr, 0);
 			put(ops, max, &n, s, &want[i].addr, want[i].timeout_ms);
 		}
@@ -55,37 +55,37 @@ next:;
 		for (size_t i = 0; i < nwant && !wanted; i++)
 			wanted = want[i].set == s && want[i].timeout_ms &&
 				 same(&want[i].addr, &have[j].addr);
-		if (!wanted && have[j].expires_ms >= GUARDSYNC_RACE_MS)
+		if (!wanted && have[j].expires_ms >= GUARD_SYNC_RACE_MS)
 			put(ops, max, &n, s, &have[j].addr, 0);
 	}
 	return n;
 }
 
-int guardsync_converge(struct guard *g, const struct guard_op *want, size_t nwant, char *err,
-		       size_t errlen)
+int guard_sync_converge(struct guard_table *g, const struct guard_op *want, size_t nwant, char *err,
+			size_t errlen)
 {
 	static const enum guard_set sets[] = { GUARD_LOCAL, GUARD_PEER, GUARD_RETIRED };
-	size_t maxops = 2 * nwant + 3 * GUARDSYNC_MAX_HAVE, nops = 0;
-	struct guard_elem *have = calloc(GUARDSYNC_MAX_HAVE, sizeof(*have));
+	size_t maxops = 2 * nwant + 3 * GUARD_SYNC_MAX_HAVE, nops = 0;
+	struct guard_elem *have = calloc(GUARD_SYNC_MAX_HAVE, sizeof(*have));
 	struct guard_op *ops = calloc(maxops, sizeof(*ops));
 	int ret = have && ops ? 0 : -ENOMEM;
 
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]) && !ret; i++) {
-		int nhave = guard_elems(g, sets[i], have, GUARDSYNC_MAX_HAVE);
+		int nhave = guard_table_elems(g, sets[i], have, GUARD_SYNC_MAX_HAVE);
 
 		if (nhave < 0) {
 			ret = nhave;
 			break;
 		}
-		if (nhave > GUARDSYNC_MAX_HAVE) {
+		if (nhave > GUARD_SYNC_MAX_HAVE) {
 			ret = -E2BIG;
 			break;
 		}
-		nops += guardsync_diff(sets[i], want, nwant, have, (size_t)nhave, ops + nops,
-				       maxops - nops);
+		nops += guard_sync_diff(sets[i], want, nwant, have, (size_t)nhave, ops + nops,
+					maxops - nops);
 	}
 	if (!ret && nops)
-		ret = guard_apply(g, ops, nops, err, errlen);
+		ret = guard_table_apply(g, ops, nops, err, errlen);
 	free(have);
 	free(ops);
 	return ret < 0 ? ret : (int)nops;

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_ASSOC_SYNC_H
+#define MT6D_ASSOC_SYNC_H
+
+#include <netinet/in.h>
+#include <netinet/sctp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "addrmgr.h"
+#include "guard.h"
+#include "plan.h"
+#include "tsock.h"
+
+/*
+ * The reconciler's step on the tunnel's association, make-before-break: bind the current
+ * address (ASCONF ADD-IP), make it the peer's primary, then unbind what fell out of the
+ * plan (ASCONF DEL-IP), an old address only once the guard saw the peer reach a newer
+ * one (confirmed teardown). Failures are counted in the stats and logged here.
+ */
+
+/* What the step remembers from one tick to the next. */
+struct assoc_state {
+	/* What SET_PEER_PRIMARY was last sent for; redone when either changes. */
+	sctp_assoc_t primary_assoc;
+	uint64_t primary_slot;
+	uint64_t reannounced_slot, warned_slot;
+	bool ready;		/* READY=1 sent */
+	bool stalled;		/* ASCONFs look lost: no new address bound */
+};
+
+/* What one tick's step works with; all borrowed. */
+struct assoc_sync {
+	const struct tsock *ts;
+	uint16_t port;
+	const struct plan *plan;
+	const struct plan_params *pp;	/* what derives our addresses */
+	struct guard *guard;		/* NULL: [guard] enable = no */
+	struct addrmgr_stats *stats;
+	struct assoc_state *st;
+};
+
+/*
+ * Converges the endpoint's @nbound bound addresses @bound (room for TSOCK_MAX_ADDRS)
+ * toward the plan for the slot clock's @now; @bound and @nbound follow what was bound
+ * and unbound.
+ */
+void assoc_sync_converge(const struct assoc_sync *as, time_t now, struct in6_addr *bound,
+			 int *nbound);
+
+/* The peer's addresses in the endpoint's associations; returns how many (at most @max). */
+size_t assoc_sync_peer_addrs(const struct tsock *ts, struct in6_addr *peers, size_t max);
+
+#endif

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+#include "table_sync.h"
+
+#include <string.h>
+
+#include "assoc_sync.h"
+#include "log.h"
+
+/* Logs a guard error when it changes, not every tick. @op: 0 update, 1 evidence. */
+static void guard_result(const struct table_sync *t, int op, int ret, const char *err)
+{
+	static const char *const what[] = { "update", "reading the evidence" };
+
+	if (ret >= 0) {
+		if (t->logged[op])
+			log_info("guard table: %s works again", what[op]);
+		t->logged[op] = 0;
+		return;
+	}
+	t->stats->failures++;
+	if (ret != t->logged[op])
+		log_warnx("guard table: %s: %s%s%s", what[op], strerror(-ret), *err ? ": " : "",
+			  err);
+	t->logged[op] = ret;
+}
+
+void table_sync_evidence(const struct table_sync *t)
+{
+	guard_result(t, 1, guard_read_evidence(t->guard, t->plan), "");
+}
+
+void table_sync_update(const struct table_sync *t, time_t now, const struct uplink_sync *u,
+		       const struct uplink_seen *seen, const struct tsock *ts,
+		       const struct in6_addr *bound, int nbound)
+{
+	struct in6_addr extra[UPLINK_SYNC_MAX_EXTRA];
+	struct in6_addr peers[TSOCK_MAX_ADDRS];
+	size_t nextra = uplink_sync_extra_local(u, seen, bound, nbound, extra);
+	size_t npeers = assoc_sync_peer_addrs(ts, peers, TSOCK_MAX_ADDRS);
+	char err[256] = "";
+	int ret;
+
+	ret = guard_update(t->guard, t->plan, now, extra, nextra, peers, npeers, err,
+			   sizeof(err));
+	guard_result(t, 0, ret, err);
+}
