@@ -16,54 +16,41 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "anyip.h"
+#include "daemon.h"
 #include "assoc_sync.h"
 #include "clock.h"
 #include "ctl.h"
 #include "derive.h"
-#include "evloop.h"
 #include "guard.h"
 #include "log.h"
-#include "metrics.h"
-#include "notify.h"
 #include "plan.h"
 #include "report.h"
 #include "rtnl.h"
 #include "runtime.h"
 #include "table_sync.h"
 #include "tsock.h"
-#include "uplink.h"
 #include "uplink_sync.h"
 
 #define ADDRMGR_TICK_MS 250
 #define ADDRMGR_METRICS_TICKS 20	/* metrics every 5 s */
 
 struct addrmgr {
+	struct mt6d_daemon d;
 	const struct mt6d_config *cfg;
-	struct mt6d_evloop *loop;
-	struct mt6d_rtnl *nl;
 	struct mt6d_deriver deriver;
-	struct in6_addr prefix;
-	int ifindex;
-	int sig_fd, tick_fd, ctl_fd;
-	char tunnel_path[256], ctl_path[256];
-	char metrics_path[PATH_MAX];
-	unsigned int metrics_ticks;
+	char tunnel_path[256];
 	struct tsock ts;
 	struct anyip anyip;	/* mode = anyip: the local route */
-	long clock_offset_ms;	/* test-only, see clock.h */
 
 	uint64_t forced;	/* slot made current early by --rotate, 0: none */
 	struct plan plan;
@@ -73,7 +60,6 @@ struct addrmgr {
 	bool tunnel_warned;
 	bool stopping;		/* SIGTERM: a clean stop removes the guard table */
 	int guard_err[2];	/* last guard error logged (update, evidence), 0: none */
-	struct mt6d_watchdog watchdog;
 
 	struct addrmgr_stats stats;
 	struct guard *guard;	/* NULL: [guard] enable = no */
@@ -102,7 +88,7 @@ static void attach_tunnel(struct addrmgr *m)
 	ret = tsock_attach(&m->ts, m->tunnel_path, &changed);
 	/* On failure or change the old pidfd is closed: drop its handler too. */
 	if (old_pidfd >= 0 && (ret < 0 || changed))
-		mt6d_evloop_del(m->loop, old_pidfd);
+		mt6d_evloop_del(m->d.loop, old_pidfd);
 	if (ret < 0) {
 		if (!m->tunnel_warned)
 			log_warnx("tunnel socket not available (%s): %s; retrying",
@@ -115,7 +101,7 @@ static void attach_tunnel(struct addrmgr *m)
 		return;
 	log_info("attached to mt6d-tunnel pid %d", (int)m->ts.pid);
 	m->assoc.primary_assoc = 0;
-	if (mt6d_evloop_add(m->loop, m->ts.pidfd, EPOLLIN, on_tunnel_exit, m) < 0)
+	if (mt6d_evloop_add(m->d.loop, m->ts.pidfd, EPOLLIN, on_tunnel_exit, m) < 0)
 		log_warnx("cannot watch the tunnel process");
 }
 
@@ -132,7 +118,7 @@ static int sync_assoc(struct addrmgr *m, const struct plan_params *pp, time_t no
 	nbound = tsock_local_addrs(&m->ts, bound, TSOCK_MAX_ADDRS);
 	if (nbound < 0) {
 		log_warnx("cannot read the tunnel's bound addresses: %s", strerror(-nbound));
-		mt6d_evloop_del(m->loop, m->ts.pidfd);
+		mt6d_evloop_del(m->d.loop, m->ts.pidfd);
 		tsock_detach(&m->ts);
 		return 0;
 	}
@@ -144,19 +130,19 @@ static void reconcile(struct addrmgr *m)
 {
 	struct plan_params pp = {
 		.deriver = &m->deriver,
-		.prefix = &m->prefix,
+		.prefix = &m->d.prefix,
 		.iid = &m->cfg->local_iid,
 		.interval = m->cfg->interval,
 		.lifetime = m->cfg->lifetime,
 	};
-	struct uplink_sync u = { .nl = m->nl, .ifindex = m->ifindex, .ifname = m->cfg->interface,
+	struct uplink_sync u = { .nl = m->d.nl, .ifindex = m->d.uplink, .ifname = m->cfg->interface,
 				 .interval = m->cfg->interval, .plan = &m->plan, .pp = &pp,
 				 .guard = m->guard, .stats = &m->stats };
 	struct table_sync t = { .guard = m->guard, .plan = &m->plan, .stats = &m->stats,
 				.logged = m->guard_err };
 	struct in6_addr bound[TSOCK_MAX_ADDRS];
 	int nbound, ret;
-	time_t now = mt6d_clock_now(m->clock_offset_ms);
+	time_t now = mt6d_daemon_now(&m->d);
 
 	ret = plan_build(&m->plan, &pp, now, current_slot(m, now));
 	if (ret < 0)
@@ -206,53 +192,16 @@ static void report(const struct addrmgr *m, struct addrmgr_report *r)
 		.anyip = m->cfg->mode == MT6D_MODE_ANYIP,
 		.stalled = m->assoc.stalled && m->ts.sk >= 0,
 		.guard = m->guard,
-		.now = mt6d_clock_now(m->clock_offset_ms),
+		.now = mt6d_daemon_now(&m->d),
 	};
 	if (m->guard)
 		guard_counters(m->guard, &r->counters);
 }
 
-/* The reply to "status" and "status json", with the state as of now. */
-static void status_reply(const struct addrmgr *m, bool json, char *out, size_t len)
+/* "rotate": the next slot's address becomes current now (see mt6d-addrmgr(8)). */
+static void rotate_now(struct addrmgr *m, FILE *reply)
 {
-	struct addrmgr_report r;
-
-	report(m, &r);
-	addrmgr_report_reply(&r, json, out, len);
-}
-
-static void write_metrics(struct addrmgr *m)
-{
-	struct addrmgr_report r;
-	struct mt6d_metrics *mx;
-	int ret;
-
-	if (!m->metrics_path[0] || ++m->metrics_ticks < ADDRMGR_METRICS_TICKS)
-		return;
-	m->metrics_ticks = 0;
-	report(m, &r);
-	ret = mt6d_metrics_begin(&mx, m->metrics_path, m->cfg->name);
-	if (!ret) {
-		addrmgr_report_metrics(mx, &r);
-		ret = mt6d_metrics_commit(mx);
-	}
-	if (ret < 0)
-		log_debug("metrics %s: %s", m->metrics_path, strerror(-ret));
-}
-
-static void on_tick(int fd, uint32_t events, void *ctx)
-{
-	struct addrmgr *m = ctx;
-
-	mt6d_evloop_timer_drain(fd);
-	mt6d_watchdog_kick(&m->watchdog);
-	reconcile(m);
-	write_metrics(m);
-}
-
-static void rotate_now(struct addrmgr *m, char *reply, size_t len)
-{
-	uint64_t slot = mt6d_slot(mt6d_clock_now(m->clock_offset_ms), m->cfg->interval);
+	uint64_t slot = mt6d_slot(mt6d_daemon_now(&m->d), m->cfg->interval);
 	char buf[INET6_ADDRSTRLEN];
 
 	/*
@@ -260,36 +209,19 @@ static void rotate_now(struct addrmgr *m, char *reply, size_t len)
 	 * More than one slot ahead would leave the window the peer tolerates.
 	 */
 	if (m->plan.current > slot) {
-		snprintf(reply, len, "ok already on slot %llu, one ahead of the clock; "
-				     "the next rotation follows the clock\n",
-			 (unsigned long long)m->plan.current);
+		fprintf(reply, "ok already on slot %llu, one ahead of the clock; "
+			       "the next rotation follows the clock\n",
+			(unsigned long long)m->plan.current);
 		return;
 	}
 	m->forced = slot + 1;
 	reconcile(m);
 	for (size_t i = 0; i < m->plan.n; i++)
 		if (m->plan.e[i].role == ROLE_CURRENT)
-			snprintf(reply, len, "ok rotated to slot %llu, current %s\n",
-				 (unsigned long long)m->plan.current,
-				 fmt_addr(&m->plan.e[i].addr, buf));
+			fprintf(reply, "ok rotated to slot %llu, current %s\n",
+				(unsigned long long)m->plan.current,
+				fmt_addr(&m->plan.e[i].addr, buf));
 	log_info("rotation requested: now on slot %llu", (unsigned long long)m->plan.current);
-}
-
-static void on_ctl(int fd, uint32_t events, void *ctx)
-{
-	struct addrmgr *m = ctx;
-	char req[64], reply[MT6D_CTL_MSG_MAX];
-	int cfd = mt6d_ctl_accept(fd, req, sizeof(req));
-
-	if (cfd < 0)
-		return;
-	if (!strcmp(req, "rotate"))
-		rotate_now(m, reply, sizeof(reply));
-	else if (!strcmp(req, "status") || !strcmp(req, "status json"))
-		status_reply(m, !strcmp(req, "status json"), reply, sizeof(reply));
-	else
-		snprintf(reply, sizeof(reply), "error unknown request\n");
-	mt6d_ctl_reply(cfd, reply);
 }
 
 /* The tunnel's pidfd turns readable when it exits: forget its socket. */
@@ -298,7 +230,7 @@ static void on_tunnel_exit(int fd, uint32_t events, void *ctx)
 	struct addrmgr *m = ctx;
 
 	log_info("mt6d-tunnel pid %d exited; waiting for it to come back", (int)m->ts.pid);
-	mt6d_evloop_del(m->loop, m->ts.pidfd);
+	mt6d_evloop_del(m->d.loop, m->ts.pidfd);
 	tsock_detach(&m->ts);
 }
 
@@ -310,61 +242,59 @@ static bool tunnel_alive(const struct addrmgr *m)
 	return m->ts.pidfd >= 0 && poll(&p, 1, 0) == 0;
 }
 
-static void on_signal(int fd, uint32_t events, void *ctx)
+static void on_tick(void *ctx)
+{
+	reconcile(ctx);
+}
+
+static void on_stop(void *ctx, uint32_t signo)
 {
 	struct addrmgr *m = ctx;
-	struct signalfd_siginfo si;
 
-	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
-			/*
-			 * Addresses (and the anyip route) stay while the tunnel runs: it still
-			 * uses them, a restart adopts them, lifetimes retire them otherwise.
-			 */
-			log_info("signal %u: stopping", si.ssi_signo);
-			m->stopping = true;
-			if (m->cfg->mode == MT6D_MODE_ANYIP && !tunnel_alive(m))
-				anyip_remove(&m->anyip);
-			mt6d_evloop_stop(m->loop);
-		}
-	}
+	/*
+	 * Addresses (and the anyip route) stay while the tunnel runs: it still uses them, a
+	 * restart adopts them, lifetimes retire them otherwise.
+	 */
+	m->stopping = true;
+	if (m->cfg->mode == MT6D_MODE_ANYIP && !tunnel_alive(m))
+		anyip_remove(&m->anyip);
 }
 
-static int setup_loop(struct addrmgr *m)
+static void on_show(void *ctx, struct mt6d_show *sh)
 {
-	int ret = mt6d_evloop_new(&m->loop);
+	struct addrmgr_report r;
 
-	if (ret < 0)
-		return ret;
-	m->sig_fd = mt6d_evloop_signalfd();
-	if (m->sig_fd < 0)
-		return m->sig_fd;
-	m->tick_fd = mt6d_evloop_timer_new(1, ADDRMGR_TICK_MS);
-	if (m->tick_fd < 0)
-		return m->tick_fd;
-	ret = mt6d_evloop_add(m->loop, m->sig_fd, EPOLLIN, on_signal, m);
-	if (!ret)
-		ret = mt6d_evloop_add(m->loop, m->tick_fd, EPOLLIN, on_tick, m);
-	if (!ret)
-		ret = mt6d_evloop_add(m->loop, m->ctl_fd, EPOLLIN, on_ctl, m);
-	return ret;
+	report(ctx, &r);
+	addrmgr_report_show(sh, &r);
 }
 
-static int setup_paths(struct addrmgr *m)
+static void on_metrics(void *ctx, struct mt6d_metrics *mx)
 {
-	int ret = mt6d_runtime_mkdir();
+	struct addrmgr_report r;
 
-	if (!ret)
-		ret = mt6d_runtime_path(m->tunnel_path, sizeof(m->tunnel_path), m->cfg->name,
-					"tunnel");
-	if (!ret)
-		ret = mt6d_runtime_path(m->ctl_path, sizeof(m->ctl_path), m->cfg->name, "ctl");
-	if (!ret && m->cfg->metrics_dir[0] &&
-	    snprintf(m->metrics_path, sizeof(m->metrics_path), "%s/%s-addrmgr.prom",
-		     m->cfg->metrics_dir, m->cfg->name) >= (int)sizeof(m->metrics_path))
-		ret = -ENAMETOOLONG;
-	return ret;
+	report(ctx, &r);
+	addrmgr_report_metrics(mx, &r);
 }
+
+static bool on_request(void *ctx, const char *req, FILE *reply)
+{
+	if (strcmp(req, "rotate"))
+		return false;
+	rotate_now(ctx, reply);
+	return true;
+}
+
+static const struct mt6d_daemon_ops addrmgr_ops = {
+	.role = "addrmgr",
+	.ctl_file = "ctl",
+	.tick_ms = ADDRMGR_TICK_MS,
+	.metrics_ticks = ADDRMGR_METRICS_TICKS,
+	.tick = on_tick,
+	.stop = on_stop,
+	.show = on_show,
+	.metrics = on_metrics,
+	.request = on_request,
+};
 
 int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 {
@@ -375,60 +305,27 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 		return -ENOMEM;
 	m->cfg = cfg;
 	m->ts = (struct tsock)TSOCK_INIT;
-	m->sig_fd = m->tick_fd = m->ctl_fd = -1;
-	ret = mt6d_clock_offset_from_env(&m->clock_offset_ms);
-	if (ret < 0) {
-		log_warnx("%s: expected milliseconds from -%ld to %ld", MT6D_CLOCK_OFFSET_ENV,
-			  MT6D_CLOCK_OFFSET_MAX_MS, MT6D_CLOCK_OFFSET_MAX_MS);
+	ret = mt6d_daemon_init(&m->d, cfg, &addrmgr_ops, m);
+	if (ret < 0)
 		goto fail;
-	}
-	if (m->clock_offset_ms)
-		log_warnx("%s=%ld: slots follow a clock moved by %ld ms; for tests only",
-			  MT6D_CLOCK_OFFSET_ENV, m->clock_offset_ms, m->clock_offset_ms);
-	ret = mt6d_rtnl_open(&m->nl);
-	if (ret < 0) {
-		log_warnx("rtnetlink: %s", strerror(-ret));
-		goto fail;
-	}
-	ret = mt6d_uplink_resolve(m->nl, cfg, &m->ifindex, &m->prefix);
-	if (ret < 0) {
-		log_warnx("%s: uplink %s: %s", cfg->path, cfg->interface,
-			  ret == -ENOENT ? "no global /64 to derive addresses in; set [local] prefix"
-					 : strerror(-ret));
-		goto fail;
-	}
-	anyip_init(&m->anyip, m->nl, &m->prefix);
+	anyip_init(&m->anyip, m->d.nl, &m->d.prefix);
 	ret = mt6d_deriver_init(&m->deriver, cfg->psk, cfg->psk_len);
 	if (ret < 0) {
 		log_warnx("key derivation failed");
 		goto fail;
 	}
 	if (cfg->guard.enable) {
-		ret = guard_new(&m->guard, cfg, &m->prefix, &m->deriver);
+		ret = guard_new(&m->guard, cfg, &m->d.prefix, &m->deriver);
 		if (ret < 0) {
 			log_warnx("guard table: %s", strerror(-ret));
 			goto fail;
 		}
 	}
-	ret = setup_paths(m);
+	ret = mt6d_runtime_path(m->tunnel_path, sizeof(m->tunnel_path), cfg->name, "tunnel");
 	if (ret < 0) {
 		log_warnx("runtime directory: %s", strerror(-ret));
 		goto fail;
 	}
-	m->ctl_fd = mt6d_ctl_listen(m->ctl_path);
-	if (m->ctl_fd < 0) {
-		ret = m->ctl_fd;
-		log_warnx("control socket %s: %s", m->ctl_path,
-			  ret == -EADDRINUSE ? "another mt6d-addrmgr runs for this tunnel"
-					     : strerror(-ret));
-		goto fail;
-	}
-	ret = setup_loop(m);
-	if (ret < 0) {
-		log_warnx("event loop: %s", strerror(-ret));
-		goto fail;
-	}
-	mt6d_watchdog_init(&m->watchdog);
 	log_info("managing hashed addresses on %s (%s mode), rotation every %u s, lifetime %u "
 		 "slot(s)", cfg->interface, cfg->mode == MT6D_MODE_ANYIP ? "anyip" : "interface",
 		 cfg->interval, cfg->lifetime);
@@ -441,31 +338,20 @@ fail:
 
 int addrmgr_run(struct addrmgr *m)
 {
-	return mt6d_evloop_run(m->loop);
+	return mt6d_daemon_run(&m->d);
 }
 
 void addrmgr_free(struct addrmgr *m)
 {
 	if (!m)
 		return;
-	if (m->ctl_fd >= 0) {
-		close(m->ctl_fd);
-		unlink(m->ctl_path);
-	}
-	if (m->metrics_path[0])
-		unlink(m->metrics_path);
-	if (m->tick_fd >= 0)
-		close(m->tick_fd);
-	if (m->sig_fd >= 0)
-		close(m->sig_fd);
 	tsock_detach(&m->ts);
 	/* Killed, the table stays and its elements expire; stopped, it goes. */
 	if (guard_free(m->guard, m->stopping) < 0)
 		log_warnx("cannot remove the guard table");
 	else if (m->guard && m->stopping)
 		log_info("guard table removed");
-	mt6d_evloop_free(m->loop);
-	mt6d_rtnl_close(m->nl);
+	mt6d_daemon_clear(&m->d);
 	mt6d_deriver_clear(&m->deriver);
 	free(m);
 }

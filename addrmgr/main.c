@@ -27,8 +27,8 @@ static int run_command(const struct mt6d_config *cfg, const char *cmd, bool json
 			cfg->name, strerror(-ret));
 		return 1;
 	}
-	/* JSON comes after an "ok" line of its own, for scripts to read as it is. */
-	fputs(json && !strncmp(reply, "ok\n", 3) ? reply + 3 : reply, stdout);
+	/* A status report follows an "ok" line of its own; a one-line reply prints whole. */
+	fputs(!strncmp(reply, "ok\n", 3) ? reply + 3 : reply, stdout);
 	return strncmp(reply, "ok", 2) ? 1 : 0;
 }
 

@@ -117,21 +117,6 @@ void addrmgr_report_show(struct mt6d_show *s, const struct addrmgr_report *r)
 	mt6d_show_object_end(s);
 }
 
-void addrmgr_report_reply(const struct addrmgr_report *r, bool json, char *out, size_t len)
-{
-	struct mt6d_show sh;
-	FILE *f = fmemopen(out, len, "w");
-
-	if (!f) {
-		snprintf(out, len, "error out of memory\n");
-		return;
-	}
-	fputs(json ? "ok\n" : "ok ", f);
-	mt6d_show_init(&sh, f, json);
-	addrmgr_report_show(&sh, r);
-	fclose(f);
-}
-
 void addrmgr_report_metrics(struct mt6d_metrics *m, const struct addrmgr_report *r)
 {
 	unsigned int roles[sizeof(role_names) / sizeof(role_names[0])] = { 0 };

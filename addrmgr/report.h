@@ -29,9 +29,6 @@ struct addrmgr_report {
 };
 
 void addrmgr_report_show(struct mt6d_show *s, const struct addrmgr_report *r);
-/* The control socket's reply, in @out: "status": "ok " and the text; "status json": "ok",
- * a newline and the JSON. */
-void addrmgr_report_reply(const struct addrmgr_report *r, bool json, char *out, size_t len);
 void addrmgr_report_metrics(struct mt6d_metrics *m, const struct addrmgr_report *r);
 
 #endif
