@@ -2,7 +2,8 @@
 /*
  * Loads a tunnel's configuration in steps: the file is read whole and every line checked before
  * inih sees it, inih hands each key to the table in config_keys.c, then defaults, required
- * keys and cross-field rules are applied and the key file is read.
+ * keys and cross-field rules (config_rules.c) are applied and the key file is read
+ * (config_psk.c).
  */
 
 #include <ctype.h>
@@ -12,15 +13,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ini.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "config.h"
 #include "config_keys.h"
+#include "config_parse.h"
+#include "config_psk.h"
+#include "config_read.h"
+#include "config_rules.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -36,12 +39,6 @@
 /* Longest unknown section name quoted back; real ones are 4 to 8 characters. */
 #define SECTION_ECHO_MAX 32
 
-/* 128 hex digits and their newline fit many times over. */
-#define PSK_FILE_MAX 1024
-
-/* Base64 for MT6D_PSK_MAX bytes decodes, padding included, to at most this. */
-#define PSK_B64_DECODED ((MT6D_PSK_MAX + 2) / 3 * 3)
-
 struct load_ctx {
 	struct mt6d_config *cfg;
 	const char *path;
@@ -50,7 +47,7 @@ struct load_ctx {
 	int rc;			/* of the first failure, the one reported */
 	char *text;		/* the file, NUL-terminated */
 	size_t len;		/* of the file, which may hold a NUL of its own */
-	uint32_t seen;		/* bit i: config_keys[i] was given */
+	uint32_t seen;		/* bit i: mt6d_config_keys[i] was given */
 };
 
 struct scan {
@@ -119,25 +116,6 @@ static int set_name(struct load_ctx *ctx)
 	return 0;
 }
 
-/* Reads up to @max + 1 bytes so that the caller can tell "exactly @max" from "more". */
-static ssize_t read_all(int fd, char *buf, size_t max)
-{
-	size_t len = 0;
-	ssize_t n;
-
-	while (len <= max) {
-		n = read(fd, buf + len, max + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	return (ssize_t)len;
-}
-
 static int read_config(struct load_ctx *ctx)
 {
 	ssize_t len;
@@ -153,7 +131,7 @@ static int read_config(struct load_ctx *ctx)
 		rc = fail(ctx, -ENOMEM, "cannot read: %s", strerror(ENOMEM));
 		goto out;
 	}
-	len = read_all(fd, ctx->text, CONFIG_MAX_SIZE);
+	len = mt6d_config_read_all(fd, ctx->text, CONFIG_MAX_SIZE);
 	if (len < 0) {
 		rc = fail(ctx, (int)len, "cannot read: %s", strerror((int)-len));
 		goto out;
@@ -295,7 +273,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		     why);
 		return 0;
 	}
-	bit = UINT32_C(1) << (key - config_keys);
+	bit = UINT32_C(1) << (key - mt6d_config_keys);
 	if (ctx->seen & bit) {
 		fail(ctx, -EINVAL, "[%s] %s: given twice", section, name);
 		return 0;
@@ -333,8 +311,8 @@ static int apply_defaults(struct load_ctx *ctx)
 	char why[256];
 	size_t i;
 
-	for (i = 0; i < config_n_keys; i++) {
-		key = &config_keys[i];
+	for (i = 0; i < mt6d_config_n_keys; i++) {
+		key = &mt6d_config_keys[i];
 		if (ctx->seen & (UINT32_C(1) << i))
 			continue;
 		if (key->required)
@@ -356,164 +334,14 @@ static int check_rules(struct load_ctx *ctx)
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static bool base64_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '+' || c == '/';
-}
-
-/* Standard alphabet, '=' padding only at the end, whole quads. */
-static bool is_base64(const char *s, size_t n, size_t *pad)
-{
-	size_t i;
-
-	if (n == 0 || n % 4)
-		return false;
-	*pad = s[n - 1] != '=' ? 0 : s[n - 2] != '=' ? 1 : 2;
-	for (i = 0; i < n - *pad; i++)
-		if (!base64_char(s[i]))
-			return false;
-	return true;
-}
-
-static int key_size_error(size_t len, char *why, size_t whylen)
-{
-	snprintf(why, whylen, "key too %s: %zu bytes, expected %d to %d",
-		 len < MT6D_PSK_MIN ? "short" : "long", len, MT6D_PSK_MIN, MT6D_PSK_MAX);
-	return -EINVAL;
-}
-
-/*
- * Decodes the key file's content, hex or base64 with whitespace around it, into @cfg.
- * Messages never quote the content.
- */
-static int decode_psk(const char *s, size_t n, struct mt6d_config *cfg, char *why, size_t whylen)
-{
-	unsigned char tmp[PSK_B64_DECODED];
-	size_t i, pad, len;
-	int rc = 0;
-
-	while (n && isspace((unsigned char)*s))
-		s++, n--;
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	for (i = 0; i < n && hex_digit(s[i]) >= 0; i++)
-		;
-	if (n && i == n) {
-		if (n % 2) {
-			snprintf(why, whylen, "odd number of hex digits");
-			return -EINVAL;
-		}
-		if (n / 2 < MT6D_PSK_MIN || n / 2 > MT6D_PSK_MAX)
-			return key_size_error(n / 2, why, whylen);
-		for (i = 0; i < n / 2; i++)
-			cfg->psk[i] = (uint8_t)(hex_digit(s[2 * i]) << 4 | hex_digit(s[2 * i + 1]));
-		cfg->psk_len = n / 2;
-		return 0;
-	}
-	if (!is_base64(s, n, &pad)) {
-		snprintf(why, whylen,
-			 "%s: expected %d to %d hex digits or base64 for %d to %d bytes, "
-			 "on one line",
-			 n ? "neither hex nor base64" : "empty", 2 * MT6D_PSK_MIN,
-			 2 * MT6D_PSK_MAX, MT6D_PSK_MIN, MT6D_PSK_MAX);
-		return -EINVAL;
-	}
-	len = n / 4 * 3 - pad;
-	if (len < MT6D_PSK_MIN || len > MT6D_PSK_MAX)
-		return key_size_error(len, why, whylen);
-	/* Whole quads of the checked alphabet: EVP_DecodeBlock() returns n / 4 * 3. */
-	if (EVP_DecodeBlock(tmp, (const unsigned char *)s, (int)n) != (int)(n / 4 * 3)) {
-		snprintf(why, whylen, "not valid base64");
-		rc = -EINVAL;
-	} else {
-		memcpy(cfg->psk, tmp, len);
-		cfg->psk_len = len;
-	}
-	OPENSSL_cleanse(tmp, sizeof(tmp));
-	return rc;
-}
-
-/* A relative psk-file is relative to the directory of the configuration file. */
-static int resolve_psk_path(struct load_ctx *ctx)
-{
-	char *file = ctx->cfg->psk_file;
-	const char *slash = strrchr(ctx->path, '/');
-	size_t dirlen = slash ? (size_t)(slash - ctx->path) + 1 : 0;
-	size_t len = strlen(file);
-
-	if (file[0] == '/' || !dirlen)
-		return 0;
-	if (dirlen + len >= sizeof(ctx->cfg->psk_file))
-		return fail(ctx, -ENAMETOOLONG, "[keys] psk-file: path longer than %zu bytes",
-			    sizeof(ctx->cfg->psk_file) - 1);
-	memmove(file + dirlen, file, len + 1);
-	memcpy(file, ctx->path, dirlen);
-	return 0;
-}
-
 static int read_psk(struct load_ctx *ctx)
 {
-	const char *file = ctx->cfg->psk_file;
-	char buf[PSK_FILE_MAX + 1], why[160];
-	struct stat st;
-	ssize_t len;
-	int fd, rc;
+	char why[MT6D_CONFIG_PSK_WHY_MAX];
+	int rc = mt6d_config_psk_read(ctx->cfg, ctx->path, why, sizeof(why));
 
-	rc = resolve_psk_path(ctx);
 	if (rc)
-		return rc;
-	/* O_NONBLOCK: a FIFO planted here must not hang the daemon; fstat() refuses it. */
-	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		rc = -errno;
-		return fail(ctx, rc, "[keys] psk-file: cannot open %s: %s", file, strerror(-rc));
-	}
-	if (fstat(fd, &st)) {
-		rc = -errno;
-		rc = fail(ctx, rc, "[keys] psk-file: cannot stat %s: %s", file, strerror(-rc));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = fail(ctx, -EINVAL, "[keys] psk-file: %s is not a regular file", file);
-		goto out;
-	}
-	if (st.st_mode & 077) {
-		rc = fail(ctx, -EINVAL,
-			  "[keys] psk-file: %s is %s by group or others (mode %04o); chmod 600 it",
-			  file, st.st_mode & 044 ? "readable" : "accessible",
-			  (unsigned int)(st.st_mode & 07777));
-		goto out;
-	}
-	len = read_all(fd, buf, PSK_FILE_MAX);
-	if (len < 0) {
-		rc = fail(ctx, (int)len, "[keys] psk-file: cannot read %s: %s", file,
-			  strerror((int)-len));
-		goto out;
-	}
-	if (len > PSK_FILE_MAX) {
-		rc = fail(ctx, -EINVAL, "[keys] psk-file: %s is larger than %d bytes", file,
-			  PSK_FILE_MAX);
-		goto out;
-	}
-	rc = decode_psk(buf, (size_t)len, ctx->cfg, why, sizeof(why));
-	if (rc)
-		fail(ctx, rc, "[keys] psk-file: %s: %s", file, why);
-out:
-	OPENSSL_cleanse(buf, sizeof(buf));
-	close(fd);
-	return rc;
+		return fail(ctx, rc, "%s", why);
+	return 0;
 }
 
 int mt6d_config_load(struct mt6d_config *cfg, const char *path, char *err, size_t errlen)

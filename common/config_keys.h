@@ -3,8 +3,9 @@
 #define MT6D_CONFIG_KEYS_H
 
 /*
- * Internal to config.c: the table of configuration keys, their typed value parsers and the
- * cross-field rules. Nothing here reads files or knows the file name.
+ * Internal to config.c: the table of configuration keys and the look-ups in it. The typed value
+ * parsers that rows name are in config_parse.h, the rules between keys in config_rules.h.
+ * Nothing here reads files or knows the file name.
  */
 
 #include <stdbool.h>
@@ -18,25 +19,25 @@ struct mt6d_config_key;
  * Checks @value and stores it in @cfg. On failure returns -EINVAL and writes into @why what
  * was expected and what was given, without the "[section] key: " prefix.
  */
-typedef int (*config_parse_fn)(const struct mt6d_config_key *key, const char *value,
-			       struct mt6d_config *cfg, char *why, size_t whylen);
+typedef int (*mt6d_config_parse_fn)(const struct mt6d_config_key *key, const char *value,
+				    struct mt6d_config *cfg, char *why, size_t whylen);
 
 struct mt6d_config_key {
 	const char *section;
 	const char *name;
-	config_parse_fn parse;
+	mt6d_config_parse_fn parse;
 	size_t offset;		/* of the field in struct mt6d_config */
 	size_t size;		/* of that field */
-	const char *what;	/* parse_uint: "a whole number of seconds" */
-	unsigned int min, max;	/* parse_uint: accepted range */
-	const char *const *choices; /* parse_choice: NULL-terminated names, stored as index */
+	const char *what;	/* mt6d_config_parse_uint: "a whole number of seconds" */
+	unsigned int min, max;	/* mt6d_config_parse_uint: accepted range */
+	const char *const *choices; /* mt6d_config_parse_choice: NULL-terminated names, by index */
 	const char *def;	/* default, parsed like a value from the file; NULL: none */
 	bool required;
 };
 
 /* Rows of one section are contiguous; sections are in the order of an example file. */
-extern const struct mt6d_config_key config_keys[];
-extern const size_t config_n_keys;
+extern const struct mt6d_config_key mt6d_config_keys[];
+extern const size_t mt6d_config_n_keys;
 
 /* NULL when @section has no key @name. */
 const struct mt6d_config_key *mt6d_config_key_find(const char *section, const char *name);
@@ -47,15 +48,5 @@ bool mt6d_config_section_known(const char *name, size_t len);
 /* "tunnel, keys, ..." and, for one section, "device, mtu, ...", for error messages. */
 void mt6d_config_list_sections(char *buf, size_t len);
 void mt6d_config_list_keys(const char *section, char *buf, size_t len);
-
-/* The characters of interface and tunnel names: A-Z a-z 0-9 _ . - */
-bool mt6d_config_is_name_char(char c);
-
-/*
- * Rules between keys, run once every key is set: on failure returns -EINVAL and writes
- * "[section] key: ..." into @why.
- */
-int mt6d_config_check(const struct mt6d_config *cfg, char *why, size_t whylen)
-	__attribute__((warn_unused_result));
 
 #endif

@@ -1,27 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * The configuration loader: a full file lands in the right fields, defaults fill a minimal
- * one, and each bad file fails with its own message and return code. Files are written into
- * a mkdtemp() directory, so key file modes are under the test's control; no root needed.
+ * one, and each file with a bad line, key or value fails with its own message and return
+ * code. Key files are tested in test_config_psk.c, the rules between keys in
+ * test_config_rules.c; config_fixture.h has what they share.
  */
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "config.h"
+#include "config_fixture.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-#define HEX_KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 #define B64_KEY_64                                                                                 \
 	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw=="
 #define X10 "xxxxxxxxxx"
@@ -31,51 +19,6 @@
 #define ROUTES_17                                                                                  \
 	R(a0) R(a1) R(a2) R(a3) R(a4) R(a5) R(a6) R(a7) R(a8) R(a9) R(aa) R(ab) R(ac) R(ad)       \
 	R(ae) R(af) "b0::/16"
-
-struct entry {
-	const char *section, *key, *value;
-};
-
-/* Every key, none at its default. */
-static const struct entry full[] = {
-	{ "tunnel", "device", "tun7" },
-	{ "tunnel", "mtu", "1420   ; inner MTU" },
-	{ "tunnel", "port", "7000" },
-	{ "tunnel", "encryption", "chacha20-poly1305" },
-	{ "tunnel", "delivery", "ordered" },
-	{ "tunnel", "reliability", "rtx:2" },
-	{ "keys", "psk-file", "site.key" },
-	{ "local", "interface", "eth0.100" },
-	{ "local", "prefix", "2001:db8:1:1::/64" },
-	{ "local", "iid", "::1" },
-	{ "peer", "prefix", "2001:DB8:2:2::/64" },
-	{ "peer", "iid", "::a:0:0:2" },
-	{ "peer", "routes", "2001:db8:100::/48 ,2001:db8:200::/56,\t2001:db8:300::7/128" },
-	{ "rotation", "interval", "30" },
-	{ "rotation", "lifetime", "5" },
-	{ "rotation", "mode", "anyip" },
-	{ "recovery", "rto-min", "50" },
-	{ "recovery", "rto-max", "800" },
-	{ "recovery", "heartbeat-interval", "500" },
-	{ "recovery", "path-max-retrans", "3" },
-	{ "recovery", "pf-threshold", "2" },
-	{ "recovery", "max-retrans", "8" },
-	{ "recovery", "max-backoff", "2000" },
-};
-
-struct bad_case {
-	const char *title;
-	/* Sets [section] key in the full file (adds it if absent); value NULL drops it. */
-	struct entry set[2];
-	const char *before, *after; /* raw text around the file */
-	const char *file;	    /* "gw.conf" unless set */
-	bool no_file;		    /* do not write the configuration at all */
-	const char *psk;	    /* key file content, HEX_KEY unless set */
-	mode_t psk_mode;	    /* 0600 unless set */
-	int rc;
-	const char *expect;	    /* in the message */
-	const char *absent;	    /* not in the message */
-};
 
 static const struct bad_case bad[] = {
 	{ "missing required key", { { "peer", "iid", NULL } }, .rc = -EINVAL,
@@ -100,15 +43,7 @@ static const struct bad_case bad[] = {
 	  .expect = "[peer] iid: expected an interface identifier like ::1, got \"2\"" },
 	{ "unknown key", { { "tunnel", "colour", "blue" } }, .rc = -EINVAL,
 	  .expect = "[tunnel] colour: unknown key (expected one of: device, mtu, port, address, encryption, delivery, reliability, offload, buffer-size, sack-delay, rekey-interval)" },
-	/* Host mode: contradictory or unusable inner addresses. */
-	{ "host address inside peer routes", { { "tunnel", "address", "2001:db8:100::9/64" } },
-	  .rc = -EINVAL,
-	  .expect = "[tunnel] address: 2001:db8:100::9 lies in [peer] routes 2001:db8:100::/48" },
-	{ "host address in the rotating /64", { { "tunnel", "address", "2001:db8:1:1::77/64" } },
-	  .rc = -EINVAL,
-	  .expect = "[tunnel] address: 2001:db8:1:1::77 lies in the local prefix 2001:db8:1:1::/64" },
-	{ "host address in the peer's /64", { { "tunnel", "address", "2001:db8:2:2::1" } },
-	  .rc = -EINVAL, .expect = "lies in the peer prefix 2001:db8:2:2::/64" },
+	/* Host mode: unusable inner addresses. */
 	{ "host address link-local", { { "tunnel", "address", "fe80::1/64" } }, .rc = -EINVAL,
 	  .expect = "[tunnel] address: expected a global or unique-local unicast address" },
 	{ "host address multicast", { { "tunnel", "address", "ff02::1" } }, .rc = -EINVAL,
@@ -156,20 +91,12 @@ static const struct bad_case bad[] = {
 	  .expect = "[tunnel] delivery: expected unordered or ordered, got \"sorted\"" },
 	{ "unknown mode", { { "rotation", "mode", "AnyIP" } }, .rc = -EINVAL,
 	  .expect = "[rotation] mode: expected interface or anyip, got \"AnyIP\"" },
-	{ "anyip without a routed prefix", { { "local", "prefix", NULL } }, .rc = -EINVAL,
-	  .expect = "[local] prefix: missing; [rotation] mode = anyip needs the /64 routed to "
-		    "this gateway" },
 	{ "reliability without a number", { { "tunnel", "reliability", "rtx:" } },
 	  .rc = -EINVAL, .expect = "[tunnel] reliability: expected full, rtx:N with N "
 				   "retransmissions from 0 to 15, or ttl:MS with a lifetime from 1 "
 				   "to 60000 ms, got \"rtx:\"" },
 	{ "reliability out of range", { { "tunnel", "reliability", "ttl:0" } }, .rc = -EINVAL,
 	  .expect = "[tunnel] reliability: expected full, rtx:N" },
-	{ "rto-min above rto-max", { { "recovery", "rto-min", "900" } }, .rc = -EINVAL,
-	  .expect = "[recovery] rto-min: 900 ms is above rto-max (800 ms); expected rto-min <= "
-		    "rto-max" },
-	{ "pf-threshold above path-max-retrans", { { "recovery", "pf-threshold", "4" } },
-	  .rc = -EINVAL, .expect = "[recovery] pf-threshold: 4 is above path-max-retrans (3)" },
 	{ "huge number", { { "tunnel", "port", "99999999999999999999" } }, .rc = -EINVAL,
 	  .expect = "[tunnel] port: out of range: expected a port number from 1 to 65535" },
 	{ "empty value", { { "tunnel", "port", "" } }, .rc = -EINVAL,
@@ -190,37 +117,6 @@ static const struct bad_case bad[] = {
 	  .rc = -EINVAL, .expect = "[peer] routes: empty entry" },
 	{ "route listed twice", { { "peer", "routes", "2001:db8:100::/48, 2001:db8:100::/48" } },
 	  .rc = -EINVAL, .expect = "route listed twice" },
-	{ "route covers peer prefix",
-	  { { "peer", "routes", "2001:db8:100::/48, 2001:db8:2::/48" } },
-	  .rc = -EINVAL, .expect = "2001:db8:2::/48 overlaps the peer prefix 2001:db8:2:2::/64" },
-	{ "route inside local prefix", { { "peer", "routes", "2001:db8:1:1:8000::/65" } },
-	  .rc = -EINVAL, .expect = "overlaps the local prefix 2001:db8:1:1::/64" },
-	{ "local and peer address equal",
-	  { { "peer", "prefix", "2001:db8:1:1::/64" }, { "peer", "iid", "::1" } }, .rc = -EINVAL,
-	  .expect = "[peer] iid: gives the peer the local address" },
-	{ "key file readable by others", .psk_mode = 0644, .rc = -EINVAL,
-	  .expect = "site.key is readable by group or others (mode 0644); chmod 600 it" },
-	{ "key file writable by group", .psk_mode = 0620, .rc = -EINVAL,
-	  .expect = "site.key is accessible by group or others (mode 0620)" },
-	{ "key file missing", { { "keys", "psk-file", "absent.key" } }, .rc = -ENOENT,
-	  .expect = "absent.key: No such file or directory" },
-	{ "key file is a directory", { { "keys", "psk-file", "keydir" } }, .rc = -EINVAL,
-	  .expect = "keydir is not a regular file" },
-	{ "key too short (hex)", .psk = "  000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
-					"1c1d1e\n",
-	  .rc = -EINVAL, .expect = "key too short: 31 bytes, expected 32 to 64" },
-	{ "key too short (base64)", .psk = "AAECAwQFBgcICQoLDA0ODw==\n", .rc = -EINVAL,
-	  .expect = "key too short: 16 bytes" },
-	{ "key too long", .psk = HEX_KEY HEX_KEY "ff\n", .rc = -EINVAL,
-	  .expect = "key too long: 65 bytes" },
-	{ "key odd hex digits", .psk = HEX_KEY "f", .rc = -EINVAL,
-	  .expect = "odd number of hex digits" },
-	{ "key neither hex nor base64", .psk = "hunter2-SECRET-hunter2-SECRET-hunter2-SECRET\n",
-	  .rc = -EINVAL, .expect = "neither hex nor base64", .absent = "SECRET" },
-	{ "key wrapped base64", .psk = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\nHh8gISIjJCUmJygp"
-				       "KissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==\n",
-	  .rc = -EINVAL, .expect = "neither hex nor base64", .absent = "AAEC" },
-	{ "key file empty", .psk = " \n", .rc = -EINVAL, .expect = "site.key: empty" },
 	{ "bad file name", .file = "my tunnel.conf", .rc = -EINVAL,
 	  .expect = "my tunnel.conf: the file name must be a tunnel name" },
 	{ "file name only .conf", .file = ".conf", .rc = -EINVAL,
@@ -228,98 +124,6 @@ static const struct bad_case bad[] = {
 	{ "configuration missing", .file = "absent.conf", .no_file = true, .rc = -ENOENT,
 	  .expect = "absent.conf: cannot open: No such file or directory" },
 };
-
-static char dir[] = "/tmp/mt6d-test-config.XXXXXX";
-static unsigned int passed, failed;
-
-static void __attribute__((format(printf, 2, 3))) result(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok  " : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
-
-static void write_file(const char *name, const char *text, mode_t mode)
-{
-	char path[PATH_MAX];
-	size_t len = strlen(text);
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	/* fchmod(): the mode under test must not depend on the umask. */
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fchmod(fd, mode) || close(fd)) {
-		perror(path);
-		exit(1);
-	}
-}
-
-static bool is_in(const struct entry *e, size_t n, const char *section, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(e[i].section, section) && !strcmp(e[i].key, key))
-			return true;
-	return false;
-}
-
-/* The file: @e grouped by section, with the settings of @c applied. */
-static void build(char *buf, size_t len, const struct entry *e, size_t n,
-		  const struct bad_case *c)
-{
-	const struct entry *set;
-	const char *value;
-	size_t i, j, used = 0;
-
-#define ADD(...) (used += (size_t)snprintf(buf + used, used < len ? len - used : 0, __VA_ARGS__))
-	ADD("%s", c->before ? c->before : "");
-	for (i = 0; i < n; i++) {
-		if (i == 0 || strcmp(e[i].section, e[i - 1].section))
-			ADD("[%s]\n", e[i].section);
-		value = e[i].value;
-		for (j = 0; j < ARRAY_SIZE(c->set); j++) {
-			set = &c->set[j];
-			if (set->key && !strcmp(set->section, e[i].section) &&
-			    !strcmp(set->key, e[i].key))
-				value = set->value;
-		}
-		if (value)
-			ADD("%s = %s\n", e[i].key, value);
-		if (i + 1 < n && !strcmp(e[i + 1].section, e[i].section))
-			continue;
-		/* The end of a section: add the keys it does not have. */
-		for (j = 0; j < ARRAY_SIZE(c->set); j++) {
-			set = &c->set[j];
-			if (set->key && !strcmp(set->section, e[i].section) &&
-			    !is_in(e, n, set->section, set->key))
-				ADD("%s = %s\n", set->key, set->value);
-		}
-	}
-	ADD("%s", c->after ? c->after : "");
-#undef ADD
-	if (used >= len) {
-		fprintf(stderr, "test file too large\n");
-		exit(1);
-	}
-}
-
-static int load(struct mt6d_config *cfg, const char *file, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return mt6d_config_load(cfg, path, err, errlen);
-}
 
 static bool prefix_is(const struct mt6d_prefix *p, const char *addr, unsigned int len)
 {
@@ -344,13 +148,6 @@ static bool psk_is_counting(const struct mt6d_config *cfg, size_t len)
 		if (cfg->psk[i] != i)
 			return false;
 	return cfg->psk_len == len;
-}
-
-static bool psk_is_wiped(const struct mt6d_config *cfg)
-{
-	static const uint8_t zero[MT6D_PSK_MAX];
-
-	return cfg->psk_len == 0 && !memcmp(cfg->psk, zero, sizeof(zero));
 }
 
 /* Checks a list of (condition, field name) and reports the first one that failed. */
@@ -524,52 +321,13 @@ static void test_host_mode(void)
 	mt6d_config_clear(&cfg);
 }
 
-static void test_bad(const struct bad_case *c)
-{
-	struct mt6d_config cfg;
-	char text[4096], err[512];
-	const char *file = c->file ? c->file : "gw.conf";
-	bool ok;
-	int rc;
-
-	build(text, sizeof(text), full, ARRAY_SIZE(full), c);
-	if (!c->no_file)
-		write_file(file, text, 0644);
-	write_file("site.key", c->psk ? c->psk : HEX_KEY "\n", c->psk_mode ? c->psk_mode : 0600);
-	rc = load(&cfg, file, err, sizeof(err));
-	ok = rc == c->rc && strstr(err, c->expect) && !strchr(err, '\n') &&
-	     (!c->absent || !strstr(err, c->absent)) && psk_is_wiped(&cfg);
-	result(ok, "%s: %s (%d)", c->title, err, rc);
-	if (!ok)
-		printf("       expected: %s (%d)\n", c->expect, c->rc);
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 int main(void)
 {
-	char keydir[PATH_MAX];
-	size_t i;
-
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	snprintf(keydir, sizeof(keydir), "%s/keydir", dir);
-	if (mkdir(keydir, 0700)) {
-		perror(keydir);
-		return 1;
-	}
+	fixture_begin();
 	test_full();
 	test_defaults();
 	test_edges();
 	test_host_mode();
-	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		test_bad(&bad[i]);
-	nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	test_bad_cases(bad, ARRAY_SIZE(bad));
+	return fixture_end();
 }

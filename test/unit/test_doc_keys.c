@@ -78,8 +78,8 @@ int main(int argc, char **argv)
 	}
 	ndoc = read_page(argv[1], doc);
 	CHECK(ndoc > 0, "no keys found in %s", argv[1]);
-	for (size_t i = 0; i < config_n_keys; i++) {
-		const struct mt6d_config_key *k = &config_keys[i];
+	for (size_t i = 0; i < mt6d_config_n_keys; i++) {
+		const struct mt6d_config_key *k = &mt6d_config_keys[i];
 		const struct doc_key *d = NULL;
 		char want[64];
 
@@ -107,6 +107,6 @@ int main(int argc, char **argv)
 		CHECK(mt6d_config_key_find(doc[j].section, doc[j].name),
 		      "mt6d.conf(5) documents [%s] %s, which the parser does not accept",
 		      doc[j].section, doc[j].name);
-	printf("%zu keys in the parser, %zu on the page\n", config_n_keys, ndoc);
+	printf("%zu keys in the parser, %zu on the page\n", mt6d_config_n_keys, ndoc);
 	return check_done();
 }
