@@ -42,7 +42,7 @@
 #include "uplink_sync.h"
 
 #define ADDRMGR_TICK_MS 250
-#define ADDRMGR_METRICS_TICKS 20	/* metrics every 5 s */
+#define ADDRMGR_METRICS_TICKS 20 /* metrics every 5 s */
 
 struct addrmgr {
 	struct mt6d_daemon d;
@@ -50,19 +50,19 @@ struct addrmgr {
 	struct mt6d_deriver deriver;
 	char tunnel_path[256];
 	struct tsock ts;
-	struct anyip anyip;	/* mode = anyip: the local route */
+	struct anyip anyip; /* mode = anyip: the local route */
 
-	uint64_t forced;	/* slot made current early by --rotate, 0: none */
+	uint64_t forced; /* slot made current early by --rotate, 0: none */
 	struct plan plan;
-	struct uplink_seen seen;	/* our addresses on the uplink, as read this tick */
+	struct uplink_seen seen; /* our addresses on the uplink, as read this tick */
 	struct assoc_state assoc;
 	uint64_t last_current;
 	bool tunnel_warned;
-	bool stopping;		/* SIGTERM: a clean stop removes the guard table */
-	int guard_err[2];	/* last guard error logged (update, evidence), 0: none */
+	bool stopping;	  /* SIGTERM: a clean stop removes the guard table */
+	int guard_err[2]; /* last guard error logged (update, evidence), 0: none */
 
 	struct addrmgr_stats stats;
-	struct guard *guard;	/* NULL: [guard] enable = no */
+	struct guard *guard; /* NULL: [guard] enable = no */
 };
 
 static const char *fmt_addr(const struct in6_addr *a, char *buf)
@@ -91,8 +91,8 @@ static void attach_tunnel(struct addrmgr *m)
 		mt6d_evloop_del(m->d.loop, old_pidfd);
 	if (ret < 0) {
 		if (!m->tunnel_warned)
-			log_warnx("tunnel socket not available (%s): %s; retrying",
-				  m->tunnel_path, strerror(-ret));
+			log_warnx("tunnel socket not available (%s): %s; retrying", m->tunnel_path,
+				  strerror(-ret));
 		m->tunnel_warned = true;
 		return;
 	}
@@ -109,8 +109,13 @@ static void attach_tunnel(struct addrmgr *m)
 static int sync_assoc(struct addrmgr *m, const struct plan_params *pp, time_t now,
 		      struct in6_addr *bound)
 {
-	struct assoc_sync as = { .ts = &m->ts, .port = m->cfg->port, .plan = &m->plan, .pp = pp,
-				 .guard = m->guard, .stats = &m->stats, .st = &m->assoc };
+	struct assoc_sync as = { .ts = &m->ts,
+				 .port = m->cfg->port,
+				 .plan = &m->plan,
+				 .pp = pp,
+				 .guard = m->guard,
+				 .stats = &m->stats,
+				 .st = &m->assoc };
 	int nbound;
 
 	if (m->ts.sk < 0)
@@ -135,11 +140,17 @@ static void reconcile(struct addrmgr *m)
 		.interval = m->cfg->interval,
 		.lifetime = m->cfg->lifetime,
 	};
-	struct uplink_sync u = { .nl = m->d.nl, .ifindex = m->d.uplink, .ifname = m->cfg->interface,
-				 .interval = m->cfg->interval, .plan = &m->plan, .pp = &pp,
-				 .guard = m->guard, .stats = &m->stats };
-	struct table_sync t = { .guard = m->guard, .plan = &m->plan, .stats = &m->stats,
-				.logged = m->guard_err };
+	struct uplink_sync u = { .nl = m->d.nl,
+				 .ifindex = m->d.uplink,
+				 .ifname = m->cfg->interface,
+				 .interval = m->cfg->interval,
+				 .plan = &m->plan,
+				 .pp = &pp,
+				 .guard = m->guard,
+				 .stats = &m->stats };
+	struct table_sync t = {
+		.guard = m->guard, .plan = &m->plan, .stats = &m->stats, .logged = m->guard_err
+	};
 	struct in6_addr bound[TSOCK_MAX_ADDRS];
 	int nbound, ret;
 	time_t now = mt6d_daemon_now(&m->d);
@@ -209,8 +220,9 @@ static void rotate_now(struct addrmgr *m, FILE *reply)
 	 * More than one slot ahead would leave the window the peer tolerates.
 	 */
 	if (m->plan.current > slot) {
-		fprintf(reply, "ok already on slot %llu, one ahead of the clock; "
-			       "the next rotation follows the clock\n",
+		fprintf(reply,
+			"ok already on slot %llu, one ahead of the clock; "
+			"the next rotation follows the clock\n",
 			(unsigned long long)m->plan.current);
 		return;
 	}
@@ -327,7 +339,8 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 		goto fail;
 	}
 	log_info("managing hashed addresses on %s (%s mode), rotation every %u s, lifetime %u "
-		 "slot(s)", cfg->interface, cfg->mode == MT6D_MODE_ANYIP ? "anyip" : "interface",
+		 "slot(s)",
+		 cfg->interface, cfg->mode == MT6D_MODE_ANYIP ? "anyip" : "interface",
 		 cfg->interval, cfg->lifetime);
 	*out = m;
 	return 0;

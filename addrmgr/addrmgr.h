@@ -10,9 +10,9 @@
 struct addrmgr;
 
 struct addrmgr_stats {
-	uint64_t rotations;	/* changes of the current slot */
-	uint64_t failures;	/* kernel operations that failed */
-	uint64_t retired;	/* addresses removed from the uplink */
+	uint64_t rotations; /* changes of the current slot */
+	uint64_t failures;  /* kernel operations that failed */
+	uint64_t retired;   /* addresses removed from the uplink */
 };
 
 int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)

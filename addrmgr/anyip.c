@@ -28,7 +28,8 @@ int anyip_converge(struct anyip *a, uint64_t slot, uint32_t expires)
 	}
 	if (ret == 0 && !a->held)
 		log_info("adopted the local route %s/%d dev lo left by an earlier run "
-			 "(%u s left)", buf, ANYIP_PLEN, left);
+			 "(%u s left)",
+			 buf, ANYIP_PLEN, left);
 	else if (ret == -ENOENT && a->held)
 		log_warnx("the local route %s/%d dev lo has gone; installing it again", buf,
 			  ANYIP_PLEN);
@@ -42,7 +43,8 @@ int anyip_converge(struct anyip *a, uint64_t slot, uint32_t expires)
 	}
 	if (!a->held)
 		log_info("anyip: %s/%d is local (route dev lo, expires in %u s, renewed every "
-			 "slot)", buf, ANYIP_PLEN, expires);
+			 "slot)",
+			 buf, ANYIP_PLEN, expires);
 	a->held = true;
 	a->renewed_slot = slot;
 	return 0;

@@ -17,10 +17,10 @@
  * restarted one finds it (protocol 109, see rtnl.c) and carries on.
  */
 struct anyip {
-	struct mt6d_rtnl *nl;		/* borrowed */
+	struct mt6d_rtnl *nl; /* borrowed */
 	struct in6_addr prefix;
-	uint64_t renewed_slot;		/* the slot whose expiry is installed, 0: none yet */
-	bool held;			/* installed or adopted by this process */
+	uint64_t renewed_slot; /* the slot whose expiry is installed, 0: none yet */
+	bool held;	       /* installed or adopted by this process */
 };
 
 void anyip_init(struct anyip *a, struct mt6d_rtnl *nl, const struct in6_addr *prefix);

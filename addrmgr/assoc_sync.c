@@ -66,9 +66,9 @@ static void set_primary(const struct assoc_sync *as, const struct in6_addr *cur)
 		st->primary_assoc = ids[i];
 		st->primary_slot = as->plan->current;
 		mt6d_notify_status("slot %llu: peer sends to %s; %llu rotations, %llu failures",
-				 (unsigned long long)as->plan->current, fmt_addr(cur, buf),
-				 (unsigned long long)as->stats->rotations,
-				 (unsigned long long)as->stats->failures);
+				   (unsigned long long)as->plan->current, fmt_addr(cur, buf),
+				   (unsigned long long)as->stats->rotations,
+				   (unsigned long long)as->stats->failures);
 		/* Ready once the first rotation is installed on a live association. */
 		if (!st->ready && mt6d_notify_send("READY=1") == 0)
 			st->ready = true;
@@ -99,10 +99,12 @@ static bool may_unbind(const struct assoc_sync *as, const struct in6_addr *a)
 		if (missed == 1)
 			log_warnx("no evidence yet that the peer sends to an address newer than %s "
 				  "(slot %llu): keeping it bound, asking for the peer's primary "
-				  "again", fmt_addr(a, buf), (unsigned long long)slot);
+				  "again",
+				  fmt_addr(a, buf), (unsigned long long)slot);
 		else
 			log_debug("still no evidence for an address newer than %s (%llu "
-				  "deadlines)", fmt_addr(a, buf), (unsigned long long)missed);
+				  "deadlines)",
+				  fmt_addr(a, buf), (unsigned long long)missed);
 		if (!as->st->stalled)
 			as->st->primary_assoc = 0;
 		return false;
@@ -139,7 +141,8 @@ static bool asconf_stalled(const struct assoc_sync *as, time_t now, const struct
 out:
 	if (stalled && !as->st->stalled)
 		log_warnx("no evidence that the peer got the ASCONFs up to slot %llu: rotation "
-			  "waits for them", (unsigned long long)newest);
+			  "waits for them",
+			  (unsigned long long)newest);
 	else if (!stalled && as->st->stalled)
 		log_warnx("ASCONFs get through again: rotation resumes");
 	as->st->stalled = stalled;

@@ -27,8 +27,8 @@ struct assoc_state {
 	sctp_assoc_t primary_assoc;
 	uint64_t primary_slot;
 	uint64_t reannounced_slot, warned_slot;
-	bool ready;		/* READY=1 sent */
-	bool stalled;		/* ASCONFs look lost: no new address bound */
+	bool ready;   /* READY=1 sent */
+	bool stalled; /* ASCONFs look lost: no new address bound */
 };
 
 /* What one tick's step works with; all borrowed. */
@@ -36,8 +36,8 @@ struct assoc_sync {
 	const struct tsock *ts;
 	uint16_t port;
 	const struct plan *plan;
-	const struct plan_params *pp;	/* what derives our addresses */
-	struct guard *guard;		/* NULL: [guard] enable = no */
+	const struct plan_params *pp; /* what derives our addresses */
+	struct guard *guard;	      /* NULL: [guard] enable = no */
 	struct addrmgr_stats *stats;
 	struct assoc_state *st;
 };

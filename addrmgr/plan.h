@@ -15,9 +15,9 @@
  * key, clock and configuration; mt6d-addrmgr converges the kernel toward it.
  */
 enum plan_role {
-	ROLE_NEXT,	/* next slot's address: on the uplink, deprecated, not bound yet */
-	ROLE_CURRENT,	/* on the uplink, preferred, bound, the peer's primary for us */
-	ROLE_DRAINING,	/* former current: deprecated, still bound for late packets */
+	ROLE_NEXT,     /* next slot's address: on the uplink, deprecated, not bound yet */
+	ROLE_CURRENT,  /* on the uplink, preferred, bound, the peer's primary for us */
+	ROLE_DRAINING, /* former current: deprecated, still bound for late packets */
 };
 
 #define PLAN_MAX_LIFETIME 64
@@ -30,11 +30,11 @@ struct plan_entry {
 	uint64_t slot;
 	enum plan_role role;
 	uint32_t valid_lft;	/* seconds from now */
-	uint32_t preferred_lft;	/* 0 = deprecated */
+	uint32_t preferred_lft; /* 0 = deprecated */
 };
 
 struct plan {
-	uint64_t current;	/* effective current slot */
+	uint64_t current; /* effective current slot */
 	size_t n;
 	struct plan_entry e[PLAN_MAX];
 };
@@ -43,8 +43,8 @@ struct plan_params {
 	const struct mt6d_deriver *deriver;
 	const struct in6_addr *prefix;
 	const struct in6_addr *iid;
-	unsigned int interval;	/* seconds */
-	unsigned int lifetime;	/* slots kept after being current */
+	unsigned int interval; /* seconds */
+	unsigned int lifetime; /* slots kept after being current */
 };
 
 /*

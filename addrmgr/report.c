@@ -48,7 +48,8 @@ static void show_held(struct mt6d_show *s, const struct addrmgr_report *r)
 		mt6d_show_u64(s, "slot", " slot %" PRIu64, e->slot);
 		mt6d_show_i64(s, "age_seconds", " age %" PRId64 "s", slot_age(r, e->slot));
 		mt6d_show_bool(s, "held", " held", true);
-		mt6d_show_u64(s, "teardown_failures", " (%" PRIu64 " deadlines missed)", e->failures);
+		mt6d_show_u64(s, "teardown_failures", " (%" PRIu64 " deadlines missed)",
+			      e->failures);
 		show_evidence(s, r, &e->addr);
 		mt6d_show_text(s, "\n");
 		mt6d_show_object_end(s);
@@ -71,8 +72,9 @@ static void show_guard(struct mt6d_show *s, const struct addrmgr_report *r)
 	mt6d_show_u64(s, "dropped", ", dropped %" PRIu64, r->counters.dropped);
 	mt6d_show_u64(s, "tripwire", ", tripwire %" PRIu64, r->counters.tripwire);
 	mt6d_show_u64(s, "evidence_window_ms", ", evidence window %" PRIu64 " ms\n",
-		 v.evidence_window_ms);
-	mt6d_show_u64(s, "teardowns_confirmed", "teardown: %" PRIu64 " confirmed", v.teardowns_confirmed);
+		      v.evidence_window_ms);
+	mt6d_show_u64(s, "teardowns_confirmed", "teardown: %" PRIu64 " confirmed",
+		      v.teardowns_confirmed);
 	mt6d_show_u64(s, "teardown_failures", ", %" PRIu64 " failures\n", v.teardown_failures);
 	mt6d_show_object_end(s);
 }
@@ -123,32 +125,33 @@ void addrmgr_report_metrics(struct mt6d_metrics *m, const struct addrmgr_report 
 
 	mt6d_metrics_gauge(m, "mt6d_addrmgr_slot", "current time slot", (double)r->plan->current);
 	mt6d_metrics_gauge(m, "mt6d_addrmgr_attached", "1 while holding the tunnel's SCTP socket",
-		      r->attached);
+			   r->attached);
 	mt6d_metrics_gauge(m, "mt6d_addrmgr_stalled",
-		      "1 while rotation waits for evidence that the peer got the last ASCONF",
-		      r->stalled);
+			   "1 while rotation waits for evidence that the peer got the last ASCONF",
+			   r->stalled);
 	mt6d_metrics_counter(m, "mt6d_addrmgr_rotations_total", "changes of the current slot",
-			r->stats->rotations);
+			     r->stats->rotations);
 	mt6d_metrics_counter(m, "mt6d_addrmgr_failures_total", "kernel operations that failed",
-			r->stats->failures);
+			     r->stats->failures);
 	mt6d_metrics_counter(m, "mt6d_addrmgr_retired_total", "addresses removed from the uplink",
-			r->stats->retired);
+			     r->stats->retired);
 	if (r->guard) {
 		struct guard_view v;
 
 		guard_view(r->guard, &v);
-		mt6d_metrics_counter(m, "mt6d_addrmgr_guard_dropped_packets_total",
-				"packets to hashed addresses that were not the tunnel's, dropped",
-				r->counters.dropped);
+		mt6d_metrics_counter(
+			m, "mt6d_addrmgr_guard_dropped_packets_total",
+			"packets to hashed addresses that were not the tunnel's, dropped",
+			r->counters.dropped);
 		mt6d_metrics_counter(m, "mt6d_addrmgr_guard_tripwire_packets_total",
-				"packets to retired hashed addresses, dropped",
-				r->counters.tripwire);
+				     "packets to retired hashed addresses, dropped",
+				     r->counters.tripwire);
 		mt6d_metrics_counter(m, "mt6d_addrmgr_teardowns_confirmed_total",
-				"old addresses unbound after evidence for a newer one",
-				v.teardowns_confirmed);
+				     "old addresses unbound after evidence for a newer one",
+				     v.teardowns_confirmed);
 		mt6d_metrics_counter(m, "mt6d_addrmgr_teardown_failures_total",
-				"deadlines passed without evidence, an old address kept",
-				v.teardown_failures);
+				     "deadlines passed without evidence, an old address kept",
+				     v.teardown_failures);
 		for (size_t i = 0; i < v.teardown->n; i++)
 			if (v.teardown->e[i].held_since)
 				roles[ROLE_DRAINING]++;

@@ -19,12 +19,12 @@
 struct addrmgr_report {
 	const struct plan *plan;
 	const struct addrmgr_stats *stats;
-	unsigned int interval;		/* seconds per slot */
-	bool attached;			/* holds the tunnel's socket */
-	bool anyip;			/* [rotation] mode = anyip */
-	bool stalled;			/* rotation waits for evidence of the last ASCONF */
-	const struct guard *guard;	/* NULL: [guard] enable = no */
-	struct mt6d_guard_counters counters;	/* the guard table's, as read for this report */
+	unsigned int interval;		     /* seconds per slot */
+	bool attached;			     /* holds the tunnel's socket */
+	bool anyip;			     /* [rotation] mode = anyip */
+	bool stalled;			     /* rotation waits for evidence of the last ASCONF */
+	const struct guard *guard;	     /* NULL: [guard] enable = no */
+	struct mt6d_guard_counters counters; /* the guard table's, as read for this report */
 	time_t now;
 };
 

@@ -40,7 +40,6 @@ void table_sync_update(const struct table_sync *t, time_t now, const struct upli
 	char err[256] = "";
 	int ret;
 
-	ret = guard_update(t->guard, t->plan, now, extra, nextra, peers, npeers, err,
-			   sizeof(err));
+	ret = guard_update(t->guard, t->plan, now, extra, nextra, peers, npeers, err, sizeof(err));
 	guard_result(t, 0, ret, err);
 }

@@ -22,7 +22,7 @@ struct table_sync {
 	struct guard *guard;
 	const struct plan *plan;
 	struct addrmgr_stats *stats;
-	int *logged;	/* [2]: the last error logged (update, evidence), 0: none */
+	int *logged; /* [2]: the last error logged (update, evidence), 0: none */
 };
 
 /* Reads the evidence set: which of our addresses the peer's SCTP reached lately. */

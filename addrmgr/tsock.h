@@ -15,12 +15,15 @@
  */
 struct tsock {
 	pid_t pid;
-	int fdnum;	/* the descriptor's number in the tunnel process */
-	int pidfd;	/* readable once the tunnel process has exited */
+	int fdnum; /* the descriptor's number in the tunnel process */
+	int pidfd; /* readable once the tunnel process has exited */
 	int sk;
 };
 
-#define TSOCK_INIT { .pidfd = -1, .sk = -1 }
+#define TSOCK_INIT                    \
+	{                             \
+		.pidfd = -1, .sk = -1 \
+	}
 #define TSOCK_MAX_ADDRS 80
 
 /*

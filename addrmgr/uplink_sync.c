@@ -47,7 +47,7 @@ int uplink_sync_dump(const struct uplink_sync *u, struct uplink_seen *seen)
 }
 
 static const struct mt6d_rtnl_addr *seen_find(const struct uplink_seen *seen,
-					     const struct in6_addr *a)
+					      const struct in6_addr *a)
 {
 	for (size_t i = 0; i < seen->n; i++)
 		if (!memcmp(&seen->a[i].addr, a, sizeof(*a)))
@@ -72,7 +72,7 @@ void uplink_sync_converge(const struct uplink_sync *u, const struct uplink_seen 
 			if (have && !!(have->flags & IFA_F_DEPRECATED) == !want_preferred)
 				continue;
 			ret = mt6d_rtnl_addr_set(u->nl, u->ifindex, &e->addr, 64, e->valid_lft,
-					    e->preferred_lft);
+						 e->preferred_lft);
 			if (ret < 0) {
 				u->stats->failures++;
 				log_warnx("cannot set %s on %s: %s", fmt_addr(&e->addr, buf),

@@ -32,10 +32,10 @@ struct uplink_sync {
 	struct mt6d_rtnl *nl;
 	int ifindex;
 	const char *ifname;
-	unsigned int interval;		/* seconds per slot */
+	unsigned int interval; /* seconds per slot */
 	const struct plan *plan;
-	const struct plan_params *pp;	/* what derives our addresses */
-	const struct guard *guard;	/* NULL: [guard] enable = no */
+	const struct plan_params *pp; /* what derives our addresses */
+	const struct guard *guard;    /* NULL: [guard] enable = no */
 	struct addrmgr_stats *stats;
 };
 

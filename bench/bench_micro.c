@@ -25,7 +25,9 @@
 
 static const size_t sizes[] = { 64, 512, 1400, 9000, 65535 };
 static const enum mt6d_cipher ciphers[] = {
-	MT6D_CIPHER_AES_256_GCM, MT6D_CIPHER_CHACHA20_POLY1305, MT6D_CIPHER_NONE,
+	MT6D_CIPHER_AES_256_GCM,
+	MT6D_CIPHER_CHACHA20_POLY1305,
+	MT6D_CIPHER_NONE,
 };
 #define N_SIZES (sizeof(sizes) / sizeof(sizes[0]))
 #define N_CIPHERS (sizeof(ciphers) / sizeof(ciphers[0]))
@@ -212,7 +214,8 @@ int main(int argc, char **argv)
 		size_t len = (size_t)atol(argv[3]);
 		int ret;
 
-		if (!p || n <= 0 || len < 60 || len > MAX_PKT || pair_init(p, MT6D_CIPHER_AES_256_GCM))
+		if (!p || n <= 0 || len < 60 || len > MAX_PKT ||
+		    pair_init(p, MT6D_CIPHER_AES_256_GCM))
 			return 2;
 		make_packet(p->buf + MT6D_FRAME_HDR_LEN, len);
 		ret = forward_loop(p, n, len);

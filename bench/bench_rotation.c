@@ -45,8 +45,8 @@
 #define UPLINK "bench0"
 #define UPLINK_PEER "bench1"
 #define WARMUP 20
-#define PLAN_LEN 5		/* next, current and 3 draining: lifetime = 3 */
-#define LIFETIME_S 3600		/* nothing expires while the benchmark runs */
+#define PLAN_LEN 5	/* next, current and 3 draining: lifetime = 3 */
+#define LIFETIME_S 3600 /* nothing expires while the benchmark runs */
 #define TIMEOUT_MS (LIFETIME_S * 1000u)
 
 enum { MODE_INTERFACE, MODE_ANYIP, NMODES };
@@ -68,7 +68,7 @@ struct bench {
 	 * mode) S-N+1 .. S; retired set S-PLAN_LEN-N+1 .. S-PLAN_LEN.
 	 */
 	uint64_t slot;
-	size_t n;		/* addresses ever used, held by the kernel */
+	size_t n; /* addresses ever used, held by the kernel */
 };
 
 static const struct mt6d_prefix lroutes[] = { { .addr = { { { 0xfd, 0, 0, 0xa } } }, .len = 64 } };
@@ -86,8 +86,8 @@ static struct in6_addr addr_of(const struct bench *b, uint64_t slot, int peer)
 {
 	struct in6_addr a;
 
-	if (mt6d_hashed_addr(&b->d, peer ? &b->peer_prefix : &b->prefix, peer ? &b->peer_iid : &b->iid,
-			     slot, &a) < 0) {
+	if (mt6d_hashed_addr(&b->d, peer ? &b->peer_prefix : &b->prefix,
+			     peer ? &b->peer_iid : &b->iid, slot, &a) < 0) {
 		fprintf(stderr, "bench-rotation: derivation failed\n");
 		exit(1);
 	}
@@ -153,8 +153,10 @@ static void ns_setup(struct bench *b, int mode)
 	b->n = 0;
 	b->slot = 1000000;
 	for (int i = 0; i < PLAN_LEN; i++) {
-		ops[2 * i] = (struct guard_op){ GUARD_LOCAL, addr_of(b, b->slot - i, 0), TIMEOUT_MS };
-		ops[2 * i + 1] = (struct guard_op){ GUARD_PEER, addr_of(b, b->slot - i, 1), TIMEOUT_MS };
+		ops[2 * i] =
+			(struct guard_op){ GUARD_LOCAL, addr_of(b, b->slot - i, 0), TIMEOUT_MS };
+		ops[2 * i + 1] =
+			(struct guard_op){ GUARD_PEER, addr_of(b, b->slot - i, 1), TIMEOUT_MS };
 	}
 	ret = guard_table_open(&b->g, &gp);
 	if (!ret)
@@ -181,8 +183,9 @@ static void populate(struct bench *b, size_t n)
 			if (ret < 0)
 				die("address add", ret);
 		}
-		ops[nops++] = (struct guard_op){ GUARD_RETIRED,
-						 addr_of(b, b->slot - PLAN_LEN - b->n, 0), TIMEOUT_MS };
+		ops[nops++] =
+			(struct guard_op){ GUARD_RETIRED, addr_of(b, b->slot - PLAN_LEN - b->n, 0),
+					   TIMEOUT_MS };
 	}
 	ret = guard_table_apply(b->g, ops, nops, err, sizeof(err));
 	free(ops);
@@ -233,7 +236,8 @@ static void addr_rotate(struct bench *b, uint64_t s)
 	if (b->mode == MODE_INTERFACE) {
 		ret = mt6d_rtnl_addr_set(b->nl, b->ifindex, &next, 64, LIFETIME_S, 0);
 		if (!ret)
-			ret = mt6d_rtnl_addr_set(b->nl, b->ifindex, &cur, 64, LIFETIME_S, LIFETIME_S);
+			ret = mt6d_rtnl_addr_set(b->nl, b->ifindex, &cur, 64, LIFETIME_S,
+						 LIFETIME_S);
 		if (!ret)
 			ret = mt6d_rtnl_addr_set(b->nl, b->ifindex, &prev, 64, LIFETIME_S, 0);
 		if (!ret)
@@ -259,7 +263,7 @@ static double pct(double *v, size_t n, double p)
 }
 
 struct samples {
-	double *v[4];	/* total, read, write, guard */
+	double *v[4]; /* total, read, write, guard */
 };
 
 static void samples_alloc(struct samples *sm, unsigned int n)
@@ -362,7 +366,8 @@ static void print_table(const size_t *counts, size_t nc, struct cell (*c)[NMODES
 
 	uname(&u);
 	printf("mt6d rotation cost: kernel %s, %u rotations per cell after %d warm-up, "
-	       "microseconds per rotation\n\n", u.release, rotations, WARMUP);
+	       "microseconds per rotation\n\n",
+	       u.release, rotations, WARMUP);
 	printf("%10s | %-42s | %-42s | %s\n", "", "interface (addresses on the uplink)",
 	       "anyip (one local route)", "interface");
 	printf("%10s | %8s %8s %8s %8s %6s | %8s %8s %8s %8s %6s | / anyip\n", "ever used",
@@ -403,8 +408,10 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!nc || rotations < 1 || rotations > 100000) {
-		fprintf(stderr, "usage: bench-rotation [--counts N1,N2,... (ascending, >= %d)] "
-				"[--rotations R]\n", PLAN_LEN + 2);
+		fprintf(stderr,
+			"usage: bench-rotation [--counts N1,N2,... (ascending, >= %d)] "
+			"[--rotations R]\n",
+			PLAN_LEN + 2);
 		return 2;
 	}
 	if (geteuid() != 0) {

@@ -16,14 +16,14 @@ static void usage(FILE *f, const char *prog, const char *summary,
 {
 	fprintf(f, "Usage: %s -c FILE [-f] [-v] [-n]%s\n%s\n\n", prog,
 		ncmds ? " [COMMAND [--json]]" : "", summary);
-	fprintf(f, "  -c, --config FILE  tunnel configuration (e.g. " MT6D_SYSCONFDIR
-		   "/NAME.conf)\n"
-		   "  -f, --foreground   stay in the foreground, log to stderr\n"
-		   "  -v, --verbose      log more (repeat for more)\n"
-		   "  -n, --check-config check the configuration and exit\n"
-		   "  -h, --help         show this help\n"
-		   "  -V, --version      show the version\n"
-		   "      --json         a command's output as JSON\n");
+	fprintf(f,
+		"  -c, --config FILE  tunnel configuration (e.g. " MT6D_SYSCONFDIR "/NAME.conf)\n"
+		"  -f, --foreground   stay in the foreground, log to stderr\n"
+		"  -v, --verbose      log more (repeat for more)\n"
+		"  -n, --check-config check the configuration and exit\n"
+		"  -h, --help         show this help\n"
+		"  -V, --version      show the version\n"
+		"      --json         a command's output as JSON\n");
 	for (int i = 0; i < ncmds; i++)
 		fprintf(f, "      --%-14s %s\n", cmds[i].name, cmds[i].help);
 }

@@ -6,19 +6,19 @@
 
 /* What every mt6d daemon accepts on its command line. */
 struct mt6d_cli {
-	const char *config;	/* -c FILE */
-	bool foreground;	/* -f */
-	int verbose;		/* -v, repeatable */
-	bool check;		/* -n: validate the config and exit */
-	bool json;		/* --json: machine-readable output of a command */
-	const char *command;	/* a daemon-specific action ("rotate", "status"), or NULL */
+	const char *config;  /* -c FILE */
+	bool foreground;     /* -f */
+	int verbose;	     /* -v, repeatable */
+	bool check;	     /* -n: validate the config and exit */
+	bool json;	     /* --json: machine-readable output of a command */
+	const char *command; /* a daemon-specific action ("rotate", "status"), or NULL */
 };
 
 /* A daemon-specific long option that selects cli->command. */
 struct mt6d_cli_command {
 	const char *name;
 	const char *help;
-	bool config_optional;	/* without -c the command covers every tunnel */
+	bool config_optional; /* without -c the command covers every tunnel */
 };
 
 /*

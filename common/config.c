@@ -44,15 +44,15 @@ struct load_ctx {
 	const char *path;
 	char *err;
 	size_t errlen;
-	int rc;			/* of the first failure, the one reported */
-	char *text;		/* the file, NUL-terminated */
-	size_t len;		/* of the file, which may hold a NUL of its own */
-	uint32_t seen;		/* bit i: mt6d_config_keys[i] was given */
+	int rc;	       /* of the first failure, the one reported */
+	char *text;    /* the file, NUL-terminated */
+	size_t len;    /* of the file, which may hold a NUL of its own */
+	uint32_t seen; /* bit i: mt6d_config_keys[i] was given */
 };
 
 struct scan {
-	bool in_section;	/* a [section] line came before */
-	bool after_key;		/* a key line came since the last [section] line */
+	bool in_section; /* a [section] line came before */
+	bool after_key;	 /* a key line came since the last [section] line */
 };
 
 /* Records the first failure as "<path>: <message>" on one printable line, returns @rc. */

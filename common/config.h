@@ -26,85 +26,85 @@ enum mt6d_delivery {
 
 /* Partial reliability (RFC 3758): how hard SCTP tries to deliver one message. */
 enum mt6d_pr_policy {
-	MT6D_PR_FULL,		/* retransmit until the association fails */
-	MT6D_PR_RTX,		/* at most @value retransmissions */
-	MT6D_PR_TTL,		/* give up @value ms after the send */
+	MT6D_PR_FULL, /* retransmit until the association fails */
+	MT6D_PR_RTX,  /* at most @value retransmissions */
+	MT6D_PR_TTL,  /* give up @value ms after the send */
 };
 
 /* How the hashed addresses become this host's own ([rotation] mode). */
 enum mt6d_bind_mode {
-	MT6D_MODE_INTERFACE,	/* each one an address on the uplink */
-	MT6D_MODE_ANYIP,	/* one local route for the whole /64, addresses bound non-locally */
+	MT6D_MODE_INTERFACE, /* each one an address on the uplink */
+	MT6D_MODE_ANYIP,     /* one local route for the whole /64, addresses bound non-locally */
 };
 
 struct mt6d_reliability {
-	unsigned int policy;	/* enum mt6d_pr_policy */
+	unsigned int policy; /* enum mt6d_pr_policy */
 	unsigned int value;
 };
 
 struct mt6d_config {
 	char path[PATH_MAX];
-	char name[MT6D_NAME_MAX];	/* basename of path without ".conf" */
+	char name[MT6D_NAME_MAX]; /* basename of path without ".conf" */
 
 	/* [tunnel] */
-	char device[IFNAMSIZ];		/* default "mt6d0" */
-	unsigned int mtu;		/* inner MTU, 1280..65000; 0: auto (uplink MTU less
-					 * the tunnel's overhead), the default */
-	uint16_t port;			/* 1..65535, default 7861 */
-	struct mt6d_prefix address;	/* host mode: this host's inner address on the TUN
-					 * device (len = its prefix length); len 0: gateway */
-	unsigned int encryption;	/* enum mt6d_cipher, default aes-256-gcm */
-	unsigned int delivery;		/* enum mt6d_delivery, default unordered */
+	char device[IFNAMSIZ];		     /* default "mt6d0" */
+	unsigned int mtu;		     /* inner MTU, 1280..65000; 0: auto (uplink MTU less
+					      * the tunnel's overhead), the default */
+	uint16_t port;			     /* 1..65535, default 7861 */
+	struct mt6d_prefix address;	     /* host mode: this host's inner address on the TUN
+					      * device (len = its prefix length); len 0: gateway */
+	unsigned int encryption;	     /* enum mt6d_cipher, default aes-256-gcm */
+	unsigned int delivery;		     /* enum mt6d_delivery, default unordered */
 	struct mt6d_reliability reliability; /* PR-SCTP policy, default full */
-	unsigned int offload;		/* 1: TUN offloads, one SCTP message per TCP
-					 * super-packet (default); 0: one per packet */
-	unsigned int buffer_size;	/* KiB of SCTP send and receive buffer, default 4096 */
-	unsigned int sack_delay;	/* ms of delayed SACK (default 200, the kernel's);
-					 * 0: acknowledge every packet at once */
-	unsigned int rekey_interval;	/* s between session key epochs, default 120 */
+	unsigned int offload;		     /* 1: TUN offloads, one SCTP message per TCP
+					      * super-packet (default); 0: one per packet */
+	unsigned int buffer_size;	     /* KiB of SCTP send and receive buffer, default 4096 */
+	unsigned int sack_delay;	     /* ms of delayed SACK (default 200, the kernel's);
+					      * 0: acknowledge every packet at once */
+	unsigned int rekey_interval;	     /* s between session key epochs, default 120 */
 
 	/* [keys] */
-	char psk_file[PATH_MAX];	/* required */
-	uint8_t psk[MT6D_PSK_MAX];	/* decoded key, hex or base64 in the file */
-	size_t psk_len;			/* MT6D_PSK_MIN..MT6D_PSK_MAX */
+	char psk_file[PATH_MAX];   /* required */
+	uint8_t psk[MT6D_PSK_MAX]; /* decoded key, hex or base64 in the file */
+	size_t psk_len;		   /* MT6D_PSK_MIN..MT6D_PSK_MAX */
 
 	/* [local] */
-	char interface[IFNAMSIZ];	/* required, the uplink */
+	char interface[IFNAMSIZ];	 /* required, the uplink */
 	struct mt6d_prefix local_prefix; /* a /64; len == 0 when not given (use uplink's) */
-	struct in6_addr local_iid;	/* required, upper 64 bits zero, lower not zero */
+	struct in6_addr local_iid;	 /* required, upper 64 bits zero, lower not zero */
 
 	/* [peer] */
-	struct mt6d_prefix peer_prefix;	/* required, a /64 */
-	struct in6_addr peer_iid;	/* required, same rules as local_iid */
+	struct mt6d_prefix peer_prefix;		    /* required, a /64 */
+	struct in6_addr peer_iid;		    /* required, same rules as local_iid */
 	struct mt6d_prefix routes[MT6D_MAX_ROUTES]; /* inner prefixes via the tunnel */
-	size_t n_routes;		/* at least one */
+	size_t n_routes;			    /* at least one */
 
 	/* [rotation] */
-	unsigned int interval;		/* seconds per slot, 1..86400, default 10 */
-	unsigned int lifetime;		/* slots kept after being current, 1..64, default 3 */
-	unsigned int mode;		/* enum mt6d_bind_mode, default interface */
+	unsigned int interval; /* seconds per slot, 1..86400, default 10 */
+	unsigned int lifetime; /* slots kept after being current, 1..64, default 3 */
+	unsigned int mode;     /* enum mt6d_bind_mode, default interface */
 
 	/* [recovery]: failure detection of the association, all in milliseconds but the
 	 * retransmission counts */
 	struct {
 		unsigned int rto_min, rto_max;
 		unsigned int heartbeat_interval;
-		unsigned int path_max_retrans;	/* a path fails after this many */
-		unsigned int pf_threshold;	/* potentially failed after this many */
-		unsigned int max_retrans;	/* the association dies after this many */
-		unsigned int max_backoff;	/* between reconnection attempts */
+		unsigned int path_max_retrans; /* a path fails after this many */
+		unsigned int pf_threshold;     /* potentially failed after this many */
+		unsigned int max_retrans;      /* the association dies after this many */
+		unsigned int max_backoff;      /* between reconnection attempts */
 	} recovery;
 
 	/* [guard]: mt6d-addrmgr's nftables table and confirmed teardown */
 	struct {
-		unsigned int enable;		/* 0: no, 1: yes (the default) */
-		unsigned int evidence_window;	/* ms one inbound packet counts as evidence
-						 * the peer uses an address; 0: auto, three
-						 * heartbeat intervals */
+		unsigned int enable;	      /* 0: no, 1: yes (the default) */
+		unsigned int evidence_window; /* ms one inbound packet counts as evidence
+					       * the peer uses an address; 0: auto, three
+					       * heartbeat intervals */
 	} guard;
 
 	/* [metrics] */
-	char metrics_dir[PATH_MAX];	/* textfile-collector directory, "" when off */
+	char metrics_dir[PATH_MAX]; /* textfile-collector directory, "" when off */
 };
 
 /*

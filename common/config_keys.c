@@ -13,7 +13,7 @@
 #include "config_parse.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define FIELD(f)                                                                                   \
+#define FIELD(f) \
 	.offset = offsetof(struct mt6d_config, f), .size = sizeof(((struct mt6d_config *)0)->f)
 
 /* Index order is enum mt6d_cipher's and enum mt6d_delivery's. */
@@ -23,6 +23,7 @@ static const char *const yes_no[] = { "no", "yes", NULL };
 /* Index order is enum mt6d_bind_mode's. */
 static const char *const mode_names[] = { "interface", "anyip", NULL };
 
+/* clang-format off */
 const struct mt6d_config_key mt6d_config_keys[] = {
 	{ .section = "tunnel", .name = "device", .parse = mt6d_config_parse_ifname, FIELD(device),
 	  .def = "mt6d0" },
@@ -99,9 +100,9 @@ const struct mt6d_config_key mt6d_config_keys[] = {
 	{ .section = "metrics", .name = "directory", .parse = mt6d_config_parse_abspath,
 	  FIELD(metrics_dir) },
 };
+/* clang-format on */
 const size_t mt6d_config_n_keys = ARRAY_SIZE(mt6d_config_keys);
-_Static_assert(ARRAY_SIZE(mt6d_config_keys) <= 32,
-	       "config.c keeps one bit per key in a uint32_t");
+_Static_assert(ARRAY_SIZE(mt6d_config_keys) <= 32, "config.c keeps one bit per key in a uint32_t");
 
 const struct mt6d_config_key *mt6d_config_key_find(const char *section, const char *name)
 {

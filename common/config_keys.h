@@ -26,12 +26,12 @@ struct mt6d_config_key {
 	const char *section;
 	const char *name;
 	mt6d_config_parse_fn parse;
-	size_t offset;		/* of the field in struct mt6d_config */
-	size_t size;		/* of that field */
-	const char *what;	/* mt6d_config_parse_uint: "a whole number of seconds" */
-	unsigned int min, max;	/* mt6d_config_parse_uint: accepted range */
+	size_t offset;		    /* of the field in struct mt6d_config */
+	size_t size;		    /* of that field */
+	const char *what;	    /* mt6d_config_parse_uint: "a whole number of seconds" */
+	unsigned int min, max;	    /* mt6d_config_parse_uint: accepted range */
 	const char *const *choices; /* mt6d_config_parse_choice: NULL-terminated names, by index */
-	const char *def;	/* default, parsed like a value from the file; NULL: none */
+	const char *def;	    /* default, parsed like a value from the file; NULL: none */
 	bool required;
 };
 

@@ -231,8 +231,7 @@ static int prefix_from_text(const char *s, struct mt6d_prefix *p)
 	return 0;
 }
 
-static int host_bits_error(const struct mt6d_prefix *p, const char *value, char *why,
-			   size_t whylen)
+static int host_bits_error(const struct mt6d_prefix *p, const char *value, char *why, size_t whylen)
 {
 	char text[INET6_ADDRSTRLEN];
 	struct in6_addr a = p->addr;
@@ -297,8 +296,9 @@ int mt6d_config_parse_iid(const struct mt6d_config_key *key, const char *value,
 				 "the upper 64 bits must be zero (the prefix supplies them), "
 				 "expected an interface identifier like ::1");
 	if (!memcmp(a.s6_addr + 8, zero, 8))
-		return bad_value(why, whylen, value, "must not be zero, expected an interface "
-						     "identifier like ::1");
+		return bad_value(why, whylen, value,
+				 "must not be zero, expected an interface "
+				 "identifier like ::1");
 	*(struct in6_addr *)field(key, cfg) = a;
 	return 0;
 }

@@ -107,8 +107,8 @@ static int decode_psk(const char *s, size_t n, struct mt6d_config *cfg, char *wh
 		snprintf(why, whylen,
 			 "%s: expected %d to %d hex digits or base64 for %d to %d bytes, "
 			 "on one line",
-			 n ? "neither hex nor base64" : "empty", 2 * MT6D_PSK_MIN,
-			 2 * MT6D_PSK_MAX, MT6D_PSK_MIN, MT6D_PSK_MAX);
+			 n ? "neither hex nor base64" : "empty", 2 * MT6D_PSK_MIN, 2 * MT6D_PSK_MAX,
+			 MT6D_PSK_MIN, MT6D_PSK_MAX);
 		return -EINVAL;
 	}
 	len = n / 4 * 3 - pad;

@@ -80,15 +80,17 @@ int mt6d_config_check(const struct mt6d_config *cfg, char *why, size_t whylen)
 		return -EINVAL;
 	}
 	if (cfg->recovery.pf_threshold > cfg->recovery.path_max_retrans) {
-		snprintf(why, whylen, "[recovery] pf-threshold: %u is above path-max-retrans (%u); "
-			 "expected pf-threshold <= path-max-retrans", cfg->recovery.pf_threshold,
-			 cfg->recovery.path_max_retrans);
+		snprintf(why, whylen,
+			 "[recovery] pf-threshold: %u is above path-max-retrans (%u); "
+			 "expected pf-threshold <= path-max-retrans",
+			 cfg->recovery.pf_threshold, cfg->recovery.path_max_retrans);
 		return -EINVAL;
 	}
 	/* The uplink's own /64 is on-link, answered by neighbour discovery: not one to make
 	 * local wholesale. anyip needs the routed prefix named. */
 	if (cfg->mode == MT6D_MODE_ANYIP && !cfg->local_prefix.len) {
-		snprintf(why, whylen, "[local] prefix: missing; [rotation] mode = anyip needs the "
+		snprintf(why, whylen,
+			 "[local] prefix: missing; [rotation] mode = anyip needs the "
 			 "/64 routed to this gateway, like 2001:db8:1:1::/64");
 		return -EINVAL;
 	}

@@ -33,7 +33,7 @@ bool mt6d_iid_reserved(const struct in6_addr *addr)
 	/* RFC 5453 proxy mobile and reserved range: 0200:5eff:fe00:0000 .. 0200:5eff:feff:ffff */
 	static const uint8_t pmip[5] = { 0x02, 0x00, 0x5e, 0xff, 0xfe };
 
-	if (!memcmp(iid, zero, sizeof(zero)))	/* subnet-router anycast */
+	if (!memcmp(iid, zero, sizeof(zero))) /* subnet-router anycast */
 		return true;
 	if (!memcmp(iid, anycast, sizeof(anycast)) && iid[7] >= 0x80)
 		return true;

@@ -14,7 +14,8 @@ void mt6d_evloop_free(struct mt6d_evloop *loop);
 
 int mt6d_evloop_add(struct mt6d_evloop *loop, int fd, uint32_t events, mt6d_evloop_cb cb, void *ctx)
 	__attribute__((warn_unused_result));
-int mt6d_evloop_mod(struct mt6d_evloop *loop, int fd, uint32_t events) __attribute__((warn_unused_result));
+int mt6d_evloop_mod(struct mt6d_evloop *loop, int fd, uint32_t events)
+	__attribute__((warn_unused_result));
 void mt6d_evloop_del(struct mt6d_evloop *loop, int fd);
 
 /* Runs until mt6d_evloop_stop(); returns 0, or -errno when epoll fails. */

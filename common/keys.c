@@ -34,10 +34,9 @@ int mt6d_hkdf(const uint8_t *salt, size_t salt_len, const uint8_t *ikm, size_t i
 		goto out;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
 	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
-	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt,
-						      salt_len);
-	params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info,
-						      strlen(info));
+	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
+	params[3] =
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, strlen(info));
 	params[4] = OSSL_PARAM_construct_end();
 	if (EVP_KDF_derive(ctx, out, out_len, params) == 1)
 		ret = 0;

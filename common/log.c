@@ -43,17 +43,17 @@ static void vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 	}
 }
 
-#define LOG_FN(name, pri, with_errno, guard)                                                       \
-	void name(const char *fmt, ...)                                                            \
-	{                                                                                          \
-		int saved = errno;                                                                 \
-		va_list ap;                                                                        \
-		if (!(guard))                                                                      \
-			return;                                                                    \
-		va_start(ap, fmt);                                                                 \
-		vlog(pri, fmt, ap, (with_errno) ? strerror(saved) : NULL);                         \
-		va_end(ap);                                                                        \
-		errno = saved;                                                                     \
+#define LOG_FN(name, pri, with_errno, guard)                               \
+	void name(const char *fmt, ...)                                    \
+	{                                                                  \
+		int saved = errno;                                         \
+		va_list ap;                                                \
+		if (!(guard))                                              \
+			return;                                            \
+		va_start(ap, fmt);                                         \
+		vlog(pri, fmt, ap, (with_errno) ? strerror(saved) : NULL); \
+		va_end(ap);                                                \
+		errno = saved;                                             \
 	}
 
 LOG_FN(log_warn, LOG_WARNING, true, true)

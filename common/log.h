@@ -10,7 +10,7 @@
  */
 void log_init(const char *ident, bool foreground, int verbose);
 
-void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* adds errno */
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* adds errno */
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -10,7 +10,7 @@ struct mt6d_metrics {
 	FILE *f;
 	char path[512];
 	char tmp[520];
-	char tunnel[128];	/* escaped label value */
+	char tunnel[128]; /* escaped label value */
 };
 
 /* Label values escape backslash, double quote and newline. */
@@ -49,13 +49,14 @@ int mt6d_metrics_begin(struct mt6d_metrics **out, const char *path, const char *
 	return 0;
 }
 
-void mt6d_metrics_family(struct mt6d_metrics *m, const char *name, const char *type, const char *help)
+void mt6d_metrics_family(struct mt6d_metrics *m, const char *name, const char *type,
+			 const char *help)
 {
 	fprintf(m->f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-void mt6d_metrics_sample(struct mt6d_metrics *m, const char *name, const char *label, const char *value,
-		    double v)
+void mt6d_metrics_sample(struct mt6d_metrics *m, const char *name, const char *label,
+			 const char *value, double v)
 {
 	char esc[256];
 

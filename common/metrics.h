@@ -17,11 +17,12 @@ int mt6d_metrics_begin(struct mt6d_metrics **out, const char *path, const char *
 	__attribute__((warn_unused_result));
 
 /* Declares a family (once, before its samples): type is "counter" or "gauge". */
-void mt6d_metrics_family(struct mt6d_metrics *m, const char *name, const char *type, const char *help);
+void mt6d_metrics_family(struct mt6d_metrics *m, const char *name, const char *type,
+			 const char *help);
 
 /* One sample; @label/@value add a second label (both NULL: none). */
-void mt6d_metrics_sample(struct mt6d_metrics *m, const char *name, const char *label, const char *value,
-		    double v);
+void mt6d_metrics_sample(struct mt6d_metrics *m, const char *name, const char *label,
+			 const char *value, double v);
 void mt6d_metrics_counter(struct mt6d_metrics *m, const char *name, const char *help, uint64_t v);
 void mt6d_metrics_gauge(struct mt6d_metrics *m, const char *name, const char *help, double v);
 

@@ -32,13 +32,13 @@ struct mt6d_nft {
 };
 
 struct mt6d_nft_batch {
-	uint32_t *seq;		/* the socket's counter, or own_seq without one */
+	uint32_t *seq; /* the socket's counter, or own_seq without one */
 	uint32_t own_seq;
 	char *buf;
 	size_t len, cap;
-	struct nlmsghdr *last;	/* message whose length is not yet accounted for */
+	struct nlmsghdr *last; /* message whose length is not yet accounted for */
 	size_t count;
-	bool ended;		/* END is in place */
+	bool ended; /* END is in place */
 };
 
 int mt6d_nft_open(struct mt6d_nft **out)
@@ -92,7 +92,8 @@ static int batch_reserve(struct mt6d_nft_batch *b)
 	batch_account(b);
 	if (b->cap - b->len >= MT6D_NFT_MSG_ROOM)
 		return 0;
-	ncap = b->cap * 2 > b->len + MT6D_NFT_MSG_ROOM ? b->cap * 2 : b->len + 2 * MT6D_NFT_MSG_ROOM;
+	ncap = b->cap * 2 > b->len + MT6D_NFT_MSG_ROOM ? b->cap * 2
+						       : b->len + 2 * MT6D_NFT_MSG_ROOM;
 	nbuf = realloc(b->buf, ncap);
 	if (!nbuf)
 		return -ENOMEM;
@@ -126,7 +127,7 @@ void mt6d_nft_batch_free(struct mt6d_nft_batch *b)
 }
 
 struct nlmsghdr *mt6d_nft_batch_msg(struct mt6d_nft_batch *b, uint16_t type, uint16_t family,
-			       uint16_t flags)
+				    uint16_t flags)
 {
 	if (b->ended || batch_reserve(b) < 0)
 		return NULL;
@@ -168,7 +169,8 @@ static void ext_ack_text(const struct nlmsghdr *nlh, char *err, size_t errlen)
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len - sizeof(e->msg);
 	tlvs = (const char *)e + off;
-	mnl_attr_for_each_payload(tlvs, nlh->nlmsg_len - MNL_NLMSG_HDRLEN - off) {
+	mnl_attr_for_each_payload(tlvs, nlh->nlmsg_len - MNL_NLMSG_HDRLEN - off)
+	{
 		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
 		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0) {
 			snprintf(err, errlen, "%s", mnl_attr_get_str(attr));

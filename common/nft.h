@@ -24,7 +24,8 @@ void mt6d_nft_close(struct mt6d_nft *n);
  */
 struct mt6d_nft_batch;
 
-int mt6d_nft_batch_new(struct mt6d_nft *n, struct mt6d_nft_batch **out) __attribute__((warn_unused_result));
+int mt6d_nft_batch_new(struct mt6d_nft *n, struct mt6d_nft_batch **out)
+	__attribute__((warn_unused_result));
 void mt6d_nft_batch_free(struct mt6d_nft_batch *b);
 /*
  * Room for one more message of at most MT6D_NFT_MSG_ROOM bytes: returns its header, filled
@@ -34,7 +35,7 @@ void mt6d_nft_batch_free(struct mt6d_nft_batch *b);
  */
 #define MT6D_NFT_MSG_ROOM 65536
 struct nlmsghdr *mt6d_nft_batch_msg(struct mt6d_nft_batch *b, uint16_t type, uint16_t family,
-			       uint16_t flags);
+				    uint16_t flags);
 /* Number of messages in the batch, not counting BEGIN and END. */
 size_t mt6d_nft_batch_count(const struct mt6d_nft_batch *b);
 /*

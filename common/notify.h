@@ -20,7 +20,7 @@ uint64_t mt6d_watchdog_usec(void);
 
 /* Sends WATCHDOG=1 at most every third of the period; call it from a periodic tick. */
 struct mt6d_watchdog {
-	uint64_t period_usec;	/* 0: no watchdog */
+	uint64_t period_usec; /* 0: no watchdog */
 	uint64_t last_usec;
 };
 void mt6d_watchdog_init(struct mt6d_watchdog *w);

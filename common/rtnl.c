@@ -183,7 +183,7 @@ static void reply_parse(struct reply *r, const void *buf, int len, uint32_t port
 static int rtnl_talk(struct mt6d_rtnl *nl, int len, rtnl_msg_cb cb, void *data)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->tx;
-	struct reply r = {.cb = cb, .data = data};
+	struct reply r = { .cb = cb, .data = data };
 	ssize_t n;
 
 	if (len < 0)
@@ -229,7 +229,7 @@ static int attr_collect(const struct nlattr *attr, void *data)
 }
 
 int mt6d_rtnl_addr_set(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen,
-		  uint32_t valid_lft, uint32_t preferred_lft)
+		       uint32_t valid_lft, uint32_t preferred_lft)
 {
 	int len = mt6d_rtnl_msg_addr_set(nl->tx, sizeof(nl->tx), next_seq(nl), ifindex, addr, plen,
 					 valid_lft, preferred_lft);
@@ -244,10 +244,11 @@ int mt6d_rtnl_addr_del(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr 
 	return rtnl_talk(nl, len, NULL, NULL);
 }
 
-static int addr_parse(const struct nlmsghdr *nlh, const struct ifaddrmsg *ifa, struct mt6d_rtnl_addr *a)
+static int addr_parse(const struct nlmsghdr *nlh, const struct ifaddrmsg *ifa,
+		      struct mt6d_rtnl_addr *a)
 {
-	const struct nlattr *tb[IFA_MAX + 1] = {NULL};
-	struct attr_table t = {.tb = tb, .policy = ifa_policy, .max = IFA_MAX};
+	const struct nlattr *tb[IFA_MAX + 1] = { NULL };
+	struct attr_table t = { .tb = tb, .policy = ifa_policy, .max = IFA_MAX };
 	const struct nlattr *addr;
 	const struct ifa_cacheinfo *ci;
 
@@ -304,7 +305,7 @@ static int addr_walk(struct mt6d_rtnl *nl, struct addr_walk *w)
 
 int mt6d_rtnl_addr_dump(struct mt6d_rtnl *nl, int ifindex, mt6d_rtnl_addr_cb cb, void *data)
 {
-	struct addr_walk w = {.ifindex = ifindex, .cb = cb, .data = data};
+	struct addr_walk w = { .ifindex = ifindex, .cb = cb, .data = data };
 
 	return addr_walk(nl, &w);
 }
@@ -328,7 +329,9 @@ static int prefix_cb(const struct mt6d_rtnl_addr *a, void *data)
 int mt6d_rtnl_find_global_prefix(struct mt6d_rtnl *nl, int ifindex, struct in6_addr *prefix)
 {
 	struct in6_addr p;
-	struct addr_walk w = {.ifindex = ifindex, .global_only = true, .cb = prefix_cb, .data = &p};
+	struct addr_walk w = {
+		.ifindex = ifindex, .global_only = true, .cb = prefix_cb, .data = &p
+	};
 	int ret = addr_walk(nl, &w);
 
 	if (ret < 0)
@@ -354,7 +357,7 @@ int mt6d_rtnl_route_del(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr
 }
 
 int mt6d_rtnl_local_route_set(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
-			 uint32_t expires)
+			      uint32_t expires)
 {
 	unsigned int lo = if_nametoindex("lo");
 	int len;
@@ -390,8 +393,8 @@ struct local_route {
 
 static int local_route_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[RTA_MAX + 1] = {NULL};
-	struct attr_table t = {.tb = tb, .policy = rt_policy, .max = RTA_MAX};
+	const struct nlattr *tb[RTA_MAX + 1] = { NULL };
+	struct attr_table t = { .tb = tb, .policy = rt_policy, .max = RTA_MAX };
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	struct local_route *lr = data;
 	const struct rta_cacheinfo *ci;
@@ -421,9 +424,9 @@ static int local_route_cb(const struct nlmsghdr *nlh, void *data)
  * the size of the routing tables.
  */
 int mt6d_rtnl_local_route_get(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
-			 uint32_t *expires)
+			      uint32_t *expires)
 {
-	struct local_route lr = {.dst = *dst, .plen = plen};
+	struct local_route lr = { .dst = *dst, .plen = plen };
 	int ret = mt6d_rtnl_msg_local_route_get(nl->tx, sizeof(nl->tx), next_seq(nl), dst);
 
 	ret = rtnl_talk(nl, ret, local_route_cb, &lr);

@@ -17,8 +17,8 @@ struct mt6d_rtnl_addr {
 	struct in6_addr addr;
 	uint8_t plen;
 	int ifindex;
-	uint32_t flags;		/* IFA_F_* as reported (IFA_FLAGS attribute) */
-	uint32_t valid_lft;	/* remaining, from IFA_CACHEINFO */
+	uint32_t flags;	    /* IFA_F_* as reported (IFA_FLAGS attribute) */
+	uint32_t valid_lft; /* remaining, from IFA_CACHEINFO */
 	uint32_t preferred_lft;
 };
 
@@ -28,7 +28,8 @@ struct mt6d_rtnl_addr {
  * preferred_lft == 0 makes the address deprecated (not chosen as source).
  */
 int mt6d_rtnl_addr_set(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen,
-		  uint32_t valid_lft, uint32_t preferred_lft) __attribute__((warn_unused_result));
+		       uint32_t valid_lft, uint32_t preferred_lft)
+	__attribute__((warn_unused_result));
 
 /* Removes an address; -EADDRNOTAVAIL when it is not there. */
 int mt6d_rtnl_addr_del(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen)
@@ -54,7 +55,7 @@ int mt6d_rtnl_route_del(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr
  * local without any per-address state. @expires in seconds (0: never); replaces ours.
  */
 int mt6d_rtnl_local_route_set(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
-			 uint32_t expires) __attribute__((warn_unused_result));
+			      uint32_t expires) __attribute__((warn_unused_result));
 /* -ESRCH when it is not there. */
 int mt6d_rtnl_local_route_del(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen)
 	__attribute__((warn_unused_result));
@@ -64,7 +65,7 @@ int mt6d_rtnl_local_route_del(struct mt6d_rtnl *nl, const struct in6_addr *dst, 
  * it resolves by anything else or not at all.
  */
 int mt6d_rtnl_local_route_get(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
-			 uint32_t *expires) __attribute__((warn_unused_result));
+			      uint32_t *expires) __attribute__((warn_unused_result));
 
 /* Sets the MTU (when @mtu != 0) and brings the link up. */
 int mt6d_rtnl_link_up(struct mt6d_rtnl *nl, int ifindex, unsigned int mtu)

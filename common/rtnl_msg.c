@@ -63,7 +63,7 @@ int mt6d_rtnl_msg_addr_set(void *buf, size_t len, uint32_t seq, int ifindex,
 			   const struct in6_addr *addr, uint8_t plen, uint32_t valid_lft,
 			   uint32_t preferred_lft)
 {
-	struct ifa_cacheinfo ci = {.ifa_prefered = preferred_lft, .ifa_valid = valid_lft};
+	struct ifa_cacheinfo ci = { .ifa_prefered = preferred_lft, .ifa_valid = valid_lft };
 	struct nlmsghdr *nlh;
 	bool fits = false;
 

@@ -64,7 +64,8 @@ int mt6d_runtime_names(char (*names)[64], size_t max)
 		for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
 			size_t sl = strlen(suffixes[i]);
 
-			if (len <= sl || len - sl >= 64 || strcmp(de->d_name + len - sl, suffixes[i]))
+			if (len <= sl || len - sl >= 64 ||
+			    strcmp(de->d_name + len - sl, suffixes[i]))
 				continue;
 			memcpy(names[n], de->d_name, len - sl);
 			names[n][len - sl] = '\0';

@@ -18,7 +18,7 @@ struct mt6d_show {
 	FILE *f;
 	bool json;
 	int depth;
-	bool first[MT6D_SHOW_MAX_DEPTH];	/* nothing written yet at this depth */
+	bool first[MT6D_SHOW_MAX_DEPTH]; /* nothing written yet at this depth */
 };
 
 void mt6d_show_init(struct mt6d_show *s, FILE *f, bool json);
@@ -47,6 +47,7 @@ void mt6d_show_bytes(struct mt6d_show *s, const char *key, const char *fmt, uint
  */
 void mt6d_show_json(struct mt6d_show *s, const char *key, const char *json, size_t len);
 
-void mt6d_show_text(struct mt6d_show *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mt6d_show_text(struct mt6d_show *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

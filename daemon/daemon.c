@@ -115,8 +115,9 @@ static int setup_uplink(struct mt6d_daemon *d)
 	ret = mt6d_uplink_resolve(d->nl, cfg, &d->uplink, &d->prefix);
 	if (ret < 0)
 		log_warnx("%s: uplink %s: %s", cfg->path, cfg->interface,
-			  ret == -ENOENT ? "no global /64 to derive addresses in; set [local] prefix"
-					 : strerror(-ret));
+			  ret == -ENOENT
+				  ? "no global /64 to derive addresses in; set [local] prefix"
+				  : strerror(-ret));
 	return ret;
 }
 

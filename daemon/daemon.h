@@ -25,14 +25,14 @@
  * and adds its own descriptors to the loop.
  */
 struct mt6d_daemon_ops {
-	const char *role;		/* "tunnel", "addrmgr": the metrics file's suffix */
-	const char *ctl_file;		/* the control socket's runtime file (runtime.h) */
+	const char *role;     /* "tunnel", "addrmgr": the metrics file's suffix */
+	const char *ctl_file; /* the control socket's runtime file (runtime.h) */
 	unsigned int tick_ms;
-	unsigned int metrics_ticks;	/* ticks from one metrics file to the next */
+	unsigned int metrics_ticks; /* ticks from one metrics file to the next */
 	void (*tick)(void *ctx);
 	/* SIGTERM or SIGINT; the loop ends when it returns. */
 	void (*stop)(void *ctx, uint32_t signo);
-	void (*usr1)(void *ctx);	/* NULL: SIGUSR1 is ignored */
+	void (*usr1)(void *ctx); /* NULL: SIGUSR1 is ignored */
 	/* The status report, as text or JSON through @sh (also the metrics' source). */
 	void (*show)(void *ctx, struct mt6d_show *sh);
 	void (*metrics)(void *ctx, struct mt6d_metrics *m);
@@ -49,9 +49,9 @@ struct mt6d_daemon {
 	void *ctx;
 	struct mt6d_evloop *loop;
 	struct mt6d_rtnl *nl;
-	long clock_offset_ms;		/* test-only, see clock.h */
-	int uplink;			/* the uplink's ifindex */
-	struct in6_addr prefix;		/* this side's /64 on it */
+	long clock_offset_ms;	/* test-only, see clock.h */
+	int uplink;		/* the uplink's ifindex */
+	struct in6_addr prefix; /* this side's /64 on it */
 	int sig_fd, tick_fd, ctl_fd;
 	unsigned int metrics_ticks;
 	struct mt6d_watchdog watchdog;

@@ -107,8 +107,9 @@ static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sa
 	case SCTP_COMM_LOST:
 		/* The kernel reports a received ABORT as COMM_LOST too, with the chunk attached. */
 		if (sac->sac_assoc_id == t->sess.assoc)
-			assoc_down(t, len > sizeof(*sac) ? "aborted by the peer"
-							  : "peer unreachable (retransmission limit)");
+			assoc_down(t, len > sizeof(*sac)
+					      ? "aborted by the peer"
+					      : "peer unreachable (retransmission limit)");
 		break;
 	case SCTP_SHUTDOWN_COMP:
 		if (sac->sac_assoc_id == t->sess.assoc)
@@ -174,7 +175,8 @@ void assoc_authenticated(struct tunnel *t, const char *how)
 	if (!session_authenticate(&t->sess))
 		return;
 	log_info("association %d: peer proved the key (%s); session keys in use, tunnel %s is "
-		 "carrying traffic", (int)t->sess.assoc, how, t->ifname);
+		 "carrying traffic",
+		 (int)t->sess.assoc, how, t->ifname);
 	/* Ready means traffic can flow: device up and an authenticated association. */
 	mt6d_notify_status("association %d up and authenticated; carrying traffic on %s",
 			   (int)t->sess.assoc, t->ifname);
@@ -221,8 +223,8 @@ static int try_bind(struct tunnel *t)
 {
 	struct in6_addr addr;
 	char buf[INET6_ADDRSTRLEN];
-	int ret = mt6d_hashed_addr(&t->deriver, &t->d.prefix, &t->cfg->local_iid,
-				   tunnel_slot(t), &addr);
+	int ret = mt6d_hashed_addr(&t->deriver, &t->d.prefix, &t->cfg->local_iid, tunnel_slot(t),
+				   &addr);
 
 	if (!ret)
 		ret = endpoint_bind(t->sk, &addr, 1, t->cfg->port);

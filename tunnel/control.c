@@ -81,13 +81,11 @@ void control_log_stats(const struct tunnel *t)
 		 "refused without SCTP-AUTH %llu",
 		 (unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes,
 		 (unsigned long long)s->rx_packets, (unsigned long long)s->rx_bytes,
-		 (unsigned long long)s->associations,
-		 (unsigned long long)t->sess.keys.rekeys_tx,
-		 (unsigned long long)t->sess.keys.rekeys_rx,
-		 (unsigned long long)s->drop_no_session, (unsigned long long)s->drop_send,
-		 (unsigned long long)s->drop_auth, (unsigned long long)s->drop_replay,
-		 (unsigned long long)s->drop_malformed, (unsigned long long)s->drop_unknown,
-		 (unsigned long long)s->drop_unauthenticated,
+		 (unsigned long long)s->associations, (unsigned long long)t->sess.keys.rekeys_tx,
+		 (unsigned long long)t->sess.keys.rekeys_rx, (unsigned long long)s->drop_no_session,
+		 (unsigned long long)s->drop_send, (unsigned long long)s->drop_auth,
+		 (unsigned long long)s->drop_replay, (unsigned long long)s->drop_malformed,
+		 (unsigned long long)s->drop_unknown, (unsigned long long)s->drop_unauthenticated,
 		 (unsigned long long)s->drop_handshake, (unsigned long long)s->drop_tun,
 		 (unsigned long long)s->refused_noauth);
 }

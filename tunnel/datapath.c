@@ -47,8 +47,8 @@ static int send_frame(struct tunnel *t, uint16_t stream, const void *frame, size
  * sends it; the inner packet is at txbuf + TUNNEL_PKT_OFF (@pkt_len bytes). Returns true
  * when it left (or was dropped for good), false when the sealed frame is held back.
  */
-static bool forward_packet(struct tunnel *t, uint8_t type, size_t off, size_t len,
-			   size_t pkt_len, uint64_t now_ms)
+static bool forward_packet(struct tunnel *t, uint8_t type, size_t off, size_t len, size_t pkt_len,
+			   uint64_t now_ms)
 {
 	uint16_t stream = mt6d_flow_stream(t->txbuf + TUNNEL_PKT_OFF, pkt_len, TUNNEL_STREAMS);
 	uint8_t *frame = t->txbuf + off;
@@ -121,8 +121,8 @@ void datapath_on_tun(int fd, uint32_t events, void *ctx)
 static void on_writable(struct tunnel *t)
 {
 	if (t->pending_len) {
-		int ret = send_frame(t, t->pending_stream, t->txbuf + t->pending_off,
-				     t->pending_len);
+		int ret =
+			send_frame(t, t->pending_stream, t->txbuf + t->pending_off, t->pending_len);
 
 		if (ret == -EAGAIN || ret == -ENOBUFS)
 			return;
@@ -143,9 +143,8 @@ static int inner_packet(struct tunnel *t, const struct mt6d_frame *f, const uint
 		*pkt = f->payload;
 		*pkt_len = f->payload_len;
 		/* The frame header before the payload is spent: room for a plain vnet header. */
-		*out = t->cfg->offload
-			       ? memset(payload - MT6D_VNET_HDR_LEN, 0, MT6D_VNET_HDR_LEN)
-			       : payload;
+		*out = t->cfg->offload ? memset(payload - MT6D_VNET_HDR_LEN, 0, MT6D_VNET_HDR_LEN)
+				       : payload;
 		return 0;
 	}
 	if (!t->cfg->offload)

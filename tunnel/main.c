@@ -13,7 +13,8 @@
 #include "tunnel.h"
 
 static const struct mt6d_cli_command commands[] = {
-	{ .name = "check", .help = "check whether this host can run mt6d, with the fix for each problem" },
+	{ .name = "check",
+	  .help = "check whether this host can run mt6d, with the fix for each problem" },
 	{ .name = "status",
 	  .help = "show the tunnel (without -c: every running tunnel), like wg show",
 	  .config_optional = true },

@@ -12,8 +12,8 @@
 #define REPORT_MAX_TUNNELS 256
 
 static const struct daemon_sock {
-	const char *key;	/* JSON member and text heading */
-	const char *suffix;	/* runtime file of its control socket */
+	const char *key;    /* JSON member and text heading */
+	const char *suffix; /* runtime file of its control socket */
 } daemons[] = {
 	{ "tunnel", "tunnel.ctl" },
 	{ "addrmgr", "ctl" },
@@ -75,7 +75,7 @@ static int report_one(struct mt6d_show *sh, const char *name, bool first, char *
 
 int overview_print(FILE *out, const char *name, bool json)
 {
-	char (*names)[64] = NULL, *buf = malloc(MT6D_CTL_MSG_MAX);
+	char(*names)[64] = NULL, *buf = malloc(MT6D_CTL_MSG_MAX);
 	struct mt6d_show sh;
 	int n = 1, ret = 0;
 

@@ -86,9 +86,9 @@ static void check_sctp(const struct mt6d_config *cfg, struct preflight_item *it)
 
 /* SCTP sysctls that must be 0 for the defence to hold: a table, one row each. */
 static const struct sctp_sysctl {
-	const char *name;	/* under net.sctp. */
+	const char *name; /* under net.sctp. */
 	enum preflight_verdict when_set;
-	const char *why;	/* what a 1 means */
+	const char *why; /* what a 1 means */
 } sctp_sysctls[] = {
 	{ "addip_noauth_enable", PREFLIGHT_FAIL,
 	  "accepts unauthenticated ASCONF: anyone could move the association" },
@@ -156,10 +156,12 @@ static void check_caps(const struct mt6d_config *cfg, struct preflight_item *it)
 	if (!admin || !ptrace)
 		say(it, PREFLIGHT_FAIL, "run as root, or use the systemd units",
 		    "missing %s%s%s (mt6d-tunnel needs CAP_NET_ADMIN, mt6d-addrmgr also "
-		    "CAP_SYS_PTRACE)", admin ? "" : "CAP_NET_ADMIN",
-		    !admin && !ptrace ? " and " : "", ptrace ? "" : "CAP_SYS_PTRACE");
+		    "CAP_SYS_PTRACE)",
+		    admin ? "" : "CAP_NET_ADMIN", !admin && !ptrace ? " and " : "",
+		    ptrace ? "" : "CAP_SYS_PTRACE");
 	else if (scope >= 3)
-		say(it, PREFLIGHT_FAIL, "set kernel.yama.ptrace_scope to 2 or less (needs a reboot)",
+		say(it, PREFLIGHT_FAIL,
+		    "set kernel.yama.ptrace_scope to 2 or less (needs a reboot)",
 		    "kernel.yama.ptrace_scope=3 forbids pidfd_getfd(): mt6d-addrmgr cannot reach "
 		    "the tunnel's socket");
 	else
@@ -174,8 +176,8 @@ static void check_tun(const struct mt6d_config *cfg, struct preflight_item *it)
 		close(fd);
 		say(it, PREFLIGHT_OK, NULL, "/dev/net/tun usable");
 	} else {
-		say(it, PREFLIGHT_FAIL, "modprobe tun",
-		    "cannot open /dev/net/tun: %s", strerror(errno));
+		say(it, PREFLIGHT_FAIL, "modprobe tun", "cannot open /dev/net/tun: %s",
+		    strerror(errno));
 	}
 }
 

@@ -12,8 +12,8 @@
  */
 enum preflight_verdict {
 	PREFLIGHT_OK,
-	PREFLIGHT_WARN,	/* works, but weaker or fragile */
-	PREFLIGHT_FAIL,	/* mt6d will not work */
+	PREFLIGHT_WARN, /* works, but weaker or fragile */
+	PREFLIGHT_FAIL, /* mt6d will not work */
 };
 
 struct preflight_item {

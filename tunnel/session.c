@@ -119,6 +119,6 @@ enum session_action session_check(struct session *s, uint64_t now, const char **
 	s->next_attempt_ms = now + s->backoff_ms;
 	if (s->backoff_ms < s->backoff_max_ms)
 		s->backoff_ms = 2 * s->backoff_ms < s->backoff_max_ms ? 2 * s->backoff_ms
-								   : s->backoff_max_ms;
+								      : s->backoff_max_ms;
 	return SESSION_CONNECT;
 }

@@ -20,24 +20,24 @@
 #define SESSION_REPORT_EVERY_MS 60000
 
 struct session {
-	sctp_assoc_t assoc;		/* current association, 0 when none */
-	sctp_assoc_t connecting;	/* our pending attempt, 0 when none */
-	bool initiator;			/* this side starts associations */
+	sctp_assoc_t assoc;	 /* current association, 0 when none */
+	sctp_assoc_t connecting; /* our pending attempt, 0 when none */
+	bool initiator;		 /* this side starts associations */
 	struct handshake hs;
 	struct keyring keys;
-	bool authenticated;		/* the peer proved the PSK on this association */
-	uint64_t since_ms;		/* when the current state began */
+	bool authenticated; /* the peer proved the PSK on this association */
+	uint64_t since_ms;  /* when the current state began */
 	uint64_t next_attempt_ms;
 	unsigned int backoff_ms;
 	unsigned int backoff_max_ms;
-	uint64_t reported_ms;		/* last stall report, 0: none in this state */
+	uint64_t reported_ms; /* last stall report, 0: none in this state */
 	char why[256];
 };
 
 enum session_action {
-	SESSION_IDLE,		/* nothing to do */
-	SESSION_CONNECT,	/* start an association now */
-	SESSION_STALLED,	/* report @why, keep waiting */
+	SESSION_IDLE,		 /* nothing to do */
+	SESSION_CONNECT,	 /* start an association now */
+	SESSION_STALLED,	 /* report @why, keep waiting */
 	SESSION_UNAUTHENTICATED, /* report @why, abort the association */
 };
 

@@ -4,10 +4,10 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 
-#define DROP(field)                                                                                \
-	static uint64_t get_##field(const struct tunnel_stats *s)                                  \
-	{                                                                                          \
-		return s->field;                                                                   \
+#define DROP(field)                                               \
+	static uint64_t get_##field(const struct tunnel_stats *s) \
+	{                                                         \
+		return s->field;                                  \
 	}
 DROP(drop_auth)
 DROP(drop_replay)
@@ -92,7 +92,8 @@ static void show_association(struct mt6d_show *s, const struct tunnel_status *st
 	mt6d_show_u64(s, "pending_chunks", ", %" PRIu64 " pending\n", si->pending);
 	mt6d_show_u64(s, "packets_sent", "  sctp packets: %" PRIu64 " sent", si->opackets);
 	mt6d_show_u64(s, "packets_received", ", %" PRIu64 " received", si->ipackets);
-	mt6d_show_u64(s, "retransmitted_chunks", ", %" PRIu64 " chunks retransmitted", si->rtx_chunks);
+	mt6d_show_u64(s, "retransmitted_chunks", ", %" PRIu64 " chunks retransmitted",
+		      si->rtx_chunks);
 	mt6d_show_u64(s, "gap_acks", ", %" PRIu64 " gap acks\n", si->gap_acks);
 	mt6d_show_u64(s, "streams_out", NULL, si->outstreams);
 	mt6d_show_u64(s, "streams_in", NULL, si->instreams);
@@ -113,7 +114,7 @@ void tunnel_status_show(struct mt6d_show *s, const struct tunnel_status *st)
 		/* Text gives the age; JSON the time, which stays true as it is read. */
 		if (!s->json)
 			mt6d_show_duration(s, NULL, "  last rekey: %s ago\n",
-				      st->now > st->last_rekey ? st->now - st->last_rekey : 0);
+					   st->now > st->last_rekey ? st->now - st->last_rekey : 0);
 	} else {
 		mt6d_show_null(s, "last_rekey", "  last rekey: never\n");
 	}
@@ -125,15 +126,16 @@ void tunnel_status_show(struct mt6d_show *s, const struct tunnel_status *st)
 	mt6d_show_u64(s, "rx_packets", " (%" PRIu64 " packets in", x->rx_packets);
 	mt6d_show_u64(s, "tx_packets", ", %" PRIu64 " out)\n", x->tx_packets);
 	mt6d_show_object_end(s);
-	mt6d_show_u64(s, "associations", "  associations: %" PRIu64 " since start", x->associations);
+	mt6d_show_u64(s, "associations", "  associations: %" PRIu64 " since start",
+		      x->associations);
 	mt6d_show_u64(s, "refused_noauth", ", %" PRIu64 " refused for lacking SCTP-AUTH\n",
-		 x->refused_noauth);
+		      x->refused_noauth);
 	mt6d_show_text(s, "  drops:");
 	mt6d_show_object_begin(s, "drops");
 	for (unsigned int i = 0; i < tunnel_n_drop_reasons; i++) {
 		mt6d_show_text(s, "%s %s", i ? "," : "", tunnel_drop_reasons[i].name);
 		mt6d_show_u64(s, tunnel_drop_reasons[i].name, " %" PRIu64,
-			 tunnel_drop_reasons[i].get(x));
+			      tunnel_drop_reasons[i].get(x));
 	}
 	mt6d_show_object_end(s);
 	mt6d_show_text(s, "\n");
@@ -146,35 +148,40 @@ void tunnel_status_metrics(struct mt6d_metrics *m, const struct tunnel_status *s
 	const char *help;
 
 	mt6d_metrics_gauge(m, "mt6d_tunnel_authenticated", "1 when the peer has proved the key",
-		      st->authenticated);
+			   st->authenticated);
 	mt6d_metrics_family(m, "mt6d_tunnel_packets_total", "counter",
-		       "inner packets carried, by direction");
-	mt6d_metrics_sample(m, "mt6d_tunnel_packets_total", "direction", "rx", (double)x->rx_packets);
-	mt6d_metrics_sample(m, "mt6d_tunnel_packets_total", "direction", "tx", (double)x->tx_packets);
-	mt6d_metrics_family(m, "mt6d_tunnel_bytes_total", "counter", "inner bytes carried, by direction");
+			    "inner packets carried, by direction");
+	mt6d_metrics_sample(m, "mt6d_tunnel_packets_total", "direction", "rx",
+			    (double)x->rx_packets);
+	mt6d_metrics_sample(m, "mt6d_tunnel_packets_total", "direction", "tx",
+			    (double)x->tx_packets);
+	mt6d_metrics_family(m, "mt6d_tunnel_bytes_total", "counter",
+			    "inner bytes carried, by direction");
 	mt6d_metrics_sample(m, "mt6d_tunnel_bytes_total", "direction", "rx", (double)x->rx_bytes);
 	mt6d_metrics_sample(m, "mt6d_tunnel_bytes_total", "direction", "tx", (double)x->tx_bytes);
 	help = "packets dropped, by reason (see mt6d-tunnel(8))";
 	mt6d_metrics_family(m, "mt6d_tunnel_drops_total", "counter", help);
 	for (unsigned int i = 0; i < tunnel_n_drop_reasons; i++)
-		mt6d_metrics_sample(m, "mt6d_tunnel_drops_total", "reason", tunnel_drop_reasons[i].name,
-			       (double)tunnel_drop_reasons[i].get(x));
+		mt6d_metrics_sample(m, "mt6d_tunnel_drops_total", "reason",
+				    tunnel_drop_reasons[i].name,
+				    (double)tunnel_drop_reasons[i].get(x));
 	mt6d_metrics_counter(m, "mt6d_tunnel_associations_total", "associations that came up",
-			x->associations);
+			     x->associations);
 	mt6d_metrics_counter(m, "mt6d_tunnel_refused_noauth_total",
-			"associations aborted because the peer lacks SCTP-AUTH", x->refused_noauth);
+			     "associations aborted because the peer lacks SCTP-AUTH",
+			     x->refused_noauth);
 	mt6d_metrics_gauge(m, "mt6d_tunnel_last_rekey_timestamp_seconds",
-		      "unix time of the last key agreement, 0 before the first",
-		      (double)st->last_rekey);
+			   "unix time of the last key agreement, 0 before the first",
+			   (double)st->last_rekey);
 	if (!st->has_assoc)
 		return;
 	mt6d_metrics_counter(m, "mt6d_tunnel_sctp_retransmitted_chunks_total",
-			"chunks the association retransmitted", st->sctp.rtx_chunks);
+			     "chunks the association retransmitted", st->sctp.rtx_chunks);
 	mt6d_metrics_gauge(m, "mt6d_tunnel_sctp_paths", "peer addresses of the association",
-		      (double)st->sctp.n_paths);
+			   (double)st->sctp.n_paths);
 	for (size_t i = 0; i < st->sctp.n_paths; i++)
 		if (st->sctp.paths[i].primary)
 			mt6d_metrics_gauge(m, "mt6d_tunnel_rtt_seconds",
-				      "smoothed round-trip time of the primary path",
-				      st->sctp.paths[i].srtt_ms / 1000.0);
+					   "smoothed round-trip time of the primary path",
+					   st->sctp.paths[i].srtt_ms / 1000.0);
 }

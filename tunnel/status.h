@@ -17,15 +17,15 @@
  */
 struct tunnel_status {
 	const char *device;
-	const char *session;		/* "down", "connecting", "proving-key", "authenticated" */
+	const char *session; /* "down", "connecting", "proving-key", "authenticated" */
 	bool authenticated;
-	bool has_assoc;			/* @assoc_id and @sctp are valid */
+	bool has_assoc; /* @assoc_id and @sctp are valid */
 	int assoc_id;
-	uint64_t assoc_age_s;		/* since the association came up */
-	uint64_t last_rekey;		/* unix time of the last key agreement or epoch
-					 * change, 0: none yet */
-	uint64_t rekeys;		/* epoch changes on this association, both ways */
-	uint64_t now;			/* unix time of the snapshot */
+	uint64_t assoc_age_s; /* since the association came up */
+	uint64_t last_rekey;  /* unix time of the last key agreement or epoch
+			       * change, 0: none yet */
+	uint64_t rekeys;      /* epoch changes on this association, both ways */
+	uint64_t now;	      /* unix time of the snapshot */
 	struct assoc_info sctp;
 	struct tunnel_stats stats;
 };

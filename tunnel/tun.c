@@ -28,8 +28,8 @@ int tun_open(const char *name, char *ifname, bool offload)
 	strcpy(ifr.ifr_name, name);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
 		goto fail;
-	if (offload && (ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) < 0 ||
-			ioctl(fd, TUNSETOFFLOAD, feat) < 0))
+	if (offload &&
+	    (ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) < 0 || ioctl(fd, TUNSETOFFLOAD, feat) < 0))
 		goto fail;
 	memcpy(ifname, ifr.ifr_name, IFNAMSIZ);
 	return fd;

@@ -73,7 +73,8 @@ static int setup_endpoint(struct tunnel *t, const uint8_t *auth_key)
 	if (t->sk < 0) {
 		ret = t->sk;
 		log_warnx("SCTP endpoint: %s%s", strerror(-ret),
-			  ret == -EPROTONOSUPPORT ? " (this kernel has no SCTP; modprobe sctp)" : "");
+			  ret == -EPROTONOSUPPORT ? " (this kernel has no SCTP; modprobe sctp)"
+						  : "");
 		return ret;
 	}
 	ret = mt6d_evloop_add(t->d.loop, t->tun_fd, EPOLLIN, datapath_on_tun, t);
@@ -91,14 +92,16 @@ static void log_start(const struct tunnel *t)
 
 	if (cfg->encryption == MT6D_CIPHER_NONE)
 		log_warnx("%s: [tunnel] encryption = none: inner packets, their addresses "
-			  "included, cross the network in clear; for measurement only", cfg->path);
-	snprintf(rel, sizeof(rel), cfg->reliability.policy == MT6D_PR_RTX   ? "rtx:%u"
-				   : cfg->reliability.policy == MT6D_PR_TTL ? "ttl:%u"
-									    : "full",
+			  "included, cross the network in clear; for measurement only",
+			  cfg->path);
+	snprintf(rel, sizeof(rel),
+		 cfg->reliability.policy == MT6D_PR_RTX	  ? "rtx:%u"
+		 : cfg->reliability.policy == MT6D_PR_TTL ? "ttl:%u"
+							  : "full",
 		 cfg->reliability.value);
 	log_info("TUN device %s up, mtu %u, offloads %s, %zu route(s), %s mode, encryption %s, "
-		 "delivery %s, reliability %s; initiator: %s", t->ifname, t->mtu,
-		 cfg->offload ? "on" : "off", cfg->n_routes,
+		 "delivery %s, reliability %s; initiator: %s",
+		 t->ifname, t->mtu, cfg->offload ? "on" : "off", cfg->n_routes,
 		 cfg->address.len ? "host" : "gateway",
 		 mt6d_cipher_name((enum mt6d_cipher)cfg->encryption),
 		 cfg->delivery == MT6D_DELIVERY_ORDERED ? "ordered" : "unordered", rel,
@@ -142,7 +145,8 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 	if (cfg->guard.enable) {
 		ret = mt6d_nft_open(&t->nft);
 		if (ret < 0)
-			log_debug("no nf_tables socket for the guard's counters: %s", strerror(-ret));
+			log_debug("no nf_tables socket for the guard's counters: %s",
+				  strerror(-ret));
 	}
 	ret = mt6d_runtime_path(t->runtime_path, sizeof(t->runtime_path), cfg->name, "tunnel");
 	if (ret < 0) {

@@ -27,7 +27,7 @@
  *   device.c    the TUN device, its MTU and routes
  */
 #define TUNNEL_TICK_MS 500
-#define TUNNEL_METRICS_TICKS 10	/* metrics every 5 s */
+#define TUNNEL_METRICS_TICKS 10 /* metrics every 5 s */
 /* An IPv6 packet without a jumbo payload; a TCP super-packet of the TUN offloads fits. */
 #define TUNNEL_MAX_PKT (65535 + 40)
 #define TUNNEL_MAX_FRAME \
@@ -48,19 +48,19 @@ struct tunnel {
 	char ifname[IFNAMSIZ];
 	char runtime_path[256];
 	int tun_fd, sk;
-	time_t assoc_since, last_rekey;	/* last_rekey: key agreement or new epoch */
+	time_t assoc_since, last_rekey; /* last_rekey: key agreement or new epoch */
 	uint64_t rekeys_seen;
 	bool bound, published, ready;
 
 	/* One sealed frame (at txbuf + pending_off) held back while the send buffer is full. */
 	size_t pending_len, pending_off;
 	uint16_t pending_stream;
-	struct endpoint_pr pr;	/* inner packets' partial reliability */
+	struct endpoint_pr pr; /* inner packets' partial reliability */
 	unsigned int mtu;
 	bool tun_paused;
 
 	struct tunnel_stats stats;
-	struct mt6d_nft *nft;	/* reads the guard table's counters; NULL: none */
+	struct mt6d_nft *nft; /* reads the guard table's counters; NULL: none */
 	char guard_table[MT6D_NAME_MAX + sizeof(MT6D_GUARD_TABLE_PREFIX)];
 	uint8_t rxbuf[TUNNEL_MAX_FRAME + 1];
 	uint8_t txbuf[TUNNEL_MAX_FRAME];

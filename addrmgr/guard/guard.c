@@ -181,16 +181,16 @@ static int install(struct guard *p, size_t nwant, char *err, size_t errlen)
 	for (int i = 0; i < n && i < GUARD_MAX_EVIDENCE; i++) {
 		if (ev[i].expires_ms < GUARD_SYNC_RACE_MS)
 			continue;
-		p->want[nwant++] = (struct guard_op){ .set = GUARD_EVIDENCE, .addr = ev[i].addr,
+		p->want[nwant++] = (struct guard_op){ .set = GUARD_EVIDENCE,
+						      .addr = ev[i].addr,
 						      .timeout_ms = (uint32_t)ev[i].expires_ms };
 	}
 	return guard_table_install(p->table, p->want, nwant, err, errlen);
 }
 
 int guard_update(struct guard *p, const struct plan *plan, time_t now,
-		 const struct in6_addr *extra_local,
-		 size_t n_extra, const struct in6_addr *peers, size_t n_peers, char *err,
-		 size_t errlen)
+		 const struct in6_addr *extra_local, size_t n_extra, const struct in6_addr *peers,
+		 size_t n_peers, char *err, size_t errlen)
 {
 	struct guard_want_params wp = {
 		.plan = plan,

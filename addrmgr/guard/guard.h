@@ -54,9 +54,8 @@ bool guard_in_grace(const struct guard *p, const struct in6_addr *a);
  * kernel reports them. Returns the element changes made, or -errno with text in @err.
  */
 int guard_update(struct guard *p, const struct plan *plan, time_t now,
-		 const struct in6_addr *extra_local,
-		 size_t n_extra, const struct in6_addr *peers, size_t n_peers, char *err,
-		 size_t errlen) __attribute__((warn_unused_result));
+		 const struct in6_addr *extra_local, size_t n_extra, const struct in6_addr *peers,
+		 size_t n_peers, char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* For the status report. */
 struct guard_view {

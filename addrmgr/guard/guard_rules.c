@@ -9,12 +9,11 @@
  *     ip6 saddr @peer ip6 daddr @local sctp sport PORT sctp dport PORT
  *         sctp chunk data exists update @evidence { ip6 daddr } accept    # and heartbeat
  *     ... the same without the chunk match ... accept
- *     ip6 saddr @peer ip6 daddr @local meta l4proto sctp exthdr frag exists accept                      # i-data
- *     ip6 daddr @local icmpv6 type 1-4 accept            # errors, packet too big first
- *     ip6 daddr @local icmpv6 type 133-137 accept        # neighbour discovery
- *     ip6 daddr @local counter name dropped drop
- *     ip6 daddr PREFIX fib daddr type != local counter name dropped drop   # interface
- *     ip6 daddr PREFIX counter name dropped drop                           # anyip
+ *     ip6 saddr @peer ip6 daddr @local meta l4proto sctp exthdr frag exists accept # i-data ip6
+ * daddr @local icmpv6 type 1-4 accept            # errors, packet too big first ip6 daddr @local
+ * icmpv6 type 133-137 accept        # neighbour discovery ip6 daddr @local counter name dropped
+ * drop ip6 daddr PREFIX fib daddr type != local counter name dropped drop   # interface ip6 daddr
+ * PREFIX counter name dropped drop                           # anyip
  *   }
  *   chain killswitch-fwd { type filter hook forward priority filter; policy accept;
  *     ip6 saddr LOCAL-ROUTE ip6 daddr PEER-ROUTE oifname != TUN drop    # every pair
@@ -199,7 +198,7 @@ static int emit(struct mt6d_nft_batch *b, const char *table, const char *chain, 
 		nftnl_rule_set_str(rb->r, NFTNL_RULE_CHAIN, chain);
 		nftnl_rule_set_u32(rb->r, NFTNL_RULE_FAMILY, NFPROTO_IPV6);
 		nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWRULE, NFPROTO_IPV6,
-				    NLM_F_APPEND | NLM_F_CREATE);
+					 NLM_F_APPEND | NLM_F_CREATE);
 		if (nlh)
 			nftnl_rule_nlmsg_build_payload(nlh, rb->r);
 		else

@@ -35,7 +35,8 @@ size_t guard_sync_diff(enum guard_set s, const struct guard_op *want, size_t nwa
 			continue;
 		/* A duplicate in @want: the first one counts. */
 		for (size_t j = 0; j < i; j++)
-			if (want[j].set == s && want[j].timeout_ms && same(&want[j].addr, &want[i].addr))
+			if (want[j].set == s && want[j].timeout_ms &&
+			    same(&want[j].addr, &want[i].addr))
 				goto next;
 		for (size_t j = 0; j < nhave && !h; j++)
 			if (same(&have[j].addr, &want[i].addr))
@@ -47,7 +48,7 @@ size_t guard_sync_diff(enum guard_set s, const struct guard_op *want, size_t nwa
 			put(ops, max, &n, s, &want[i].addr, 0);
 			put(ops, max, &n, s, &want[i].addr, want[i].timeout_ms);
 		}
-next:;
+	next:;
 	}
 	for (size_t j = 0; j < nhave; j++) {
 		bool wanted = false;

@@ -27,7 +27,7 @@
 struct guard_table {
 	struct mt6d_nft *nft;
 	struct guard_table_params p;
-	struct mt6d_prefix *routes;	/* copies of both route lists */
+	struct mt6d_prefix *routes; /* copies of both route lists */
 	char table[MT6D_NAME_MAX + sizeof(MT6D_GUARD_TABLE_PREFIX)];
 	char tun_dev[IFNAMSIZ];
 };
@@ -100,7 +100,8 @@ static int table_msg(struct mt6d_nft_batch *b, const char *name, uint16_t type)
 		return -ENOMEM;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_IPV6);
-	nlh = mt6d_nft_batch_msg(b, type, NFPROTO_IPV6, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
+	nlh = mt6d_nft_batch_msg(b, type, NFPROTO_IPV6,
+				 type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
 	if (nlh)
 		nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
@@ -170,9 +171,9 @@ static int elems_msgs(struct mt6d_nft_batch *b, const struct guard_table *g,
 
 				if (set &&
 				    (i == nops || (match && n == GUARD_TABLE_ELEMS_PER_MSG))) {
-					nlh = mt6d_nft_batch_msg(b, del ? NFT_MSG_DELSETELEM
-								   : NFT_MSG_NEWSETELEM,
-							    NFPROTO_IPV6, del ? 0 : NLM_F_CREATE);
+					nlh = mt6d_nft_batch_msg(
+						b, del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM,
+						NFPROTO_IPV6, del ? 0 : NLM_F_CREATE);
 					if (nlh)
 						nftnl_set_elems_nlmsg_build_payload(nlh, set);
 					nftnl_set_free(set);

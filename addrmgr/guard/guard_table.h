@@ -36,16 +36,16 @@ enum guard_set {
 };
 
 struct guard_table_params {
-	const char *name;		/* tunnel name; the table is "mt6d-" name */
-	uint16_t port;			/* the tunnel's SCTP port, both ends */
-	struct in6_addr prefix;		/* our hashed /64 */
-	bool anyip;			/* the whole /64 is local: guard all of it */
-	const char *tun_dev;		/* kill switch: the only way out for protected traffic */
+	const char *name;	/* tunnel name; the table is "mt6d-" name */
+	uint16_t port;		/* the tunnel's SCTP port, both ends */
+	struct in6_addr prefix; /* our hashed /64 */
+	bool anyip;		/* the whole /64 is local: guard all of it */
+	const char *tun_dev;	/* kill switch: the only way out for protected traffic */
 	const struct mt6d_prefix *local_routes;
 	size_t n_local_routes;
 	const struct mt6d_prefix *peer_routes;
 	size_t n_peer_routes;
-	uint32_t evidence_ms;		/* how long one packet counts as evidence */
+	uint32_t evidence_ms; /* how long one packet counts as evidence */
 };
 
 /* One element change; @timeout_ms 0 deletes. */
@@ -58,8 +58,8 @@ struct guard_op {
 /* An element as the kernel reports it. */
 struct guard_elem {
 	struct in6_addr addr;
-	uint64_t timeout_ms;	/* as added */
-	uint64_t expires_ms;	/* remaining */
+	uint64_t timeout_ms; /* as added */
+	uint64_t expires_ms; /* remaining */
 };
 
 /*
@@ -84,10 +84,10 @@ const char *guard_table_name(const struct guard_table *g);
  * of a table being replaced carry over.
  */
 int guard_table_install(struct guard_table *g, const struct guard_op *ops, size_t nops, char *err,
-		  size_t errlen) __attribute__((warn_unused_result));
+			size_t errlen) __attribute__((warn_unused_result));
 /* Applies @ops (adds and deletes, any sets) in one transaction. */
 int guard_table_apply(struct guard_table *g, const struct guard_op *ops, size_t nops, char *err,
-		size_t errlen) __attribute__((warn_unused_result));
+		      size_t errlen) __attribute__((warn_unused_result));
 /* Removes the table (and only it); 0 when it was not there either. */
 int guard_table_remove(struct guard_table *g) __attribute__((warn_unused_result));
 

@@ -30,24 +30,24 @@
 struct guard_teardown_entry {
 	struct in6_addr addr;
 	uint64_t slot;
-	int64_t held_since;	/* 0: not held */
+	int64_t held_since; /* 0: not held */
 	int64_t next_retry;
-	int64_t unbound_at;	/* 0: not unbound by us */
-	uint64_t failures;	/* deadlines passed for this address */
+	int64_t unbound_at; /* 0: not unbound by us */
+	uint64_t failures;  /* deadlines passed for this address */
 };
 
 struct guard_teardown {
 	struct guard_teardown_entry e[GUARD_TEARDOWN_MAX];
 	size_t n;
-	int64_t grace_ms;	/* 0: GUARD_TEARDOWN_GRACE_MS */
-	uint64_t confirmed;	/* unbinds done with evidence */
-	uint64_t failures;	/* deadlines passed without evidence */
+	int64_t grace_ms;   /* 0: GUARD_TEARDOWN_GRACE_MS */
+	uint64_t confirmed; /* unbinds done with evidence */
+	uint64_t failures;  /* deadlines passed without evidence */
 };
 
 enum guard_teardown_verdict {
-	GUARD_TEARDOWN_UNBIND,	/* evidence for a newer address: go ahead */
-	GUARD_TEARDOWN_HOLD,	/* keep it, wait */
-	GUARD_TEARDOWN_RETRY,	/* keep it; the deadline passed: log, count, retry */
+	GUARD_TEARDOWN_UNBIND, /* evidence for a newer address: go ahead */
+	GUARD_TEARDOWN_HOLD,   /* keep it, wait */
+	GUARD_TEARDOWN_RETRY,  /* keep it; the deadline passed: log, count, retry */
 };
 
 /*

@@ -28,13 +28,13 @@
 struct guard_want_params {
 	const struct plan *plan;
 	const struct mt6d_deriver *deriver;
-	const struct in6_addr *prefix, *iid;		/* ours */
+	const struct in6_addr *prefix, *iid; /* ours */
 	const struct in6_addr *peer_prefix, *peer_iid;
 	unsigned int interval, lifetime;
 	time_t now;
-	const struct in6_addr *extra_local;	/* ours, not planned, still bound or on the uplink */
+	const struct in6_addr *extra_local; /* ours, not planned, still bound or on the uplink */
 	size_t n_extra_local;
-	const struct in6_addr *peer_addrs;	/* the association's peer addresses */
+	const struct in6_addr *peer_addrs; /* the association's peer addresses */
 	size_t n_peer_addrs;
 };
 

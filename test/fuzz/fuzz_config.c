@@ -82,10 +82,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	len = strlen(err);
 	if (rc && len > strlen(tail) && !strcmp(err + len - strlen(tail), tail))
 		abort();
-	if (rc == 0 && (cfg.psk_len < MT6D_PSK_MIN || cfg.psk_len > MT6D_PSK_MAX ||
-			cfg.n_routes < 1 || cfg.n_routes > MT6D_MAX_ROUTES ||
-			cfg.peer_prefix.len != 64 || (cfg.mtu && cfg.mtu < 1280) || cfg.mtu > 65000 ||
-			!cfg.interface[0] || !cfg.port))
+	if (rc == 0 &&
+	    (cfg.psk_len < MT6D_PSK_MIN || cfg.psk_len > MT6D_PSK_MAX || cfg.n_routes < 1 ||
+	     cfg.n_routes > MT6D_MAX_ROUTES || cfg.peer_prefix.len != 64 ||
+	     (cfg.mtu && cfg.mtu < 1280) || cfg.mtu > 65000 || !cfg.interface[0] || !cfg.port))
 		abort();
 	mt6d_config_clear(&cfg);
 	return 0;

@@ -53,16 +53,15 @@ static void setup(void)
 }
 
 /* Parses and opens @buf as tunnel.c does; @buf is changed in place. @hs may be NULL. */
-static void receive(struct keyring *k, struct handshake *hs, uint8_t *buf, size_t len,
-		    uint64_t now)
+static void receive(struct keyring *k, struct handshake *hs, uint8_t *buf, size_t len, uint64_t now)
 {
 	uint8_t tx[MT6D_SESSION_SECRET_LEN], rx[MT6D_SESSION_SECRET_LEN];
 	struct mt6d_frame f;
 
 	if (mt6d_frame_parse(buf, len, &f) < 0)
 		return;
-	if (f.payload != buf + MT6D_FRAME_HDR_LEN ||
-	    f.payload_len != len - MT6D_FRAME_HDR_LEN || f.type >= MT6D_FRAME_TYPE_MAX)
+	if (f.payload != buf + MT6D_FRAME_HDR_LEN || f.payload_len != len - MT6D_FRAME_HDR_LEN ||
+	    f.type >= MT6D_FRAME_TYPE_MAX)
 		abort();
 	if (f.type == MT6D_FRAME_HANDSHAKE) {
 		if (hs && handshake_receive(hs, f.payload, f.payload_len) == HANDSHAKE_NEW_PEER &&

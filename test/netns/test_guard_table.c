@@ -194,7 +194,8 @@ static void test_install(struct guard_table *g)
 		      strstr(out, "sctp dport 7861 sctp chunk heartbeat exists update @evidence") &&
 		      strstr(out, "sctp sport 7861 sctp dport 7861 accept"),
 	      "evidence rules (data, heartbeat) and the tunnel's rule as nft reads them");
-	check(strstr(out, "oifname != \"mt6d0\"") && strstr(out, "ip6 saddr fd00:a::/64 ip6 daddr fd00:b::/64") &&
+	check(strstr(out, "oifname != \"mt6d0\"") &&
+		      strstr(out, "ip6 saddr fd00:a::/64 ip6 daddr fd00:b::/64") &&
 		      strstr(out, "hook forward") && strstr(out, "hook output"),
 	      "kill switch in forward and output");
 	check(!strstr(out, "2001:db8:1:1::99"), "the half-built table's stray element is gone");
@@ -240,11 +241,13 @@ static void test_counters(struct guard_table *g)
 	check(has_elem(g, GUARD_EVIDENCE, "2001:db8:1:1::12") &&
 		      guard_table_elems(g, GUARD_EVIDENCE, NULL, 0) == 1,
 	      "evidence holds exactly L2 after the peer's HEARTBEAT, not L1 after its SACK");
-	check(sh_num("nft list set ip6 mt6d-t1 evidence | grep -c '2001:db8:1:1::12 timeout 30s expires'") == 1,
+	check(sh_num("nft list set ip6 mt6d-t1 evidence | grep -c '2001:db8:1:1::12 timeout 30s "
+		     "expires'") == 1,
 	      "nft sees L2 in evidence with an expiry");
 	/* Same from a source that is not the peer: no evidence, and dropped. */
 	send_sctp("2001:db8:1:1::77", "2001:db8:1:1::11", CHUNK_HEARTBEAT);
-	check(!has_elem(g, GUARD_EVIDENCE, "2001:db8:1:1::11"), "SCTP from a stranger: no evidence");
+	check(!has_elem(g, GUARD_EVIDENCE, "2001:db8:1:1::11"),
+	      "SCTP from a stranger: no evidence");
 	ret = guard_table_read_counters(g, &c1);
 	check(ret == 0 && c1.dropped == 3, "and it is dropped (%llu)",
 	      (unsigned long long)c1.dropped);
@@ -263,7 +266,8 @@ static void test_counters(struct guard_table *g)
 	send_sctp("2001:db8:2:2::21", "2001:db8:1:1::10", CHUNK_HEARTBEAT);
 	ret = guard_table_read_counters(g, &c1);
 	check(ret == 0 && c1.dropped == 7 && c1.tripwire == 1,
-	      "the peer's packet to a retired address: dropped %llu (want 7), tripwire %llu (want 1)",
+	      "the peer's packet to a retired address: dropped %llu (want 7), tripwire %llu (want "
+	      "1)",
 	      (unsigned long long)c1.dropped, (unsigned long long)c1.tripwire);
 }
 
@@ -307,8 +311,8 @@ static void test_bulk(struct guard_table *g)
 	ret = guard_table_install(g, NULL, 0, err, sizeof(err));
 	check(ret == 0 && guard_table_read_counters(g, &c) == 0 && c.dropped == 7 &&
 		      c.tripwire == 1,
-	      "re-install keeps the counters (%d: %llu/%llu)", ret,
-	      (unsigned long long)c.dropped, (unsigned long long)c.tripwire);
+	      "re-install keeps the counters (%d: %llu/%llu)", ret, (unsigned long long)c.dropped,
+	      (unsigned long long)c.tripwire);
 	check(guard_table_elems(g, GUARD_LOCAL, NULL, 0) == 0,
 	      "and holds exactly the given (none)");
 	/* Timeouts: an element with 1 s is collected by the kernel. */

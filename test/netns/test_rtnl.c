@@ -179,7 +179,7 @@ static int near(uint32_t got, uint32_t want)
 
 static int link_state(const char *name, int *mtu, short *flags)
 {
-	struct ifreq ifr = {0};
+	struct ifreq ifr = { 0 };
 	int fd, ret = 0;
 
 	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -280,7 +280,7 @@ static int route_listed(const char *prefix, const char *proto)
 
 static int wait_link_local(struct mt6d_rtnl *nl, int ifindex)
 {
-	struct timespec ts = {0, 20 * 1000 * 1000};
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
 
 	/* The kernel adds it from linkwatch, after carrier comes up: poll for it. */
 	for (int i = 0; i < 250; i++) {
@@ -320,7 +320,7 @@ static void test_addr_lifetimes(struct mt6d_rtnl *nl, int ifindex)
 	check(ret == 0 && d && d->plen == 64 && d->ifindex == ifindex,
 	      "addr_set %s/64 valid 300 preferred 200: ret %d, dumped %d", ntop(&a), ret, !!d);
 	check(d && (d->flags & IFA_F_NODAD) && (d->flags & IFA_F_NOPREFIXROUTE) &&
-		  !(d->flags & (IFA_F_TENTATIVE | IFA_F_DEPRECATED | IFA_F_PERMANENT)),
+		      !(d->flags & (IFA_F_TENTATIVE | IFA_F_DEPRECATED | IFA_F_PERMANENT)),
 	      "  flags 0x%x: nodad noprefixroute, not tentative/deprecated/permanent",
 	      d ? d->flags : 0);
 	check(d && near(d->valid_lft, 300) && near(d->preferred_lft, 200),
@@ -330,7 +330,7 @@ static void test_addr_lifetimes(struct mt6d_rtnl *nl, int ifindex)
 	ret = mt6d_rtnl_addr_set(nl, ifindex, &a, 64, 300, 0);
 	d = dump(nl, ifindex) == 0 ? find(&a) : NULL;
 	check(ret == 0 && d && (d->flags & IFA_F_DEPRECATED) && d->preferred_lft == 0 &&
-		  near(d->valid_lft, 300),
+		      near(d->valid_lft, 300),
 	      "replace preferred 0: ret %d, flags 0x%x deprecated, valid %u preferred %u", ret,
 	      d ? d->flags : 0, d ? d->valid_lft : 0, d ? d->preferred_lft : 0);
 	compare_with_ip("  deprecated address");
@@ -338,7 +338,7 @@ static void test_addr_lifetimes(struct mt6d_rtnl *nl, int ifindex)
 	ret = mt6d_rtnl_addr_set(nl, ifindex, &a, 64, UINT32_MAX, UINT32_MAX);
 	d = dump(nl, ifindex) == 0 ? find(&a) : NULL;
 	check(ret == 0 && d && !(d->flags & IFA_F_DEPRECATED) && (d->flags & IFA_F_PERMANENT) &&
-		  d->valid_lft == UINT32_MAX && d->preferred_lft == UINT32_MAX,
+		      d->valid_lft == UINT32_MAX && d->preferred_lft == UINT32_MAX,
 	      "replace forever/forever: ret %d, flags 0x%x permanent, undeprecated", ret,
 	      d ? d->flags : 0);
 
@@ -442,7 +442,7 @@ static void test_bulk(struct mt6d_rtnl *nl, int ifindex)
 		global += find(&a) != NULL;
 	}
 	check(ret == 0 && global == BULK && list.n == BULK + count_scope_link() &&
-		  count_scope_link() == 1,
+		      count_scope_link() == 1,
 	      "dump: %zu addresses = %zu of ours + %zu link-local", list.n, global,
 	      count_scope_link());
 	compare_with_ip("  200 addresses");

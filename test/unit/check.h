@@ -7,16 +7,16 @@
 /* Minimal test reporting: one line per check, a closing "N passed, M failed". */
 static int check_passed, check_failed;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (cond) {                                                                        \
-			check_passed++;                                                            \
-		} else {                                                                           \
-			check_failed++;                                                            \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);                                \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
+#define CHECK(cond, ...)                                            \
+	do {                                                        \
+		if (cond) {                                         \
+			check_passed++;                             \
+		} else {                                            \
+			check_failed++;                             \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+			printf(__VA_ARGS__);                        \
+			printf("\n");                               \
+		}                                                   \
 	} while (0)
 
 static inline int check_done(void)

@@ -69,8 +69,8 @@ struct bad_case {
 	const char *psk;	    /* key file content, HEX_KEY unless set */
 	mode_t psk_mode;	    /* 0600 unless set */
 	int rc;
-	const char *expect;	    /* in the message */
-	const char *absent;	    /* not in the message */
+	const char *expect; /* in the message */
+	const char *absent; /* not in the message */
 };
 
 /* Where the files are written, made by fixture_begin(); and the count of checks. */
@@ -119,8 +119,7 @@ static bool is_in(const struct entry *e, size_t n, const char *section, const ch
 }
 
 /* The file: @e grouped by section, with the settings of @c applied. */
-static void build(char *buf, size_t len, const struct entry *e, size_t n,
-		  const struct bad_case *c)
+static void build(char *buf, size_t len, const struct entry *e, size_t n, const struct bad_case *c)
 {
 	const struct entry *set;
 	const char *value;

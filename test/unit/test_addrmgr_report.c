@@ -30,7 +30,10 @@ int main(void)
 	struct plan plan = { .current = 100, .n = 2 };
 	struct addrmgr_stats stats = { .rotations = 7, .failures = 2, .retired = 5 };
 	struct addrmgr_report r = {
-		.plan = &plan, .stats = &stats, .interval = 10, .attached = true,
+		.plan = &plan,
+		.stats = &stats,
+		.interval = 10,
+		.attached = true,
 		.now = 1005,
 	};
 	const char *json_head = "{\"slot\":100,\"interval\":10,\"rotations\":7,\"failures\":2,"
@@ -53,8 +56,8 @@ int main(void)
 	r.stalled = true;
 	r.attached = false;
 	out = render(&r, false);
-	CHECK(!strcmp(first_line(out),
-		      "slot 100 rotations 7 failures 2 retired 5 tunnel detached mode anyip stalled"),
+	CHECK(!strcmp(first_line(out), "slot 100 rotations 7 failures 2 retired 5 tunnel detached "
+				       "mode anyip stalled"),
 	      "text, anyip and stalled: [%s]", out);
 	free(out);
 

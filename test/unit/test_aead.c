@@ -25,7 +25,8 @@ static void test_aead(enum mt6d_cipher c)
 		CHECK(memcmp(buf, other, sizeof(msg)), "%s: another counter, another nonce", name);
 	}
 	CHECK(!mt6d_aead_open(a, 5, ad, sizeof(ad), buf, sizeof(msg) + tag, out) &&
-	      !memcmp(out, msg, sizeof(msg)), "%s: round trip", name);
+		      !memcmp(out, msg, sizeof(msg)),
+	      "%s: round trip", name);
 	if (tag) {
 		CHECK(mt6d_aead_open(a, 6, ad, sizeof(ad), buf, sizeof(msg) + tag, out) == -EBADMSG,
 		      "%s: wrong counter fails the tag", name);
@@ -34,13 +35,15 @@ static void test_aead(enum mt6d_cipher c)
 		      "%s: flipped ciphertext bit fails", name);
 		buf[3] ^= 1;
 		CHECK(mt6d_aead_open(a, 5, ad, sizeof(ad) - 1, buf, sizeof(msg) + tag, out) ==
-			      -EBADMSG, "%s: other associated data fails", name);
+			      -EBADMSG,
+		      "%s: other associated data fails", name);
 		CHECK(mt6d_aead_open(a, 5, ad, sizeof(ad), buf, 15, out) == -EBADMSG,
 		      "%s: shorter than a tag", name);
 		/* In place, as the tunnel does it. */
 		CHECK(!mt6d_aead_seal(a, 9, ad, sizeof(ad), msg, sizeof(msg), buf) &&
-		      !mt6d_aead_open(a, 9, ad, sizeof(ad), buf, sizeof(msg) + tag, buf) &&
-		      !memcmp(buf, msg, sizeof(msg)), "%s: in place", name);
+			      !mt6d_aead_open(a, 9, ad, sizeof(ad), buf, sizeof(msg) + tag, buf) &&
+			      !memcmp(buf, msg, sizeof(msg)),
+		      "%s: in place", name);
 	}
 	mt6d_aead_free(a);
 }

@@ -10,16 +10,19 @@
 
 #include "config_fixture.h"
 
-#define B64_KEY_64                                                                                 \
+#define B64_KEY_64 \
 	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw=="
 #define X10 "xxxxxxxxxx"
 #define X50 X10 X10 X10 X10 X10
 #define X200 X50 X50 X50 X50
 #define R(n) #n "::/16,"
-#define ROUTES_17                                                                                  \
-	R(a0) R(a1) R(a2) R(a3) R(a4) R(a5) R(a6) R(a7) R(a8) R(a9) R(aa) R(ab) R(ac) R(ad)       \
+/* clang-format off */
+#define ROUTES_17 \
+	R(a0) R(a1) R(a2) R(a3) R(a4) R(a5) R(a6) R(a7) R(a8) R(a9) R(aa) R(ab) R(ac) R(ad) \
 	R(ae) R(af) "b0::/16"
+/* clang-format on */
 
+/* clang-format off */
 static const struct bad_case bad[] = {
 	{ "missing required key", { { "peer", "iid", NULL } }, .rc = -EINVAL,
 	  .expect = "gw.conf: [peer] iid: missing (required)" },
@@ -124,6 +127,7 @@ static const struct bad_case bad[] = {
 	{ "configuration missing", .file = "absent.conf", .no_file = true, .rc = -ENOENT,
 	  .expect = "absent.conf: cannot open: No such file or directory" },
 };
+/* clang-format on */
 
 static bool prefix_is(const struct mt6d_prefix *p, const char *addr, unsigned int len)
 {
@@ -151,17 +155,17 @@ static bool psk_is_counting(const struct mt6d_config *cfg, size_t len)
 }
 
 /* Checks a list of (condition, field name) and reports the first one that failed. */
-#define EXPECT_ALL(title, ...)                                                                     \
-	do {                                                                                       \
-		const struct {                                                                     \
-			bool ok;                                                                   \
-			const char *what;                                                          \
-		} checks_[] = { __VA_ARGS__ };                                                     \
-		const char *bad_ = NULL;                                                           \
-		for (size_t i_ = 0; i_ < ARRAY_SIZE(checks_) && !bad_; i_++)                       \
-			if (!checks_[i_].ok)                                                       \
-				bad_ = checks_[i_].what;                                           \
-		result(!bad_, "%s%s%s", title, bad_ ? ": wrong " : "", bad_ ? bad_ : "");         \
+#define EXPECT_ALL(title, ...)                                                            \
+	do {                                                                              \
+		const struct {                                                            \
+			bool ok;                                                          \
+			const char *what;                                                 \
+		} checks_[] = { __VA_ARGS__ };                                            \
+		const char *bad_ = NULL;                                                  \
+		for (size_t i_ = 0; i_ < ARRAY_SIZE(checks_) && !bad_; i_++)              \
+			if (!checks_[i_].ok)                                              \
+				bad_ = checks_[i_].what;                                  \
+		result(!bad_, "%s%s%s", title, bad_ ? ": wrong " : "", bad_ ? bad_ : ""); \
 	} while (0)
 
 static void test_full(void)
@@ -181,23 +185,20 @@ static void test_full(void)
 	}
 	snprintf(path, sizeof(path), "%s/gw.conf", dir);
 	snprintf(key, sizeof(key), "%s/site.key", dir);
-	EXPECT_ALL("full file, every key in its field",
-		   { !strcmp(cfg.path, path), "path" },
-		   { !strcmp(cfg.name, "gw"), "name" },
-		   { !strcmp(cfg.device, "tun7"), "device" },
-		   { cfg.mtu == 1420, "mtu" },
-		   { cfg.port == 7000, "port" },
+	EXPECT_ALL("full file, every key in its field", { !strcmp(cfg.path, path), "path" },
+		   { !strcmp(cfg.name, "gw"), "name" }, { !strcmp(cfg.device, "tun7"), "device" },
+		   { cfg.mtu == 1420, "mtu" }, { cfg.port == 7000, "port" },
 		   { cfg.encryption == 1, "encryption" },
 		   { cfg.delivery == MT6D_DELIVERY_ORDERED, "delivery" },
 		   { cfg.mode == MT6D_MODE_ANYIP, "mode" },
 		   { cfg.reliability.policy == MT6D_PR_RTX && cfg.reliability.value == 2,
 		     "reliability" },
 		   { cfg.recovery.rto_min == 50 && cfg.recovery.rto_max == 800 &&
-		     cfg.recovery.heartbeat_interval == 500 && cfg.recovery.path_max_retrans == 3 &&
-		     cfg.recovery.pf_threshold == 2 && cfg.recovery.max_retrans == 8 &&
-		     cfg.recovery.max_backoff == 2000, "recovery"},
-		   { !strcmp(cfg.psk_file, key), "psk_file" },
-		   { psk_is_counting(&cfg, 32), "psk" },
+			     cfg.recovery.heartbeat_interval == 500 &&
+			     cfg.recovery.path_max_retrans == 3 && cfg.recovery.pf_threshold == 2 &&
+			     cfg.recovery.max_retrans == 8 && cfg.recovery.max_backoff == 2000,
+		     "recovery" },
+		   { !strcmp(cfg.psk_file, key), "psk_file" }, { psk_is_counting(&cfg, 32), "psk" },
 		   { !strcmp(cfg.interface, "eth0.100"), "interface" },
 		   { prefix_is(&cfg.local_prefix, "2001:db8:1:1::", 64), "local_prefix" },
 		   { addr_is(&cfg.local_iid, "::1"), "local_iid" },
@@ -207,8 +208,7 @@ static void test_full(void)
 		   { prefix_is(&cfg.routes[0], "2001:db8:100::", 48), "routes[0]" },
 		   { prefix_is(&cfg.routes[1], "2001:db8:200::", 56), "routes[1]" },
 		   { prefix_is(&cfg.routes[2], "2001:db8:300::7", 128), "routes[2]" },
-		   { cfg.interval == 30, "interval" },
-		   { cfg.lifetime == 5, "lifetime" },
+		   { cfg.interval == 30, "interval" }, { cfg.lifetime == 5, "lifetime" },
 		   { err[0] == '\0', "err (not empty)" });
 	mt6d_config_clear(&cfg);
 	EXPECT_ALL("mt6d_config_clear wipes the key", { psk_is_wiped(&cfg), "psk" });
@@ -220,20 +220,19 @@ static void test_full(void)
  */
 static void test_defaults(void)
 {
-	static const char text[] =
-		"\xef\xbb\xbf; minimal\r\n"
-		"[keys]\r\n"
-		"psk-file = site-b.key\r\n"
-		"\r\n"
-		"[local] ; this host\r\n"
-		"  interface = wlp3s0\r\n"
-		"iid: ::1:2\r\n"
-		"\t; indented comment\r\n"
-		"# full-line comment\r\n"
-		"[peer]\r\n"
-		"prefix = 2001:db8:2:2::/64\r\n"
-		"iid = ::1:2\r\n"
-		"routes = 2001:db8:100::/48\r\n";
+	static const char text[] = "\xef\xbb\xbf; minimal\r\n"
+				   "[keys]\r\n"
+				   "psk-file = site-b.key\r\n"
+				   "\r\n"
+				   "[local] ; this host\r\n"
+				   "  interface = wlp3s0\r\n"
+				   "iid: ::1:2\r\n"
+				   "\t; indented comment\r\n"
+				   "# full-line comment\r\n"
+				   "[peer]\r\n"
+				   "prefix = 2001:db8:2:2::/64\r\n"
+				   "iid = ::1:2\r\n"
+				   "routes = 2001:db8:100::/48\r\n";
 	struct mt6d_config cfg;
 	char err[512];
 	int rc;
@@ -247,21 +246,20 @@ static void test_defaults(void)
 	}
 	EXPECT_ALL("defaults for optional keys (base64 key, CRLF, BOM)",
 		   { !strcmp(cfg.name, "site-b"), "name" },
-		   { !strcmp(cfg.device, "mt6d0"), "device" },
-		   { cfg.mtu == 0, "mtu (auto)" },
+		   { !strcmp(cfg.device, "mt6d0"), "device" }, { cfg.mtu == 0, "mtu (auto)" },
 		   { cfg.port == 7861, "port" },
 		   { cfg.encryption == 0 && cfg.delivery == MT6D_DELIVERY_UNORDERED &&
-		     cfg.reliability.policy == MT6D_PR_FULL, "tunnel defaults" },
+			     cfg.reliability.policy == MT6D_PR_FULL,
+		     "tunnel defaults" },
 		   { cfg.recovery.rto_min == 100 && cfg.recovery.rto_max == 1000 &&
-		     cfg.recovery.max_backoff == 4000, "recovery defaults" },
-		   { cfg.interval == 10, "interval" },
-		   { cfg.lifetime == 3, "lifetime" },
+			     cfg.recovery.max_backoff == 4000,
+		     "recovery defaults" },
+		   { cfg.interval == 10, "interval" }, { cfg.lifetime == 3, "lifetime" },
 		   { cfg.mode == MT6D_MODE_INTERFACE, "mode" },
 		   { cfg.local_prefix.len == 0, "local_prefix" },
 		   { addr_is(&cfg.local_iid, "::1:2"), "local_iid" },
 		   { !strcmp(cfg.interface, "wlp3s0"), "interface" },
-		   { psk_is_counting(&cfg, 64), "psk" },
-		   { cfg.n_routes == 1, "n_routes" });
+		   { psk_is_counting(&cfg, 64), "psk" }, { cfg.n_routes == 1, "n_routes" });
 	mt6d_config_clear(&cfg);
 }
 
@@ -294,7 +292,8 @@ static void test_edges(void)
 /* Host mode: an inner address with and without a prefix length. */
 static void test_host_mode(void)
 {
-	static const struct bad_case with_len = { .set = { { "tunnel", "address", "fd00:a::1/64" } } };
+	static const struct bad_case with_len = { .set = { { "tunnel", "address",
+							     "fd00:a::1/64" } } };
 	static const struct bad_case bare = { .set = { { "tunnel", "address", "fd00:a::5" } } };
 	struct mt6d_config cfg;
 	char text[4096], err[512];
@@ -310,8 +309,9 @@ static void test_host_mode(void)
 	build(text, sizeof(text), full, ARRAY_SIZE(full), &bare);
 	write_file("host.conf", text, 0600);
 	rc = load(&cfg, "host.conf", err, sizeof(err));
-	EXPECT_ALL("host mode bare address is a /128", { rc == 0, "return code" },
-		   { addr_is(&cfg.address.addr, "fd00:a::5") && cfg.address.len == 128, "address" });
+	EXPECT_ALL(
+		"host mode bare address is a /128", { rc == 0, "return code" },
+		{ addr_is(&cfg.address.addr, "fd00:a::5") && cfg.address.len == 128, "address" });
 	mt6d_config_clear(&cfg);
 	build(text, sizeof(text), full, ARRAY_SIZE(full), &(struct bad_case){ 0 });
 	write_file("host.conf", text, 0600);

@@ -7,6 +7,7 @@
 
 #include "config_fixture.h"
 
+/* clang-format off */
 static const struct bad_case bad[] = {
 	{ "key file readable by others", .psk_mode = 0644, .rc = -EINVAL,
 	  .expect = "site.key is readable by group or others (mode 0644); chmod 600 it" },
@@ -32,6 +33,7 @@ static const struct bad_case bad[] = {
 	  .rc = -EINVAL, .expect = "neither hex nor base64", .absent = "AAEC" },
 	{ "key file empty", .psk = " \n", .rc = -EINVAL, .expect = "site.key: empty" },
 };
+/* clang-format on */
 
 int main(void)
 {

@@ -6,6 +6,7 @@
 
 #include "config_fixture.h"
 
+/* clang-format off */
 static const struct bad_case bad[] = {
 	/* Host mode: an inner address that the tunnel leads to or that rotates. */
 	{ "host address inside peer routes", { { "tunnel", "address", "2001:db8:100::9/64" } },
@@ -33,6 +34,7 @@ static const struct bad_case bad[] = {
 	  { { "peer", "prefix", "2001:db8:1:1::/64" }, { "peer", "iid", "::1" } }, .rc = -EINVAL,
 	  .expect = "[peer] iid: gives the peer the local address" },
 };
+/* clang-format on */
 
 int main(void)
 {

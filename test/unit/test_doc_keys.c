@@ -16,7 +16,7 @@
 struct doc_key {
 	char section[32];
 	char name[32];
-	char text[2048];	/* the paragraph, roff escapes "\-" turned into "-" */
+	char text[2048]; /* the paragraph, roff escapes "\-" turned into "-" */
 };
 
 static void unescape(char *s)
@@ -57,8 +57,8 @@ static size_t read_page(const char *path, struct doc_key *keys)
 			snprintf(keys[n].name, sizeof(keys[n].name), "%.31s", line + 3);
 			keys[n++].text[0] = '\0';
 		} else if (n && section[0]) {
-			strncat(keys[n - 1].text, line, sizeof(keys[n - 1].text) -
-				strlen(keys[n - 1].text) - 2);
+			strncat(keys[n - 1].text, line,
+				sizeof(keys[n - 1].text) - strlen(keys[n - 1].text) - 2);
 			strcat(keys[n - 1].text, " ");
 		}
 		want_name = 0;
@@ -91,8 +91,8 @@ int main(int argc, char **argv)
 			continue;
 		if (k->def && strcmp(k->section, "local")) {
 			snprintf(want, sizeof(want), "Default: \\fI%s\\fR", k->def);
-			CHECK(strstr(d->text, want), "[%s] %s: page lacks \"%s\"", k->section, k->name,
-			      want);
+			CHECK(strstr(d->text, want), "[%s] %s: page lacks \"%s\"", k->section,
+			      k->name, want);
 		}
 		if (k->required)
 			CHECK(strstr(d->text, "Required."), "[%s] %s: page does not say Required.",

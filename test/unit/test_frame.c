@@ -17,7 +17,8 @@ static size_t make_ipv6(uint8_t *buf, size_t payload)
 int main(void)
 {
 	uint8_t buf[MT6D_FRAME_HDR_LEN + 2000];
-	struct mt6d_frame in = { .type = MT6D_FRAME_DATA, .epoch = 0x01020304,
+	struct mt6d_frame in = { .type = MT6D_FRAME_DATA,
+				 .epoch = 0x01020304,
 				 .counter = 0x1122334455667788ull };
 	struct mt6d_frame out;
 	uint8_t *p;
@@ -35,7 +36,8 @@ int main(void)
 	in.epoch = UINT32_MAX;
 	mt6d_frame_put_hdr(buf, &in);
 	CHECK(mt6d_frame_parse(buf, len, &out) == 0 && out.counter == UINT64_MAX &&
-	      out.epoch == UINT32_MAX, "largest counter and epoch survive");
+		      out.epoch == UINT32_MAX,
+	      "largest counter and epoch survive");
 
 	CHECK(mt6d_frame_parse(buf, MT6D_FRAME_HDR_LEN - 1, &out) == -EBADMSG, "short header");
 	CHECK(mt6d_frame_parse(buf, MT6D_FRAME_HDR_LEN, &out) == 0 && out.payload_len == 0,

@@ -38,28 +38,30 @@ static const struct guard_op *find(const struct guard_op *ops, size_t n, enum gu
 static void test_diff(void)
 {
 	struct guard_op want[] = {
-		{ GUARD_LOCAL, in6("2001:db8::1"), 10000 },	/* missing: add */
-		{ GUARD_LOCAL, in6("2001:db8::2"), 10000 },	/* fresh: nothing */
-		{ GUARD_LOCAL, in6("2001:db8::3"), 10000 },	/* runs out: delete + add */
-		{ GUARD_LOCAL, in6("2001:db8::4"), 10000 },	/* about to expire: leave */
-		{ GUARD_PEER, in6("2001:db8::5"), 6000 },	/* other set: not ours here */
+		{ GUARD_LOCAL, in6("2001:db8::1"), 10000 }, /* missing: add */
+		{ GUARD_LOCAL, in6("2001:db8::2"), 10000 }, /* fresh: nothing */
+		{ GUARD_LOCAL, in6("2001:db8::3"), 10000 }, /* runs out: delete + add */
+		{ GUARD_LOCAL, in6("2001:db8::4"), 10000 }, /* about to expire: leave */
+		{ GUARD_PEER, in6("2001:db8::5"), 6000 },   /* other set: not ours here */
 	};
 	struct guard_elem have[] = {
 		{ in6("2001:db8::2"), 10000, 9500 },
 		{ in6("2001:db8::3"), 10000, 3000 },
 		{ in6("2001:db8::4"), 10000, 400 },
-		{ in6("2001:db8::9"), 10000, 5000 },		/* unwanted: delete */
-		{ in6("2001:db8::a"), 10000, 200 },		/* unwanted, expiring: leave */
+		{ in6("2001:db8::9"), 10000, 5000 }, /* unwanted: delete */
+		{ in6("2001:db8::a"), 10000, 200 },  /* unwanted, expiring: leave */
 	};
 	struct guard_op ops[16];
 	size_t n = guard_sync_diff(GUARD_LOCAL, want, 5, have, 5, ops, 16);
 
 	CHECK(n == 4, "4 operations, got %zu", n);
 	CHECK(find(ops, n, GUARD_LOCAL, "2001:db8::1", 0) != NULL, "missing element added");
-	CHECK(!find(ops, n, GUARD_LOCAL, "2001:db8::2", 0) && !find(ops, n, GUARD_LOCAL,
-			"2001:db8::2", 1), "fresh element left alone");
-	CHECK(find(ops, n, GUARD_LOCAL, "2001:db8::3", 1) && find(ops, n, GUARD_LOCAL,
-			"2001:db8::3", 0), "refresh is delete and add");
+	CHECK(!find(ops, n, GUARD_LOCAL, "2001:db8::2", 0) &&
+		      !find(ops, n, GUARD_LOCAL, "2001:db8::2", 1),
+	      "fresh element left alone");
+	CHECK(find(ops, n, GUARD_LOCAL, "2001:db8::3", 1) &&
+		      find(ops, n, GUARD_LOCAL, "2001:db8::3", 0),
+	      "refresh is delete and add");
 	CHECK(!find(ops, n, GUARD_LOCAL, "2001:db8::4", 1), "expiring element not deleted");
 	CHECK(find(ops, n, GUARD_LOCAL, "2001:db8::9", 1) != NULL, "unwanted element deleted");
 	CHECK(!find(ops, n, GUARD_LOCAL, "2001:db8::a", 1), "expiring unwanted one left");
@@ -76,17 +78,26 @@ static void test_want(void)
 	struct plan_params pp = { &d, &pfx, &iid, 10, 1 };
 	struct plan plan;
 	struct guard_op out[128];
-	time_t now = 1000005;	/* slot 100000, 5 s in */
+	time_t now = 1000005; /* slot 100000, 5 s in */
 	size_t nl = 0, np = 0, nr = 0, nheld = 0;
 	int n;
 
 	if (mt6d_deriver_init(&d, psk, sizeof(psk)) || plan_build(&plan, &pp, now, 100000))
 		abort();
 	struct guard_want_params p = {
-		.plan = &plan, .deriver = &d, .prefix = &pfx, .iid = &iid,
-		.peer_prefix = &ppfx, .peer_iid = &piid, .interval = 10, .lifetime = 1,
-		.now = now, .extra_local = &stray, .n_extra_local = 1,
-		.peer_addrs = &peer_old, .n_peer_addrs = 1,
+		.plan = &plan,
+		.deriver = &d,
+		.prefix = &pfx,
+		.iid = &iid,
+		.peer_prefix = &ppfx,
+		.peer_iid = &piid,
+		.interval = 10,
+		.lifetime = 1,
+		.now = now,
+		.extra_local = &stray,
+		.n_extra_local = 1,
+		.peer_addrs = &peer_old,
+		.n_peer_addrs = 1,
 	};
 	n = guard_want_build(&p, out, 128);
 	CHECK(n > 0, "built: %d", n);
@@ -135,8 +146,7 @@ static void test_teardown(void)
 	guard_teardown_unbound(&t, &a, 7100);
 	CHECK(guard_teardown_in_grace(&t, &a, 7100 + GUARD_TEARDOWN_GRACE_MS - 1), "in grace");
 	CHECK(!guard_teardown_in_grace(&t, &a, 7100 + GUARD_TEARDOWN_GRACE_MS), "grace over");
-	CHECK(guard_teardown_check(&t, &b, 12, 0, 8000, 3000) == GUARD_TEARDOWN_HOLD,
-	      "b held");
+	CHECK(guard_teardown_check(&t, &b, 12, 0, 8000, 3000) == GUARD_TEARDOWN_HOLD, "b held");
 	guard_teardown_prune(&t, &b, 1, 7100 + GUARD_TEARDOWN_GRACE_MS);
 	CHECK(t.n == 1 && guard_teardown_held(&t, &b), "prune keeps what is listed");
 	guard_teardown_prune(&t, NULL, 0, 20000);

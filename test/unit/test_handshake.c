@@ -63,12 +63,13 @@ int main(void)
 	CHECK(!handshake_reset(&a) && !handshake_reset(&b), "reset both");
 	CHECK(!handshake_build(&a, ma) && !handshake_build(&b, mb), "build again");
 	CHECK(handshake_receive(&b, ma, sizeof(ma)) == HANDSHAKE_NEW_PEER &&
-	      handshake_receive(&a, mb, sizeof(mb)) == HANDSHAKE_NEW_PEER, "exchange again");
+		      handshake_receive(&a, mb, sizeof(mb)) == HANDSHAKE_NEW_PEER,
+	      "exchange again");
 	CHECK(!handshake_secrets(&a, atx, arx), "secrets again");
 	CHECK(memcmp(atx, first_atx, 32), "a restart never reuses a session secret");
 	CHECK(!handshake_build(&a, ma) && !handshake_build(&b, mb), "echo again");
 	CHECK(handshake_receive(&b, ma, sizeof(ma)) == HANDSHAKE_OK && b.authenticated &&
-	      handshake_receive(&a, mb, sizeof(mb)) == HANDSHAKE_OK && a.authenticated,
+		      handshake_receive(&a, mb, sizeof(mb)) == HANDSHAKE_OK && a.authenticated,
 	      "authenticated again");
 	CHECK(!handshake_reset(&a), "a restarts alone");
 	CHECK(!handshake_build(&a, ma), "a builds");

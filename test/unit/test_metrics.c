@@ -47,10 +47,11 @@ int main(void)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	CHECK(mt6d_metrics_begin(&m, path, "site") == 0, "begin");
 	mt6d_metrics_counter(m, "mt6d_tx_packets_total", "Inner packets sent into the association.",
-			42);
-	mt6d_metrics_gauge(m, "mt6d_association_up", "Whether an authenticated association is up.", 1);
+			     42);
+	mt6d_metrics_gauge(m, "mt6d_association_up", "Whether an authenticated association is up.",
+			   1);
 	mt6d_metrics_family(m, "mt6d_rx_dropped_packets_total", "counter",
-		       "Received messages dropped, by reason.");
+			    "Received messages dropped, by reason.");
 	mt6d_metrics_sample(m, "mt6d_rx_dropped_packets_total", "reason", "replay", 3);
 	mt6d_metrics_sample(m, "mt6d_rx_dropped_packets_total", "reason", "a\"b\\c\n", 0);
 	/* Until commit, the published file does not exist (or keeps its old content). */
@@ -61,7 +62,8 @@ int main(void)
 	CHECK(got && !strcmp(got, want), "exact exposition text:\n%s", got ? got : "(none)");
 	CHECK(access(tmp, F_OK) != 0, "temporary file gone");
 
-	CHECK(mt6d_metrics_begin(&m, "/nonexistent-dir/x.prom", "site") < 0, "unwritable path fails");
+	CHECK(mt6d_metrics_begin(&m, "/nonexistent-dir/x.prom", "site") < 0,
+	      "unwritable path fails");
 	unlink(path);
 	rmdir(dir);
 	return check_done();

@@ -111,7 +111,7 @@ static int attr_cb(const struct nlattr *attr, void *data)
 /* The attribute @type of @nlh, a NUL-terminated string equal to @want. */
 static bool has_str(const struct nlmsghdr *nlh, uint16_t type, const char *want)
 {
-	const struct nlattr *tb[ATTR_MAX + 1] = {NULL};
+	const struct nlattr *tb[ATTR_MAX + 1] = { NULL };
 
 	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_cb, tb) != MNL_CB_OK || !tb[type] ||
 	    mnl_attr_validate(tb[type], MNL_TYPE_NUL_STRING) < 0)
@@ -146,7 +146,7 @@ static int add_elems(struct mt6d_nft_batch *b, uint16_t type, uint32_t first, ui
 	nftnl_set_set_str(s, NFTNL_SET_NAME, SET);
 	for (uint32_t i = first; i < first + n; i++) {
 		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-		uint8_t key[16] = {0x20, 0x01, 0x0d, 0xb8};
+		uint8_t key[16] = { 0x20, 0x01, 0x0d, 0xb8 };
 
 		if (!e)
 			goto out;

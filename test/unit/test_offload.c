@@ -37,8 +37,8 @@ int main(void)
 	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV6, 1372, 40, 16);
 	CHECK(!mt6d_vnet_hdr_plain(h) && mt6d_vnet_hdr_check(h, 65000) == 0, "TCPv6 GSO");
 	CHECK(mt6d_vnet_hdr_check(h, 1000) == -EBADMSG, "segment larger than the packet");
-	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN,
-	    1400, 20, 16);
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN, 1400,
+	    20, 16);
 	CHECK(mt6d_vnet_hdr_check(h, 30000) == 0, "TCPv4 GSO with ECN");
 	hdr(h, 0, VIRTIO_NET_HDR_GSO_TCPV6, 1372, 0, 0);
 	CHECK(mt6d_vnet_hdr_check(h, 65000) == -EBADMSG, "GSO without a checksum request");
@@ -55,6 +55,7 @@ int main(void)
 
 	mt6d_frame_put_hdr(buf, &f);
 	CHECK(mt6d_frame_parse(buf, sizeof(buf), &out) == 0 && out.type == MT6D_FRAME_DATA_GSO &&
-	      out.payload_len == 4, "DATA_GSO frames parse");
+		      out.payload_len == 4,
+	      "DATA_GSO frames parse");
 	return check_done();
 }

@@ -11,8 +11,9 @@ int main(void)
 	uint8_t psk[32] = { 7 };
 	struct mt6d_deriver d;
 	struct in6_addr prefix, iid;
-	struct plan_params pp = { .deriver = &d, .prefix = &prefix, .iid = &iid,
-				  .interval = 10, .lifetime = 3 };
+	struct plan_params pp = {
+		.deriver = &d, .prefix = &prefix, .iid = &iid, .interval = 10, .lifetime = 3
+	};
 	struct plan p, q;
 	time_t now = 1000005; /* slot 100000, 5 s in */
 
@@ -66,7 +67,8 @@ int main(void)
 			      plan_stray(&p, &pp, &a, &slot) && slot == 100002,
 		      "two slots ahead: a stray");
 		CHECK(!mt6d_hashed_addr(&d, &prefix, &iid, 100003, &a) &&
-			      !plan_stray(&p, &pp, &a, &slot), "three slots ahead: not ours");
+			      !plan_stray(&p, &pp, &a, &slot),
+		      "three slots ahead: not ours");
 		CHECK(!plan_stray(&p, &pp, &other, &slot), "outside the prefix: no stray");
 	}
 

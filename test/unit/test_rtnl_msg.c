@@ -147,7 +147,7 @@ static void addr_set_case(uint32_t valid, uint32_t preferred)
 	check_in6(&at, IFA_ADDRESS, "IFA_ADDRESS");
 	check_u32(&at, IFA_FLAGS, IFA_F_NODAD | IFA_F_NOPREFIXROUTE, "IFA_FLAGS");
 	CHECK(at.tb[IFA_CACHEINFO] &&
-		  mnl_attr_validate2(at.tb[IFA_CACHEINFO], MNL_TYPE_BINARY, sizeof(*ci)) == 0,
+		      mnl_attr_validate2(at.tb[IFA_CACHEINFO], MNL_TYPE_BINARY, sizeof(*ci)) == 0,
 	      "IFA_CACHEINFO present, %zu bytes", sizeof(*ci));
 	if (!at.tb[IFA_CACHEINFO])
 		return;
@@ -188,7 +188,7 @@ static void case_addr_del(void)
 
 static void case_addr_dump(void)
 {
-	static const struct ifaddrmsg zero = {.ifa_family = AF_INET6};
+	static const struct ifaddrmsg zero = { .ifa_family = AF_INET6 };
 	struct attrs at;
 	const struct nlmsghdr *nlh;
 	int ret;
@@ -322,7 +322,7 @@ static void case_local_route_get(void)
 	CHECK(rtm->rtm_flags == RTM_F_FIB_MATCH, "rtm_flags %#x, want RTM_F_FIB_MATCH",
 	      rtm->rtm_flags);
 	CHECK(rtm->rtm_table == RT_TABLE_UNSPEC && rtm->rtm_type == RTN_UNSPEC &&
-		  rtm->rtm_protocol == 0 && rtm->rtm_scope == 0,
+		      rtm->rtm_protocol == 0 && rtm->rtm_scope == 0,
 	      "table, type, protocol, scope left to the lookup");
 	CHECK(at.count == 1, "%d attributes, want RTA_DST", at.count);
 	check_in6(&at, RTA_DST, "RTA_DST");

@@ -68,8 +68,8 @@ static void test_backoff(void)
 		CHECK(session_check(&s, now + gaps[i] - 1, &why) == SESSION_IDLE,
 		      "no attempt before %u ms", gaps[i]);
 		now += gaps[i];
-		CHECK(session_check(&s, now, &why) == SESSION_CONNECT,
-		      "attempt %zu after %u ms", i + 2, gaps[i]);
+		CHECK(session_check(&s, now, &why) == SESSION_CONNECT, "attempt %zu after %u ms",
+		      i + 2, gaps[i]);
 	}
 	session_clear(&s);
 }
@@ -125,8 +125,7 @@ static void test_handshake_deadline(void)
 	CHECK(!session_authenticated(&s), "not authenticated yet");
 	CHECK(session_check(&s, T0 + 5999, &why) == SESSION_IDLE, "within the deadline");
 	CHECK(session_check(&s, T0 + 6000, &why) == SESSION_UNAUTHENTICATED, "deadline");
-	CHECK(strstr(why, "association 3: the peer did not prove the key") != NULL, "why: %s",
-	      why);
+	CHECK(strstr(why, "association 3: the peer did not prove the key") != NULL, "why: %s", why);
 	session_end(&s, T0 + 6000);
 	CHECK(s.assoc == 0 && !session_authenticated(&s), "ended");
 

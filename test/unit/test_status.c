@@ -27,8 +27,11 @@ static void test_tunnel_status(void)
 		.assoc_age_s = 65,
 		.last_rekey = 1000,
 		.now = 1010,
-		.stats = { .tx_packets = 3, .rx_bytes = 2048, .drop_replay = 2,
-			   .drop_filter = 5, .drop_tripwire = 1 },
+		.stats = { .tx_packets = 3,
+			   .rx_bytes = 2048,
+			   .drop_replay = 2,
+			   .drop_filter = 5,
+			   .drop_tripwire = 1 },
 	};
 	static const char head[] =
 		"{\"device\":\"mt6d0\",\"session\":\"authenticated\",\"last_rekey\":1000,"
@@ -61,8 +64,10 @@ static void test_tunnel_status(void)
 	CHECK(j[strlen(j) - 2] == '}' && j[strlen(j) - 1] == '\n', "json ends: %s", j);
 
 	t = render(&st, false);
-	CHECK(strstr(t, "  session: authenticated\n  last rekey: 10s ago\n") != NULL, "text: %s", t);
-	CHECK(strstr(t, "  path 2001:db8:2:2::5: active, primary, rtt 4 ms") != NULL, "text: %s", t);
+	CHECK(strstr(t, "  session: authenticated\n  last rekey: 10s ago\n") != NULL, "text: %s",
+	      t);
+	CHECK(strstr(t, "  path 2001:db8:2:2::5: active, primary, rtt 4 ms") != NULL, "text: %s",
+	      t);
 	CHECK(strstr(t, "  transfer: 2.00 KiB received, 0 B sent (0 packets in, 3 out)\n") != NULL,
 	      "text: %s", t);
 	CHECK(strstr(t, "replay 2") != NULL, "text: %s", t);
@@ -74,8 +79,8 @@ static void test_tunnel_status(void)
 	st.has_assoc = false;
 	st.last_rekey = 0;
 	j = render(&st, true);
-	CHECK(strstr(j, "\"last_rekey\":null,\"rekeys\":0,\"association\":null,") != NULL, "json: %s",
-	      j);
+	CHECK(strstr(j, "\"last_rekey\":null,\"rekeys\":0,\"association\":null,") != NULL,
+	      "json: %s", j);
 	free(j);
 }
 

@@ -27,8 +27,7 @@ static const char *const cipher_names[] = {
 
 const char *mt6d_cipher_name(enum mt6d_cipher c)
 {
-	return (size_t)c < sizeof(cipher_names) / sizeof(cipher_names[0]) ? cipher_names[c]
-									     : "?";
+	return (size_t)c < sizeof(cipher_names) / sizeof(cipher_names[0]) ? cipher_names[c] : "?";
 }
 
 size_t mt6d_aead_tag_len(enum mt6d_cipher c)
@@ -64,8 +63,8 @@ static EVP_CIPHER_CTX *ctx_new(const EVP_CIPHER *cipher, const uint8_t *key, int
 	return ctx;
 }
 
-int mt6d_aead_new(struct mt6d_aead **out, enum mt6d_cipher c,
-		  const uint8_t key[MT6D_AEAD_KEY_LEN], const uint8_t iv[MT6D_AEAD_IV_LEN])
+int mt6d_aead_new(struct mt6d_aead **out, enum mt6d_cipher c, const uint8_t key[MT6D_AEAD_KEY_LEN],
+		  const uint8_t iv[MT6D_AEAD_IV_LEN])
 {
 	struct mt6d_aead *a;
 	const EVP_CIPHER *cipher = evp_cipher(c);

@@ -13,7 +13,7 @@
 enum mt6d_cipher {
 	MT6D_CIPHER_AES_256_GCM,
 	MT6D_CIPHER_CHACHA20_POLY1305,
-	MT6D_CIPHER_NONE,	/* measurement only: no confidentiality, no tag */
+	MT6D_CIPHER_NONE, /* measurement only: no confidentiality, no tag */
 };
 
 #define MT6D_AEAD_KEY_LEN 32
@@ -28,9 +28,8 @@ size_t mt6d_aead_tag_len(enum mt6d_cipher c);
 /* "aes-256-gcm", "chacha20-poly1305", "none". */
 const char *mt6d_cipher_name(enum mt6d_cipher c);
 
-int mt6d_aead_new(struct mt6d_aead **out, enum mt6d_cipher c,
-		  const uint8_t key[MT6D_AEAD_KEY_LEN], const uint8_t iv[MT6D_AEAD_IV_LEN])
-	__attribute__((warn_unused_result));
+int mt6d_aead_new(struct mt6d_aead **out, enum mt6d_cipher c, const uint8_t key[MT6D_AEAD_KEY_LEN],
+		  const uint8_t iv[MT6D_AEAD_IV_LEN]) __attribute__((warn_unused_result));
 void mt6d_aead_free(struct mt6d_aead *a);
 
 /*

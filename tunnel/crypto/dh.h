@@ -8,7 +8,7 @@
 #define MT6D_DH_LEN 32
 
 struct mt6d_dh {
-	void *pkey;		/* EVP_PKEY with the private key; NULL when none */
+	void *pkey; /* EVP_PKEY with the private key; NULL when none */
 	uint8_t pub[MT6D_DH_LEN];
 };
 

@@ -34,15 +34,15 @@ struct handshake {
 	uint8_t key[MT6D_KEY_LEN];
 	uint8_t psk[64];
 	size_t psk_len;
-	uint8_t local_id[16];	/* prefix[8] || iid[8] of this side */
+	uint8_t local_id[16]; /* prefix[8] || iid[8] of this side */
 	uint8_t peer_id[16];
-	struct mt6d_dh dh;	/* ours, fresh per association */
+	struct mt6d_dh dh; /* ours, fresh per association */
 	uint8_t rand[MT6D_HS_RAND_LEN];
 	uint8_t peer_pub[MT6D_DH_LEN];
 	uint8_t peer_rand[MT6D_HS_RAND_LEN];
-	bool have_peer;		/* peer_pub and peer_rand are set */
-	bool echoed;		/* we have sent a message echoing peer_rand */
-	bool authenticated;	/* the peer echoed our random with a valid MAC */
+	bool have_peer;	    /* peer_pub and peer_rand are set */
+	bool echoed;	    /* we have sent a message echoing peer_rand */
+	bool authenticated; /* the peer echoed our random with a valid MAC */
 };
 
 int handshake_init(struct handshake *h, const uint8_t *psk, size_t psk_len,
@@ -62,7 +62,7 @@ enum handshake_result {
 	HANDSHAKE_BAD = -1,	/* wrong length or MAC, or a change after authentication */
 	HANDSHAKE_OK = 0,	/* valid, nothing to send */
 	HANDSHAKE_REPLY = 1,	/* valid, send handshake_build() now */
-	HANDSHAKE_NEW_PEER = 2,	/* valid, new peer values: install new keys, then reply */
+	HANDSHAKE_NEW_PEER = 2, /* valid, new peer values: install new keys, then reply */
 };
 enum handshake_result handshake_receive(struct handshake *h, const uint8_t *p, size_t len);
 

@@ -16,8 +16,8 @@ void keyring_init(struct keyring *k, enum mt6d_cipher cipher, uint64_t rekey_ms,
 	memset(k, 0, sizeof(*k));
 	k->cipher = cipher;
 	k->rekey_ms = rekey_ms ? rekey_ms : KEYRING_REKEY_MS;
-	k->rekey_msgs = rekey_msgs && rekey_msgs < MT6D_COUNTER_LIMIT ? rekey_msgs
-								     : KEYRING_REKEY_MSGS;
+	k->rekey_msgs =
+		rekey_msgs && rekey_msgs < MT6D_COUNTER_LIMIT ? rekey_msgs : KEYRING_REKEY_MSGS;
 }
 
 static void rx_free(struct keyring_rx *r)
@@ -165,8 +165,7 @@ static struct keyring_rx *rx_find(struct keyring *k, uint32_t epoch, uint64_t no
 	return NULL;
 }
 
-int keyring_open(struct keyring *k, uint8_t *buf, size_t len, struct mt6d_frame *f,
-		 uint64_t now_ms)
+int keyring_open(struct keyring *k, uint8_t *buf, size_t len, struct mt6d_frame *f, uint64_t now_ms)
 {
 	struct keyring_rx *r;
 	size_t tag = mt6d_aead_tag_len(k->cipher);
@@ -182,9 +181,8 @@ int keyring_open(struct keyring *k, uint8_t *buf, size_t len, struct mt6d_frame 
 		return ret;
 	if (len < MT6D_FRAME_HDR_LEN + tag)
 		return -EBADMSG;
-	ret = mt6d_aead_open(r->aead, f->counter, buf, MT6D_FRAME_HDR_LEN,
-			     buf + MT6D_FRAME_HDR_LEN, len - MT6D_FRAME_HDR_LEN,
-			     buf + MT6D_FRAME_HDR_LEN);
+	ret = mt6d_aead_open(r->aead, f->counter, buf, MT6D_FRAME_HDR_LEN, buf + MT6D_FRAME_HDR_LEN,
+			     len - MT6D_FRAME_HDR_LEN, buf + MT6D_FRAME_HDR_LEN);
 	if (ret < 0)
 		return ret;
 	mt6d_replay_update(&r->win, f->counter);

@@ -26,9 +26,9 @@
 #define KEYRING_REKEY_MSGS (UINT64_C(1) << 32)
 
 struct keyring_rx {
-	struct mt6d_aead *aead;		/* NULL: slot empty */
+	struct mt6d_aead *aead; /* NULL: slot empty */
 	uint32_t epoch;
-	uint64_t retire_ms;		/* previous epoch: usable until then */
+	uint64_t retire_ms; /* previous epoch: usable until then */
 	struct mt6d_replay win;
 };
 
@@ -40,10 +40,10 @@ struct keyring {
 	struct mt6d_aead *tx;
 	uint32_t tx_epoch;
 	uint64_t tx_counter, tx_since_ms;
-	uint8_t tx_secret[32];		/* secret of epoch tx_epoch + 1 */
+	uint8_t tx_secret[32]; /* secret of epoch tx_epoch + 1 */
 
-	struct keyring_rx rx[3];	/* previous, current, next */
-	uint8_t rx_secret[32];		/* secret of the epoch after rx[2] */
+	struct keyring_rx rx[3]; /* previous, current, next */
+	uint8_t rx_secret[32];	 /* secret of the epoch after rx[2] */
 	uint64_t rekeys_tx, rekeys_rx;
 };
 
@@ -74,7 +74,7 @@ int keyring_seal(struct keyring *k, uint8_t type, uint8_t *buf, size_t len, size
  * -EALREADY/-ESTALE/-EOVERFLOW: replayed, behind the window, counter out of range;
  * -EBADMSG: the tag does not verify. The replay window changes only on success.
  */
-int keyring_open(struct keyring *k, uint8_t *buf, size_t len, struct mt6d_frame *f,
-		 uint64_t now_ms) __attribute__((warn_unused_result));
+int keyring_open(struct keyring *k, uint8_t *buf, size_t len, struct mt6d_frame *f, uint64_t now_ms)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -17,7 +17,7 @@
 #define MT6D_COUNTER_LIMIT (UINT64_C(1) << 60)
 
 struct mt6d_replay {
-	uint64_t top;		/* highest counter accepted + 1; 0: none yet */
+	uint64_t top; /* highest counter accepted + 1; 0: none yet */
 	uint64_t bits[MT6D_REPLAY_WORDS];
 };
 

@@ -18,20 +18,20 @@
 
 struct sctp_path_info {
 	struct in6_addr addr;
-	int state;			/* SCTP_ACTIVE, SCTP_PF, SCTP_INACTIVE, ... */
+	int state; /* SCTP_ACTIVE, SCTP_PF, SCTP_INACTIVE, ... */
 	uint32_t srtt_ms, rto_ms;
 	uint32_t cwnd, mtu;
 	bool primary;
 };
 
 struct assoc_info {
-	int state;			/* SCTP_ESTABLISHED, ... */
+	int state; /* SCTP_ESTABLISHED, ... */
 	uint32_t rwnd;
 	uint16_t unacked, pending;
 	uint16_t instreams, outstreams;
-	uint64_t opackets, ipackets;	/* SCTP packets sent, received */
-	uint64_t rtx_chunks;		/* retransmitted chunks */
-	uint64_t gap_acks;		/* gap acknowledgements received */
+	uint64_t opackets, ipackets; /* SCTP packets sent, received */
+	uint64_t rtx_chunks;	     /* retransmitted chunks */
+	uint64_t gap_acks;	     /* gap acknowledgements received */
 	size_t n_paths, n_local;
 	struct sctp_path_info paths[SCTP_INFO_MAX_PATHS];
 	struct in6_addr local[SCTP_INFO_MAX_LOCAL];

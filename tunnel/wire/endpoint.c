@@ -239,7 +239,7 @@ int endpoint_bind(int fd, const struct in6_addr *addrs, size_t n, uint16_t port)
 }
 
 int endpoint_connect(int fd, const struct in6_addr *addrs, size_t n, uint16_t port,
-		    sctp_assoc_t *id)
+		     sctp_assoc_t *id)
 {
 	struct sockaddr_in6 sa[SCTP_EP_MAX_ADDRS];
 
@@ -311,12 +311,12 @@ int endpoint_abort(int fd, sctp_assoc_t id)
 }
 
 int endpoint_send(int fd, sctp_assoc_t id, uint16_t stream, int unordered,
-		 const struct endpoint_pr *pr, const struct iovec *iov, int iovcnt)
+		  const struct endpoint_pr *pr, const struct iovec *iov, int iovcnt)
 {
 	static const struct endpoint_pr reliable = { .policy = SCTP_PR_SCTP_NONE };
 
-	return send_cmsg(fd, id, stream, unordered ? SCTP_UNORDERED : 0, pr ? pr : &reliable,
-			 iov, iovcnt);
+	return send_cmsg(fd, id, stream, unordered ? SCTP_UNORDERED : 0, pr ? pr : &reliable, iov,
+			 iovcnt);
 }
 
 int endpoint_recv(int fd, void *buf, size_t len, struct endpoint_msg *msg)

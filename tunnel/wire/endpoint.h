@@ -21,15 +21,15 @@ struct endpoint_pr {
  */
 struct endpoint_params {
 	uint16_t port;
-	const uint8_t *auth_key;	/* endpoint-pair SCTP-AUTH key */
+	const uint8_t *auth_key; /* endpoint-pair SCTP-AUTH key */
 	size_t auth_key_len;
-	int bufsize;			/* SO_SNDBUF and SO_RCVBUF */
-	uint16_t streams;		/* outbound streams asked for, inbound accepted */
-	struct endpoint_pr pr;		/* data's partial reliability */
+	int bufsize;	       /* SO_SNDBUF and SO_RCVBUF */
+	uint16_t streams;      /* outbound streams asked for, inbound accepted */
+	struct endpoint_pr pr; /* data's partial reliability */
 	/* Failure detection per association, instead of the kernel's minutes. */
-	uint32_t rto_min, rto_max, hb_interval;	/* ms */
+	uint32_t rto_min, rto_max, hb_interval; /* ms */
 	uint16_t path_max_retrans, pf_threshold, max_retrans;
-	uint32_t sack_delay;		/* ms; 0: a SACK for every packet */
+	uint32_t sack_delay; /* ms; 0: a SACK for every packet */
 };
 
 /* Creates and configures the socket (not bound yet). Returns the fd or -errno. */
@@ -41,7 +41,7 @@ int endpoint_bind(int fd, const struct in6_addr *addrs, size_t n, uint16_t port)
 
 /* Starts an association to @n peer addresses; the id is known at once, COMM_UP follows. */
 int endpoint_connect(int fd, const struct in6_addr *addrs, size_t n, uint16_t port,
-		    sctp_assoc_t *id) __attribute__((warn_unused_result));
+		     sctp_assoc_t *id) __attribute__((warn_unused_result));
 
 /*
  * 0 when the peer requires SCTP-AUTH on DATA, ASCONF and ASCONF-ACK; -EACCES when it
@@ -57,14 +57,14 @@ int endpoint_abort(int fd, sctp_assoc_t id);
  * (NULL: fully reliable). -EAGAIN when the send buffer is full.
  */
 int endpoint_send(int fd, sctp_assoc_t id, uint16_t stream, int unordered,
-		 const struct endpoint_pr *pr, const struct iovec *iov, int iovcnt)
+		  const struct endpoint_pr *pr, const struct iovec *iov, int iovcnt)
 	__attribute__((warn_unused_result));
 
 struct endpoint_msg {
 	size_t len;
-	sctp_assoc_t assoc;	/* for data; notifications carry their own */
-	int notification;	/* non-zero: the buffer holds a union sctp_notification */
-	int complete;		/* MSG_EOR seen */
+	sctp_assoc_t assoc; /* for data; notifications carry their own */
+	int notification;   /* non-zero: the buffer holds a union sctp_notification */
+	int complete;	    /* MSG_EOR seen */
 };
 
 /* Receives one message; -EAGAIN when there is none. */

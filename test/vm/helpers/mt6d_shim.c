@@ -11,10 +11,9 @@
  *                        side is fine (SCTP_PEER_AUTH_CHUNKS answered with DATA, ASCONF
  *                        and ASCONF-ACK; the NO_AUTH notification hidden). Everything
  *                        else, the session handshake and sealed data included, is real.
- *   MT6D_SHIM_REPLAY=N   every Nth sealed DATA (or DATA_GSO) frame the daemon sends is sent a second
- *                        time at once, byte for byte, over the same association; every
- *                        4th replay resends instead a frame recorded 50 frames earlier.
- *                        MT6D_SHIM_REPLAY_MAX (default 20) bounds the replays;
+ *   MT6D_SHIM_REPLAY=N   every Nth sealed DATA (or DATA_GSO) frame the daemon sends is sent a
+ * second time at once, byte for byte, over the same association; every 4th replay resends instead a
+ * frame recorded 50 frames earlier. MT6D_SHIM_REPLAY_MAX (default 20) bounds the replays;
  *                        MT6D_SHIM_REPLAY_LOG names a file that holds their count.
  */
 #include <dlfcn.h>
@@ -50,8 +49,7 @@ static int is_sctp(int fd)
 	int proto = 0;
 	socklen_t len = sizeof(proto);
 
-	return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 &&
-	       proto == IPPROTO_SCTP;
+	return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 && proto == IPPROTO_SCTP;
 }
 
 int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
@@ -70,7 +68,7 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 				return real(fd, level, name, &av, sizeof(av));
 			}
 			break;
-		case SCTP_ASCONF_SUPPORTED:	/* the kernel wants AUTH for ASCONF */
+		case SCTP_ASCONF_SUPPORTED: /* the kernel wants AUTH for ASCONF */
 		case SCTP_AUTH_CHUNK:
 		case SCTP_AUTH_KEY:
 		case SCTP_AUTH_ACTIVE_KEY:
@@ -107,14 +105,14 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 	if (!real)
 		real = (recvmsg_fn)dlsym(RTLD_NEXT, "recvmsg");
 	n = real(fd, msg, flags);
-	if (n >= (ssize_t)sizeof(struct sctp_authkey_event) && (msg->msg_flags & MSG_NOTIFICATION) &&
-	    env_int("MT6D_SHIM_NOAUTH", 0) && msg->msg_iovlen >= 1 &&
-	    msg->msg_iov[0].iov_len >= sizeof(struct sctp_authkey_event)) {
+	if (n >= (ssize_t)sizeof(struct sctp_authkey_event) &&
+	    (msg->msg_flags & MSG_NOTIFICATION) && env_int("MT6D_SHIM_NOAUTH", 0) &&
+	    msg->msg_iovlen >= 1 && msg->msg_iov[0].iov_len >= sizeof(struct sctp_authkey_event)) {
 		struct sctp_authkey_event *ev = msg->msg_iov[0].iov_base;
 
 		if (ev->auth_type == SCTP_AUTHENTICATION_EVENT &&
 		    ev->auth_indication == SCTP_AUTH_NO_AUTH)
-			ev->auth_indication = SCTP_AUTH_NEW_KEY;	/* ignored by mt6d */
+			ev->auth_indication = SCTP_AUTH_NEW_KEY; /* ignored by mt6d */
 	}
 	return n;
 }

@@ -65,7 +65,8 @@ int main(int argc, char **argv)
 		return 1;
 	for (int i = 0; i < nn; i++) {
 		if (parse_needle(&needles[i], argv[i + 2]) < 0) {
-			fprintf(stderr, "pcapgrep: %s is not an IPv6 or IPv4 address\n", argv[i + 2]);
+			fprintf(stderr, "pcapgrep: %s is not an IPv6 or IPv4 address\n",
+				argv[i + 2]);
 			return 1;
 		}
 	}
@@ -95,7 +96,8 @@ int main(int argc, char **argv)
 		caplen = get32(rec + 8, swap);
 		len = get32(rec + 12, swap);
 		if (caplen > MAX_SNAP || fread(pkt, 1, caplen, f) != caplen) {
-			fprintf(stderr, "pcapgrep: %s: packet %lu cut short\n", argv[1], packets + 1);
+			fprintf(stderr, "pcapgrep: %s: packet %lu cut short\n", argv[1],
+				packets + 1);
 			return 1;
 		}
 		packets++;
