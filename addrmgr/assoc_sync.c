@@ -30,51 +30,52 @@ static int reannounce(const struct assoc_sync *as, const struct in6_addr *cur)
 	return ret;
 }
 
+/*
+ * Only the association the tunnel published as in charge (the peer proved the key on it):
+ * any other association on the socket, a forged one included, is never made to send to
+ * us anywhere.
+ */
 static void set_primary(const struct assoc_sync *as, const struct in6_addr *cur)
 {
 	struct assoc_state *st = as->st;
-	sctp_assoc_t ids[8];
+	sctp_assoc_t id = as->ts->assoc;
 	char buf[INET6_ADDRSTRLEN];
-	int n = tsock_assocs(as->ts, ids, 8);
+	int ret;
 
-	for (int i = 0; i < n; i++) {
-		int ret;
-
-		if (ids[i] == st->primary_assoc && st->primary_slot == as->plan->current)
-			continue;
-		ret = tsock_set_peer_primary(as->ts, ids[i], cur, as->port);
-		if (ret == -EPERM || ret == -ENOTCONN) {
-			/* Still being set up (the peer's ASCONF support is not known yet). */
-			log_debug("association %d not established yet", (int)ids[i]);
-			continue;
-		}
-		if (ret == -EADDRNOTAVAIL && st->reannounced_slot != as->plan->current) {
-			st->reannounced_slot = as->plan->current;
-			ret = reannounce(as, cur);
-			if (!ret)
-				ret = tsock_set_peer_primary(as->ts, ids[i], cur, as->port);
-		}
-		if (ret < 0) {
-			as->stats->failures++;
-			/* Retried every tick: say it once per slot. */
-			if (st->warned_slot != as->plan->current)
-				log_warnx("association %d: cannot make %s the peer's primary: %s",
-					  (int)ids[i], fmt_addr(cur, buf), strerror(-ret));
-			st->warned_slot = as->plan->current;
-			continue;
-		}
-		st->primary_assoc = ids[i];
-		st->primary_slot = as->plan->current;
-		mt6d_notify_status("slot %llu: peer sends to %s; %llu rotations, %llu failures",
-				   (unsigned long long)as->plan->current, fmt_addr(cur, buf),
-				   (unsigned long long)as->stats->rotations,
-				   (unsigned long long)as->stats->failures);
-		/* Ready once the first rotation is installed on a live association. */
-		if (!st->ready && mt6d_notify_send("READY=1") == 0)
-			st->ready = true;
-		log_info("association %d: peer now sends to %s (slot %llu)", (int)ids[i],
-			 fmt_addr(cur, buf), (unsigned long long)as->plan->current);
+	if (!id || (id == st->primary_assoc && st->primary_slot == as->plan->current))
+		return;
+	ret = tsock_set_peer_primary(as->ts, id, cur, as->port);
+	if (ret == -EPERM || ret == -ENOTCONN) {
+		/* Still being set up (the peer's ASCONF support is not known yet). */
+		log_debug("association %d not established yet", (int)id);
+		return;
 	}
+	if (ret == -EADDRNOTAVAIL && st->reannounced_slot != as->plan->current) {
+		st->reannounced_slot = as->plan->current;
+		ret = reannounce(as, cur);
+		if (!ret)
+			ret = tsock_set_peer_primary(as->ts, id, cur, as->port);
+	}
+	if (ret < 0) {
+		as->stats->failures++;
+		/* Retried every tick: say it once per slot. */
+		if (st->warned_slot != as->plan->current)
+			log_warnx("association %d: cannot make %s the peer's primary: %s", (int)id,
+				  fmt_addr(cur, buf), strerror(-ret));
+		st->warned_slot = as->plan->current;
+		return;
+	}
+	st->primary_assoc = id;
+	st->primary_slot = as->plan->current;
+	mt6d_notify_status("slot %llu: peer sends to %s; %llu rotations, %llu failures",
+			   (unsigned long long)as->plan->current, fmt_addr(cur, buf),
+			   (unsigned long long)as->stats->rotations,
+			   (unsigned long long)as->stats->failures);
+	/* Ready once the first rotation is installed on a live association. */
+	if (!st->ready && mt6d_notify_send("READY=1") == 0)
+		st->ready = true;
+	log_info("association %d: peer now sends to %s (slot %llu)", (int)id, fmt_addr(cur, buf),
+		 (unsigned long long)as->plan->current);
 }
 
 /*
@@ -202,15 +203,11 @@ unbind:
 
 size_t assoc_sync_peer_addrs(const struct tsock *ts, struct in6_addr *peers, size_t max)
 {
-	sctp_assoc_t ids[8];
-	size_t npeers = 0;
-	int n = ts->sk >= 0 ? tsock_assocs(ts, ids, 8) : 0;
+	int n;
 
-	for (int i = 0; i < n; i++) {
-		int k = tsock_peer_addrs(ts, ids[i], peers + npeers, max - npeers);
-
-		if (k > 0)
-			npeers += (size_t)k < max - npeers ? (size_t)k : max - npeers;
-	}
-	return npeers;
+	/* The peer's addresses of the association in charge only: an INIT lists what it likes. */
+	if (ts->sk < 0 || !ts->assoc)
+		return 0;
+	n = tsock_peer_addrs(ts, ts->assoc, peers, max);
+	return n > 0 ? ((size_t)n < max ? (size_t)n : max) : 0;
 }

@@ -50,7 +50,10 @@ struct assoc_sync {
 void assoc_sync_converge(const struct assoc_sync *as, time_t now, struct in6_addr *bound,
 			 int *nbound);
 
-/* The peer's addresses in the endpoint's associations; returns how many (at most @max). */
+/*
+ * The peer's addresses in the association the tunnel published as in charge (none while
+ * there is none); returns how many (at most @max).
+ */
 size_t assoc_sync_peer_addrs(const struct tsock *ts, struct in6_addr *peers, size_t max);
 
 #endif

@@ -34,17 +34,20 @@ static int check_sctp(int sk)
 
 int tsock_attach(struct tsock *ts, const char *runtime_path, int *changed)
 {
+	sctp_assoc_t assoc;
 	pid_t pid;
 	int fdnum, pidfd, sk, ret;
 
 	*changed = 0;
-	ret = mt6d_runtime_read(runtime_path, &pid, &fdnum);
+	ret = mt6d_runtime_read(runtime_path, &pid, &fdnum, &assoc);
 	if (ret < 0) {
 		tsock_detach(ts);
 		return ret;
 	}
-	if (ts->sk >= 0 && ts->pid == pid && ts->fdnum == fdnum)
+	if (ts->sk >= 0 && ts->pid == pid && ts->fdnum == fdnum) {
+		ts->assoc = assoc;
 		return 0;
+	}
 	tsock_detach(ts);
 	pidfd = pidfd_open(pid, 0);
 	if (pidfd < 0)
@@ -61,7 +64,9 @@ int tsock_attach(struct tsock *ts, const char *runtime_path, int *changed)
 		close(pidfd);
 		return ret;
 	}
-	*ts = (struct tsock){ .pid = pid, .fdnum = fdnum, .pidfd = pidfd, .sk = sk };
+	*ts = (struct tsock){
+		.pid = pid, .assoc = assoc, .fdnum = fdnum, .pidfd = pidfd, .sk = sk
+	};
 	*changed = 1;
 	return 0;
 }
@@ -128,20 +133,6 @@ int tsock_bind(const struct tsock *ts, const struct in6_addr *addr, uint16_t por
 		       add ? SCTP_BINDX_ADD_ADDR : SCTP_BINDX_REM_ADDR) < 0)
 		return -errno;
 	return 0;
-}
-
-int tsock_assocs(const struct tsock *ts, sctp_assoc_t *ids, size_t max)
-{
-	uint8_t buf[sizeof(struct sctp_assoc_ids) + 16 * sizeof(sctp_assoc_t)];
-	struct sctp_assoc_ids *ai = (struct sctp_assoc_ids *)buf;
-	socklen_t len = sizeof(buf);
-	size_t n;
-
-	if (getsockopt(ts->sk, IPPROTO_SCTP, SCTP_GET_ASSOC_ID_LIST, ai, &len) < 0)
-		return -errno;
-	n = ai->gaids_number_of_ids < max ? ai->gaids_number_of_ids : max;
-	memcpy(ids, ai->gaids_assoc_id, n * sizeof(*ids));
-	return (int)n;
 }
 
 int tsock_set_peer_primary(const struct tsock *ts, sctp_assoc_t id, const struct in6_addr *addr,

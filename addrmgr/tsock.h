@@ -15,8 +15,9 @@
  */
 struct tsock {
 	pid_t pid;
-	int fdnum; /* the descriptor's number in the tunnel process */
-	int pidfd; /* readable once the tunnel process has exited */
+	sctp_assoc_t assoc; /* the association in charge, as the tunnel published it; 0: none */
+	int fdnum;	    /* the descriptor's number in the tunnel process */
+	int pidfd;	    /* readable once the tunnel process has exited */
 	int sk;
 };
 
@@ -27,9 +28,9 @@ struct tsock {
 #define TSOCK_MAX_ADDRS 80
 
 /*
- * (Re)attaches to the socket published in @runtime_path. 0 when attached (unchanged
- * or new: *changed tells), -ENOENT when no tunnel is published, other -errno on
- * failure (-EPERM: missing CAP_SYS_PTRACE).
+ * (Re)attaches to the socket published in @runtime_path and reads which association is
+ * in charge. 0 when attached (unchanged or new: *changed tells), -ENOENT when no tunnel
+ * is published, other -errno on failure (-EPERM: missing CAP_SYS_PTRACE).
  */
 int tsock_attach(struct tsock *ts, const char *runtime_path, int *changed)
 	__attribute__((warn_unused_result));
@@ -46,10 +47,6 @@ int tsock_peer_addrs(const struct tsock *ts, sctp_assoc_t id, struct in6_addr *o
 	__attribute__((warn_unused_result));
 
 int tsock_bind(const struct tsock *ts, const struct in6_addr *addr, uint16_t port, int add)
-	__attribute__((warn_unused_result));
-
-/* Association ids on the endpoint; returns how many. */
-int tsock_assocs(const struct tsock *ts, sctp_assoc_t *ids, size_t max)
 	__attribute__((warn_unused_result));
 
 /* Asks the peer of association @id to send to @addr (SCTP_SET_PEER_PRIMARY_ADDR). */

@@ -99,14 +99,14 @@ int mt6d_runtime_mkdir(void)
 	return 0;
 }
 
-int mt6d_runtime_publish(const char *path, pid_t pid, int fd)
+int mt6d_runtime_publish(const char *path, pid_t pid, int fd, int32_t assoc)
 {
 	char tmp[512], line[64];
 	int len, tfd, ret = 0;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	len = snprintf(line, sizeof(line), "%d %d\n", (int)pid, fd);
+	len = snprintf(line, sizeof(line), "%d %d %d\n", (int)pid, fd, (int)assoc);
 	tfd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (tfd < 0)
 		return -errno;
@@ -121,19 +121,20 @@ int mt6d_runtime_publish(const char *path, pid_t pid, int fd)
 	return ret;
 }
 
-int mt6d_runtime_read(const char *path, pid_t *pid, int *fd)
+int mt6d_runtime_read(const char *path, pid_t *pid, int *fd, int32_t *assoc)
 {
 	FILE *f = fopen(path, "re");
-	int p, d, ret = 0;
+	int p, d, a, ret = 0;
 
 	if (!f)
 		return -errno;
-	if (fscanf(f, "%d %d", &p, &d) != 2 || p <= 0 || d < 0)
+	if (fscanf(f, "%d %d %d", &p, &d, &a) != 3 || p <= 0 || d < 0 || a < 0)
 		ret = -EBADMSG;
 	fclose(f);
 	if (!ret) {
 		*pid = p;
 		*fd = d;
+		*assoc = a;
 	}
 	return ret;
 }

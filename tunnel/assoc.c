@@ -35,50 +35,79 @@ static size_t peer_candidates(const struct tunnel *t, struct in6_addr *out)
 	return n;
 }
 
-static void send_handshake(struct tunnel *t)
+static void send_handshake(struct tunnel *t, struct session_link *l)
 {
 	uint8_t msg[MT6D_FRAME_HDR_LEN + MT6D_HS_LEN];
 	const struct mt6d_frame f = { .type = MT6D_FRAME_HANDSHAKE };
 	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) };
-	int ret = handshake_build(&t->sess.hs, msg + MT6D_FRAME_HDR_LEN);
+	int ret = handshake_build(&l->hs, msg + MT6D_FRAME_HDR_LEN);
 
 	mt6d_frame_put_hdr(msg, &f);
 	/* Fully reliable whatever the data's policy: a lost handshake costs the session. */
 	if (!ret)
-		ret = endpoint_send(t->sk, t->sess.assoc, 0, 0, NULL, &iov, 1);
+		ret = endpoint_send(t->sk, l->id, 0, 0, NULL, &iov, 1);
 	if (ret < 0)
-		log_warnx("cannot send the handshake on association %d: %s", (int)t->sess.assoc,
+		log_warnx("cannot send the handshake on association %d: %s", (int)l->id,
 			  strerror(-ret));
+}
+
+/* What mt6d-addrmgr reads: the socket, and the association in charge (0: none). */
+static void publish(struct tunnel *t)
+{
+	int ret;
+
+	if (!t->bound)
+		return;
+	ret = mt6d_runtime_publish(t->runtime_path, getpid(), t->sk,
+				   session_authenticated(&t->sess) ? t->sess.cur.id : 0);
+	if (ret < 0)
+		fatalx("cannot publish %s: %s", t->runtime_path, strerror(-ret));
+	t->published = true;
 }
 
 void assoc_down(struct tunnel *t, const char *why)
 {
-	if (!t->sess.assoc)
+	sctp_assoc_t id = t->sess.cur.id;
+	bool was_authenticated = session_authenticated(&t->sess);
+
+	if (!id)
 		return;
-	log_info("association %d down: %s", (int)t->sess.assoc, why);
+	log_info("association %d down: %s", (int)id, why);
 	mt6d_notify_status("association down (%s); re-establishing", why);
-	session_end(&t->sess, mt6d_mono_ms());
+	session_drop(&t->sess, id, mt6d_mono_ms());
 	datapath_resume(t);
+	if (was_authenticated)
+		publish(t);
 }
 
 void assoc_abort(struct tunnel *t, const char *why)
 {
-	if (!t->sess.assoc)
+	sctp_assoc_t id = t->sess.cur.id;
+
+	if (!id)
 		return;
-	endpoint_abort(t->sk, t->sess.assoc);
+	endpoint_abort(t->sk, id);
 	assoc_down(t, why);
+}
+
+/* Gives up association @id, current or candidate, and counts why in @counter. */
+static void assoc_refuse(struct tunnel *t, sctp_assoc_t id, uint64_t *counter)
+{
+	endpoint_abort(t->sk, id);
+	(*counter)++;
+	if (id == t->sess.cur.id)
+		assoc_down(t, "refused");
+	else
+		session_drop(&t->sess, id, mt6d_mono_ms());
 }
 
 static void assoc_up(struct tunnel *t, sctp_assoc_t id, bool restart)
 {
+	struct session_link *l;
+	sctp_assoc_t displaced;
 	int ret;
 
-	if (t->sess.assoc && t->sess.assoc != id) {
-		/* One peer, one association: a newer one replaces a stale one. */
-		log_info("association %d replaces %d", (int)id, (int)t->sess.assoc);
-		endpoint_abort(t->sk, t->sess.assoc);
-		session_end(&t->sess, mt6d_mono_ms());
-	}
+	/* Before anything changes: an association without SCTP-AUTH is not even a candidate. */
 	ret = endpoint_check_peer_auth(t->sk, id);
 	if (ret < 0) {
 		log_warnx("association %d refused: the peer does not %s; aborting", (int)id,
@@ -88,36 +117,55 @@ static void assoc_up(struct tunnel *t, sctp_assoc_t id, bool restart)
 		t->stats.refused_noauth++;
 		return;
 	}
-	if (session_begin(&t->sess, id, mt6d_mono_ms()) < 0)
+	if (restart && id == t->sess.cur.id && session_authenticated(&t->sess))
+		assoc_down(t, "restarted by the peer");
+	l = session_begin(&t->sess, id, mt6d_mono_ms(), &displaced);
+	if (!l)
 		fatalx("cannot draw a session nonce");
+	if (displaced) {
+		log_info("association %d: a newer candidate %d displaces it; aborting",
+			 (int)displaced, (int)id);
+		endpoint_abort(t->sk, displaced);
+		t->stats.unproven++;
+	}
 	t->stats.associations++;
-	t->assoc_since = time(NULL);
-	log_info("association %d %s; starting the handshake", (int)id,
-		 restart ? "restarted" : "up");
-	send_handshake(t);
+	if (l == &t->sess.cur)
+		t->assoc_since = time(NULL);
+	log_info("association %d %s; starting the handshake%s", (int)id,
+		 restart ? "restarted" : "up",
+		 l == &t->sess.cand ? " (a candidate: the current one stays in charge until it "
+				      "is proven)"
+				    : "");
+	send_handshake(t, l);
 }
 
 static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sac, size_t len)
 {
+	sctp_assoc_t id = sac->sac_assoc_id;
+
 	switch (sac->sac_state) {
 	case SCTP_COMM_UP:
 	case SCTP_RESTART:
-		assoc_up(t, sac->sac_assoc_id, sac->sac_state == SCTP_RESTART);
+		assoc_up(t, id, sac->sac_state == SCTP_RESTART);
 		break;
 	case SCTP_COMM_LOST:
 		/* The kernel reports a received ABORT as COMM_LOST too, with the chunk attached. */
-		if (sac->sac_assoc_id == t->sess.assoc)
+		if (id == t->sess.cur.id)
 			assoc_down(t, len > sizeof(*sac)
 					      ? "aborted by the peer"
 					      : "peer unreachable (retransmission limit)");
+		else if (id == t->sess.cand.id)
+			session_drop(&t->sess, id, mt6d_mono_ms());
 		break;
 	case SCTP_SHUTDOWN_COMP:
-		if (sac->sac_assoc_id == t->sess.assoc)
+		if (id == t->sess.cur.id)
 			assoc_down(t, "shut down by the peer");
+		else if (id == t->sess.cand.id)
+			session_drop(&t->sess, id, mt6d_mono_ms());
 		break;
 	case SCTP_CANT_STR_ASSOC:
-		session_connect_failed(&t->sess, sac->sac_assoc_id);
-		log_debug("association attempt %d failed", (int)sac->sac_assoc_id);
+		session_connect_failed(&t->sess, id);
+		log_debug("association attempt %d failed", (int)id);
 		break;
 	}
 }
@@ -136,14 +184,17 @@ static void on_paddr_change(const struct sctp_paddr_change *pc)
 
 static void on_authkey_event(struct tunnel *t, const struct sctp_authkey_event *ev)
 {
+	sctp_assoc_t id = ev->auth_assoc_id;
+
 	if (ev->auth_indication != SCTP_AUTH_NO_AUTH)
 		return;
-	log_warnx("association %d refused: the peer does not support SCTP-AUTH",
-		  (int)ev->auth_assoc_id);
-	endpoint_abort(t->sk, ev->auth_assoc_id);
-	if (ev->auth_assoc_id == t->sess.assoc)
-		session_end(&t->sess, mt6d_mono_ms());
-	t->stats.refused_noauth++;
+	log_warnx("association %d refused: the peer does not support SCTP-AUTH", (int)id);
+	if (session_find(&t->sess, id)) {
+		assoc_refuse(t, id, &t->stats.refused_noauth);
+	} else {
+		endpoint_abort(t->sk, id);
+		t->stats.refused_noauth++;
+	}
 }
 
 void assoc_notification(struct tunnel *t, const union sctp_notification *n, size_t len)
@@ -164,40 +215,55 @@ void assoc_notification(struct tunnel *t, const union sctp_notification *n, size
 			on_authkey_event(t, &n->sn_authkey_event);
 		break;
 	case SCTP_SHUTDOWN_EVENT:
-		if (n->sn_shutdown_event.sse_assoc_id == t->sess.assoc)
+		if (n->sn_shutdown_event.sse_assoc_id == t->sess.cur.id)
 			assoc_down(t, "peer is shutting down");
+		else if (n->sn_shutdown_event.sse_assoc_id == t->sess.cand.id)
+			session_drop(&t->sess, t->sess.cand.id, mt6d_mono_ms());
 		break;
 	}
 }
 
-void assoc_authenticated(struct tunnel *t, const char *how)
+void assoc_authenticated(struct tunnel *t, struct session_link *l, const char *how)
 {
-	if (!session_authenticate(&t->sess))
+	sctp_assoc_t replaced;
+
+	if (!session_authenticate(&t->sess, l, &replaced))
 		return;
+	/* A candidate was swapped in: @l is no longer its link, the current one is. */
+	if (replaced) {
+		log_info("association %d: replaced by association %d, on which the peer proved "
+			 "the key; aborting it",
+			 (int)replaced, (int)t->sess.cur.id);
+		endpoint_abort(t->sk, replaced);
+		t->assoc_since = time(NULL);
+		datapath_resume(t);
+	}
 	log_info("association %d: peer proved the key (%s); session keys in use, tunnel %s is "
 		 "carrying traffic",
-		 (int)t->sess.assoc, how, t->ifname);
+		 (int)t->sess.cur.id, how, t->ifname);
+	publish(t);
 	/* Ready means traffic can flow: device up and an authenticated association. */
 	mt6d_notify_status("association %d up and authenticated; carrying traffic on %s",
-			   (int)t->sess.assoc, t->ifname);
+			   (int)t->sess.cur.id, t->ifname);
 	if (!t->ready && mt6d_notify_send("READY=1") == 0)
 		t->ready = true;
 }
 
-void assoc_handshake(struct tunnel *t, const struct mt6d_frame *f, uint64_t now_ms)
+void assoc_handshake(struct tunnel *t, struct session_link *l, const struct mt6d_frame *f,
+		     uint64_t now_ms)
 {
 	uint8_t tx[MT6D_SESSION_SECRET_LEN], rx[MT6D_SESSION_SECRET_LEN];
 	int ret;
 
-	switch (handshake_receive(&t->sess.hs, f->payload, f->payload_len)) {
+	switch (handshake_receive(&l->hs, f->payload, f->payload_len)) {
 	case HANDSHAKE_BAD:
 		t->stats.drop_handshake++;
 		return;
 	case HANDSHAKE_NEW_PEER:
 		/* Keys from both sides' fresh values: install them before answering. */
-		ret = handshake_secrets(&t->sess.hs, tx, rx);
+		ret = handshake_secrets(&l->hs, tx, rx);
 		if (!ret)
-			ret = keyring_install(&t->sess.keys, tx, rx, now_ms);
+			ret = keyring_install(&l->keys, tx, rx, now_ms);
 		if (!ret)
 			t->last_rekey = time(NULL);
 		mt6d_wipe(tx, sizeof(tx));
@@ -206,16 +272,16 @@ void assoc_handshake(struct tunnel *t, const struct mt6d_frame *f, uint64_t now_
 			t->stats.drop_handshake++;
 			return;
 		}
-		send_handshake(t);
+		send_handshake(t, l);
 		break;
 	case HANDSHAKE_REPLY:
-		send_handshake(t);
+		send_handshake(t, l);
 		break;
 	case HANDSHAKE_OK:
 		break;
 	}
-	if (t->sess.hs.authenticated)
-		assoc_authenticated(t, "handshake");
+	if (l->hs.authenticated)
+		assoc_authenticated(t, l, "handshake");
 }
 
 /* Binds this slot's hashed address; until it works the tunnel retries every tick. */
@@ -233,10 +299,7 @@ static int try_bind(struct tunnel *t)
 	inet_ntop(AF_INET6, &addr, buf, sizeof(buf));
 	log_info("endpoint bound to %s port %u", buf, t->cfg->port);
 	t->bound = true;
-	ret = mt6d_runtime_publish(t->runtime_path, getpid(), t->sk);
-	if (ret < 0)
-		fatalx("cannot publish %s: %s", t->runtime_path, strerror(-ret));
-	t->published = true;
+	publish(t);
 	return 0;
 }
 
@@ -256,6 +319,7 @@ static void try_connect(struct tunnel *t)
 
 void assoc_tick(struct tunnel *t, uint64_t now_ms)
 {
+	sctp_assoc_t id;
 	const char *why;
 	int ret;
 
@@ -266,7 +330,7 @@ void assoc_tick(struct tunnel *t, uint64_t now_ms)
 			return;
 		}
 	}
-	switch (session_check(&t->sess, now_ms, &why)) {
+	switch (session_check(&t->sess, now_ms, &why, &id)) {
 	case SESSION_IDLE:
 		break;
 	case SESSION_CONNECT:
@@ -279,8 +343,7 @@ void assoc_tick(struct tunnel *t, uint64_t now_ms)
 		break;
 	case SESSION_UNAUTHENTICATED:
 		log_warnx("%s", why);
-		endpoint_abort(t->sk, t->sess.assoc);
-		session_end(&t->sess, now_ms);
+		assoc_refuse(t, id, &t->stats.unproven);
 		break;
 	}
 }

@@ -14,7 +14,7 @@ static const char *session_state(const struct tunnel *t)
 {
 	if (session_authenticated(&t->sess))
 		return "authenticated";
-	if (t->sess.assoc)
+	if (t->sess.cur.id)
 		return "proving-key";
 	return t->sess.connecting ? "connecting" : "down";
 }
@@ -29,16 +29,16 @@ static void snapshot(const struct tunnel *t, struct tunnel_status *st)
 	st->authenticated = session_authenticated(&t->sess);
 	st->now = (uint64_t)time(NULL);
 	st->last_rekey = (uint64_t)t->last_rekey;
-	st->rekeys = t->sess.keys.rekeys_tx + t->sess.keys.rekeys_rx;
+	st->rekeys = t->sess.cur.keys.rekeys_tx + t->sess.cur.keys.rekeys_rx;
 	st->stats = t->stats;
 	/* The guard's drops happen in the kernel, before any packet reaches the tunnel. */
 	if (t->nft && mt6d_nftctr_read_guard(t->nft, t->guard_table, &guard) == 0) {
 		st->stats.drop_filter = guard.dropped;
 		st->stats.drop_tripwire = guard.tripwire;
 	}
-	if (t->sess.assoc && assoc_info_get(t->sk, t->sess.assoc, &st->sctp) == 0) {
+	if (t->sess.cur.id && assoc_info_get(t->sk, t->sess.cur.id, &st->sctp) == 0) {
 		st->has_assoc = true;
-		st->assoc_id = (int)t->sess.assoc;
+		st->assoc_id = (int)t->sess.cur.id;
 		st->assoc_age_s = st->now - (uint64_t)t->assoc_since;
 	}
 }
@@ -62,7 +62,7 @@ void control_metrics(void *ctx, struct mt6d_metrics *m)
 /* The keyring moves to a new epoch on its own: note when, to within a tick. */
 void control_note_rekeys(struct tunnel *t)
 {
-	uint64_t n = t->sess.keys.rekeys_tx + t->sess.keys.rekeys_rx;
+	uint64_t n = t->sess.cur.keys.rekeys_tx + t->sess.cur.keys.rekeys_rx;
 
 	if (n != t->rekeys_seen) {
 		t->rekeys_seen = n;
@@ -78,14 +78,16 @@ void control_log_stats(const struct tunnel *t)
 	log_info("tx %llu pkts %llu bytes, rx %llu pkts %llu bytes, associations %llu, "
 		 "rekeys tx %llu rx %llu, drops: no-session %llu send %llu auth %llu replay %llu "
 		 "malformed %llu unknown %llu unauthenticated %llu handshake %llu tun %llu, "
-		 "refused without SCTP-AUTH %llu",
+		 "refused without SCTP-AUTH %llu, unproven %llu",
 		 (unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes,
 		 (unsigned long long)s->rx_packets, (unsigned long long)s->rx_bytes,
-		 (unsigned long long)s->associations, (unsigned long long)t->sess.keys.rekeys_tx,
-		 (unsigned long long)t->sess.keys.rekeys_rx, (unsigned long long)s->drop_no_session,
-		 (unsigned long long)s->drop_send, (unsigned long long)s->drop_auth,
-		 (unsigned long long)s->drop_replay, (unsigned long long)s->drop_malformed,
-		 (unsigned long long)s->drop_unknown, (unsigned long long)s->drop_unauthenticated,
-		 (unsigned long long)s->drop_handshake, (unsigned long long)s->drop_tun,
-		 (unsigned long long)s->refused_noauth);
+		 (unsigned long long)s->associations,
+		 (unsigned long long)t->sess.cur.keys.rekeys_tx,
+		 (unsigned long long)t->sess.cur.keys.rekeys_rx,
+		 (unsigned long long)s->drop_no_session, (unsigned long long)s->drop_send,
+		 (unsigned long long)s->drop_auth, (unsigned long long)s->drop_replay,
+		 (unsigned long long)s->drop_malformed, (unsigned long long)s->drop_unknown,
+		 (unsigned long long)s->drop_unauthenticated, (unsigned long long)s->drop_handshake,
+		 (unsigned long long)s->drop_tun, (unsigned long long)s->refused_noauth,
+		 (unsigned long long)s->unproven);
 }

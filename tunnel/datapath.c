@@ -38,7 +38,7 @@ static int send_frame(struct tunnel *t, uint16_t stream, const void *frame, size
 {
 	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
 
-	return endpoint_send(t->sk, t->sess.assoc, stream,
+	return endpoint_send(t->sk, t->sess.cur.id, stream,
 			     t->cfg->delivery == MT6D_DELIVERY_UNORDERED, &t->pr, &iov, 1);
 }
 
@@ -59,7 +59,7 @@ static bool forward_packet(struct tunnel *t, uint8_t type, size_t off, size_t le
 		t->stats.drop_no_session++;
 		return true;
 	}
-	ret = keyring_seal(&t->sess.keys, type, frame, len, &frame_len, now_ms);
+	ret = keyring_seal(&t->sess.cur.keys, type, frame, len, &frame_len, now_ms);
 	if (ret == -EOVERFLOW) {
 		/* Not before 2^32 rekeys; a new association brings new keys. */
 		assoc_abort(t, "key epochs exhausted; starting over");
@@ -157,9 +157,10 @@ static int inner_packet(struct tunnel *t, const struct mt6d_frame *f, const uint
 	return mt6d_vnet_hdr_check(f->payload, *pkt_len) < 0 ? -EBADMSG : 0;
 }
 
-static void on_data(struct tunnel *t, struct mt6d_frame *f, size_t len, uint64_t now_ms)
+static void on_data(struct tunnel *t, struct session_link *l, struct mt6d_frame *f, size_t len,
+		    uint64_t now_ms)
 {
-	int ret = keyring_open(&t->sess.keys, t->rxbuf, len, f, now_ms);
+	int ret = keyring_open(&l->keys, t->rxbuf, len, f, now_ms);
 	const uint8_t *pkt;
 	uint8_t *out;
 	size_t pkt_len;
@@ -181,7 +182,7 @@ static void on_data(struct tunnel *t, struct mt6d_frame *f, size_t len, uint64_t
 		return;
 	}
 	/* Only the peer holds the session keys: a frame that opened proves the key too. */
-	assoc_authenticated(t, "sealed data");
+	assoc_authenticated(t, l, "sealed data");
 	ret = inner_packet(t, f, &pkt, &pkt_len, &out);
 	if (ret == -ENOMSG) {
 		t->stats.drop_unknown++;
@@ -201,11 +202,12 @@ static void on_data(struct tunnel *t, struct mt6d_frame *f, size_t len, uint64_t
 
 static void on_message(struct tunnel *t, const struct endpoint_msg *m, uint64_t now_ms)
 {
+	struct session_link *l = session_find(&t->sess, m->assoc);
 	struct mt6d_frame f;
 	int ret;
 
-	if (m->assoc != t->sess.assoc) {
-		/* Not the association we authenticated: nothing from it reaches the TUN. */
+	if (!l) {
+		/* Neither in charge nor a candidate: nothing from it reaches the TUN. */
 		t->stats.drop_unauthenticated++;
 		return;
 	}
@@ -219,9 +221,9 @@ static void on_message(struct tunnel *t, const struct endpoint_msg *m, uint64_t 
 		return;
 	}
 	if (f.type == MT6D_FRAME_HANDSHAKE)
-		assoc_handshake(t, &f, now_ms);
+		assoc_handshake(t, l, &f, now_ms);
 	else
-		on_data(t, &f, m->len, now_ms);
+		on_data(t, l, &f, m->len, now_ms);
 }
 
 void datapath_on_sctp(int fd, uint32_t events, void *ctx)

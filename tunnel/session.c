@@ -3,16 +3,58 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define BACKOFF_MIN_MS 250
 /* Longer than a full INIT cycle (4 attempts, RTO 1 s doubling to 2 s). */
 #define ATTEMPT_TIMEOUT_MS 12000
 
+static int link_init(struct session_link *l, const struct mt6d_config *cfg,
+		     const struct in6_addr *local_prefix)
+{
+	memset(l, 0, sizeof(*l));
+	keyring_init(&l->keys, (enum mt6d_cipher)cfg->encryption,
+		     (uint64_t)cfg->rekey_interval * 1000, 0);
+	return handshake_init(&l->hs, cfg->psk, cfg->psk_len, local_prefix, &cfg->local_iid,
+			      &cfg->peer_prefix.addr, &cfg->peer_iid);
+}
+
+static void link_clear(struct session_link *l)
+{
+	handshake_clear(&l->hs);
+	keyring_clear(&l->keys);
+}
+
+static int link_begin(struct session_link *l, sctp_assoc_t id, uint64_t now_ms)
+{
+	l->id = id;
+	l->authenticated = false;
+	l->since_ms = now_ms;
+	keyring_clear(&l->keys);
+	return handshake_reset(&l->hs);
+}
+
+/* Forgets the association; the handshake's peer values and the keys go with it. */
+static void link_end(struct session_link *l)
+{
+	l->id = 0;
+	l->authenticated = false;
+	l->hs.authenticated = false;
+	keyring_clear(&l->keys);
+}
+
+static void swap_links(struct session *s)
+{
+	struct session_link tmp = s->cur;
+
+	s->cur = s->cand;
+	s->cand = tmp;
+}
+
 int session_init(struct session *s, const struct mt6d_config *cfg,
 		 const struct in6_addr *local_prefix, uint64_t now_ms)
 {
 	uint8_t local[16], peer[16];
+	int ret;
 
 	memset(s, 0, sizeof(*s));
 	/* Exactly one side initiates, so the two never race with simultaneous INITs. */
@@ -24,16 +66,16 @@ int session_init(struct session *s, const struct mt6d_config *cfg,
 	s->since_ms = now_ms;
 	s->backoff_ms = BACKOFF_MIN_MS;
 	s->backoff_max_ms = cfg->recovery.max_backoff;
-	keyring_init(&s->keys, (enum mt6d_cipher)cfg->encryption,
-		     (uint64_t)cfg->rekey_interval * 1000, 0);
-	return handshake_init(&s->hs, cfg->psk, cfg->psk_len, local_prefix, &cfg->local_iid,
-			      &cfg->peer_prefix.addr, &cfg->peer_iid);
+	ret = link_init(&s->cur, cfg, local_prefix);
+	if (!ret)
+		ret = link_init(&s->cand, cfg, local_prefix);
+	return ret;
 }
 
 void session_clear(struct session *s)
 {
-	handshake_clear(&s->hs);
-	keyring_clear(&s->keys);
+	link_clear(&s->cur);
+	link_clear(&s->cand);
 }
 
 void session_connecting(struct session *s, sctp_assoc_t id)
@@ -47,33 +89,63 @@ void session_connect_failed(struct session *s, sctp_assoc_t id)
 		s->connecting = 0;
 }
 
-int session_begin(struct session *s, sctp_assoc_t id, uint64_t now_ms)
+struct session_link *session_begin(struct session *s, sctp_assoc_t id, uint64_t now_ms,
+				   sctp_assoc_t *displaced)
 {
-	s->assoc = id;
-	s->connecting = 0;
-	s->authenticated = false;
-	keyring_clear(&s->keys);
-	s->since_ms = now_ms;
-	s->reported_ms = 0;
-	s->backoff_ms = BACKOFF_MIN_MS;
-	return handshake_reset(&s->hs);
+	struct session_link *l = &s->cand;
+
+	*displaced = 0;
+	if (!s->cur.id || s->cur.id == id) {
+		/* The first association, or the current one restarted: its keys are gone. */
+		l = &s->cur;
+		s->connecting = 0;
+		s->reported_ms = 0;
+		s->backoff_ms = BACKOFF_MIN_MS;
+	} else if (s->cand.id && s->cand.id != id) {
+		*displaced = s->cand.id;
+	}
+	return link_begin(l, id, now_ms) < 0 ? NULL : l;
 }
 
-bool session_authenticate(struct session *s)
+struct session_link *session_find(struct session *s, sctp_assoc_t id)
 {
-	if (!s->assoc || s->authenticated)
+	if (id && s->cur.id == id)
+		return &s->cur;
+	if (id && s->cand.id == id)
+		return &s->cand;
+	return NULL;
+}
+
+bool session_authenticate(struct session *s, struct session_link *l, sctp_assoc_t *replaced)
+{
+	*replaced = 0;
+	if (!l->id || l->authenticated)
 		return false;
-	s->authenticated = true;
+	l->authenticated = true;
+	if (l == &s->cand) {
+		*replaced = s->cur.id;
+		swap_links(s);
+		link_end(&s->cand);
+	}
 	return true;
 }
 
-void session_end(struct session *s, uint64_t now_ms)
+void session_drop(struct session *s, sctp_assoc_t id, uint64_t now_ms)
 {
-	s->assoc = 0;
+	if (!id)
+		return;
+	if (s->cand.id == id) {
+		link_end(&s->cand);
+		return;
+	}
+	if (s->cur.id != id)
+		return;
+	link_end(&s->cur);
+	if (s->cand.id) {
+		swap_links(s);
+		return;
+	}
 	s->connecting = 0;
-	s->authenticated = false;
-	s->hs.authenticated = false;
-	keyring_clear(&s->keys);
 	s->since_ms = now_ms;
 	s->reported_ms = 0;
 	s->next_attempt_ms = 0;
@@ -89,18 +161,39 @@ static bool due_report(struct session *s, uint64_t now, uint64_t deadline)
 	return true;
 }
 
-enum session_action session_check(struct session *s, uint64_t now, const char **why)
+/* A link whose peer has not proven the key in time; NULL when none. */
+static const struct session_link *unproven(const struct session *s, uint64_t now)
 {
+	const struct session_link *links[] = { &s->cand, &s->cur };
+
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		const struct session_link *l = links[i];
+
+		if (l->id && !l->authenticated &&
+		    now - l->since_ms >= SESSION_HANDSHAKE_DEADLINE_MS)
+			return l;
+	}
+	return NULL;
+}
+
+enum session_action session_check(struct session *s, uint64_t now, const char **why,
+				  sctp_assoc_t *id)
+{
+	const struct session_link *l = unproven(s, now);
+
 	*why = s->why;
-	if (s->assoc) {
-		if (s->authenticated || now - s->since_ms < SESSION_HANDSHAKE_DEADLINE_MS)
-			return SESSION_IDLE;
+	*id = 0;
+	if (l) {
+		*id = l->id;
 		snprintf(s->why, sizeof(s->why),
 			 "association %d: the peer did not prove the key within %d s "
-			 "(it uses a different PSK); dropping the association",
-			 (int)s->assoc, SESSION_HANDSHAKE_DEADLINE_MS / 1000);
+			 "(it uses a different PSK, or it is not the peer); dropping the "
+			 "association",
+			 (int)l->id, SESSION_HANDSHAKE_DEADLINE_MS / 1000);
 		return SESSION_UNAUTHENTICATED;
 	}
+	if (s->cur.id)
+		return SESSION_IDLE;
 	if (due_report(s, now, SESSION_CONNECT_DEADLINE_MS)) {
 		snprintf(s->why, sizeof(s->why),
 			 "no association with the peer for %llu s: %s (peer down, a different "

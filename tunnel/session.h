@@ -12,21 +12,32 @@
 #include "keyring.h"
 
 /*
- * The tunnel's view of its one association: which one is current, whether the peer
- * has proven the key, and the deadlines that turn silence into a diagnosis.
+ * Which association is in charge, what was proven on it, and the deadlines that turn
+ * silence into a diagnosis. INIT and COOKIE-ECHO carry no authentication, so a new
+ * association proves nothing: while one is in charge (the peer proved the key on it),
+ * a newer one is only a candidate. It runs its own handshake and takes over when the
+ * peer proves the key on it (the old one is then aborted); when it fails to within
+ * SESSION_HANDSHAKE_DEADLINE_MS it is aborted, and nothing else changes.
  */
 #define SESSION_CONNECT_DEADLINE_MS 10000
 #define SESSION_HANDSHAKE_DEADLINE_MS 5000
 #define SESSION_REPORT_EVERY_MS 60000
 
-struct session {
-	sctp_assoc_t assoc;	 /* current association, 0 when none */
-	sctp_assoc_t connecting; /* our pending attempt, 0 when none */
-	bool initiator;		 /* this side starts associations */
+/* One association and what was proven on it. */
+struct session_link {
+	sctp_assoc_t id;    /* 0: none */
+	bool authenticated; /* the peer proved the PSK on it */
+	uint64_t since_ms;  /* when it came up */
 	struct handshake hs;
 	struct keyring keys;
-	bool authenticated; /* the peer proved the PSK on this association */
-	uint64_t since_ms;  /* when the current state began */
+};
+
+struct session {
+	struct session_link cur;  /* in charge once authenticated; id 0: none */
+	struct session_link cand; /* a newer association while cur is there; id 0: none */
+	sctp_assoc_t connecting;  /* our pending attempt, 0 when none */
+	bool initiator;		  /* this side starts associations */
+	uint64_t since_ms;	  /* when the state without an association began */
 	uint64_t next_attempt_ms;
 	unsigned int backoff_ms;
 	unsigned int backoff_max_ms;
@@ -38,7 +49,7 @@ enum session_action {
 	SESSION_IDLE,		 /* nothing to do */
 	SESSION_CONNECT,	 /* start an association now */
 	SESSION_STALLED,	 /* report @why, keep waiting */
-	SESSION_UNAUTHENTICATED, /* report @why, abort the association */
+	SESSION_UNAUTHENTICATED, /* report @why, abort association *@id and drop it */
 };
 
 /* @now_ms: mt6d_mono_ms() or a test's clock; every deadline below is on it. */
@@ -51,20 +62,41 @@ void session_clear(struct session *s);
 void session_connecting(struct session *s, sctp_assoc_t id);
 void session_connect_failed(struct session *s, sctp_assoc_t id);
 
-/* Association @id is the current one, the handshake starts over. */
-int session_begin(struct session *s, sctp_assoc_t id, uint64_t now_ms)
-	__attribute__((warn_unused_result));
-/* The peer proved the key on the current association; false when it already had. */
-bool session_authenticate(struct session *s);
-/* No current association any more; keys wiped, reconnection starts afresh. */
-void session_end(struct session *s, uint64_t now_ms);
+/*
+ * Association @id came up (or restarted): its handshake starts over. Without an
+ * association in charge it is the current one, else a candidate; a candidate it
+ * displaces is returned in *@displaced (0: none) for the caller to abort. Returns the
+ * link, or NULL when no fresh handshake values could be drawn.
+ */
+struct session_link *session_begin(struct session *s, sctp_assoc_t id, uint64_t now_ms,
+				   sctp_assoc_t *displaced) __attribute__((warn_unused_result));
+
+/* The link of association @id, or NULL when it is neither current nor a candidate. */
+struct session_link *session_find(struct session *s, sctp_assoc_t id);
+
+/*
+ * The peer proved the key on @l. A candidate becomes the current link and the one it
+ * replaces is returned in *@replaced (0: none) for the caller to abort. False when @l
+ * had already been proven.
+ */
+bool session_authenticate(struct session *s, struct session_link *l, sctp_assoc_t *replaced);
+
+/*
+ * Association @id went (or was aborted): its keys are wiped. When it was current, a
+ * candidate moves up in its place, else the reconnection starts afresh.
+ */
+void session_drop(struct session *s, sctp_assoc_t id, uint64_t now_ms);
 
 static inline bool session_authenticated(const struct session *s)
 {
-	return s->assoc && s->authenticated;
+	return s->cur.id && s->cur.authenticated;
 }
 
-/* Called on every tick: what the deadlines say to do now. */
-enum session_action session_check(struct session *s, uint64_t now_ms, const char **why);
+/*
+ * Called on every tick: what the deadlines say to do now. SESSION_UNAUTHENTICATED names
+ * the association to abort in *@id.
+ */
+enum session_action session_check(struct session *s, uint64_t now_ms, const char **why,
+				  sctp_assoc_t *id);
 
 #endif

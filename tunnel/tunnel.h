@@ -26,6 +26,7 @@ struct tunnel_stats {
 	uint64_t drop_tripwire;	 /* to a retired hashed address */
 	uint64_t associations;	 /* associations that came up */
 	uint64_t refused_noauth; /* associations aborted: peer without SCTP-AUTH */
+	uint64_t unproven;	 /* associations aborted: the peer did not prove the key */
 };
 
 /*

@@ -72,8 +72,10 @@ void assoc_tick(struct tunnel *t, uint64_t now_ms);
 void assoc_down(struct tunnel *t, const char *why);
 void assoc_abort(struct tunnel *t, const char *why);
 void assoc_notification(struct tunnel *t, const union sctp_notification *n, size_t len);
-void assoc_handshake(struct tunnel *t, const struct mt6d_frame *f, uint64_t now_ms);
-void assoc_authenticated(struct tunnel *t, const char *how);
+void assoc_handshake(struct tunnel *t, struct session_link *l, const struct mt6d_frame *f,
+		     uint64_t now_ms);
+/* The peer proved the key on @l (@how: for the log); a candidate takes over. */
+void assoc_authenticated(struct tunnel *t, struct session_link *l, const char *how);
 void assoc_endpoint_params(const struct mt6d_config *cfg, const uint8_t *auth_key,
 			   struct endpoint_params *ep);
 

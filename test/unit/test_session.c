@@ -2,7 +2,8 @@
 /*
  * The session's state changes and deadlines on a clock the test moves: who initiates,
  * the connect back-off, the stall report (once a minute), the handshake deadline, and
- * that only the current association can become authenticated.
+ * that a new association is only a candidate while one is in charge: it takes over when
+ * proven, and is dropped, changing nothing, when it is not.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -59,17 +60,18 @@ static void test_backoff(void)
 	struct mt6d_config cfg;
 	struct session s;
 	const char *why;
+	sctp_assoc_t id;
 	uint64_t now = T0;
 
 	config(&cfg, "::1", "::2");
 	start(&s, &cfg, "2001:db8:1::");
-	CHECK(session_check(&s, now, &why) == SESSION_CONNECT, "first attempt at once");
+	CHECK(session_check(&s, now, &why, &id) == SESSION_CONNECT, "first attempt at once");
 	for (size_t i = 0; i < sizeof(gaps) / sizeof(gaps[0]); i++) {
-		CHECK(session_check(&s, now + gaps[i] - 1, &why) == SESSION_IDLE,
+		CHECK(session_check(&s, now + gaps[i] - 1, &why, &id) == SESSION_IDLE,
 		      "no attempt before %u ms", gaps[i]);
 		now += gaps[i];
-		CHECK(session_check(&s, now, &why) == SESSION_CONNECT, "attempt %zu after %u ms",
-		      i + 2, gaps[i]);
+		CHECK(session_check(&s, now, &why, &id) == SESSION_CONNECT,
+		      "attempt %zu after %u ms", i + 2, gaps[i]);
 	}
 	session_clear(&s);
 }
@@ -80,17 +82,18 @@ static void test_attempt_in_flight(void)
 	struct mt6d_config cfg;
 	struct session s;
 	const char *why;
+	sctp_assoc_t id;
 
 	config(&cfg, "::1", "::2");
 	start(&s, &cfg, "2001:db8:1::");
-	CHECK(session_check(&s, T0, &why) == SESSION_CONNECT, "connect");
+	CHECK(session_check(&s, T0, &why, &id) == SESSION_CONNECT, "connect");
 	session_connecting(&s, 7);
-	CHECK(session_check(&s, T0 + 5000, &why) == SESSION_IDLE, "in flight: wait");
+	CHECK(session_check(&s, T0 + 5000, &why, &id) == SESSION_IDLE, "in flight: wait");
 	session_connect_failed(&s, 8);
 	CHECK(s.connecting == 7, "a failure of another attempt changes nothing");
 	session_connect_failed(&s, 7);
 	CHECK(s.connecting == 0, "our attempt failed");
-	CHECK(session_check(&s, T0 + 5000, &why) == SESSION_CONNECT, "next attempt");
+	CHECK(session_check(&s, T0 + 5000, &why, &id) == SESSION_CONNECT, "next attempt");
 	session_clear(&s);
 }
 
@@ -100,14 +103,15 @@ static void test_stall_report(void)
 	struct mt6d_config cfg;
 	struct session s;
 	const char *why;
+	sctp_assoc_t id;
 
 	config(&cfg, "::2", "::1");
 	start(&s, &cfg, "2001:db8:2::");
-	CHECK(session_check(&s, T0 + 9999, &why) == SESSION_IDLE, "responder waits quietly");
-	CHECK(session_check(&s, T0 + 10000, &why) == SESSION_STALLED, "report at 10 s");
+	CHECK(session_check(&s, T0 + 9999, &why, &id) == SESSION_IDLE, "responder waits quietly");
+	CHECK(session_check(&s, T0 + 10000, &why, &id) == SESSION_STALLED, "report at 10 s");
 	CHECK(strstr(why, "no association with the peer for 10 s") != NULL, "why: %s", why);
-	CHECK(session_check(&s, T0 + 20000, &why) == SESSION_IDLE, "not again at 20 s");
-	CHECK(session_check(&s, T0 + 70000, &why) == SESSION_STALLED, "again at 70 s");
+	CHECK(session_check(&s, T0 + 20000, &why, &id) == SESSION_IDLE, "not again at 20 s");
+	CHECK(session_check(&s, T0 + 70000, &why, &id) == SESSION_STALLED, "again at 70 s");
 	session_clear(&s);
 }
 
@@ -116,26 +120,90 @@ static void test_handshake_deadline(void)
 {
 	struct mt6d_config cfg;
 	struct session s;
+	struct session_link *l;
+	sctp_assoc_t id, other;
 	const char *why;
 
 	config(&cfg, "::1", "::2");
 	start(&s, &cfg, "2001:db8:1::");
-	CHECK(!session_authenticate(&s), "no association: nothing to authenticate");
-	CHECK(session_begin(&s, 3, T0 + 1000) == 0, "begin");
+	l = session_begin(&s, 3, T0 + 1000, &other);
+	CHECK(l == &s.cur && other == 0, "the first association is the current one");
 	CHECK(!session_authenticated(&s), "not authenticated yet");
-	CHECK(session_check(&s, T0 + 5999, &why) == SESSION_IDLE, "within the deadline");
-	CHECK(session_check(&s, T0 + 6000, &why) == SESSION_UNAUTHENTICATED, "deadline");
+	CHECK(session_check(&s, T0 + 5999, &why, &id) == SESSION_IDLE, "within the deadline");
+	CHECK(session_check(&s, T0 + 6000, &why, &id) == SESSION_UNAUTHENTICATED && id == 3,
+	      "deadline: abort 3 (got %d)", (int)id);
 	CHECK(strstr(why, "association 3: the peer did not prove the key") != NULL, "why: %s", why);
-	session_end(&s, T0 + 6000);
-	CHECK(s.assoc == 0 && !session_authenticated(&s), "ended");
+	session_drop(&s, 3, T0 + 6000);
+	CHECK(s.cur.id == 0 && !session_authenticated(&s), "dropped");
 
-	CHECK(session_begin(&s, 4, T0 + 7000) == 0, "begin again");
-	CHECK(session_authenticate(&s), "authenticated");
-	CHECK(!session_authenticate(&s), "only once");
+	l = session_begin(&s, 4, T0 + 7000, &other);
+	CHECK(session_authenticate(&s, l, &other) && other == 0, "authenticated, nothing replaced");
+	CHECK(!session_authenticate(&s, l, &other), "only once");
 	CHECK(session_authenticated(&s), "authenticated state");
-	CHECK(session_check(&s, T0 + 60000, &why) == SESSION_IDLE, "no deadline once proven");
-	session_end(&s, T0 + 60000);
-	CHECK(!session_authenticated(&s), "end clears it");
+	CHECK(session_check(&s, T0 + 60000, &why, &id) == SESSION_IDLE, "no deadline once proven");
+	session_drop(&s, 4, T0 + 60000);
+	CHECK(!session_authenticated(&s), "drop clears it");
+	session_clear(&s);
+}
+
+/* A new association while one is in charge: a candidate, which changes nothing unproven. */
+static void test_candidate_unproven(void)
+{
+	struct mt6d_config cfg;
+	struct session s;
+	struct session_link *l;
+	sctp_assoc_t id, other;
+	const char *why;
+
+	config(&cfg, "::2", "::1");
+	start(&s, &cfg, "2001:db8:2::");
+	l = session_begin(&s, 3, T0, &other);
+	CHECK(session_authenticate(&s, l, &other), "3 in charge");
+	l = session_begin(&s, 9, T0 + 1000, &other);
+	CHECK(l == &s.cand && other == 0, "9 is a candidate");
+	CHECK(s.cur.id == 3 && session_authenticated(&s), "3 stays in charge");
+	CHECK(session_find(&s, 9) == &s.cand && session_find(&s, 3) == &s.cur, "both found");
+	CHECK(session_find(&s, 5) == NULL, "an unknown association is not");
+	/* A newer candidate displaces the older one (the caller aborts it). */
+	l = session_begin(&s, 10, T0 + 2000, &other);
+	CHECK(l == &s.cand && other == 9, "10 displaces candidate 9 (got %d)", (int)other);
+	CHECK(session_check(&s, T0 + 6999, &why, &id) == SESSION_IDLE, "candidate within deadline");
+	CHECK(session_check(&s, T0 + 7000, &why, &id) == SESSION_UNAUTHENTICATED && id == 10,
+	      "candidate's deadline: abort 10 (got %d)", (int)id);
+	session_drop(&s, 10, T0 + 7000);
+	CHECK(s.cur.id == 3 && session_authenticated(&s) && s.cand.id == 0,
+	      "3 still in charge, authenticated");
+	CHECK(session_check(&s, T0 + 60000, &why, &id) == SESSION_IDLE, "nothing left to do");
+	session_clear(&s);
+}
+
+/* A candidate on which the peer proves the key takes over; the old one is to be aborted. */
+static void test_candidate_proven(void)
+{
+	struct mt6d_config cfg;
+	struct session s;
+	struct session_link *l;
+	sctp_assoc_t other;
+
+	config(&cfg, "::2", "::1");
+	start(&s, &cfg, "2001:db8:2::");
+	l = session_begin(&s, 3, T0, &other);
+	CHECK(session_authenticate(&s, l, &other), "3 in charge");
+	l = session_begin(&s, 7, T0 + 1000, &other);
+	CHECK(session_authenticate(&s, l, &other) && other == 3, "7 proven, replaces 3 (got %d)",
+	      (int)other);
+	CHECK(s.cur.id == 7 && session_authenticated(&s) && s.cand.id == 0, "7 in charge");
+
+	/* The current one lost while a candidate is being proven: the candidate moves up. */
+	l = session_begin(&s, 8, T0 + 2000, &other);
+	session_drop(&s, 7, T0 + 2500);
+	CHECK(s.cur.id == 8 && !session_authenticated(&s) && s.cand.id == 0,
+	      "8 moves up, unproven");
+	CHECK(session_authenticate(&s, &s.cur, &other) && other == 0, "8 proven in place");
+
+	/* The current one restarted: its keys are gone, the handshake starts over. */
+	l = session_begin(&s, 8, T0 + 3000, &other);
+	CHECK(l == &s.cur && !session_authenticated(&s) && other == 0, "restart of 8");
 	session_clear(&s);
 }
 
@@ -146,5 +214,7 @@ int main(void)
 	test_attempt_in_flight();
 	test_stall_report();
 	test_handshake_deadline();
+	test_candidate_unproven();
+	test_candidate_proven();
 	return check_done();
 }
