@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A stranger's SCTP association, for the VM tests: from SRC:PORT (and EXTRA addresses,
+ * listed in its INIT) to DST:PORT, with SCTP-AUTH offered and required on DATA, ASCONF
+ * and ASCONF-ACK like mt6d's own endpoint, but without the tunnel's key. It sends a few
+ * messages, holds the association for SECONDS, then closes it.
+ *
+ *   sctp_intruder SRC DST PORT SECONDS [EXTRA...]
+ *
+ * Prints "connected" or "refused" and exits 0 when the association came up at all.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/sctp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ADDRS 8
+
+static int addr6(const char *s, uint16_t port, struct sockaddr_in6 *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sin6_family = AF_INET6;
+	sa->sin6_port = htons(port);
+	return inet_pton(AF_INET6, s, &sa->sin6_addr) == 1 ? 0 : -1;
+}
+
+static int setup(int fd)
+{
+	const uint8_t chunks[] = { 0x00, 0xc1, 0x80 }; /* DATA, ASCONF, ASCONF-ACK */
+	struct sctp_assoc_value on = { .assoc_value = 1 };
+
+	if (setsockopt(fd, IPPROTO_SCTP, SCTP_AUTH_SUPPORTED, &on, sizeof(on)) < 0 ||
+	    setsockopt(fd, IPPROTO_SCTP, SCTP_ASCONF_SUPPORTED, &on, sizeof(on)) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(chunks); i++) {
+		struct sctp_authchunk ac = { .sauth_chunk = chunks[i] };
+
+		if (setsockopt(fd, IPPROTO_SCTP, SCTP_AUTH_CHUNK, &ac, sizeof(ac)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in6 local[MAX_ADDRS], peer;
+	struct timespec hold = { 0 };
+	int fd, n = 0, port;
+
+	if (argc < 5 || argc - 5 + 1 > MAX_ADDRS) {
+		fprintf(stderr, "usage: sctp_intruder SRC DST PORT SECONDS [EXTRA...]\n");
+		return 2;
+	}
+	port = atoi(argv[3]);
+	hold.tv_sec = atoi(argv[4]);
+	if (addr6(argv[1], (uint16_t)port, &local[n++]) < 0 ||
+	    addr6(argv[2], (uint16_t)port, &peer) < 0) {
+		fprintf(stderr, "sctp_intruder: bad address\n");
+		return 2;
+	}
+	for (int i = 5; i < argc; i++)
+		if (addr6(argv[i], (uint16_t)port, &local[n++]) < 0) {
+			fprintf(stderr, "sctp_intruder: bad address %s\n", argv[i]);
+			return 2;
+		}
+	fd = socket(AF_INET6, SOCK_STREAM, IPPROTO_SCTP);
+	if (fd < 0 || setup(fd) < 0 ||
+	    sctp_bindx(fd, (struct sockaddr *)local, n, SCTP_BINDX_ADD_ADDR) < 0) {
+		perror("sctp_intruder: socket");
+		return 2;
+	}
+	if (connect(fd, (struct sockaddr *)&peer, sizeof(peer)) < 0) {
+		printf("refused: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("connected\n");
+	fflush(stdout);
+	/* Junk where the tunnel expects a handshake: it must not open, whatever it is. */
+	for (int i = 0; i < 3; i++)
+		if (send(fd, "not a handshake", 15, 0) < 0)
+			break;
+	nanosleep(&hold, NULL);
+	close(fd);
+	return 0;
+}
