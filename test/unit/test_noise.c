@@ -91,9 +91,9 @@ static int vector_line(struct vector *v, char *line)
 		return -EINVAL;
 	if (!strcmp(key, "protocol"))
 		return snprintf(v->protocol, sizeof(v->protocol), "%s", a) <
-			       (int)sizeof(v->protocol)
-			   ? 0
-			   : -EINVAL;
+				       (int)sizeof(v->protocol)
+			       ? 0
+			       : -EINVAL;
 	if (!strcmp(key, "handshake_hash"))
 		return unhex_fixed(a, v->hash, sizeof(v->hash));
 	if (!strcmp(field, "prologue")) {
@@ -155,18 +155,19 @@ static void run_vector(const struct vector *v, const char *what)
 
 		if (m < 2) {
 			CHECK(!noise_hs_write(&hs[s], e->payload, e->plen, out, cap, &len) &&
-				  len == e->clen && !memcmp(out, e->ct, len),
+				      len == e->clen && !memcmp(out, e->ct, len),
 			      "%s: handshake message %d ciphertext", what, m);
 			CHECK(!noise_hs_read(&hs[r], e->ct, e->clen, pt, e->clen, &plen) &&
-				  plen == e->plen && !memcmp(pt, e->payload, plen),
+				      plen == e->plen && !memcmp(pt, e->payload, plen),
 			      "%s: handshake message %d payload", what, m);
 		} else {
 			CHECK(e->clen == e->plen + NOISE_TAG_LEN &&
-				  !noise_cs_encrypt(&send[s], NULL, 0, e->payload, e->plen, out) &&
-				  !memcmp(out, e->ct, e->clen),
+				      !noise_cs_encrypt(&send[s], NULL, 0, e->payload, e->plen,
+							out) &&
+				      !memcmp(out, e->ct, e->clen),
 			      "%s: transport message %d ciphertext", what, m);
 			CHECK(!noise_cs_decrypt(&recv[r], NULL, 0, e->ct, e->clen, pt) &&
-				  !memcmp(pt, e->payload, e->plen),
+				      !memcmp(pt, e->payload, e->plen),
 			      "%s: transport message %d payload", what, m);
 		}
 		free(out);
@@ -183,8 +184,8 @@ static void run_vector(const struct vector *v, const char *what)
 			noise_cs_init(&recv[i], c, key[i][1]);
 		}
 		CHECK(!memcmp(key[0][0], key[1][1], NOISE_KEY_LEN) &&
-			  !memcmp(key[0][1], key[1][0], NOISE_KEY_LEN) &&
-			  memcmp(key[0][0], key[0][1], NOISE_KEY_LEN),
+			      !memcmp(key[0][1], key[1][0], NOISE_KEY_LEN) &&
+			      memcmp(key[0][0], key[0][1], NOISE_KEY_LEN),
 		      "%s: initiator sends with what the responder receives with, and back", what);
 	}
 	for (int i = 0; i < 2; i++) {
@@ -296,37 +297,37 @@ static void check_failures(enum noise_cipher c)
 
 	/* Out of turn: nothing changes. */
 	CHECK(!noise_hs_init(&p.i, true, c, NULL, 0, psk_a) &&
-		  !noise_hs_init(&p.r, false, c, NULL, 0, psk_a),
+		      !noise_hs_init(&p.r, false, c, NULL, 0, psk_a),
 	      "%s: init", n);
 	snap = p.r;
 	CHECK(noise_hs_write(&p.r, NULL, 0, p.m2, sizeof(p.m2), &len) == -EPROTO &&
-		  !memcmp(&snap, &p.r, sizeof(snap)),
+		      !memcmp(&snap, &p.r, sizeof(snap)),
 	      "%s: responder cannot speak first", n);
 	snap = p.i;
 	CHECK(noise_hs_read(&p.i, p.m1, p.m1_len, buf, sizeof(buf), &len) == -EPROTO &&
-		  !memcmp(&snap, &p.i, sizeof(snap)),
+		      !memcmp(&snap, &p.i, sizeof(snap)),
 	      "%s: initiator cannot read first", n);
 	CHECK(noise_hs_split(&p.i, sk[0], rk[0], h[0]) == -EPROTO &&
-		  !memcmp(&snap, &p.i, sizeof(snap)),
+		      !memcmp(&snap, &p.i, sizeof(snap)),
 	      "%s: no split before the handshake is done", n);
 	CHECK(noise_hs_write(&p.i, NULL, 0, p.m1, NOISE_HS_OVERHEAD - 1, &len) == -EMSGSIZE &&
-		  !memcmp(&snap, &p.i, sizeof(snap)),
+		      !memcmp(&snap, &p.i, sizeof(snap)),
 	      "%s: a short buffer changes nothing", n);
 	CHECK(!noise_hs_write(&p.i, NULL, 0, p.m1, sizeof(p.m1), &p.m1_len) &&
-		  p.m1_len == NOISE_HS_OVERHEAD,
+		      p.m1_len == NOISE_HS_OVERHEAD,
 	      "%s: message 1", n);
 	snap = p.i;
 	CHECK(noise_hs_write(&p.i, NULL, 0, buf, sizeof(buf), &len) == -EPROTO &&
-		  !memcmp(&snap, &p.i, sizeof(snap)),
+		      !memcmp(&snap, &p.i, sizeof(snap)),
 	      "%s: no second message 1", n);
 	CHECK(!noise_hs_read(&p.r, p.m1, p.m1_len, buf, sizeof(buf), &len) && len == 0,
 	      "%s: responder reads message 1", n);
 	snap = p.r;
 	CHECK(noise_hs_read(&p.r, p.m1, p.m1_len, buf, sizeof(buf), &len) == -EPROTO &&
-		  !memcmp(&snap, &p.r, sizeof(snap)),
+		      !memcmp(&snap, &p.r, sizeof(snap)),
 	      "%s: message 1 read twice refused", n);
 	CHECK(!noise_hs_write(&p.r, NULL, 0, p.m2, sizeof(p.m2), &p.m2_len) &&
-		  noise_hs_done(&p.r) && !noise_hs_done(&p.i),
+		      noise_hs_done(&p.r) && !noise_hs_done(&p.i),
 	      "%s: message 2", n);
 
 	noise_hs_clear(&p.i);
@@ -348,25 +349,25 @@ static void check_failures(enum noise_cipher c)
 	      "%s: truncated message 2 refused", n);
 	noise_hs_clear(&p.r);
 	CHECK(!to_msg2(&p, c) && !noise_hs_read(&p.i, p.m2, p.m2_len, buf, sizeof(buf), &len) &&
-		  len == 8 && !memcmp(buf, "hello 2", 8),
+		      len == 8 && !memcmp(buf, "hello 2", 8),
 	      "%s: handshake completes", n);
 
 	/* After completion: message 1 or 2 again is out of turn, state unchanged. */
 	snap = p.r;
 	CHECK(noise_hs_read(&p.r, p.m1, p.m1_len, buf, sizeof(buf), &len) == -EPROTO &&
-		  !memcmp(&snap, &p.r, sizeof(snap)),
+		      !memcmp(&snap, &p.r, sizeof(snap)),
 	      "%s: message 1 after completion refused, state unchanged", n);
 	snap = p.i;
 	CHECK(noise_hs_read(&p.i, p.m2, p.m2_len, buf, sizeof(buf), &len) == -EPROTO &&
-		  !memcmp(&snap, &p.i, sizeof(snap)),
+		      !memcmp(&snap, &p.i, sizeof(snap)),
 	      "%s: message 2 after completion refused, state unchanged", n);
 	CHECK(noise_hs_write(&p.i, NULL, 0, buf, sizeof(buf), &len) == -EPROTO,
 	      "%s: no write after completion", n);
 	CHECK(!noise_hs_split(&p.i, sk[0], rk[0], h[0]) &&
-		  !noise_hs_split(&p.r, sk[1], rk[1], h[1]),
+		      !noise_hs_split(&p.r, sk[1], rk[1], h[1]),
 	      "%s: split", n);
 	CHECK(!memcmp(sk[0], rk[1], NOISE_KEY_LEN) && !memcmp(rk[0], sk[1], NOISE_KEY_LEN) &&
-		  !memcmp(h[0], h[1], NOISE_HASH_LEN),
+		      !memcmp(h[0], h[1], NOISE_HASH_LEN),
 	      "%s: both sides agree", n);
 	CHECK(is_zero(&p.i, sizeof(p.i)) && is_zero(&p.r, sizeof(p.r)), "%s: split wipes", n);
 	CHECK(noise_hs_split(&p.i, sk[0], rk[0], h[0]) == -EPROTO, "%s: split only once", n);
@@ -382,7 +383,7 @@ static void check_sizes(enum noise_cipher c)
 	struct noise_hs i, r;
 
 	CHECK(!noise_hs_init(&i, true, c, NULL, 0, psk_a) &&
-		  !noise_hs_init(&r, false, c, NULL, 0, psk_a),
+		      !noise_hs_init(&r, false, c, NULL, 0, psk_a),
 	      "%s: init", n);
 	CHECK(noise_hs_read(&r, big, NOISE_HS_OVERHEAD - 1, pt, cap, &plen) == -EBADMSG,
 	      "%s: message shorter than e and a tag refused", n);
@@ -393,12 +394,12 @@ static void check_sizes(enum noise_cipher c)
 	CHECK(noise_hs_write(&i, big, NOISE_MAX_PAYLOAD + 1, msg, cap, &len) == -EMSGSIZE,
 	      "%s: payload beyond 65535-byte messages refused", n);
 	CHECK(!noise_hs_write(&i, big, NOISE_MAX_PAYLOAD, msg, cap, &len) &&
-		  len == NOISE_MAX_MSG_LEN,
+		      len == NOISE_MAX_MSG_LEN,
 	      "%s: largest message written", n);
 	CHECK(noise_hs_read(&r, msg, len, pt, NOISE_MAX_PAYLOAD - 1, &plen) == -EMSGSIZE,
 	      "%s: short payload buffer refused", n);
 	CHECK(!noise_hs_read(&r, msg, len, pt, cap, &plen) && plen == NOISE_MAX_PAYLOAD &&
-		  !memcmp(pt, big, plen),
+		      !memcmp(pt, big, plen),
 	      "%s: largest message read", n);
 	noise_hs_clear(&i);
 	noise_hs_clear(&r);
@@ -442,7 +443,7 @@ static void check_cs(enum noise_cipher c)
 	      "%s: n = 2^64-1 reserved", n);
 	ct[0] ^= 1;
 	CHECK(noise_cs_decrypt(&b, NULL, 0, ct, sizeof(ct), pt) == -EBADMSG &&
-		  b.n == UINT64_MAX - 1 && is_zero(pt, sizeof(pt)),
+		      b.n == UINT64_MAX - 1 && is_zero(pt, sizeof(pt)),
 	      "%s: failed decrypt keeps n, wipes output", n);
 	ct[0] ^= 1;
 	CHECK(!noise_cs_decrypt(&b, NULL, 0, ct, sizeof(ct), pt) && !memcmp(pt, "abcd", 4),
@@ -479,8 +480,8 @@ int main(int argc, char **argv)
 	CHECK(noise_hs_init(&hs, true, (enum noise_cipher)7, NULL, 0, psk_a) == -EINVAL,
 	      "unknown cipher refused");
 	CHECK(!strcmp(noise_protocol_name(NOISE_AESGCM), "Noise_NNpsk0_25519_AESGCM_SHA256") &&
-		  !strcmp(noise_protocol_name(NOISE_CHACHAPOLY),
-			  "Noise_NNpsk0_25519_ChaChaPoly_SHA256"),
+		      !strcmp(noise_protocol_name(NOISE_CHACHAPOLY),
+			      "Noise_NNpsk0_25519_ChaChaPoly_SHA256"),
 	      "protocol names");
 	return check_done();
 }
