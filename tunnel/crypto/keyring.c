@@ -39,21 +39,39 @@ void keyring_clear(struct keyring *k)
 	k->tx_counter = 0;
 }
 
-/* The key of the epoch whose secret is @secret, which then becomes the next secret. */
-static int chain_step(enum mt6d_cipher cipher, uint8_t secret[32], struct mt6d_aead **out)
+int keyring_derive(const uint8_t secret[32], uint8_t key[MT6D_AEAD_KEY_LEN],
+		   uint8_t iv[MT6D_AEAD_IV_LEN], uint8_t next[32])
 {
-	uint8_t km[MT6D_AEAD_KEY_LEN + MT6D_AEAD_IV_LEN], next[32];
+	uint8_t km[MT6D_AEAD_KEY_LEN + MT6D_AEAD_IV_LEN], nx[32];
 	int ret;
 
 	ret = mt6d_hkdf(chain_salt, sizeof(chain_salt) - 1, secret, 32, "traffic", km, sizeof(km));
 	if (!ret)
-		ret = mt6d_hkdf(chain_salt, sizeof(chain_salt) - 1, secret, 32, "next", next,
-				sizeof(next));
+		ret = mt6d_hkdf(chain_salt, sizeof(chain_salt) - 1, secret, 32, "next", nx,
+				sizeof(nx));
+	if (!ret) {
+		memcpy(key, km, MT6D_AEAD_KEY_LEN);
+		memcpy(iv, km + MT6D_AEAD_KEY_LEN, MT6D_AEAD_IV_LEN);
+		memcpy(next, nx, sizeof(nx));
+	}
+	mt6d_wipe(km, sizeof(km));
+	mt6d_wipe(nx, sizeof(nx));
+	return ret;
+}
+
+/* The key of the epoch whose secret is @secret, which then becomes the next secret. */
+static int chain_step(enum mt6d_cipher cipher, uint8_t secret[32], struct mt6d_aead **out)
+{
+	uint8_t key[MT6D_AEAD_KEY_LEN], iv[MT6D_AEAD_IV_LEN], next[32];
+	int ret;
+
+	ret = keyring_derive(secret, key, iv, next);
 	if (!ret)
-		ret = mt6d_aead_new(out, cipher, km, km + MT6D_AEAD_KEY_LEN);
+		ret = mt6d_aead_new(out, cipher, key, iv);
 	if (!ret)
 		memcpy(secret, next, sizeof(next));
-	mt6d_wipe(km, sizeof(km));
+	mt6d_wipe(key, sizeof(key));
+	mt6d_wipe(iv, sizeof(iv));
 	mt6d_wipe(next, sizeof(next));
 	return ret;
 }

@@ -47,6 +47,15 @@ struct keyring {
 	uint64_t rekeys_tx, rekeys_rx;
 };
 
+/*
+ * One step of the chain, exactly as the keyring takes it: the key and IV of the epoch
+ * whose secret is @secret, and the secret of the epoch after it (@next may be @secret).
+ * Exposed so known-answer tests can check the schedule against another implementation.
+ */
+int keyring_derive(const uint8_t secret[32], uint8_t key[MT6D_AEAD_KEY_LEN],
+		   uint8_t iv[MT6D_AEAD_IV_LEN], uint8_t next[32])
+	__attribute__((warn_unused_result));
+
 /* @rekey_ms, @rekey_msgs: 0 for the defaults. */
 void keyring_init(struct keyring *k, enum mt6d_cipher cipher, uint64_t rekey_ms,
 		  uint64_t rekey_msgs);
