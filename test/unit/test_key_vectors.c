@@ -118,7 +118,8 @@ static int cipher_by_name(const char *name, enum mt6d_cipher *c)
 /*
  * frame <cipher> <secret> <rekey-msgs> <type> <epoch> <counter> <payload> <frame>: a sender
  * whose session secret is <secret> seals its way to <epoch>/<counter>, and the frame it
- * writes for <payload> must be <frame> byte for byte; a receiver opens <frame>.
+ * writes for <payload> must be <frame> byte for byte; a receiver at epoch 0 opens <frame>
+ * (past epoch 1, by skipping the epochs between).
  */
 static void check_frame(const char *line)
 {
