@@ -98,13 +98,14 @@ void mt6d_aead_free(struct mt6d_aead *a)
 	free(a);
 }
 
-static void make_nonce(const struct mt6d_aead *a, uint64_t counter, uint8_t nonce[MT6D_AEAD_IV_LEN])
+void mt6d_aead_nonce(const uint8_t iv[MT6D_AEAD_IV_LEN], uint64_t counter,
+		     uint8_t nonce[MT6D_AEAD_IV_LEN])
 {
 	uint64_t be = htobe64(counter);
 	uint8_t c[8];
 
 	memcpy(c, &be, sizeof(c));
-	memcpy(nonce, a->iv, MT6D_AEAD_IV_LEN);
+	memcpy(nonce, iv, MT6D_AEAD_IV_LEN);
 	for (int i = 0; i < 8; i++)
 		nonce[MT6D_AEAD_IV_LEN - 8 + i] ^= c[i];
 }
@@ -121,7 +122,7 @@ int mt6d_aead_seal(struct mt6d_aead *a, uint64_t counter, const uint8_t *ad, siz
 		memmove(out, in, len);
 		return 0;
 	}
-	make_nonce(a, counter, nonce);
+	mt6d_aead_nonce(a->iv, counter, nonce);
 	if (EVP_EncryptInit_ex(a->enc, NULL, NULL, NULL, nonce) != 1 ||
 	    (ad_len && EVP_EncryptUpdate(a->enc, NULL, &n, ad, (int)ad_len) != 1) ||
 	    EVP_EncryptUpdate(a->enc, out, &n, in, (int)len) != 1 ||
@@ -149,7 +150,7 @@ int mt6d_aead_open(struct mt6d_aead *a, uint64_t counter, const uint8_t *ad, siz
 	clen = len - TAG_LEN;
 	/* The tag may be overwritten when @out == @in: keep a copy. */
 	memcpy(tag, in + clen, TAG_LEN);
-	make_nonce(a, counter, nonce);
+	mt6d_aead_nonce(a->iv, counter, nonce);
 	if (EVP_DecryptInit_ex(a->dec, NULL, NULL, NULL, nonce) != 1 ||
 	    (ad_len && EVP_DecryptUpdate(a->dec, NULL, &n, ad, (int)ad_len) != 1) ||
 	    EVP_DecryptUpdate(a->dec, out, &n, in, (int)clen) != 1 ||

@@ -28,6 +28,10 @@ size_t mt6d_aead_tag_len(enum mt6d_cipher c);
 /* "aes-256-gcm", "chacha20-poly1305", "none". */
 const char *mt6d_cipher_name(enum mt6d_cipher c);
 
+/* The nonce of message number @counter: @iv xor the big-endian @counter in its last 8 bytes. */
+void mt6d_aead_nonce(const uint8_t iv[MT6D_AEAD_IV_LEN], uint64_t counter,
+		     uint8_t nonce[MT6D_AEAD_IV_LEN]);
+
 int mt6d_aead_new(struct mt6d_aead **out, enum mt6d_cipher c, const uint8_t key[MT6D_AEAD_KEY_LEN],
 		  const uint8_t iv[MT6D_AEAD_IV_LEN]) __attribute__((warn_unused_result));
 void mt6d_aead_free(struct mt6d_aead *a);

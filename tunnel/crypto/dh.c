@@ -7,9 +7,9 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-int mt6d_dh_generate(struct mt6d_dh *dh)
+/* Makes @pkey (owned from now on) the key pair of @dh. */
+static int dh_take(struct mt6d_dh *dh, EVP_PKEY *pkey)
 {
-	EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
 	size_t len = sizeof(dh->pub);
 
 	if (!pkey)
@@ -21,6 +21,16 @@ int mt6d_dh_generate(struct mt6d_dh *dh)
 	EVP_PKEY_free(dh->pkey);
 	dh->pkey = pkey;
 	return 0;
+}
+
+int mt6d_dh_generate(struct mt6d_dh *dh)
+{
+	return dh_take(dh, EVP_PKEY_Q_keygen(NULL, NULL, "X25519"));
+}
+
+int mt6d_dh_set_private(struct mt6d_dh *dh, const uint8_t priv[MT6D_DH_LEN])
+{
+	return dh_take(dh, EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, MT6D_DH_LEN));
 }
 
 int mt6d_dh_shared(const struct mt6d_dh *dh, const uint8_t peer_pub[MT6D_DH_LEN],

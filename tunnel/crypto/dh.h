@@ -16,6 +16,14 @@ struct mt6d_dh {
 int mt6d_dh_generate(struct mt6d_dh *dh) __attribute__((warn_unused_result));
 
 /*
+ * Takes @priv as the private key (RFC 7748 clamps it when used), replacing any previous
+ * one, and computes the public value. The daemon always draws its keys with
+ * mt6d_dh_generate(); this is for known-answer tests and fixed keys.
+ */
+int mt6d_dh_set_private(struct mt6d_dh *dh, const uint8_t priv[MT6D_DH_LEN])
+	__attribute__((warn_unused_result));
+
+/*
  * The shared secret with @peer_pub. -EINVAL when the peer's value is a low-order point
  * (the result would be all zeros and add no secret).
  */

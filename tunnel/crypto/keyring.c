@@ -10,6 +10,9 @@ enum { RX_PREV, RX_CUR, RX_NEXT };
 
 static const uint8_t chain_salt[] = "mt6d-keyring-v2";
 
+/* HKDF(secret, "traffic") is the key, then the IV. */
+#define KM_LEN (MT6D_AEAD_KEY_LEN + MT6D_AEAD_IV_LEN)
+
 void keyring_init(struct keyring *k, enum mt6d_cipher cipher, uint64_t rekey_ms,
 		  uint64_t rekey_msgs)
 {
@@ -39,22 +42,63 @@ void keyring_clear(struct keyring *k)
 	k->tx_counter = 0;
 }
 
+static int derive_traffic(const uint8_t secret[32], uint8_t km[KM_LEN])
+{
+	return mt6d_hkdf(chain_salt, sizeof(chain_salt) - 1, secret, 32, "traffic", km, KM_LEN);
+}
+
+/* @next may be @secret. */
+static int derive_next(const uint8_t secret[32], uint8_t next[32])
+{
+	uint8_t nx[32];
+	int ret = mt6d_hkdf(chain_salt, sizeof(chain_salt) - 1, secret, 32, "next", nx, 32);
+
+	if (!ret)
+		memcpy(next, nx, sizeof(nx));
+	mt6d_wipe(nx, sizeof(nx));
+	return ret;
+}
+
+int keyring_derive(const uint8_t secret[32], uint8_t key[MT6D_AEAD_KEY_LEN],
+		   uint8_t iv[MT6D_AEAD_IV_LEN], uint8_t next[32])
+{
+	uint8_t km[KM_LEN];
+	int ret = derive_traffic(secret, km);
+
+	if (!ret)
+		ret = derive_next(secret, next);
+	if (!ret) {
+		memcpy(key, km, MT6D_AEAD_KEY_LEN);
+		memcpy(iv, km + MT6D_AEAD_KEY_LEN, MT6D_AEAD_IV_LEN);
+	}
+	mt6d_wipe(km, sizeof(km));
+	return ret;
+}
+
+/* The key of the epoch whose secret is @secret. */
+static int traffic_key(enum mt6d_cipher cipher, const uint8_t secret[32], struct mt6d_aead **out)
+{
+	uint8_t km[KM_LEN];
+	int ret = derive_traffic(secret, km);
+
+	if (!ret)
+		ret = mt6d_aead_new(out, cipher, km, km + MT6D_AEAD_KEY_LEN);
+	mt6d_wipe(km, sizeof(km));
+	return ret;
+}
+
 /* The key of the epoch whose secret is @secret, which then becomes the next secret. */
 static int chain_step(enum mt6d_cipher cipher, uint8_t secret[32], struct mt6d_aead **out)
 {
-	uint8_t km[MT6D_AEAD_KEY_LEN + MT6D_AEAD_IV_LEN], next[32];
-	int ret;
+	int ret = traffic_key(cipher, secret, out);
 
-	ret = mt6d_hkdf(chain_salt, sizeof(chain_salt) - 1, secret, 32, "traffic", km, sizeof(km));
-	if (!ret)
-		ret = mt6d_hkdf(chain_salt, sizeof(chain_salt) - 1, secret, 32, "next", next,
-				sizeof(next));
-	if (!ret)
-		ret = mt6d_aead_new(out, cipher, km, km + MT6D_AEAD_KEY_LEN);
-	if (!ret)
-		memcpy(secret, next, sizeof(next));
-	mt6d_wipe(km, sizeof(km));
-	mt6d_wipe(next, sizeof(next));
+	if (!ret) {
+		ret = derive_next(secret, secret);
+		if (ret < 0) {
+			mt6d_aead_free(*out);
+			*out = NULL;
+		}
+	}
 	return ret;
 }
 
@@ -165,29 +209,121 @@ static struct keyring_rx *rx_find(struct keyring *k, uint32_t epoch, uint64_t no
 	return NULL;
 }
 
+/* Opens @buf in place with @a; on success @f describes the plaintext. */
+static int frame_open(struct mt6d_aead *a, size_t tag, uint8_t *buf, size_t len,
+		      struct mt6d_frame *f)
+{
+	int ret;
+
+	if (len < MT6D_FRAME_HDR_LEN + tag)
+		return -EBADMSG;
+	ret = mt6d_aead_open(a, f->counter, buf, MT6D_FRAME_HDR_LEN, buf + MT6D_FRAME_HDR_LEN,
+			     len - MT6D_FRAME_HDR_LEN, buf + MT6D_FRAME_HDR_LEN);
+	if (ret < 0)
+		return ret;
+	f->payload = buf + MT6D_FRAME_HDR_LEN;
+	f->payload_len = len - MT6D_FRAME_HDR_LEN - tag;
+	return 0;
+}
+
+/*
+ * A frame of epoch E past the next one: the frames of the epochs between were all lost.
+ * Walks a copy of the chain secret (that of next + 1) forward to E and opens the frame
+ * with E's key, on trial: until the tag verifies nothing in @k changes, so a forged epoch
+ * number costs at most KEYRING_MAX_SKIP HKDF steps and one AEAD open, and moves nothing.
+ * Once it verifies, the ring becomes E - 1 (the late frames most likely to come), E with
+ * the frame's counter in a fresh window, and E + 1; the skipped secrets are wiped.
+ */
+static int rx_skip(struct keyring *k, uint8_t *buf, size_t len, struct mt6d_frame *f,
+		   uint64_t now_ms)
+{
+	struct keyring_rx *next = &k->rx[RX_NEXT];
+	struct keyring_rx ring[3] = { { 0 } };
+	uint8_t s[32], before[32];
+	uint32_t e = f->epoch;
+	bool prev_is_next;
+	int ret = 0;
+
+	/* Behind the ring, or the ring is at the last epoch: nothing to derive. */
+	if (!next->aead || e <= next->epoch)
+		return -ENOKEY;
+	if (e - next->epoch > KEYRING_MAX_SKIP)
+		return -EKEYEXPIRED;
+	/* The cheap refusals first. The window of a new epoch is empty: only its range. */
+	ret = mt6d_replay_check(&ring[RX_CUR].win, f->counter);
+	if (ret < 0)
+		return ret;
+	if (len < MT6D_FRAME_HDR_LEN + mt6d_aead_tag_len(k->cipher))
+		return -EBADMSG;
+	prev_is_next = e - 1 == next->epoch;
+	memcpy(s, k->rx_secret, sizeof(s));
+	for (uint32_t i = next->epoch + 1; i < e && !ret; i++) {
+		memcpy(before, s, sizeof(s));
+		ret = derive_next(s, s);
+	}
+	if (!ret)
+		ret = traffic_key(k->cipher, s, &ring[RX_CUR].aead);
+	if (!ret)
+		ret = frame_open(ring[RX_CUR].aead, mt6d_aead_tag_len(k->cipher), buf, len, f);
+	if (ret < 0)
+		goto out;
+
+	/* Verified. Everything that can fail comes before the ring changes. */
+	if (!prev_is_next)
+		ret = traffic_key(k->cipher, before, &ring[RX_PREV].aead);
+	/* Past the last epoch there is nothing to precompute; the sender stops there too. */
+	if (!ret && e != UINT32_MAX) {
+		ret = derive_next(s, s);
+		if (!ret)
+			ret = chain_step(k->cipher, s, &ring[RX_NEXT].aead);
+	}
+	if (ret < 0) {
+		/* The caller sees an error: the payload must not be used. */
+		mt6d_wipe(buf + MT6D_FRAME_HDR_LEN, len - MT6D_FRAME_HDR_LEN);
+		goto out;
+	}
+	if (prev_is_next) {
+		ring[RX_PREV] = *next;
+		next->aead = NULL;
+	}
+	ring[RX_PREV].epoch = e - 1;
+	ring[RX_PREV].retire_ms = now_ms + KEYRING_OVERLAP_MS;
+	ring[RX_CUR].epoch = e;
+	mt6d_replay_update(&ring[RX_CUR].win, f->counter);
+	ring[RX_NEXT].epoch = e + 1;
+	k->skipped_rx += e - k->rx[RX_CUR].epoch - 1;
+	k->rekeys_rx++;
+	for (int i = 0; i < 3; i++) {
+		rx_free(&k->rx[i]);
+		k->rx[i] = ring[i];
+		ring[i].aead = NULL;
+	}
+	memcpy(k->rx_secret, s, sizeof(s));
+out:
+	for (int i = 0; i < 3; i++)
+		mt6d_aead_free(ring[i].aead);
+	mt6d_wipe(s, sizeof(s));
+	mt6d_wipe(before, sizeof(before));
+	return ret;
+}
+
 int keyring_open(struct keyring *k, uint8_t *buf, size_t len, struct mt6d_frame *f, uint64_t now_ms)
 {
 	struct keyring_rx *r;
-	size_t tag = mt6d_aead_tag_len(k->cipher);
 	int ret;
 
 	if (!k->installed)
 		return -ENOKEY;
 	r = rx_find(k, f->epoch, now_ms);
 	if (!r)
-		return -ENOKEY;
+		return rx_skip(k, buf, len, f, now_ms);
 	ret = mt6d_replay_check(&r->win, f->counter);
 	if (ret < 0)
 		return ret;
-	if (len < MT6D_FRAME_HDR_LEN + tag)
-		return -EBADMSG;
-	ret = mt6d_aead_open(r->aead, f->counter, buf, MT6D_FRAME_HDR_LEN, buf + MT6D_FRAME_HDR_LEN,
-			     len - MT6D_FRAME_HDR_LEN, buf + MT6D_FRAME_HDR_LEN);
+	ret = frame_open(r->aead, mt6d_aead_tag_len(k->cipher), buf, len, f);
 	if (ret < 0)
 		return ret;
 	mt6d_replay_update(&r->win, f->counter);
-	f->payload = buf + MT6D_FRAME_HDR_LEN;
-	f->payload_len = len - MT6D_FRAME_HDR_LEN - tag;
 	if (r == &k->rx[RX_NEXT]) {
 		ret = rx_advance(k, now_ms);
 		if (ret < 0)
