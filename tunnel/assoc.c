@@ -90,8 +90,7 @@ void assoc_abort(struct tunnel *t, const char *why)
 	assoc_down(t, why);
 }
 
-/* Gives up association @id, current or candidate, and counts why in @counter. */
-static void assoc_refuse(struct tunnel *t, sctp_assoc_t id, uint64_t *counter)
+void assoc_refuse(struct tunnel *t, sctp_assoc_t id, uint64_t *counter)
 {
 	endpoint_abort(t->sk, id);
 	(*counter)++;

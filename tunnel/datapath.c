@@ -177,6 +177,12 @@ static void on_data(struct tunnel *t, struct session_link *l, struct mt6d_frame 
 		/* Before the handshake gave keys, or an epoch long gone. */
 		t->stats.drop_unauthenticated++;
 		return;
+	case -EKEYEXPIRED:
+		/* SCTP-AUTH says the peer sent it: this direction cannot follow its keys. */
+		log_warnx("association %d: the peer's key epoch is out of reach; starting over",
+			  (int)l->id);
+		assoc_refuse(t, l->id, &t->stats.drop_epoch);
+		return;
 	default:
 		t->stats.drop_auth++;
 		return;

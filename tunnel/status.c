@@ -12,6 +12,7 @@
 DROP(drop_auth)
 DROP(drop_replay)
 DROP(drop_handshake)
+DROP(drop_epoch)
 DROP(drop_unauthenticated)
 DROP(drop_malformed)
 DROP(drop_unknown)
@@ -27,6 +28,8 @@ const struct tunnel_drop_reason tunnel_drop_reasons[] = {
 	{ "replay", "counter already seen or behind the replay window", get_drop_replay },
 	{ "handshake", "handshake with a bad MAC or stale values", get_drop_handshake },
 	{ "unauthenticated", "no session keys for it (yet)", get_drop_unauthenticated },
+	{ "epoch", "key epoch too far ahead to follow; the association starts over",
+	  get_drop_epoch },
 	{ "malformed", "frame truncated, oversized or inconsistent", get_drop_malformed },
 	{ "unknown_type", "unknown frame version or type", get_drop_unknown },
 	{ "no_session", "inner packet while no authenticated peer", get_drop_no_session },

@@ -19,6 +19,7 @@ struct tunnel_stats {
 	uint64_t drop_unknown;	       /* unknown version or frame type */
 	uint64_t drop_unauthenticated; /* no session keys for it (yet) */
 	uint64_t drop_handshake;       /* handshake with a bad MAC or stale values */
+	uint64_t drop_epoch;	       /* key epoch too far ahead to follow */
 	uint64_t drop_tun;	       /* TUN device refused a packet */
 	/* Outside the data plane: the counters of mt6d-addrmgr's guard table, read at
 	 * each snapshot (0 without the table). */

@@ -71,6 +71,8 @@ void assoc_tick(struct tunnel *t, uint64_t now_ms);
 /* The association in charge went (@why for the log); assoc_abort() sends ABORT first. */
 void assoc_down(struct tunnel *t, const char *why);
 void assoc_abort(struct tunnel *t, const char *why);
+/* Gives up association @id, current or candidate, and counts it in @counter. */
+void assoc_refuse(struct tunnel *t, sctp_assoc_t id, uint64_t *counter);
 void assoc_notification(struct tunnel *t, const union sctp_notification *n, size_t len);
 void assoc_handshake(struct tunnel *t, struct session_link *l, const struct mt6d_frame *f,
 		     uint64_t now_ms);
