@@ -35,20 +35,35 @@ static size_t peer_candidates(const struct tunnel *t, struct in6_addr *out)
 	return n;
 }
 
-static void send_handshake(struct tunnel *t, struct session_link *l)
+static void send_handshake(struct tunnel *t, sctp_assoc_t id, const uint8_t *hs, size_t len)
 {
-	uint8_t msg[MT6D_FRAME_HDR_LEN + MT6D_HS_LEN];
+	uint8_t msg[MT6D_FRAME_HDR_LEN + HANDSHAKE_MSG_MAX];
 	const struct mt6d_frame f = { .type = MT6D_FRAME_HANDSHAKE };
-	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) };
-	int ret = handshake_build(&l->hs, msg + MT6D_FRAME_HDR_LEN);
+	struct iovec iov = { .iov_base = msg, .iov_len = MT6D_FRAME_HDR_LEN + len };
+	int ret;
 
 	mt6d_frame_put_hdr(msg, &f);
+	memcpy(msg + MT6D_FRAME_HDR_LEN, hs, len);
 	/* Fully reliable whatever the data's policy: a lost handshake costs the session. */
-	if (!ret)
-		ret = endpoint_send(t->sk, l->id, 0, 0, NULL, &iov, 1);
+	ret = endpoint_send(t->sk, id, 0, 0, NULL, &iov, 1);
 	if (ret < 0)
-		log_warnx("cannot send the handshake on association %d: %s", (int)l->id,
+		log_warnx("cannot send the handshake on association %d: %s", (int)id,
 			  strerror(-ret));
+}
+
+/* The initiator speaks first. */
+static void start_handshake(struct tunnel *t, struct session_link *l)
+{
+	uint8_t msg[HANDSHAKE_MSG_MAX];
+	size_t len;
+
+	if (!l->hs.initiator)
+		return;
+	if (handshake_start(&l->hs, msg, &len) < 0) {
+		log_warnx("association %d: cannot start the handshake", (int)l->id);
+		return;
+	}
+	send_handshake(t, l->id, msg, len);
 }
 
 /* What mt6d-addrmgr reads: the socket, and the association in charge (0: none). */
@@ -135,7 +150,7 @@ static void assoc_up(struct tunnel *t, sctp_assoc_t id, bool restart)
 		 l == &t->sess.cand ? " (a candidate: the current one stays in charge until it "
 				      "is proven)"
 				    : "");
-	send_handshake(t, l);
+	start_handshake(t, l);
 }
 
 static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sac, size_t len)
@@ -251,36 +266,45 @@ void assoc_authenticated(struct tunnel *t, struct session_link *l, const char *h
 void assoc_handshake(struct tunnel *t, struct session_link *l, const struct mt6d_frame *f,
 		     uint64_t now_ms)
 {
-	uint8_t tx[MT6D_SESSION_SECRET_LEN], rx[MT6D_SESSION_SECRET_LEN];
+	uint8_t reply[HANDSHAKE_MSG_MAX];
+	struct handshake_keys keys;
+	size_t reply_len;
 	int ret;
 
-	switch (handshake_receive(&l->hs, f->payload, f->payload_len)) {
+	switch (handshake_receive(&l->hs, f->payload, f->payload_len, reply, &reply_len, &keys)) {
 	case HANDSHAKE_BAD:
 		t->stats.drop_handshake++;
-		return;
-	case HANDSHAKE_NEW_PEER:
-		/* Keys from both sides' fresh values: install them before answering. */
-		ret = handshake_secrets(&l->hs, tx, rx);
-		if (!ret)
-			ret = keyring_install(&l->keys, tx, rx, now_ms);
-		if (!ret)
-			t->last_rekey = time(NULL);
-		mt6d_wipe(tx, sizeof(tx));
-		mt6d_wipe(rx, sizeof(rx));
+		break;
+	case HANDSHAKE_MISMATCH:
+		if (reply_len)
+			send_handshake(t, l->id, reply, reply_len);
+		log_warnx("association %d: the peer encrypts with %s, this side with %s; set "
+			  "[tunnel] encryption alike on both gateways",
+			  (int)l->id, mt6d_cipher_name(l->hs.peer_cipher),
+			  mt6d_cipher_name(l->hs.cipher));
+		/* The responder leaves the association to its deadline: its answer must get out. */
+		if (l->hs.initiator)
+			assoc_refuse(t, l->id, &t->stats.unproven);
+		break;
+	case HANDSHAKE_KEYS:
+		ret = keyring_install(&l->keys, keys.tx, keys.rx, now_ms);
+		mt6d_wipe(&keys, sizeof(keys));
 		if (ret < 0) {
 			t->stats.drop_handshake++;
 			return;
 		}
-		send_handshake(t, l);
+		t->last_rekey = time(NULL);
+		if (reply_len)
+			send_handshake(t, l->id, reply, reply_len);
+		if (l->hs.authenticated)
+			assoc_authenticated(t, l, "handshake");
 		break;
-	case HANDSHAKE_REPLY:
-		send_handshake(t, l);
+	case HANDSHAKE_CONFIRMED:
+		assoc_authenticated(t, l, "handshake");
 		break;
 	case HANDSHAKE_OK:
 		break;
 	}
-	if (l->hs.authenticated)
-		assoc_authenticated(t, l, "handshake");
 }
 
 /* Binds this slot's hashed address; until it works the tunnel retries every tick. */

@@ -187,8 +187,14 @@ static void on_data(struct tunnel *t, struct session_link *l, struct mt6d_frame 
 		t->stats.drop_auth++;
 		return;
 	}
-	/* Only the peer holds the session keys: a frame that opened proves the key too. */
-	assoc_authenticated(t, l, "sealed data");
+	/*
+	 * Only the peer holds the session keys: a frame that opened proves the key too, as
+	 * the handshake's confirmation would. Not without encryption: anything "opens" then.
+	 */
+	if (t->cfg->encryption != MT6D_CIPHER_NONE) {
+		handshake_peer_proven(&l->hs);
+		assoc_authenticated(t, l, "sealed data");
+	}
 	ret = inner_packet(t, f, &pkt, &pkt_len, &out);
 	if (ret == -ENOMSG) {
 		t->stats.drop_unknown++;

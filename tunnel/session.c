@@ -14,8 +14,9 @@ static int link_init(struct session_link *l, const struct mt6d_config *cfg,
 	memset(l, 0, sizeof(*l));
 	keyring_init(&l->keys, (enum mt6d_cipher)cfg->encryption,
 		     (uint64_t)cfg->rekey_interval * 1000, 0);
-	return handshake_init(&l->hs, cfg->psk, cfg->psk_len, local_prefix, &cfg->local_iid,
-			      &cfg->peer_prefix.addr, &cfg->peer_iid);
+	return handshake_init(&l->hs, cfg->psk, cfg->psk_len, (enum mt6d_cipher)cfg->encryption,
+			      local_prefix, &cfg->local_iid, &cfg->peer_prefix.addr,
+			      &cfg->peer_iid);
 }
 
 static void link_clear(struct session_link *l)
@@ -38,8 +39,9 @@ static void link_end(struct session_link *l)
 {
 	l->id = 0;
 	l->authenticated = false;
-	l->hs.authenticated = false;
 	keyring_clear(&l->keys);
+	/* Whatever the handshake still held goes; the next association resets it. */
+	(void)!handshake_reset(&l->hs);
 }
 
 static void swap_links(struct session *s)

@@ -8,8 +8,8 @@
  *
  *  - a receiver with cipher "none", whose tags are empty, so arbitrary input opens and
  *    drives the replay window, the epoch overlap and mt6d_frame_check_inner(); it also
- *    owns the handshake, which a HANDSHAKE frame reaches, and checks DATA_GSO frames'
- *    virtio-net headers (offload.h);
+ *    owns a responder's handshake (Noise message 1 and the confirmation), which a
+ *    HANDSHAKE frame reaches, and checks DATA_GSO frames' virtio-net headers (offload.h);
  *  - a receiver with aes-256-gcm, where tags must fail without side effects;
  *  - the same gcm receiver again with the message's bytes sealed as a DATA payload by the
  *    matching sender, so a real open reaches the inner packet check.
@@ -35,7 +35,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const uint8_t secret_a[32] = { 1 }, secret_b[32] = { 2 };
 
-/* The handshake of one side, set up once: receiving never frees or replaces its key pair. */
+/*
+ * The responder's handshake, set up once and copied for each input: it holds no ephemeral
+ * key before it answers, so the copies share nothing that one of them could free.
+ */
 static struct handshake hs_pristine;
 
 static void setup(void)
@@ -47,16 +50,18 @@ static void setup(void)
 	inet_pton(AF_INET6, "::1", &ia);
 	inet_pton(AF_INET6, "2001:db8:2:2::", &pb);
 	inet_pton(AF_INET6, "::2", &ib);
-	if (handshake_init(&hs_pristine, psk, sizeof(psk), &pa, &ia, &pb, &ib) ||
-	    handshake_reset(&hs_pristine))
+	if (handshake_init(&hs_pristine, psk, sizeof(psk), MT6D_CIPHER_NONE, &pb, &ib, &pa, &ia) ||
+	    handshake_reset(&hs_pristine) || hs_pristine.initiator)
 		abort();
 }
 
 /* Parses and opens @buf as tunnel.c does; @buf is changed in place. @hs may be NULL. */
 static void receive(struct keyring *k, struct handshake *hs, uint8_t *buf, size_t len, uint64_t now)
 {
-	uint8_t tx[MT6D_SESSION_SECRET_LEN], rx[MT6D_SESSION_SECRET_LEN];
+	uint8_t reply[HANDSHAKE_MSG_MAX];
+	struct handshake_keys keys;
 	struct mt6d_frame f;
+	size_t reply_len;
 
 	if (mt6d_frame_parse(buf, len, &f) < 0)
 		return;
@@ -64,8 +69,10 @@ static void receive(struct keyring *k, struct handshake *hs, uint8_t *buf, size_
 	    f.type >= MT6D_FRAME_TYPE_MAX)
 		abort();
 	if (f.type == MT6D_FRAME_HANDSHAKE) {
-		if (hs && handshake_receive(hs, f.payload, f.payload_len) == HANDSHAKE_NEW_PEER &&
-		    !handshake_secrets(hs, tx, rx) && keyring_install(k, tx, rx, now) < 0)
+		if (hs &&
+		    handshake_receive(hs, f.payload, f.payload_len, reply, &reply_len, &keys) ==
+			    HANDSHAKE_KEYS &&
+		    keyring_install(k, keys.tx, keys.rx, now) < 0)
 			abort();
 		return;
 	}
@@ -150,6 +157,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	keyring_clear(&none);
 	keyring_clear(&gcm);
 	keyring_clear(&gcm_tx);
-	memset(&hs, 0, sizeof(hs));
+	handshake_clear(&hs);
 	return 0;
 }

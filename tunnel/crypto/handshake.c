@@ -4,10 +4,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include <openssl/rand.h>
+#include "keys.h"
 
-static const char hs_label[] = "mt6d-handshake-v2";
-static const char session_info[] = "mt6d session secrets v2";
+static const char prologue_label[17] = "mt6d handshake 3";
+static const char traffic_info[] = "mt6d traffic secret";
 
 static void put_id(uint8_t id[16], const struct in6_addr *prefix, const struct in6_addr *iid)
 {
@@ -15,125 +15,202 @@ static void put_id(uint8_t id[16], const struct in6_addr *prefix, const struct i
 	memcpy(id + 8, iid->s6_addr + 8, 8);
 }
 
-int handshake_init(struct handshake *h, const uint8_t *psk, size_t psk_len,
+int handshake_init(struct handshake *h, const uint8_t *psk, size_t psk_len, enum mt6d_cipher cipher,
 		   const struct in6_addr *local_prefix, const struct in6_addr *local_iid,
 		   const struct in6_addr *peer_prefix, const struct in6_addr *peer_iid)
 {
+	uint8_t local[16], peer[16];
+
 	memset(h, 0, sizeof(*h));
-	if (psk_len > sizeof(h->psk))
-		return -EINVAL;
-	memcpy(h->psk, psk, psk_len);
-	h->psk_len = psk_len;
-	put_id(h->local_id, local_prefix, local_iid);
-	put_id(h->peer_id, peer_prefix, peer_iid);
-	return mt6d_kdf(psk, psk_len, MT6D_KDF_HANDSHAKE, h->key, sizeof(h->key));
+	put_id(local, local_prefix, local_iid);
+	put_id(peer, peer_prefix, peer_iid);
+	h->initiator = memcmp(local, peer, sizeof(local)) < 0;
+	h->cipher = cipher;
+	/* The label (with its NUL), then the initiator's id and the responder's. */
+	memcpy(h->prologue, prologue_label, sizeof(prologue_label));
+	memcpy(h->prologue + 17, h->initiator ? local : peer, 16);
+	memcpy(h->prologue + 33, h->initiator ? peer : local, 16);
+	h->step = HANDSHAKE_FAILED; /* until handshake_reset() */
+	return mt6d_kdf(psk, psk_len, MT6D_KDF_NOISE_PSK, h->psk, sizeof(h->psk));
 }
 
 void handshake_clear(struct handshake *h)
 {
-	mt6d_dh_clear(&h->dh);
+	noise_hs_clear(&h->noise);
+	noise_cs_clear(&h->confirm);
 	mt6d_wipe(h, sizeof(*h));
 }
 
 int handshake_reset(struct handshake *h)
 {
-	h->have_peer = false;
-	h->echoed = false;
+	noise_hs_clear(&h->noise);
+	noise_cs_clear(&h->confirm);
+	mt6d_wipe(h->hash, sizeof(h->hash));
 	h->authenticated = false;
-	memset(h->peer_pub, 0, sizeof(h->peer_pub));
-	memset(h->peer_rand, 0, sizeof(h->peer_rand));
-	if (RAND_bytes(h->rand, sizeof(h->rand)) != 1)
+	h->step = HANDSHAKE_FAILED;
+	if (noise_hs_init(&h->noise, h->initiator, NOISE_CHACHAPOLY, h->prologue,
+			  sizeof(h->prologue), h->psk) < 0)
 		return -EIO;
-	return mt6d_dh_generate(&h->dh);
+	h->step = HANDSHAKE_IDLE;
+	return 0;
 }
 
-static int hs_mac(const struct handshake *h, const uint8_t id[16], const uint8_t *msg,
-		  uint8_t mac[MT6D_HMAC_LEN])
+static void put_payload(const struct handshake *h, uint8_t p[HANDSHAKE_PAYLOAD_LEN])
 {
-	const struct mt6d_iov parts[] = {
-		{ hs_label, sizeof(hs_label) - 1 },
-		{ id, 16 },
-		{ msg, MT6D_DH_LEN + 2 * MT6D_HS_RAND_LEN },
-	};
-
-	return mt6d_hmac(h->key, sizeof(h->key), parts, sizeof(parts) / sizeof(parts[0]), mac);
+	p[0] = HANDSHAKE_VERSION;
+	p[1] = (uint8_t)h->cipher;
+	p[2] = p[3] = 0;
 }
 
-int handshake_build(struct handshake *h, uint8_t out[MT6D_HS_LEN])
+/* The peer's payload agrees with ours: same version, same traffic cipher. */
+static bool payload_agrees(struct handshake *h, const uint8_t *p, size_t len)
 {
-	uint8_t *echo = out + MT6D_DH_LEN + MT6D_HS_RAND_LEN;
-
-	if (!h->dh.pkey)
-		return -EINVAL;
-	memcpy(out, h->dh.pub, MT6D_DH_LEN);
-	memcpy(out + MT6D_DH_LEN, h->rand, MT6D_HS_RAND_LEN);
-	if (h->have_peer) {
-		memcpy(echo, h->peer_rand, MT6D_HS_RAND_LEN);
-		h->echoed = true;
-	} else {
-		memset(echo, 0, MT6D_HS_RAND_LEN);
-	}
-	return hs_mac(h, h->local_id, out, echo + MT6D_HS_RAND_LEN);
+	if (len != HANDSHAKE_PAYLOAD_LEN || p[0] != HANDSHAKE_VERSION || p[2] || p[3])
+		return false;
+	h->peer_cipher = (enum mt6d_cipher)p[1];
+	return p[1] == (uint8_t)h->cipher;
 }
 
-enum handshake_result handshake_receive(struct handshake *h, const uint8_t *p, size_t len)
+/* Split(), the traffic secrets and, on the responder, the key that checks the confirmation. */
+static int finish(struct handshake *h, struct handshake_keys *keys)
 {
-	const uint8_t *pub = p, *rnd = p + MT6D_DH_LEN, *echo = rnd + MT6D_HS_RAND_LEN;
-	const uint8_t *mac = echo + MT6D_HS_RAND_LEN;
-	uint8_t want[MT6D_HMAC_LEN];
-	bool fresh;
+	uint8_t send[NOISE_KEY_LEN], recv[NOISE_KEY_LEN];
+	int ret = noise_hs_split(&h->noise, send, recv, h->hash);
 
-	if (len != MT6D_HS_LEN)
-		return HANDSHAKE_BAD;
-	/* The sender's identity is in the MAC: our own message reflected does not verify. */
-	if (hs_mac(h, h->peer_id, p, want) < 0 || mt6d_memcmp_ct(want, mac, sizeof(want)))
-		return HANDSHAKE_BAD;
-	fresh = !h->have_peer || memcmp(h->peer_pub, pub, MT6D_DH_LEN) ||
-		memcmp(h->peer_rand, rnd, MT6D_HS_RAND_LEN);
-	/* Once keys are confirmed, an older message of the peer must not replace them. */
-	if (fresh && h->authenticated)
-		return HANDSHAKE_BAD;
-	if (fresh) {
-		memcpy(h->peer_pub, pub, MT6D_DH_LEN);
-		memcpy(h->peer_rand, rnd, MT6D_HS_RAND_LEN);
-		h->have_peer = true;
-		h->echoed = false;
-	}
-	if (!mt6d_memcmp_ct(echo, h->rand, MT6D_HS_RAND_LEN))
-		h->authenticated = true;
-	if (fresh)
-		return HANDSHAKE_NEW_PEER;
-	return h->echoed ? HANDSHAKE_OK : HANDSHAKE_REPLY;
+	if (!ret)
+		ret = mt6d_hkdf(h->hash, sizeof(h->hash), send, sizeof(send), traffic_info,
+				keys->tx, sizeof(keys->tx));
+	if (!ret)
+		ret = mt6d_hkdf(h->hash, sizeof(h->hash), recv, sizeof(recv), traffic_info,
+				keys->rx, sizeof(keys->rx));
+	if (!ret && !h->initiator)
+		noise_cs_init(&h->confirm, NOISE_CHACHAPOLY, recv);
+	if (!ret && h->initiator)
+		noise_cs_init(&h->confirm, NOISE_CHACHAPOLY, send);
+	mt6d_wipe(send, sizeof(send));
+	mt6d_wipe(recv, sizeof(recv));
+	return ret;
 }
 
-int handshake_secrets(const struct handshake *h, uint8_t tx[MT6D_SESSION_SECRET_LEN],
-		      uint8_t rx[MT6D_SESSION_SECRET_LEN])
+int handshake_start(struct handshake *h, uint8_t *out, size_t *len)
 {
-	/* Roles by identity, so both sides order the inputs and outputs alike. */
-	bool lo = memcmp(h->local_id, h->peer_id, sizeof(h->local_id)) < 0;
-	uint8_t salt[2 * (MT6D_HS_RAND_LEN + MT6D_DH_LEN)], ikm[MT6D_DH_LEN + sizeof(h->psk)];
-	uint8_t out[2 * MT6D_SESSION_SECRET_LEN];
-	const uint8_t *r_lo = lo ? h->rand : h->peer_rand, *r_hi = lo ? h->peer_rand : h->rand;
-	const uint8_t *p_lo = lo ? h->dh.pub : h->peer_pub, *p_hi = lo ? h->peer_pub : h->dh.pub;
+	uint8_t payload[HANDSHAKE_PAYLOAD_LEN];
+	size_t n;
 	int ret;
 
-	if (!h->have_peer)
-		return -EAGAIN;
-	memcpy(salt, r_lo, MT6D_HS_RAND_LEN);
-	memcpy(salt + MT6D_HS_RAND_LEN, r_hi, MT6D_HS_RAND_LEN);
-	memcpy(salt + 2 * MT6D_HS_RAND_LEN, p_lo, MT6D_DH_LEN);
-	memcpy(salt + 2 * MT6D_HS_RAND_LEN + MT6D_DH_LEN, p_hi, MT6D_DH_LEN);
-	ret = mt6d_dh_shared(&h->dh, h->peer_pub, ikm);
-	if (!ret) {
-		memcpy(ikm + MT6D_DH_LEN, h->psk, h->psk_len);
-		ret = mt6d_hkdf(salt, sizeof(salt), ikm, MT6D_DH_LEN + h->psk_len, session_info,
-				out, sizeof(out));
+	if (!h->initiator || h->step != HANDSHAKE_IDLE)
+		return -EPROTO;
+	put_payload(h, payload);
+	out[0] = HANDSHAKE_MSG1;
+	ret = noise_hs_write(&h->noise, payload, sizeof(payload), out + 1, HANDSHAKE_MSG_MAX - 1,
+			     &n);
+	if (ret < 0) {
+		h->step = HANDSHAKE_FAILED;
+		return ret;
 	}
-	if (!ret) {
-		memcpy(lo ? tx : rx, out, MT6D_SESSION_SECRET_LEN);
-		memcpy(lo ? rx : tx, out + MT6D_SESSION_SECRET_LEN, MT6D_SESSION_SECRET_LEN);
+	*len = n + 1;
+	h->step = HANDSHAKE_WAIT_MSG2;
+	return 0;
+}
+
+/* Responder: message 1 in, message 2 out, keys set. */
+static enum handshake_result on_msg1(struct handshake *h, const uint8_t *m, size_t len,
+				     uint8_t *reply, size_t *reply_len, struct handshake_keys *keys)
+{
+	uint8_t payload[HANDSHAKE_PAYLOAD_LEN], mine[HANDSHAKE_PAYLOAD_LEN];
+	size_t plen, n;
+	bool agrees;
+
+	if (h->initiator || h->step != HANDSHAKE_IDLE)
+		return HANDSHAKE_BAD;
+	if (noise_hs_read(&h->noise, m, len, payload, sizeof(payload), &plen) < 0) {
+		/* Noise deletes a failed state: the association is of no more use. */
+		h->step = HANDSHAKE_FAILED;
+		return HANDSHAKE_BAD;
 	}
-	mt6d_wipe(ikm, sizeof(ikm));
-	mt6d_wipe(out, sizeof(out));
-	return ret;
+	agrees = payload_agrees(h, payload, plen);
+	/* Answered even on a mismatch, so that the initiator can say what differs. */
+	put_payload(h, mine);
+	reply[0] = HANDSHAKE_MSG2;
+	if (noise_hs_write(&h->noise, mine, sizeof(mine), reply + 1, HANDSHAKE_MSG_MAX - 1, &n) <
+		    0 ||
+	    !agrees || finish(h, keys) < 0) {
+		h->step = HANDSHAKE_FAILED;
+		*reply_len = agrees ? 0 : n + 1;
+		return agrees ? HANDSHAKE_BAD : HANDSHAKE_MISMATCH;
+	}
+	*reply_len = n + 1;
+	h->step = HANDSHAKE_WAIT_CONFIRM;
+	return HANDSHAKE_KEYS;
+}
+
+/* Initiator: message 2 in, keys set, the confirmation out. */
+static enum handshake_result on_msg2(struct handshake *h, const uint8_t *m, size_t len,
+				     uint8_t *reply, size_t *reply_len, struct handshake_keys *keys)
+{
+	uint8_t payload[HANDSHAKE_PAYLOAD_LEN];
+	size_t plen;
+
+	if (!h->initiator || h->step != HANDSHAKE_WAIT_MSG2)
+		return HANDSHAKE_BAD;
+	if (noise_hs_read(&h->noise, m, len, payload, sizeof(payload), &plen) < 0) {
+		h->step = HANDSHAKE_FAILED;
+		return HANDSHAKE_BAD;
+	}
+	if (!payload_agrees(h, payload, plen)) {
+		h->step = HANDSHAKE_FAILED;
+		return HANDSHAKE_MISMATCH;
+	}
+	reply[0] = HANDSHAKE_CONFIRM;
+	if (finish(h, keys) < 0 ||
+	    noise_cs_encrypt(&h->confirm, h->hash, sizeof(h->hash), NULL, 0, reply + 1) < 0) {
+		h->step = HANDSHAKE_FAILED;
+		return HANDSHAKE_BAD;
+	}
+	noise_cs_clear(&h->confirm);
+	*reply_len = 1 + NOISE_TAG_LEN;
+	/* Message 2 is keyed by our fresh ephemeral and the PSK: the responder is proven. */
+	h->authenticated = true;
+	h->step = HANDSHAKE_DONE;
+	return HANDSHAKE_KEYS;
+}
+
+/* Responder: the initiator's confirmation. */
+static enum handshake_result on_confirm(struct handshake *h, const uint8_t *m, size_t len)
+{
+	uint8_t none[1];
+
+	if (h->initiator || h->step != HANDSHAKE_WAIT_CONFIRM || len != NOISE_TAG_LEN)
+		return HANDSHAKE_BAD;
+	if (noise_cs_decrypt(&h->confirm, h->hash, sizeof(h->hash), m, len, none) < 0)
+		return HANDSHAKE_BAD;
+	handshake_peer_proven(h);
+	return HANDSHAKE_CONFIRMED;
+}
+
+enum handshake_result handshake_receive(struct handshake *h, const uint8_t *msg, size_t len,
+					uint8_t *reply, size_t *reply_len,
+					struct handshake_keys *keys)
+{
+	*reply_len = 0;
+	if (len < 1)
+		return HANDSHAKE_BAD;
+	switch (msg[0]) {
+	case HANDSHAKE_MSG1:
+		return on_msg1(h, msg + 1, len - 1, reply, reply_len, keys);
+	case HANDSHAKE_MSG2:
+		return on_msg2(h, msg + 1, len - 1, reply, reply_len, keys);
+	case HANDSHAKE_CONFIRM:
+		return on_confirm(h, msg + 1, len - 1);
+	default:
+		return HANDSHAKE_BAD;
+	}
+}
+
+void handshake_peer_proven(struct handshake *h)
+{
+	noise_cs_clear(&h->confirm);
+	h->authenticated = true;
+	if (h->step == HANDSHAKE_WAIT_CONFIRM)
+		h->step = HANDSHAKE_DONE;
 }

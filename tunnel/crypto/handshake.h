@@ -6,68 +6,101 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dh.h"
-#include "keys.h"
+#include "aead.h"
+#include "noise.h"
 
 /*
- * The session handshake, run at the start of every association inside the tunnel.
- * Each side sends an ephemeral X25519 public value and a fresh random, echoes the
- * peer's random once known, and MACs it all with a PSK-derived key:
+ * The session handshake, run once on every association, inside it:
+ * Noise_NNpsk0_25519_ChaChaPoly_SHA256 (noise.h), a standard, analysed pattern, with
+ * one key-confirmation message after it. The side whose id (prefix || IID) sorts first
+ * is the Noise initiator, whoever sent the INIT. The first byte of a message says which:
  *
- *   pub[32] || random[32] || echo[32] ||
- *   HMAC-SHA256(K_hs, "mt6d-handshake-v2" || sender id[16] || pub || random || echo)
+ *   1  initiator -> responder  Noise message 1 (-> psk, e)
+ *   2  responder -> initiator  Noise message 2 (<- e, ee)
+ *   3  initiator -> responder  confirmation: ChaChaPoly(k_i2r, n = 0, ad = handshake hash)
+ *                              of nothing: proves the initiator completed message 2
  *
- * (sender id = its /64 prefix || IID, never sent, only MACed: a reflected message does
- * not verify.) The session secrets are HKDF(salt = randoms and publics of both sides,
- * ikm = X25519 secret || PSK): a restart draws new values on both sides, so no key/nonce
- * pair repeats, and the ephemeral secret gives forward secrecy.
+ * Payload of messages 1 and 2 (encrypted and bound into the handshake hash): version,
+ * the sender's traffic cipher, two zero bytes. A cipher that differs gives a one-line
+ * diagnosis instead of silent drops. The prologue binds both ids in their roles, so a
+ * message of another pair of gateways does not verify. Noise's PSK is
+ * mt6d_kdf(PSK, MT6D_KDF_NOISE_PSK).
  *
- * SCTP-AUTH with a wrong key still lets the association come up (INIT and COOKIE are
- * not authenticated): the peer counts as authenticated only once it echoed our random
- * with a valid MAC, or once a frame sealed with the session keys opened.
+ * Each side's traffic secret for keyring_install() is HKDF(salt = handshake hash,
+ * ikm = its Noise send key, "mt6d traffic secret"); the Noise keys serve nothing else but
+ * the confirmation. The state refuses every message out of turn and every message once
+ * the keys are set: no handshake message can install a second key set on an association
+ * (a replay of message 1 draws a message 2 whose keys only the original initiator could
+ * compute, and never gets confirmed). Ephemeral secrets are wiped as Noise finishes; the
+ * confirmation key as soon as the peer is confirmed.
  */
-#define MT6D_HS_RAND_LEN 32
-#define MT6D_HS_LEN (MT6D_DH_LEN + 2 * MT6D_HS_RAND_LEN + MT6D_HMAC_LEN)
-#define MT6D_SESSION_SECRET_LEN 32
+#define HANDSHAKE_VERSION 3
+#define HANDSHAKE_PAYLOAD_LEN 4
+#define HANDSHAKE_MSG_MAX (1 + NOISE_HS_OVERHEAD + HANDSHAKE_PAYLOAD_LEN)
+#define HANDSHAKE_SECRET_LEN 32
+#define HANDSHAKE_PROLOGUE_LEN (17 + 2 * 16)
 
-struct handshake {
-	uint8_t key[MT6D_KEY_LEN];
-	uint8_t psk[64];
-	size_t psk_len;
-	uint8_t local_id[16]; /* prefix[8] || iid[8] of this side */
-	uint8_t peer_id[16];
-	struct mt6d_dh dh; /* ours, fresh per association */
-	uint8_t rand[MT6D_HS_RAND_LEN];
-	uint8_t peer_pub[MT6D_DH_LEN];
-	uint8_t peer_rand[MT6D_HS_RAND_LEN];
-	bool have_peer;	    /* peer_pub and peer_rand are set */
-	bool echoed;	    /* we have sent a message echoing peer_rand */
-	bool authenticated; /* the peer echoed our random with a valid MAC */
+enum handshake_kind {
+	HANDSHAKE_MSG1 = 1,
+	HANDSHAKE_MSG2 = 2,
+	HANDSHAKE_CONFIRM = 3,
 };
 
-int handshake_init(struct handshake *h, const uint8_t *psk, size_t psk_len,
+enum handshake_step {
+	HANDSHAKE_IDLE,		/* initiator: message 1 not sent; responder: waiting for it */
+	HANDSHAKE_WAIT_MSG2,	/* initiator */
+	HANDSHAKE_WAIT_CONFIRM, /* responder: keys set, the initiator not yet confirmed */
+	HANDSHAKE_DONE,		/* keys set and the peer confirmed */
+	HANDSHAKE_FAILED,	/* a message failed: nothing more on this association */
+};
+
+struct handshake {
+	struct noise_hs noise;
+	struct noise_cs confirm; /* responder: the initiator's key, until it confirms */
+	uint8_t hash[NOISE_HASH_LEN];
+	uint8_t psk[NOISE_KEY_LEN]; /* Noise's PSK */
+	uint8_t prologue[HANDSHAKE_PROLOGUE_LEN];
+	enum mt6d_cipher cipher; /* ours, for the traffic */
+	enum mt6d_cipher peer_cipher;
+	bool initiator;
+	enum handshake_step step;
+	bool authenticated; /* the peer proved the key in the handshake */
+};
+
+struct handshake_keys {
+	uint8_t tx[HANDSHAKE_SECRET_LEN], rx[HANDSHAKE_SECRET_LEN];
+};
+
+int handshake_init(struct handshake *h, const uint8_t *psk, size_t psk_len, enum mt6d_cipher cipher,
 		   const struct in6_addr *local_prefix, const struct in6_addr *local_iid,
 		   const struct in6_addr *peer_prefix, const struct in6_addr *peer_iid)
 	__attribute__((warn_unused_result));
 void handshake_clear(struct handshake *h);
 
-/* Forgets the peer and draws a new key pair and random: call for each new association. */
+/* Starts over for a new association: a fresh Noise state (fresh ephemeral). */
 int handshake_reset(struct handshake *h) __attribute__((warn_unused_result));
 
-/* Builds our message (echoing the peer's random once known) into @out. */
-int handshake_build(struct handshake *h, uint8_t out[MT6D_HS_LEN])
+/* Initiator: message 1 into @out (HANDSHAKE_MSG_MAX bytes), its length into *@len. */
+int handshake_start(struct handshake *h, uint8_t *out, size_t *len)
 	__attribute__((warn_unused_result));
 
 enum handshake_result {
-	HANDSHAKE_BAD = -1,	/* wrong length or MAC, or a change after authentication */
-	HANDSHAKE_OK = 0,	/* valid, nothing to send */
-	HANDSHAKE_REPLY = 1,	/* valid, send handshake_build() now */
-	HANDSHAKE_NEW_PEER = 2, /* valid, new peer values: install new keys, then reply */
+	HANDSHAKE_BAD = -1,	 /* out of turn, or it did not verify: drop it, count it */
+	HANDSHAKE_MISMATCH = -2, /* the peer's version or cipher differs: see peer_cipher */
+	HANDSHAKE_OK = 0,	 /* nothing to do */
+	HANDSHAKE_KEYS = 1,	 /* install @keys, then send @reply if *@reply_len */
+	HANDSHAKE_CONFIRMED = 2, /* responder: the initiator proved the key */
 };
-enum handshake_result handshake_receive(struct handshake *h, const uint8_t *p, size_t len);
 
-/* The two session secrets (needs the peer's values): ours to send with, the peer's. */
-int handshake_secrets(const struct handshake *h, uint8_t tx[MT6D_SESSION_SECRET_LEN],
-		      uint8_t rx[MT6D_SESSION_SECRET_LEN]) __attribute__((warn_unused_result));
+/*
+ * Takes the peer's message @msg. @reply (HANDSHAKE_MSG_MAX bytes) gets what to send back,
+ * *@reply_len its length (0: nothing). @keys is wiped by the caller after use.
+ */
+enum handshake_result handshake_receive(struct handshake *h, const uint8_t *msg, size_t len,
+					uint8_t *reply, size_t *reply_len,
+					struct handshake_keys *keys);
+
+/* The peer proved the key some other way (a sealed frame opened): the confirmation key goes. */
+void handshake_peer_proven(struct handshake *h);
 
 #endif
