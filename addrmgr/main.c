@@ -70,6 +70,8 @@ int main(int argc, char **argv)
 		fatal("daemon");
 	if (addrmgr_new(&m, &cfg) < 0)
 		fatalx("%s: cannot start", cfg.name);
+	/* The address key is derived: the PSK itself is of no more use here. */
+	mt6d_config_clear(&cfg);
 	ret = addrmgr_run(m);
 	addrmgr_free(m);
 	mt6d_config_clear(&cfg);

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "flow.h"
 #include "log.h"
+#include "rx_tail.h"
 #include "tunnel_int.h"
 
 static void tun_set_paused(struct tunnel *t, bool paused)
@@ -251,6 +252,7 @@ void datapath_on_sctp(int fd, uint32_t events, void *ctx)
 	for (int i = 0; i < 64; i++) {
 		struct endpoint_msg m;
 		int ret = endpoint_recv(fd, t->rxbuf, sizeof(t->rxbuf), &m);
+		bool dropped;
 
 		if (ret == -EAGAIN || ret == -EINTR)
 			return;
@@ -258,9 +260,10 @@ void datapath_on_sctp(int fd, uint32_t events, void *ctx)
 			log_warnx("sctp receive: %s", strerror(-ret));
 			return;
 		}
-		if (!m.complete) {
-			/* Larger than any frame we send: drop the rest of it as it arrives. */
-			t->stats.drop_malformed++;
+		/* Larger than any frame we send: every piece of it goes, the tail too. */
+		if (!rx_tail_take(&t->rx_tail, m.complete, &dropped)) {
+			if (dropped)
+				t->stats.drop_malformed++;
 			continue;
 		}
 		if (m.notification)

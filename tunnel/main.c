@@ -105,6 +105,8 @@ int main(int argc, char **argv)
 		fatal("daemon");
 	if (tunnel_new(&t, &cfg) < 0)
 		fatalx("%s: cannot start", cfg.name);
+	/* Every key the tunnel needs is derived: the PSK itself goes. */
+	mt6d_config_clear(&cfg);
 	ret = tunnel_run(t);
 	tunnel_free(t);
 	mt6d_config_clear(&cfg);

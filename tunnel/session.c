@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "session.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -64,6 +65,9 @@ int session_init(struct session *s, const struct mt6d_config *cfg,
 	memcpy(local + 8, cfg->local_iid.s6_addr + 8, 8);
 	memcpy(peer, cfg->peer_prefix.addr.s6_addr, 8);
 	memcpy(peer + 8, cfg->peer_iid.s6_addr + 8, 8);
+	/* The same id on both ends: neither would initiate, and each could be the other. */
+	if (!memcmp(local, peer, sizeof(local)))
+		return -EINVAL;
 	s->initiator = memcmp(local, peer, sizeof(local)) < 0;
 	s->since_ms = now_ms;
 	s->backoff_ms = BACKOFF_MIN_MS;

@@ -52,7 +52,10 @@ enum session_action {
 	SESSION_UNAUTHENTICATED, /* report @why, abort association *@id and drop it */
 };
 
-/* @now_ms: mt6d_mono_ms() or a test's clock; every deadline below is on it. */
+/*
+ * @now_ms: mt6d_mono_ms() or a test's clock; every deadline below is on it. -EINVAL when
+ * this side's id (@local_prefix || [local] iid) is the peer's.
+ */
 int session_init(struct session *s, const struct mt6d_config *cfg,
 		 const struct in6_addr *local_prefix, uint64_t now_ms)
 	__attribute__((warn_unused_result));

@@ -136,6 +136,12 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 	prefault(t->rxbuf, sizeof(t->rxbuf));
 	prefault(t->txbuf, sizeof(t->txbuf));
 	ret = setup_keys(t, auth_key);
+	if (ret == -EINVAL) {
+		log_warnx("%s: this side's prefix and [local] iid are the peer's ([peer] prefix "
+			  "and iid): each gateway needs its own",
+			  cfg->path);
+		goto fail;
+	}
 	if (ret < 0) {
 		log_warnx("key derivation failed");
 		goto fail;

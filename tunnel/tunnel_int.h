@@ -15,6 +15,7 @@
 #include "frame.h"
 #include "nftctr.h"
 #include "offload.h"
+#include "rx_tail.h"
 #include "session.h"
 #include "tunnel.h"
 
@@ -58,6 +59,7 @@ struct tunnel {
 	struct endpoint_pr pr; /* inner packets' partial reliability */
 	unsigned int mtu;
 	bool tun_paused;
+	struct rx_tail rx_tail;
 
 	struct tunnel_stats stats;
 	struct mt6d_nft *nft; /* reads the guard table's counters; NULL: none */

@@ -6,6 +6,7 @@
  * proven, and is dropped, changing nothing, when it is not.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <string.h>
 
 #include "check.h"
@@ -207,8 +208,24 @@ static void test_candidate_proven(void)
 	session_clear(&s);
 }
 
+/* The same id on both ends is refused at session start (the uplink's /64 is known then). */
+static void test_same_ids(void)
+{
+	struct mt6d_config cfg;
+	struct session s;
+	struct in6_addr p;
+
+	config(&cfg, "::2", "::2");
+	inet_pton(AF_INET6, "2001:db8:2::", &p);
+	CHECK(session_init(&s, &cfg, &p, T0) == -EINVAL, "same prefix and iid refused");
+	inet_pton(AF_INET6, "2001:db8:3::", &p);
+	CHECK(session_init(&s, &cfg, &p, T0) == 0, "another prefix, same iid: fine");
+	session_clear(&s);
+}
+
 int main(void)
 {
+	test_same_ids();
 	test_initiator();
 	test_backoff();
 	test_attempt_in_flight();
