@@ -131,8 +131,32 @@ static void test_skip(void)
 	keyring_clear(&b);
 }
 
+/* The byte limit: a key seals at most that many payload bytes, then the next epoch. */
+static void test_byte_limit(void)
+{
+	uint8_t s1[32] = { 1 }, s2[32] = { 2 };
+	struct keyring a, b;
+	struct frame_buf f[4];
+	struct mt6d_frame hdr;
+
+	keyring_init(&a, MT6D_CIPHER_AES_256_GCM, 0, 0);
+	keyring_init(&b, MT6D_CIPHER_AES_256_GCM, 0, 0);
+	keyring_set_byte_limit(&a, 2 * PLEN);
+	CHECK(!keyring_install(&a, s1, s2, 0) && !keyring_install(&b, s2, s1, 0), "install");
+	for (int i = 0; i < 3; i++)
+		CHECK(!seal(&a, &f[i], (uint8_t)i, 0), "seal %d", i);
+	CHECK(!mt6d_frame_parse(f[1].b, f[1].len, &hdr) && hdr.epoch == 0 && hdr.counter == 1,
+	      "two payloads fill the limit in epoch 0");
+	CHECK(!mt6d_frame_parse(f[2].b, f[2].len, &hdr) && hdr.epoch == 1 && hdr.counter == 0,
+	      "the third goes under the next key");
+	CHECK(!open_copy(&b, &f[0], 0) && !open_copy(&b, &f[2], 0), "the receiver follows");
+	keyring_clear(&a);
+	keyring_clear(&b);
+}
+
 int main(void)
 {
+	test_byte_limit();
 	uint8_t s1[32] = { 1 }, s2[32] = { 2 };
 	struct keyring a, b;
 	struct frame_buf f[8], late;

@@ -21,6 +21,12 @@ void keyring_init(struct keyring *k, enum mt6d_cipher cipher, uint64_t rekey_ms,
 	k->rekey_ms = rekey_ms ? rekey_ms : KEYRING_REKEY_MS;
 	k->rekey_msgs =
 		rekey_msgs && rekey_msgs < MT6D_COUNTER_LIMIT ? rekey_msgs : KEYRING_REKEY_MSGS;
+	k->rekey_bytes = KEYRING_REKEY_BYTES;
+}
+
+void keyring_set_byte_limit(struct keyring *k, uint64_t bytes)
+{
+	k->rekey_bytes = bytes ? bytes : KEYRING_REKEY_BYTES;
 }
 
 static void rx_free(struct keyring_rx *r)
@@ -40,6 +46,7 @@ void keyring_clear(struct keyring *k)
 	k->installed = false;
 	k->tx_epoch = 0;
 	k->tx_counter = 0;
+	k->tx_bytes = 0;
 }
 
 static int derive_traffic(const uint8_t secret[32], uint8_t km[KM_LEN])
@@ -145,6 +152,7 @@ static int tx_rekey(struct keyring *k, uint64_t now_ms)
 	k->tx = next;
 	k->tx_epoch++;
 	k->tx_counter = 0;
+	k->tx_bytes = 0;
 	k->tx_since_ms = now_ms;
 	k->rekeys_tx++;
 	return 0;
@@ -158,7 +166,8 @@ int keyring_seal(struct keyring *k, uint8_t type, uint8_t *buf, size_t len, size
 
 	if (!k->installed)
 		return -ENOKEY;
-	if (k->tx_counter >= k->rekey_msgs || now_ms - k->tx_since_ms >= k->rekey_ms) {
+	if (k->tx_counter >= k->rekey_msgs || now_ms - k->tx_since_ms >= k->rekey_ms ||
+	    (k->tx_bytes && k->tx_bytes + len > k->rekey_bytes)) {
 		ret = tx_rekey(k, now_ms);
 		if (ret < 0)
 			return ret;
@@ -172,6 +181,7 @@ int keyring_seal(struct keyring *k, uint8_t type, uint8_t *buf, size_t len, size
 		return ret;
 	/* Counted even if the send fails later: a counter is never used twice. */
 	k->tx_counter++;
+	k->tx_bytes += len;
 	*out_len = MT6D_FRAME_HDR_LEN + len + mt6d_aead_tag_len(k->cipher);
 	return 0;
 }

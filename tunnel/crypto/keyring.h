@@ -31,6 +31,12 @@
 #define KEYRING_REKEY_MS (120 * 1000)
 #define KEYRING_REKEY_MSGS (UINT64_C(1) << 32)
 /*
+ * Bytes sealed under one key before the next epoch: 2^36 (64 GiB) keeps AES-GCM and
+ * ChaCha20-Poly1305 far inside their confidentiality and integrity limits for this many
+ * messages (2^32 at most, above), with a margin against multi-key attacks.
+ */
+#define KEYRING_REKEY_BYTES (UINT64_C(1) << 36)
+/*
  * The sender moves one epoch per message at most, so skipping 16 epochs takes 16
  * consecutive epochs whose every message was lost: at the shortest rekey interval the
  * configuration allows (10 s) that is nearly three minutes with nothing getting through
@@ -52,12 +58,12 @@ struct keyring_rx {
 
 struct keyring {
 	enum mt6d_cipher cipher;
-	uint64_t rekey_ms, rekey_msgs;
+	uint64_t rekey_ms, rekey_msgs, rekey_bytes;
 	bool installed;
 
 	struct mt6d_aead *tx;
 	uint32_t tx_epoch;
-	uint64_t tx_counter, tx_since_ms;
+	uint64_t tx_counter, tx_since_ms, tx_bytes;
 	uint8_t tx_secret[32]; /* secret of epoch tx_epoch + 1 */
 
 	struct keyring_rx rx[3]; /* previous, current, next */
@@ -78,6 +84,8 @@ int keyring_derive(const uint8_t secret[32], uint8_t key[MT6D_AEAD_KEY_LEN],
 /* @rekey_ms, @rekey_msgs: 0 for the defaults. */
 void keyring_init(struct keyring *k, enum mt6d_cipher cipher, uint64_t rekey_ms,
 		  uint64_t rekey_msgs);
+/* The byte limit per key instead of KEYRING_REKEY_BYTES (tests; 0: the default). */
+void keyring_set_byte_limit(struct keyring *k, uint64_t bytes);
 /* Forgets every key (also the secrets). */
 void keyring_clear(struct keyring *k);
 
