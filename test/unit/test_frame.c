@@ -30,7 +30,8 @@ int main(void)
 	CHECK(out.type == in.type && out.epoch == in.epoch && out.counter == in.counter,
 	      "header fields survive");
 	CHECK(out.payload == buf + MT6D_FRAME_HDR_LEN && out.payload_len == 140, "payload span");
-	CHECK(buf[0] == 2 && buf[4] == 0x01 && buf[7] == 0x04, "version 2, key epoch big endian");
+	CHECK(buf[0] == 3 && buf[4] == 0x01 && buf[7] == 0x04, "version 3, key epoch big endian");
+	CHECK(buf[2] == 0 && out.gen == 0, "generation 0: flags 0");
 	CHECK(buf[8] == 0x11 && buf[15] == 0x88, "counter is big endian");
 	in.counter = UINT64_MAX;
 	in.epoch = UINT32_MAX;
@@ -63,9 +64,17 @@ int main(void)
 	buf[0] = 1;
 	CHECK(mt6d_frame_parse(buf, len, &out) == -EPROTONOSUPPORT, "version 1 refused");
 	buf[0] = MT6D_FRAME_VERSION;
-	buf[2] = 1;
-	CHECK(mt6d_frame_parse(buf, len, &out) == -EBADMSG, "non-zero flags");
+	buf[0] = 2;
+	CHECK(mt6d_frame_parse(buf, len, &out) == -EPROTONOSUPPORT, "version 2 refused");
+	buf[0] = MT6D_FRAME_VERSION;
+	buf[2] = MT6D_FRAME_F_GEN;
+	CHECK(mt6d_frame_parse(buf, len, &out) == 0 && out.gen == 1, "generation bit read");
+	buf[2] = 2;
+	CHECK(mt6d_frame_parse(buf, len, &out) == -EBADMSG, "unknown flag refused");
 	buf[2] = 0;
+	buf[3] = 1;
+	CHECK(mt6d_frame_parse(buf, len, &out) == -EBADMSG, "non-zero reserved byte refused");
+	buf[3] = 0;
 	buf[1] = 0x7f;
 	CHECK(mt6d_frame_parse(buf, len, &out) == -ENOMSG, "unknown type");
 	buf[1] = 0;

@@ -12,7 +12,7 @@ void mt6d_frame_put_hdr(uint8_t hdr[MT6D_FRAME_HDR_LEN], const struct mt6d_frame
 
 	hdr[0] = MT6D_FRAME_VERSION;
 	hdr[1] = f->type;
-	hdr[2] = 0;
+	hdr[2] = f->gen ? MT6D_FRAME_F_GEN : 0;
 	hdr[3] = 0;
 	memcpy(hdr + 4, &epoch, sizeof(epoch));
 	memcpy(hdr + 8, &counter, sizeof(counter));
@@ -49,11 +49,12 @@ int mt6d_frame_parse(const uint8_t *buf, size_t len, struct mt6d_frame *f)
 		return -EBADMSG;
 	if (buf[0] != MT6D_FRAME_VERSION)
 		return -EPROTONOSUPPORT;
-	if (buf[2] || buf[3])
+	if ((buf[2] & ~MT6D_FRAME_F_GEN) || buf[3])
 		return -EBADMSG;
 	memcpy(&epoch, buf + 4, sizeof(epoch));
 	memcpy(&counter, buf + 8, sizeof(counter));
 	f->type = buf[1];
+	f->gen = buf[2] & MT6D_FRAME_F_GEN;
 	f->epoch = be32toh(epoch);
 	f->counter = be64toh(counter);
 	f->payload = buf + MT6D_FRAME_HDR_LEN;

@@ -10,15 +10,17 @@
  *
  *   0       1       2       3       4               8                      16
  *   +-------+-------+-------+-------+---------------+----------------------+----------
- *   |version| type  |  flags (0)    | key epoch     | counter (big endian) | payload
+ *   |version| type  | flags | 0     | key epoch     | counter (big endian) | payload
  *   +-------+-------+-------+-------+---------------+----------------------+----------
  *
- * The whole header is the AEAD's associated data; the key epoch selects the key and the
+ * The whole header is the AEAD's associated data; the key generation (flags bit 0: which
+ * handshake on the association made the keys) and the key epoch select the key, and the
  * counter is its nonce input (nonce = IV xor counter). DATA payloads are sealed and end
- * in the tag; HANDSHAKE payloads carry their own MAC and are not encrypted.
- * Version 1 (payloads in clear) is no longer accepted.
+ * in the tag; HANDSHAKE payloads are Noise messages (handshake.h), protected by Noise.
+ * Versions 1 (payloads in clear) and 2 (the handshake before Noise) are not accepted.
  */
-#define MT6D_FRAME_VERSION 2
+#define MT6D_FRAME_VERSION 3
+#define MT6D_FRAME_F_GEN 0x01
 #define MT6D_FRAME_HDR_LEN 16
 
 enum mt6d_frame_type {
@@ -30,6 +32,7 @@ enum mt6d_frame_type {
 
 struct mt6d_frame {
 	uint8_t type;
+	uint8_t gen; /* key generation's parity, 0 or 1 */
 	uint32_t epoch;
 	uint64_t counter;
 	const uint8_t *payload;
@@ -40,7 +43,7 @@ struct mt6d_frame {
 void mt6d_frame_put_hdr(uint8_t hdr[MT6D_FRAME_HDR_LEN], const struct mt6d_frame *f);
 
 /*
- * Parses the header of @buf. -EBADMSG: too short or non-zero flags;
+ * Parses the header of @buf. -EBADMSG: too short, or flags other than MT6D_FRAME_F_GEN;
  * -EPROTONOSUPPORT: other version; -ENOMSG: unknown type. @f->payload points into
  * @buf (still sealed for DATA).
  */
