@@ -10,6 +10,13 @@
 #include "tunnel_int.h"
 #include "status.h"
 
+/* Key changes on the association: epochs in both rings, and rekey handshakes. */
+static uint64_t rekeys(const struct session_link *l)
+{
+	return l->keys[0].rekeys_tx + l->keys[0].rekeys_rx + l->keys[1].rekeys_tx +
+	       l->keys[1].rekeys_rx;
+}
+
 static const char *session_state(const struct tunnel *t)
 {
 	if (session_authenticated(&t->sess))
@@ -29,7 +36,7 @@ static void snapshot(const struct tunnel *t, struct tunnel_status *st)
 	st->authenticated = session_authenticated(&t->sess);
 	st->now = (uint64_t)time(NULL);
 	st->last_rekey = (uint64_t)t->last_rekey;
-	st->rekeys = t->sess.cur.keys.rekeys_tx + t->sess.cur.keys.rekeys_rx;
+	st->rekeys = rekeys(&t->sess.cur);
 	st->stats = t->stats;
 	/* The guard's drops happen in the kernel, before any packet reaches the tunnel. */
 	if (t->nft && mt6d_nftctr_read_guard(t->nft, t->guard_table, &guard) == 0) {
@@ -62,7 +69,7 @@ void control_metrics(void *ctx, struct mt6d_metrics *m)
 /* The keyring moves to a new epoch on its own: note when, to within a tick. */
 void control_note_rekeys(struct tunnel *t)
 {
-	uint64_t n = t->sess.cur.keys.rekeys_tx + t->sess.cur.keys.rekeys_rx;
+	uint64_t n = rekeys(&t->sess.cur);
 
 	if (n != t->rekeys_seen) {
 		t->rekeys_seen = n;
@@ -75,19 +82,20 @@ void control_log_stats(const struct tunnel *t)
 {
 	const struct tunnel_stats *s = &t->stats;
 
-	log_info("tx %llu pkts %llu bytes, rx %llu pkts %llu bytes, associations %llu, "
-		 "rekeys tx %llu rx %llu, drops: no-session %llu send %llu auth %llu replay %llu "
-		 "malformed %llu unknown %llu unauthenticated %llu handshake %llu tun %llu, "
-		 "refused without SCTP-AUTH %llu, unproven %llu",
-		 (unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes,
-		 (unsigned long long)s->rx_packets, (unsigned long long)s->rx_bytes,
-		 (unsigned long long)s->associations,
-		 (unsigned long long)t->sess.cur.keys.rekeys_tx,
-		 (unsigned long long)t->sess.cur.keys.rekeys_rx,
-		 (unsigned long long)s->drop_no_session, (unsigned long long)s->drop_send,
-		 (unsigned long long)s->drop_auth, (unsigned long long)s->drop_replay,
-		 (unsigned long long)s->drop_malformed, (unsigned long long)s->drop_unknown,
-		 (unsigned long long)s->drop_unauthenticated, (unsigned long long)s->drop_handshake,
-		 (unsigned long long)s->drop_tun, (unsigned long long)s->refused_noauth,
-		 (unsigned long long)s->unproven);
+	log_info(
+		"tx %llu pkts %llu bytes, rx %llu pkts %llu bytes, associations %llu, "
+		"rekeys tx %llu rx %llu, drops: no-session %llu send %llu auth %llu replay %llu "
+		"malformed %llu unknown %llu unauthenticated %llu handshake %llu tun %llu, "
+		"refused without SCTP-AUTH %llu, unproven %llu",
+		(unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes,
+		(unsigned long long)s->rx_packets, (unsigned long long)s->rx_bytes,
+		(unsigned long long)s->associations,
+		(unsigned long long)(t->sess.cur.keys[0].rekeys_tx + t->sess.cur.keys[1].rekeys_tx),
+		(unsigned long long)(t->sess.cur.keys[0].rekeys_rx + t->sess.cur.keys[1].rekeys_rx),
+		(unsigned long long)s->drop_no_session, (unsigned long long)s->drop_send,
+		(unsigned long long)s->drop_auth, (unsigned long long)s->drop_replay,
+		(unsigned long long)s->drop_malformed, (unsigned long long)s->drop_unknown,
+		(unsigned long long)s->drop_unauthenticated, (unsigned long long)s->drop_handshake,
+		(unsigned long long)s->drop_tun, (unsigned long long)s->refused_noauth,
+		(unsigned long long)s->unproven);
 }

@@ -60,7 +60,7 @@ static bool forward_packet(struct tunnel *t, uint8_t type, size_t off, size_t le
 		t->stats.drop_no_session++;
 		return true;
 	}
-	ret = keyring_seal(&t->sess.cur.keys, type, frame, len, &frame_len, now_ms);
+	ret = keyring_seal(session_tx_keys(&t->sess.cur), type, frame, len, &frame_len, now_ms);
 	if (ret == -EOVERFLOW) {
 		/* Not before 2^32 rekeys; a new association brings new keys. */
 		assoc_abort(t, "key epochs exhausted; starting over");
@@ -161,7 +161,7 @@ static int inner_packet(struct tunnel *t, const struct mt6d_frame *f, const uint
 static void on_data(struct tunnel *t, struct session_link *l, struct mt6d_frame *f, size_t len,
 		    uint64_t now_ms)
 {
-	int ret = keyring_open(&l->keys, t->rxbuf, len, f, now_ms);
+	int ret = keyring_open(session_rx_keys(l, f->gen), t->rxbuf, len, f, now_ms);
 	const uint8_t *pkt;
 	uint8_t *out;
 	size_t pkt_len;
@@ -193,6 +193,7 @@ static void on_data(struct tunnel *t, struct session_link *l, struct mt6d_frame 
 	 * the handshake's confirmation would. Not without encryption: anything "opens" then.
 	 */
 	if (t->cfg->encryption != MT6D_CIPHER_NONE) {
+		assoc_rekey_proven(t, l, f->gen, now_ms);
 		handshake_peer_proven(&l->hs);
 		assoc_authenticated(t, l, "sealed data");
 	}

@@ -24,7 +24,7 @@ static unsigned int inner_mtu(const struct tunnel *t)
 {
 	struct ifreq ifr = { 0 };
 	unsigned int overhead =
-		TUNNEL_OUTER_OVERHEAD + (unsigned int)keyring_overhead(&t->sess.cur.keys);
+		TUNNEL_OUTER_OVERHEAD + (unsigned int)keyring_overhead(&t->sess.cur.keys[0]);
 	int fd, mtu = 1500;
 
 	if (t->cfg->mtu)

@@ -12,18 +12,35 @@
 static int link_init(struct session_link *l, const struct mt6d_config *cfg,
 		     const struct in6_addr *local_prefix)
 {
+	enum mt6d_cipher c = (enum mt6d_cipher)cfg->encryption;
+	int ret;
+
 	memset(l, 0, sizeof(*l));
-	keyring_init(&l->keys, (enum mt6d_cipher)cfg->encryption,
-		     (uint64_t)cfg->rekey_interval * 1000, 0);
-	return handshake_init(&l->hs, cfg->psk, cfg->psk_len, (enum mt6d_cipher)cfg->encryption,
-			      local_prefix, &cfg->local_iid, &cfg->peer_prefix.addr,
-			      &cfg->peer_iid);
+	for (uint8_t i = 0; i < 2; i++) {
+		keyring_init(&l->keys[i], c, (uint64_t)cfg->rekey_interval * 1000, 0);
+		keyring_set_gen(&l->keys[i], i);
+	}
+	ret = handshake_init(&l->hs, cfg->psk, cfg->psk_len, c, local_prefix, &cfg->local_iid,
+			     &cfg->peer_prefix.addr, &cfg->peer_iid);
+	if (!ret)
+		ret = handshake_init(&l->rekey, cfg->psk, cfg->psk_len, c, local_prefix,
+				     &cfg->local_iid, &cfg->peer_prefix.addr, &cfg->peer_iid);
+	return ret;
+}
+
+static void link_keys_clear(struct session_link *l)
+{
+	keyring_clear(&l->keys[0]);
+	keyring_clear(&l->keys[1]);
+	l->gen = 0;
+	l->keyed_ms = l->rekey_sent_ms = l->retire_ms = 0;
 }
 
 static void link_clear(struct session_link *l)
 {
 	handshake_clear(&l->hs);
-	keyring_clear(&l->keys);
+	handshake_clear(&l->rekey);
+	link_keys_clear(l);
 }
 
 static int link_begin(struct session_link *l, sctp_assoc_t id, uint64_t now_ms)
@@ -31,7 +48,8 @@ static int link_begin(struct session_link *l, sctp_assoc_t id, uint64_t now_ms)
 	l->id = id;
 	l->authenticated = false;
 	l->since_ms = now_ms;
-	keyring_clear(&l->keys);
+	link_keys_clear(l);
+	(void)!handshake_restart(&l->rekey, 1);
 	return handshake_reset(&l->hs);
 }
 
@@ -40,9 +58,26 @@ static void link_end(struct session_link *l)
 {
 	l->id = 0;
 	l->authenticated = false;
-	keyring_clear(&l->keys);
-	/* Whatever the handshake still held goes; the next association resets it. */
+	link_keys_clear(l);
+	/* Whatever the handshakes still held goes; the next association resets them. */
 	(void)!handshake_reset(&l->hs);
+	(void)!handshake_restart(&l->rekey, 1);
+}
+
+void session_next_gen(struct session_link *l, uint64_t now_ms)
+{
+	l->gen++;
+	l->keyed_ms = now_ms;
+	l->rekey_sent_ms = 0;
+	l->retire_ms = now_ms + KEYRING_OVERLAP_MS;
+}
+
+void session_retire(struct session_link *l, uint64_t now_ms)
+{
+	if (!l->retire_ms || now_ms < l->retire_ms)
+		return;
+	keyring_clear(&l->keys[(l->gen + 1) & 1]);
+	l->retire_ms = 0;
 }
 
 static void swap_links(struct session *s)

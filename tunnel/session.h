@@ -23,13 +23,24 @@
 #define SESSION_HANDSHAKE_DEADLINE_MS 5000
 #define SESSION_REPORT_EVERY_MS 60000
 
-/* One association and what was proven on it. */
+/*
+ * One association and what was proven on it. Its first handshake makes key generation 0;
+ * every rekey interval the initiator runs another (rekey) on the same association for the
+ * next generation. Frames carry the generation's parity, so the two latest generations'
+ * rings are held: the one this side sends with, and the other (the previous one, until
+ * its late frames had time to arrive, or the next one, while its handshake completes).
+ */
 struct session_link {
-	sctp_assoc_t id;    /* 0: none */
-	bool authenticated; /* the peer proved the PSK on it */
-	uint64_t since_ms;  /* when it came up */
-	struct handshake hs;
-	struct keyring keys;
+	sctp_assoc_t id;	/* 0: none */
+	bool authenticated;	/* the peer proved the PSK on it */
+	uint64_t since_ms;	/* when it came up */
+	struct handshake hs;	/* generation 0 */
+	struct handshake rekey; /* the latest rekey, for generation gen + 1 */
+	struct keyring keys[2]; /* by generation parity */
+	uint8_t gen;		/* the generation this side sends with */
+	uint64_t keyed_ms;	/* when it began */
+	uint64_t rekey_sent_ms; /* initiator: message 1 of a rekey went then; 0: none */
+	uint64_t retire_ms;	/* the other ring goes then; 0: nothing to retire */
 };
 
 struct session {
@@ -89,6 +100,27 @@ bool session_authenticate(struct session *s, struct session_link *l, sctp_assoc_
  * candidate moves up in its place, else the reconnection starts afresh.
  */
 void session_drop(struct session *s, sctp_assoc_t id, uint64_t now_ms);
+
+/* The ring this side seals with; the ring for a received frame of generation parity @gen. */
+static inline struct keyring *session_tx_keys(struct session_link *l)
+{
+	return &l->keys[l->gen & 1];
+}
+
+static inline struct keyring *session_rx_keys(struct session_link *l, uint8_t gen)
+{
+	return &l->keys[gen & 1];
+}
+
+/*
+ * The keys of generation gen + 1 are set on both sides (the initiator got message 2, the
+ * responder the confirmation or a frame that opened under them): send with them from now
+ * on; the old ring stays for KEYRING_OVERLAP_MS for late frames.
+ */
+void session_next_gen(struct session_link *l, uint64_t now_ms);
+
+/* Drops the old generation's ring once its late frames had their time. */
+void session_retire(struct session_link *l, uint64_t now_ms);
 
 static inline bool session_authenticated(const struct session *s)
 {

@@ -23,11 +23,12 @@ struct tunnel_stats {
 	uint64_t drop_tun;	       /* TUN device refused a packet */
 	/* Outside the data plane: the counters of mt6d-addrmgr's guard table, read at
 	 * each snapshot (0 without the table). */
-	uint64_t drop_filter;	 /* to a hashed address, not the tunnel's */
-	uint64_t drop_tripwire;	 /* to a retired hashed address */
-	uint64_t associations;	 /* associations that came up */
-	uint64_t refused_noauth; /* associations aborted: peer without SCTP-AUTH */
-	uint64_t unproven;	 /* associations aborted: the peer did not prove the key */
+	uint64_t drop_filter;	   /* to a hashed address, not the tunnel's */
+	uint64_t drop_tripwire;	   /* to a retired hashed address */
+	uint64_t associations;	   /* associations that came up */
+	uint64_t refused_noauth;   /* associations aborted: peer without SCTP-AUTH */
+	uint64_t rekey_handshakes; /* rekeys of the association in charge (new DH) */
+	uint64_t unproven;	   /* associations aborted: the peer did not prove the key */
 };
 
 /*

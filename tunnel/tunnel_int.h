@@ -78,6 +78,8 @@ void assoc_refuse(struct tunnel *t, sctp_assoc_t id, uint64_t *counter);
 void assoc_notification(struct tunnel *t, const union sctp_notification *n, size_t len);
 void assoc_handshake(struct tunnel *t, struct session_link *l, const struct mt6d_frame *f,
 		     uint64_t now_ms);
+/* A frame of generation parity @gen opened on @l: it may complete a rekey. */
+void assoc_rekey_proven(struct tunnel *t, struct session_link *l, uint8_t gen, uint64_t now_ms);
 /* The peer proved the key on @l (@how: for the log); a candidate takes over. */
 void assoc_authenticated(struct tunnel *t, struct session_link *l, const char *how);
 void assoc_endpoint_params(const struct mt6d_config *cfg, const uint8_t *auth_key,

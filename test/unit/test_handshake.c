@@ -236,6 +236,70 @@ static void test_reset(void)
 	teardown(&a, &b);
 }
 
+/*
+ * A rekey on the same association: a fresh handshake for generation 1 makes new keys in
+ * the other ring; frames carry the generation; an old message for another generation is
+ * refused without a reply.
+ */
+static void test_rekey(void)
+{
+	uint8_t m1[HANDSHAKE_MSG_MAX], m2[HANDSHAKE_MSG_MAX], m3[HANDSHAKE_MSG_MAX];
+	uint8_t r1[HANDSHAKE_MSG_MAX], r2[HANDSHAKE_MSG_MAX], r3[HANDSHAKE_MSG_MAX], x[64];
+	size_t l1, l2, l3, q1, q2, q3, xl;
+	struct handshake ra, rb;
+	struct handshake_keys k;
+	struct keyring a1, b1;
+	struct side a, b;
+	struct mt6d_frame f;
+	uint64_t c;
+
+	setup(&a, &b, psk, MT6D_CIPHER_AES_256_GCM, MT6D_CIPHER_AES_256_GCM);
+	CHECK(!handshake_start(&a.hs, m1, &l1), "message 1");
+	CHECK(take(&b, m1, l1, m2, &l2) == HANDSHAKE_KEYS, "message 2");
+	CHECK(take(&a, m2, l2, m3, &l3) == HANDSHAKE_KEYS, "confirmation");
+	CHECK(take(&b, m3, l3, x, &xl) == HANDSHAKE_CONFIRMED, "generation 0 done");
+
+	ra = a.hs;
+	rb = b.hs;
+	memset(&ra.noise, 0, sizeof(ra.noise));
+	memset(&rb.noise, 0, sizeof(rb.noise));
+	keyring_init(&a1, MT6D_CIPHER_AES_256_GCM, 0, 0);
+	keyring_init(&b1, MT6D_CIPHER_AES_256_GCM, 0, 0);
+	keyring_set_gen(&a1, 1);
+	keyring_set_gen(&b1, 1);
+	CHECK(!handshake_restart(&ra, 1) && !handshake_restart(&rb, 1), "rekey states");
+	CHECK(!handshake_start(&ra, r1, &q1), "rekey message 1");
+	CHECK(handshake_receive(&rb, r1, q1, r2, &q2, &k) == HANDSHAKE_KEYS &&
+		      !keyring_install(&b1, k.tx, k.rx, 0),
+	      "rekey message 2, b's ring of generation 1");
+	CHECK(handshake_receive(&ra, r2, q2, r3, &q3, &k) == HANDSHAKE_KEYS &&
+		      !keyring_install(&a1, k.tx, k.rx, 0),
+	      "rekey done at a, a's ring of generation 1");
+	CHECK(handshake_receive(&rb, r3, q3, x, &xl, &k) == HANDSHAKE_CONFIRMED,
+	      "rekey confirmed at b");
+
+	xl = seal(&a1, x, &c);
+	CHECK(!mt6d_frame_parse(x, xl, &f) && f.gen == 1, "a frame of generation 1 says so");
+	CHECK(keyring_open(&b.keys, x, xl, &f, 0) == -ENOKEY,
+	      "the ring of generation 0 refuses it");
+	CHECK(opens(&b1, x, xl), "the ring of generation 1 opens it");
+	xl = seal(&a.keys, x, &c);
+	CHECK(opens(&b.keys, x, xl), "generation 0 still opens during the overlap");
+
+	/* The next rekey expects generation 2: old messages get nothing. */
+	CHECK(!handshake_restart(&rb, 2), "b waits for generation 2");
+	CHECK(handshake_receive(&rb, r1, q1, x, &xl, &k) == HANDSHAKE_BAD && !xl,
+	      "the rekey message 1 of generation 1 again: refused, no reply");
+	CHECK(!handshake_restart(&rb, 2), "b waits again");
+	CHECK(handshake_receive(&rb, m1, l1, x, &xl, &k) == HANDSHAKE_BAD && !xl,
+	      "the first message 1 (generation 0) again: refused, no reply");
+	handshake_clear(&ra);
+	handshake_clear(&rb);
+	keyring_clear(&a1);
+	keyring_clear(&b1);
+	teardown(&a, &b);
+}
+
 int main(void)
 {
 	test_full();
@@ -244,5 +308,6 @@ int main(void)
 	test_tampered();
 	test_cipher_mismatch();
 	test_reset();
+	test_rekey();
 	return check_done();
 }

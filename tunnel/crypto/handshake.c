@@ -43,10 +43,16 @@ void handshake_clear(struct handshake *h)
 
 int handshake_reset(struct handshake *h)
 {
+	return handshake_restart(h, 0);
+}
+
+int handshake_restart(struct handshake *h, uint8_t gen)
+{
 	noise_hs_clear(&h->noise);
 	noise_cs_clear(&h->confirm);
 	mt6d_wipe(h->hash, sizeof(h->hash));
 	h->authenticated = false;
+	h->gen = gen;
 	h->step = HANDSHAKE_FAILED;
 	if (noise_hs_init(&h->noise, h->initiator, NOISE_CHACHAPOLY, h->prologue,
 			  sizeof(h->prologue), h->psk) < 0)
@@ -59,13 +65,21 @@ static void put_payload(const struct handshake *h, uint8_t p[HANDSHAKE_PAYLOAD_L
 {
 	p[0] = HANDSHAKE_VERSION;
 	p[1] = (uint8_t)h->cipher;
-	p[2] = p[3] = 0;
+	p[2] = h->gen;
+	p[3] = 0;
+}
+
+/* The peer's payload is well formed and for the generation expected. */
+static bool payload_valid(const struct handshake *h, const uint8_t *p, size_t len)
+{
+	return len == HANDSHAKE_PAYLOAD_LEN && p[0] == HANDSHAKE_VERSION && p[2] == h->gen &&
+	       !p[3];
 }
 
 /* The peer's payload agrees with ours: same version, same traffic cipher. */
 static bool payload_agrees(struct handshake *h, const uint8_t *p, size_t len)
 {
-	if (len != HANDSHAKE_PAYLOAD_LEN || p[0] != HANDSHAKE_VERSION || p[2] || p[3])
+	if (len != HANDSHAKE_PAYLOAD_LEN || p[0] != HANDSHAKE_VERSION || p[3])
 		return false;
 	h->peer_cipher = (enum mt6d_cipher)p[1];
 	return p[1] == (uint8_t)h->cipher;
@@ -128,6 +142,11 @@ static enum handshake_result on_msg1(struct handshake *h, const uint8_t *m, size
 		h->step = HANDSHAKE_FAILED;
 		return HANDSHAKE_BAD;
 	}
+	if (!payload_valid(h, payload, plen)) {
+		/* Another generation (an old rekey's message 1): no reply, no keys. */
+		h->step = HANDSHAKE_FAILED;
+		return HANDSHAKE_BAD;
+	}
 	agrees = payload_agrees(h, payload, plen);
 	/* Answered even on a mismatch, so that the initiator can say what differs. */
 	put_payload(h, mine);
@@ -153,7 +172,8 @@ static enum handshake_result on_msg2(struct handshake *h, const uint8_t *m, size
 
 	if (!h->initiator || h->step != HANDSHAKE_WAIT_MSG2)
 		return HANDSHAKE_BAD;
-	if (noise_hs_read(&h->noise, m, len, payload, sizeof(payload), &plen) < 0) {
+	if (noise_hs_read(&h->noise, m, len, payload, sizeof(payload), &plen) < 0 ||
+	    !payload_valid(h, payload, plen)) {
 		h->step = HANDSHAKE_FAILED;
 		return HANDSHAKE_BAD;
 	}

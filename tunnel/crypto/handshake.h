@@ -21,8 +21,12 @@
  *                              of nothing: proves the initiator completed message 2
  *
  * Payload of messages 1 and 2 (encrypted and bound into the handshake hash): version,
- * the sender's traffic cipher, two zero bytes. A cipher that differs gives a one-line
- * diagnosis instead of silent drops. The prologue binds both ids in their roles, so a
+ * the sender's traffic cipher, the key generation the handshake makes, a zero byte. A
+ * cipher that differs gives a one-line diagnosis instead of silent drops. Generation 0 is
+ * the association's first handshake; the initiator runs another one on the same
+ * association every rekey interval, for generation + 1 (fresh ephemerals: keys that a
+ * compromise of the current ones does not reveal), and a message for any other
+ * generation than the one expected is refused. The prologue binds both ids in their roles, so a
  * message of another pair of gateways does not verify. Noise's PSK is
  * mt6d_kdf(PSK, MT6D_KDF_NOISE_PSK).
  *
@@ -62,6 +66,7 @@ struct handshake {
 	uint8_t prologue[HANDSHAKE_PROLOGUE_LEN];
 	enum mt6d_cipher cipher; /* ours, for the traffic */
 	enum mt6d_cipher peer_cipher;
+	uint8_t gen; /* the key generation this handshake makes */
 	bool initiator;
 	enum handshake_step step;
 	bool authenticated; /* the peer proved the key in the handshake */
@@ -77,8 +82,10 @@ int handshake_init(struct handshake *h, const uint8_t *psk, size_t psk_len, enum
 	__attribute__((warn_unused_result));
 void handshake_clear(struct handshake *h);
 
-/* Starts over for a new association: a fresh Noise state (fresh ephemeral). */
+/* Starts over for a new association: a fresh Noise state (fresh ephemeral), generation 0. */
 int handshake_reset(struct handshake *h) __attribute__((warn_unused_result));
+/* A fresh Noise state for key generation @gen on the same association (a rekey). */
+int handshake_restart(struct handshake *h, uint8_t gen) __attribute__((warn_unused_result));
 
 /* Initiator: message 1 into @out (HANDSHAKE_MSG_MAX bytes), its length into *@len. */
 int handshake_start(struct handshake *h, uint8_t *out, size_t *len)

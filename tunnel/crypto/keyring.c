@@ -24,6 +24,11 @@ void keyring_init(struct keyring *k, enum mt6d_cipher cipher, uint64_t rekey_ms,
 	k->rekey_bytes = KEYRING_REKEY_BYTES;
 }
 
+void keyring_set_gen(struct keyring *k, uint8_t gen)
+{
+	k->gen = gen & 1;
+}
+
 void keyring_set_byte_limit(struct keyring *k, uint64_t bytes)
 {
 	k->rekey_bytes = bytes ? bytes : KEYRING_REKEY_BYTES;
@@ -172,6 +177,7 @@ int keyring_seal(struct keyring *k, uint8_t type, uint8_t *buf, size_t len, size
 		if (ret < 0)
 			return ret;
 	}
+	f.gen = k->gen;
 	f.epoch = k->tx_epoch;
 	f.counter = k->tx_counter;
 	mt6d_frame_put_hdr(buf, &f);
@@ -322,7 +328,7 @@ int keyring_open(struct keyring *k, uint8_t *buf, size_t len, struct mt6d_frame 
 	struct keyring_rx *r;
 	int ret;
 
-	if (!k->installed)
+	if (!k->installed || f->gen != k->gen)
 		return -ENOKEY;
 	r = rx_find(k, f->epoch, now_ms);
 	if (!r)

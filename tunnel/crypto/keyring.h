@@ -58,6 +58,7 @@ struct keyring_rx {
 
 struct keyring {
 	enum mt6d_cipher cipher;
+	uint8_t gen; /* key generation parity its frames carry (frame.h), 0 or 1 */
 	uint64_t rekey_ms, rekey_msgs, rekey_bytes;
 	bool installed;
 
@@ -84,6 +85,8 @@ int keyring_derive(const uint8_t secret[32], uint8_t key[MT6D_AEAD_KEY_LEN],
 /* @rekey_ms, @rekey_msgs: 0 for the defaults. */
 void keyring_init(struct keyring *k, enum mt6d_cipher cipher, uint64_t rekey_ms,
 		  uint64_t rekey_msgs);
+/* The key generation parity the ring's frames carry (0 after keyring_init()). */
+void keyring_set_gen(struct keyring *k, uint8_t gen);
 /* The byte limit per key instead of KEYRING_REKEY_BYTES (tests; 0: the default). */
 void keyring_set_byte_limit(struct keyring *k, uint64_t bytes);
 /* Forgets every key (also the secrets). */

@@ -7,7 +7,8 @@
 #  hostA ── gwA ══ (veth "internet", hashed addresses only) ══ gwB ── hostB
 #  fd00:a::2        mt6d-tunnel + mt6d-addrmgr on each gateway        fd00:b::2
 #
-# Checks: 200 pings spread over >= 8 rotations, none lost; a 20 MB TCP transfer
+# Checks: 200 pings spread over >= 8 rotations and at least one rekey handshake (a new
+# key exchange on the live association, every 10 s here), none lost; a 20 MB TCP transfer
 # across the rotations arrives byte-identical; the capture of the internet link
 # shows >= 6 hashed source addresses per gateway, SCTP only (plus neighbour
 # discovery), never a true address; --rotate puts a new address on the wire
@@ -27,11 +28,13 @@ TRANSFER_MB=20
 TRUE_A=2001:db8:1:1::1
 TRUE_B=2001:db8:2:2::2
 
-# Config files as shipped in conf/, with a 2 s rotation interval.
+# Config files as shipped in conf/, with a 2 s rotation interval and a 10 s rekey interval.
 mkdir -p /etc/mt6d
 for gw in gwA gwB; do
-	sed "s/^interval = .*/interval = $INTERVAL/" "$(mt6d_conf $gw)" >/etc/mt6d/$gw.conf
+	sed -e "s/^interval = .*/interval = $INTERVAL/" -e "/^\[tunnel\]/a rekey-interval = 10" \
+		"$(mt6d_conf $gw)" >/etc/mt6d/$gw.conf
 done
+rekeys() { json_num "$(mt6d_tstatus "$1" --json)" rekey_handshakes; }
 
 topo_up
 cap_start wire
@@ -48,6 +51,7 @@ wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 20 ||
 	die "first ping" "hostB unreachable through the tunnel"
 
 rot0=$(mt6d_astatus_key gwA rotations)
+rk0=$(rekeys gwA)
 
 # --- 200 pings across the rotations ------------------------------------------------
 # Alone on the link: with a bulk transfer beside them, a ping can be lost to
@@ -58,13 +62,21 @@ sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$OUT/ping.log")
 recv=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$OUT/ping.log")
 lost=$((${sent:-0} - ${recv:-0}))
 rotp=$(($(mt6d_astatus_key gwA rotations) - rot0))
+rkp=$(($(rekeys gwA) - ${rk0:-0}))
 cap_stop lan
-log "pings: $sent sent, $recv received, $lost lost, across $rotp rotations of gwA"
+log "pings: $sent sent, $recv received, $lost lost, across $rotp rotations and $rkp rekeys of gwA"
 if [ "${sent:-0}" -eq "$PINGS" ] && [ "$lost" -eq 0 ] && [ "$rotp" -ge 8 ]; then
 	pass "$PINGS pings across $rotp rotations, none lost"
 else
 	fail "$PINGS pings across >= 8 rotations, none lost" \
 		"sent ${sent:-?}, received ${recv:-?}, $rotp rotations (ping status $prc)"
+fi
+# Both sides count the rekeys they completed: the initiator on message 2, the responder
+# on the confirmation.
+if [ "$rkp" -ge 1 ] && [ "$(rekeys gwB)" -ge 1 ]; then
+	pass "rekey handshakes during the pings: gwA +$rkp, gwB $(rekeys gwB) in all"
+else
+	fail "rekey handshakes during the pings" "gwA +$rkp, gwB $(rekeys gwB)"
 fi
 
 # --- 20 MB TCP transfer hostA -> hostB, with a forced rotation during it ------------
