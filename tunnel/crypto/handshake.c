@@ -72,8 +72,7 @@ static void put_payload(const struct handshake *h, uint8_t p[HANDSHAKE_PAYLOAD_L
 /* The peer's payload is well formed and for the generation expected. */
 static bool payload_valid(const struct handshake *h, const uint8_t *p, size_t len)
 {
-	return len == HANDSHAKE_PAYLOAD_LEN && p[0] == HANDSHAKE_VERSION && p[2] == h->gen &&
-	       !p[3];
+	return len == HANDSHAKE_PAYLOAD_LEN && p[0] == HANDSHAKE_VERSION && p[2] == h->gen && !p[3];
 }
 
 /* The peer's payload agrees with ours: same version, same traffic cipher. */
