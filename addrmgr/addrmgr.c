@@ -32,6 +32,7 @@
 #include "ctl.h"
 #include "derive.h"
 #include "guard.h"
+#include "killswitch.h"
 #include "log.h"
 #include "plan.h"
 #include "report.h"
@@ -58,7 +59,7 @@ struct addrmgr {
 	struct assoc_state assoc;
 	uint64_t last_current;
 	bool tunnel_warned;
-	bool stopping;	  /* SIGTERM: a clean stop removes the guard table */
+	bool stopping;	  /* SIGTERM: a clean stop removes the guard table (not the kill switch) */
 	int guard_err[2]; /* last guard error logged (update, evidence), 0: none */
 
 	struct addrmgr_stats stats;
@@ -308,6 +309,41 @@ static const struct mt6d_daemon_ops addrmgr_ops = {
 	.request = on_request,
 };
 
+/*
+ * The kill switch follows [guard] enable alone: installed (or rebuilt) at every start with
+ * the guard, removed at a start without it, left in place when the daemon stops or dies, so
+ * that the tunnel's traffic never leaves in clear (killswitch.h). Without nftables and with
+ * the guard off, there is nothing to remove.
+ */
+static int killswitch_sync(const struct mt6d_config *cfg)
+{
+	struct killswitch_params kp = {
+		.name = cfg->name,
+		.tun_dev = cfg->device,
+		.uplink = cfg->interface,
+		.routes = cfg->routes,
+		.n_routes = cfg->n_routes,
+	};
+	char err[256];
+	int ret;
+
+	if (cfg->guard.enable) {
+		ret = killswitch_install(&kp, err, sizeof(err));
+		if (ret < 0)
+			log_warnx("kill switch: %s%s%s", strerror(-ret), *err ? ": " : "", err);
+		else
+			log_info("kill switch: %zu route(s) reachable only through %s",
+				 cfg->n_routes, cfg->device);
+		return ret;
+	}
+	ret = killswitch_remove(cfg->name, err, sizeof(err));
+	if (ret < 0)
+		log_warnx("kill switch not removed: %s%s%s", strerror(-ret), *err ? ": " : "", err);
+	else if (ret > 0)
+		log_info("kill switch removed ([guard] enable = no)");
+	return 0;
+}
+
 int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 {
 	struct addrmgr *m = calloc(1, sizeof(*m));
@@ -326,6 +362,9 @@ int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
 		log_warnx("key derivation failed");
 		goto fail;
 	}
+	ret = killswitch_sync(cfg);
+	if (ret < 0)
+		goto fail;
 	if (cfg->guard.enable) {
 		ret = guard_new(&m->guard, cfg, &m->d.prefix, &m->deriver);
 		if (ret < 0) {

@@ -71,9 +71,6 @@ struct bench {
 	size_t n; /* addresses ever used, held by the kernel */
 };
 
-static const struct mt6d_prefix lroutes[] = { { .addr = { { { 0xfd, 0, 0, 0xa } } }, .len = 64 } };
-static const struct mt6d_prefix proutes[] = { { .addr = { { { 0xfd, 0, 0, 0xb } } }, .len = 64 } };
-
 static double now_us(void)
 {
 	struct timespec ts;
@@ -129,11 +126,6 @@ static void ns_setup(struct bench *b, int mode)
 		.port = 7861,
 		.prefix = b->prefix,
 		.anyip = mode == MODE_ANYIP,
-		.tun_dev = "mt6d0",
-		.local_routes = lroutes,
-		.n_local_routes = 1,
-		.peer_routes = proutes,
-		.n_peer_routes = 1,
 		.evidence_ms = 2000,
 	};
 	struct guard_op ops[2 * PLAN_LEN];

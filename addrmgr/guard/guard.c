@@ -44,12 +44,6 @@ int guard_new(struct guard **out, const struct mt6d_config *cfg, const struct in
 		.port = cfg->port,
 		.prefix = *prefix,
 		.anyip = cfg->mode == MT6D_MODE_ANYIP,
-		.tun_dev = cfg->device,
-		/* Host mode protects its own inner address; a gateway's LAN is not listed. */
-		.local_routes = cfg->address.len ? &cfg->address : NULL,
-		.n_local_routes = cfg->address.len ? 1 : 0,
-		.peer_routes = cfg->routes,
-		.n_peer_routes = cfg->n_routes,
 	};
 	int ret;
 

@@ -1,28 +1,42 @@
 // SPDX-License-Identifier: MIT
 /*
- * The guard's rules, written with libnftnl expressions. In nft syntax (PORT, PREFIX, the
- * routes and TUN from the configuration):
+ * The guard's rules and the kill switch's, written with libnftnl expressions. In nft syntax
+ * (PORT, PREFIX, the routes, TUN and UPLINK from the configuration):
  *
- *   chain guard { type filter hook prerouting priority raw; policy accept;
+ *   chain guard { type filter hook prerouting priority raw; policy accept;   # table ip6
  *     ip6 saddr @peer ip6 daddr @retired counter name dropped drop     # the peer, late
  *     ip6 daddr @retired counter name tripwire drop
  *     ip6 saddr @peer ip6 daddr @local sctp sport PORT sctp dport PORT
  *         sctp chunk data exists update @evidence { ip6 daddr } accept    # and heartbeat
  *     ... the same without the chunk match ... accept
- *     ip6 saddr @peer ip6 daddr @local meta l4proto sctp exthdr frag exists accept # i-data ip6
- * daddr @local icmpv6 type 1-4 accept            # errors, packet too big first ip6 daddr @local
- * icmpv6 type 133-137 accept        # neighbour discovery ip6 daddr @local counter name dropped
- * drop ip6 daddr PREFIX fib daddr type != local counter name dropped drop   # interface ip6 daddr
- * PREFIX counter name dropped drop                           # anyip
+ *     ip6 saddr @peer ip6 daddr @local meta l4proto sctp exthdr frag exists accept
+ *     ip6 daddr @local icmpv6 type 1-4 accept            # errors, packet too big first
+ *     ip6 daddr @local icmpv6 type 133-137 accept        # neighbour discovery
+ *     ip6 daddr @local counter name dropped drop
+ *     ip6 daddr PREFIX fib daddr type != local counter name dropped drop   # interface
+ *     ip6 daddr PREFIX counter name dropped drop                           # anyip
  *   }
- *   chain killswitch-fwd { type filter hook forward priority filter; policy accept;
- *     ip6 saddr LOCAL-ROUTE ip6 daddr PEER-ROUTE oifname != TUN drop    # every pair
- *   }
+ *
+ *   chain killswitch-fwd { type filter hook forward priority filter; policy accept; # inet
+ *     meta nfproto ipv6 ip6 daddr ROUTE oifname != TUN counter name killswitch drop
+ *     meta nfproto ipv6 ip6 saddr ROUTE oifname UPLINK counter name killswitch drop
+ *     meta nfproto ipv6 meta l4proto ipv6-icmp icmpv6 type 1-4
+ *         @th,128,128 ROUTE oifname UPLINK counter name killswitch drop  # quoted source
+ *     ... the same with @th,256,128 ...                                  # quoted destination
+ *   }   # each rule once per route
  *   chain killswitch-out { type filter hook output ... the same }
  *
  * Prerouting sees packets to our addresses before the routing decision, so a packet to a
  * hashed address that is not (or no longer) local is dropped too, instead of being
  * forwarded or answered with an ICMPv6 error that would show the gateway is there.
+ *
+ * The kill switch keys on the peer's routes alone: a gateway's own inner prefixes are
+ * nowhere in the configuration, and a host whose TUN device is gone sends from its
+ * uplink's address, not its inner one. So nothing for the peer's side leaves but through
+ * TUN, whoever sent it (forwarded or our own, ICMPv6 errors included); nothing from the
+ * peer's side leaves by the uplink (forwarded from TUN toward a LAN whose route is gone);
+ * no ICMPv6 error quoting a packet to or from the peer's side leaves by the uplink. Other
+ * traffic, and errors toward the LAN (packet too big for TUN's MTU), pass.
  */
 #include "guard_rules.h"
 
@@ -50,6 +64,7 @@
 struct rb {
 	struct nftnl_rule *r;
 	int err;
+	uint16_t family; /* NFPROTO_IPV6 (the guard) or NFPROTO_INET (the kill switch) */
 };
 
 static struct nftnl_expr *expr(struct rb *rb, const char *name)
@@ -149,8 +164,8 @@ static void verdict(struct rb *rb, int v)
 	add(rb, e);
 }
 
-/* Register 1 := the address at @off masked to @len bits, compared with @net. */
-static void addr_in(struct rb *rb, uint32_t off, const struct mt6d_prefix *net)
+/* The address at @base + @off, masked to @net's length, equals @net's (register 1). */
+static void addr_in(struct rb *rb, uint32_t base, uint32_t off, const struct mt6d_prefix *net)
 {
 	struct in6_addr mask = { 0 }, want = net->addr;
 	struct nftnl_expr *e;
@@ -161,7 +176,7 @@ static void addr_in(struct rb *rb, uint32_t off, const struct mt6d_prefix *net)
 		mask.s6_addr[i] = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
 		want.s6_addr[i] &= mask.s6_addr[i];
 	}
-	payload(rb, NFT_PAYLOAD_NETWORK_HEADER, off, 16, NFT_REG_1);
+	payload(rb, base, off, 16, NFT_REG_1);
 	e = expr(rb, "bitwise");
 	if (e) {
 		static const struct in6_addr zero;
@@ -196,8 +211,8 @@ static int emit(struct mt6d_nft_batch *b, const char *table, const char *chain, 
 	if (!ret) {
 		nftnl_rule_set_str(rb->r, NFTNL_RULE_TABLE, table);
 		nftnl_rule_set_str(rb->r, NFTNL_RULE_CHAIN, chain);
-		nftnl_rule_set_u32(rb->r, NFTNL_RULE_FAMILY, NFPROTO_IPV6);
-		nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWRULE, NFPROTO_IPV6,
+		nftnl_rule_set_u32(rb->r, NFTNL_RULE_FAMILY, rb->family);
+		nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWRULE, rb->family,
 					 NLM_F_APPEND | NLM_F_CREATE);
 		if (nlh)
 			nftnl_rule_nlmsg_build_payload(nlh, rb->r);
@@ -212,12 +227,13 @@ static int emit(struct mt6d_nft_batch *b, const char *table, const char *chain, 
 static int rule_begin(struct rb *rb)
 {
 	rb->err = 0;
+	rb->family = NFPROTO_IPV6;
 	rb->r = nftnl_rule_alloc();
 	return rb->r ? 0 : -ENOMEM;
 }
 
-static int chain(struct mt6d_nft_batch *b, const char *table, const char *name, uint32_t hook,
-		 int32_t prio)
+static int chain(struct mt6d_nft_batch *b, const char *table, uint16_t family, const char *name,
+		 uint32_t hook, int32_t prio)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
@@ -226,12 +242,12 @@ static int chain(struct mt6d_nft_batch *b, const char *table, const char *name, 
 		return -ENOMEM;
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_IPV6);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, family);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWCHAIN, NFPROTO_IPV6, NLM_F_CREATE);
+	nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWCHAIN, family, NLM_F_CREATE);
 	if (nlh)
 		nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
@@ -385,7 +401,7 @@ static int rest_rules(struct mt6d_nft_batch *b, const char *table, const char *n
 	 * makes all of it local, and none of it is for anything but the tunnel.
 	 */
 	if (!ret && !(ret = rule_begin(&rb))) {
-		addr_in(&rb, IP6_DADDR_OFF, &hashed);
+		addr_in(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, &hashed);
 		if (!p->anyip) {
 			e = expr(&rb, "fib");
 			if (e) {
@@ -404,11 +420,11 @@ static int rest_rules(struct mt6d_nft_batch *b, const char *table, const char *n
 	return ret;
 }
 
-static int guard_chain(struct mt6d_nft_batch *b, const char *table,
-		       const struct guard_table_params *p)
+int guard_rules_build(struct mt6d_nft_batch *b, const char *table,
+		      const struct guard_table_params *p)
 {
 	static const char name[] = "guard";
-	int ret = chain(b, table, name, NF_INET_PRE_ROUTING, GUARD_PRIO_RAW);
+	int ret = chain(b, table, NFPROTO_IPV6, name, NF_INET_PRE_ROUTING, GUARD_PRIO_RAW);
 
 	if (!ret)
 		ret = peer_rules(b, table, name, p);
@@ -417,38 +433,84 @@ static int guard_chain(struct mt6d_nft_batch *b, const char *table,
 	return ret;
 }
 
-static int killswitch_chain(struct mt6d_nft_batch *b, const char *table, const char *name,
-			    uint32_t hook, const struct guard_table_params *p)
-{
-	char dev[IFNAMSIZ] = { 0 };
-	struct rb rb;
-	int ret = chain(b, table, name, hook, GUARD_PRIO_FILTER);
+/* What one kill switch rule matches, besides IPv6 and its route. */
+enum ks_match {
+	KS_TO_PEER,	 /* ip6 daddr ROUTE oifname != TUN */
+	KS_FROM_PEER,	 /* ip6 saddr ROUTE oifname UPLINK */
+	KS_QUOTED_SADDR, /* an ICMPv6 error quoting a packet from ROUTE, oifname UPLINK */
+	KS_QUOTED_DADDR, /* ... quoting a packet to ROUTE */
+	KS_NMATCH,
+};
 
-	strncpy(dev, p->tun_dev, sizeof(dev) - 1);
-	for (size_t i = 0; i < p->n_local_routes && !ret; i++) {
-		for (size_t j = 0; j < p->n_peer_routes && !ret; j++) {
-			if ((ret = rule_begin(&rb)))
-				break;
-			addr_in(&rb, IP6_SADDR_OFF, &p->local_routes[i]);
-			addr_in(&rb, IP6_DADDR_OFF, &p->peer_routes[j]);
-			meta(&rb, NFT_META_OIFNAME, NFT_REG_2);
-			cmp(&rb, NFT_REG_2, NFT_CMP_NEQ, dev, sizeof(dev));
-			verdict(&rb, NF_DROP);
-			ret = emit(b, table, name, &rb);
-		}
+/*
+ * ICMPv6 errors (RFC 4443: types 1-4) quote the packet that caused them after their 8-byte
+ * header: its source at transport offset 8 + 8, its destination at 8 + 24.
+ */
+#define ICMP6_QUOTED_SADDR_OFF (8 + IP6_SADDR_OFF)
+#define ICMP6_QUOTED_DADDR_OFF (8 + IP6_DADDR_OFF)
+
+static int killswitch_rule(struct mt6d_nft_batch *b, const char *table, const char *name,
+			   const struct killswitch_params *p, const struct mt6d_prefix *route,
+			   enum ks_match m)
+{
+	static const uint8_t ipv6 = NFPROTO_IPV6;
+	char tun[IFNAMSIZ] = { 0 }, uplink[IFNAMSIZ] = { 0 };
+	struct rb rb;
+	int ret = rule_begin(&rb);
+
+	if (ret)
+		return ret;
+	rb.family = NFPROTO_INET;
+	strncpy(tun, p->tun_dev, sizeof(tun) - 1);
+	strncpy(uplink, p->uplink, sizeof(uplink) - 1);
+	/* An inet chain sees IPv4 too: the offsets below are IPv6's. */
+	meta(&rb, NFT_META_NFPROTO, NFT_REG_2);
+	cmp(&rb, NFT_REG_2, NFT_CMP_EQ, &ipv6, 1);
+	switch (m) {
+	case KS_TO_PEER:
+		addr_in(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, route);
+		break;
+	case KS_FROM_PEER:
+		addr_in(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_SADDR_OFF, route);
+		break;
+	default:
+		l4proto(&rb, IPPROTO_ICMPV6);
+		payload(&rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_2);
+		range(&rb, NFT_REG_2, 1, 4);
+		addr_in(&rb, NFT_PAYLOAD_TRANSPORT_HEADER,
+			m == KS_QUOTED_SADDR ? ICMP6_QUOTED_SADDR_OFF : ICMP6_QUOTED_DADDR_OFF,
+			route);
+		break;
 	}
-	return ret;
+	meta(&rb, NFT_META_OIFNAME, NFT_REG_2);
+	if (m == KS_TO_PEER)
+		cmp(&rb, NFT_REG_2, NFT_CMP_NEQ, tun, sizeof(tun));
+	else
+		cmp(&rb, NFT_REG_2, NFT_CMP_EQ, uplink, sizeof(uplink));
+	counter(&rb, KILLSWITCH_CTR);
+	verdict(&rb, NF_DROP);
+	return emit(b, table, name, &rb);
 }
 
-int guard_rules_build(struct mt6d_nft_batch *b, const char *table,
-		      const struct guard_table_params *p)
+int guard_rules_killswitch(struct mt6d_nft_batch *b, const char *table,
+			   const struct killswitch_params *p)
 {
-	int ret = guard_chain(b, table, p);
+	static const struct {
+		const char *name;
+		uint32_t hook;
+	} chains[] = {
+		{ "killswitch-fwd", NF_INET_FORWARD },
+		{ "killswitch-out", NF_INET_LOCAL_OUT },
+	};
+	int ret = 0;
 
-	if (!ret && p->n_local_routes && p->n_peer_routes) {
-		ret = killswitch_chain(b, table, "killswitch-fwd", NF_INET_FORWARD, p);
-		if (!ret)
-			ret = killswitch_chain(b, table, "killswitch-out", NF_INET_LOCAL_OUT, p);
+	for (size_t c = 0; c < sizeof(chains) / sizeof(chains[0]) && !ret; c++) {
+		ret = chain(b, table, NFPROTO_INET, chains[c].name, chains[c].hook,
+			    GUARD_PRIO_FILTER);
+		for (int m = 0; m < KS_NMATCH && !ret; m++)
+			for (size_t i = 0; i < p->n_routes && !ret; i++)
+				ret = killswitch_rule(b, table, chains[c].name, p, &p->routes[i],
+						      (enum ks_match)m);
 	}
 	return ret;
 }

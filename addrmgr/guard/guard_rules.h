@@ -6,13 +6,21 @@
 #include <stdint.h>
 
 #include "guard_table.h"
+#include "killswitch.h"
 #include "nft.h"
 
 /*
- * The guard table's chains and rules as nf_tables messages appended to a transaction
+ * The guard table's chain and rules as nf_tables messages appended to a transaction
  * (private to guard_table.c). Returns 0 or -ENOMEM.
  */
 int guard_rules_build(struct mt6d_nft_batch *b, const char *table,
 		      const struct guard_table_params *p) __attribute__((warn_unused_result));
+
+/*
+ * The kill switch's chains and rules in the inet table @table (private to killswitch.c).
+ * Returns 0 or -ENOMEM.
+ */
+int guard_rules_killswitch(struct mt6d_nft_batch *b, const char *table,
+			   const struct killswitch_params *p) __attribute__((warn_unused_result));
 
 #endif

@@ -27,9 +27,7 @@
 struct guard_table {
 	struct mt6d_nft *nft;
 	struct guard_table_params p;
-	struct mt6d_prefix *routes; /* copies of both route lists */
 	char table[MT6D_NAME_MAX + sizeof(MT6D_GUARD_TABLE_PREFIX)];
-	char tun_dev[IFNAMSIZ];
 };
 
 static const char *const set_names[GUARD_NSETS] = {
@@ -51,7 +49,6 @@ const char *guard_table_name(const struct guard_table *g)
 
 int guard_table_open(struct guard_table **out, const struct guard_table_params *p)
 {
-	size_t nl = p->n_local_routes, np = p->n_peer_routes;
 	struct guard_table *g = calloc(1, sizeof(*g));
 	int ret;
 
@@ -62,21 +59,12 @@ int guard_table_open(struct guard_table **out, const struct guard_table_params *
 		free(g);
 		return -ENAMETOOLONG;
 	}
-	g->routes = calloc(nl + np + 1, sizeof(*g->routes));
-	ret = g->routes ? mt6d_nft_open(&g->nft) : -ENOMEM;
+	ret = mt6d_nft_open(&g->nft);
 	if (ret < 0) {
 		guard_table_close(g);
 		return ret;
 	}
 	g->p = *p;
-	snprintf(g->tun_dev, sizeof(g->tun_dev), "%s", p->tun_dev ? p->tun_dev : "");
-	g->p.tun_dev = g->tun_dev;
-	if (nl)
-		memcpy(g->routes, p->local_routes, nl * sizeof(*g->routes));
-	if (np)
-		memcpy(g->routes + nl, p->peer_routes, np * sizeof(*g->routes));
-	g->p.local_routes = g->routes;
-	g->p.peer_routes = g->routes + nl;
 	g->p.name = NULL;
 	*out = g;
 	return 0;
@@ -87,7 +75,6 @@ void guard_table_close(struct guard_table *g)
 	if (!g)
 		return;
 	mt6d_nft_close(g->nft);
-	free(g->routes);
 	free(g);
 }
 

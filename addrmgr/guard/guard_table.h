@@ -19,9 +19,11 @@
  *             evidence  local addresses the peer's SCTP reached lately (filled by the rule)
  *   counters  dropped   packets to a hashed address (or the hashed /64) that were not ours
  *             tripwire  packets to a retired address, but for the peer's (dropped)
- *   chains    guard        prerouting, before routing: hashed addresses take the tunnel's
- *                          SCTP from the peer plus the ICMPv6 IPv6 needs; nothing else
- *             killswitch   forward and output: [local] routes -> [peer] routes only via TUN
+ *   chain     guard     prerouting, before routing: hashed addresses take the tunnel's
+ *                       SCTP from the peer plus the ICMPv6 IPv6 needs; nothing else
+ *
+ * The kill switch is another table, "inet mt6d-NAME", with a life of its own
+ * (killswitch.h).
  *
  * The table is always (re)built whole in one transaction, so it never exists half-made.
  */
@@ -40,12 +42,7 @@ struct guard_table_params {
 	uint16_t port;		/* the tunnel's SCTP port, both ends */
 	struct in6_addr prefix; /* our hashed /64 */
 	bool anyip;		/* the whole /64 is local: guard all of it */
-	const char *tun_dev;	/* kill switch: the only way out for protected traffic */
-	const struct mt6d_prefix *local_routes;
-	size_t n_local_routes;
-	const struct mt6d_prefix *peer_routes;
-	size_t n_peer_routes;
-	uint32_t evidence_ms; /* how long one packet counts as evidence */
+	uint32_t evidence_ms;	/* how long one packet counts as evidence */
 };
 
 /* One element change; @timeout_ms 0 deletes. */

@@ -15,7 +15,7 @@
 # no retired element is on the uplink, the operator's own (non-hashed) addresses stay, the peer set holds the peer's
 # slot window, the bystander table is untouched; UDP to the current address is dropped
 # and counted; after SIGKILL and restart the same holds; SIGTERM
-# removes the table and only it. Needs root: exits 77 (SKIP) without.
+# removes the table and only it, and leaves the kill switch (killswitch.sh tests what it drops). Needs root: exits 77 (SKIP) without.
 set -eu
 bin=$1
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
@@ -164,5 +164,7 @@ pid=
 nsx nft list table ip6 mt6d-t >/dev/null 2>&1 && bad "table left after SIGTERM" ||
 	ok "SIGTERM removes the table"
 nsx nft list table ip6 other >/dev/null 2>&1 && ok "and only it" || bad "bystander table gone"
+nsx nft list chain inet mt6d-t killswitch-fwd >/dev/null 2>&1 &&
+	ok "the kill switch (inet mt6d-t) outlives the clean stop" || bad "kill switch gone after SIGTERM"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

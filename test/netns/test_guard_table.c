@@ -7,6 +7,7 @@
  *   |  lo: L1 L2 (our hashed addresses), R1 (retired), P1 (peer),    |
  *   |      X (hashed /64, not ours)                                  |
  *   |  table ip6 mt6d-t1 (under test)    table ip6 other (bystander) |
+ *   |  table inet mt6d-t1 (the kill switch, killswitch.c)            |
  *   +----------------------------------------------------------------+
  *
  * Packets sent to ourselves over lo pass the prerouting hook, so the guard's rules are
@@ -16,9 +17,12 @@
  * evidence set; a SACK from P1 to L1 is let through but is no evidence; P1's late
  * packet to R1 is dropped but trips nothing.
  * Every step is checked with guard_table_elems()/guard_table_read_counters() and with `nft`, which
- * reads the kernel's answer independently. Needs root; exits 77 (SKIP) without.
+ * reads the kernel's answer independently. The kill switch's table is installed beside the
+ * guard's, as nft reads it, and outlives the guard table's removal. Needs root; exits 77
+ * (SKIP) without.
  */
 #include "guard_table.h"
+#include "killswitch.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -146,18 +150,12 @@ static void send_sctp_fragmented(const char *src, const char *dst)
 		close(sk);
 }
 
-static const struct mt6d_prefix lroutes[] = { { .addr = { { { 0xfd, 0, 0, 0xa } } }, .len = 64 } };
 static const struct mt6d_prefix proutes[] = { { .addr = { { { 0xfd, 0, 0, 0xb } } }, .len = 64 } };
 
 static const struct guard_table_params params = {
 	.name = "t1",
 	.port = PORT,
 	.prefix = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 1 } } },
-	.tun_dev = "mt6d0",
-	.local_routes = lroutes,
-	.n_local_routes = 1,
-	.peer_routes = proutes,
-	.n_peer_routes = 1,
 	.evidence_ms = 30000,
 };
 
@@ -194,10 +192,7 @@ static void test_install(struct guard_table *g)
 		      strstr(out, "sctp dport 7861 sctp chunk heartbeat exists update @evidence") &&
 		      strstr(out, "sctp sport 7861 sctp dport 7861 accept"),
 	      "evidence rules (data, heartbeat) and the tunnel's rule as nft reads them");
-	check(strstr(out, "oifname != \"mt6d0\"") &&
-		      strstr(out, "ip6 saddr fd00:a::/64 ip6 daddr fd00:b::/64") &&
-		      strstr(out, "hook forward") && strstr(out, "hook output"),
-	      "kill switch in forward and output");
+	check(!strstr(out, "killswitch"), "no kill switch in the guard table");
 	check(!strstr(out, "2001:db8:1:1::99"), "the half-built table's stray element is gone");
 	check(has_elem(g, GUARD_LOCAL, "2001:db8:1:1::11") &&
 		      has_elem(g, GUARD_LOCAL, "2001:db8:1:1::12") &&
@@ -339,7 +334,6 @@ static void test_anyip(void)
 	p.name = "t2";
 	p.anyip = true;
 	p.prefix = in6("2001:db8:3:3::");
-	p.n_local_routes = 0;
 	ret = guard_table_open(&g, &p);
 	if (!ret)
 		ret = guard_table_install(g, NULL, 0, err, sizeof(err));
@@ -352,19 +346,66 @@ static void test_anyip(void)
 	ret = guard_table_read_counters(g, &c);
 	check(ret == 0 && c.dropped == 2, "anyip: 2 packets to the /64 dropped (%llu)",
 	      (unsigned long long)c.dropped);
-	check(sh_num("nft list table ip6 mt6d-t2 | grep -c killswitch") == 0,
-	      "no kill switch without local routes");
 	check(guard_table_remove(g) == 0, "anyip table removed");
 	guard_table_close(g);
 }
 
+static const struct killswitch_params ks = {
+	.name = "t1",
+	.tun_dev = "mt6d0",
+	.uplink = "inet0",
+	.routes = proutes,
+	.n_routes = 1,
+};
+
+static void test_killswitch(void)
+{
+	char err[256], out[8192];
+	int ret;
+
+	/* Twice: the second replaces the first. */
+	ret = killswitch_install(&ks, err, sizeof(err));
+	if (!ret)
+		ret = killswitch_install(&ks, err, sizeof(err));
+	check(ret == 0, "killswitch_install = %d (%s)", ret, err);
+	sh("nft list table inet mt6d-t1", out, sizeof(out));
+	check(strstr(out, "chain killswitch-fwd") && strstr(out, "hook forward priority filter") &&
+		      strstr(out, "chain killswitch-out") &&
+		      strstr(out, "hook output priority filter") &&
+		      strstr(out, "counter killswitch"),
+	      "kill switch chains at forward and output, its counter");
+	/* nft folds "meta nfproto ipv6" into the ip6 and icmpv6 matches that need it. */
+	check(strstr(out, "ip6 daddr fd00:b::/64 oifname != \"mt6d0\" counter name \"killswitch\" "
+			  "drop") &&
+		      strstr(out, "ip6 saddr fd00:b::/64 oifname \"inet0\" counter name "
+				  "\"killswitch\" drop"),
+	      "to the peer's routes only through TUN, from them never out of the uplink");
+	check(sh_num("nft list table inet mt6d-t1 | grep 'icmpv6 type 1-4 @th,128,128' | "
+		     "grep -c 'oifname \"inet0\"'") == 2 &&
+		      sh_num("nft list table inet mt6d-t1 | grep 'icmpv6 type 1-4 @th,256,128' | "
+			     "grep -c 'oifname \"inet0\"'") == 2,
+	      "ICMPv6 errors quoting the peer's routes (source, destination), in both chains");
+	check(sh_num("nft list chain inet mt6d-t1 killswitch-fwd | grep -c drop") == 4 &&
+		      sh_num("nft list chain inet mt6d-t1 killswitch-out | grep -c drop") == 4,
+	      "four rules per chain for one route");
+	if (failed)
+		printf("%s\n", out);
+}
+
 static void test_remove(struct guard_table *g)
 {
+	char err[256];
 	int ret = guard_table_remove(g);
 
-	check(ret == 0 && sh_num("nft list tables | grep -c mt6d-t1") == 0,
+	check(ret == 0 && sh_num("nft list tables | grep -c 'ip6 mt6d-t1'") == 0,
 	      "guard_table_remove removes the table (%d)", ret);
 	check(sh_num("nft list tables | grep -c 'ip6 other'") == 1, "and only it");
+	check(sh_num("nft list tables | grep -c 'inet mt6d-t1'") == 1,
+	      "the kill switch outlives the guard table");
+	check(killswitch_remove("t1", err, sizeof(err)) == 1 &&
+		      sh_num("nft list tables | grep -c 'inet mt6d-t1'") == 0,
+	      "killswitch_remove removes it");
+	check(killswitch_remove("t1", err, sizeof(err)) == 0, "removing it again: 0");
 	check(guard_table_remove(g) == 0, "removing it again is fine");
 	check(guard_table_elems(g, GUARD_LOCAL, NULL, 0) == -ENOENT,
 	      "reading a missing table: -ENOENT");
@@ -392,6 +433,7 @@ int main(void)
 	test_counters(g);
 	test_bulk(g);
 	test_anyip();
+	test_killswitch();
 	test_remove(g);
 	guard_table_close(g);
 	printf("%d passed, %d failed\n", passed, failed);

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+/* The kill switch's table: built whole in one transaction, or removed. See killswitch.h. */
+#include "killswitch.h"
+
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdio.h>
+
+#include <libnftnl/object.h>
+#include <libnftnl/table.h>
+
+#include "guard_rules.h"
+#include "nftctr.h"
+
+#define KILLSWITCH_TABLE_MAX (MT6D_NAME_MAX + sizeof(MT6D_GUARD_TABLE_PREFIX))
+
+static int table_name(char *buf, const char *name)
+{
+	int n = snprintf(buf, KILLSWITCH_TABLE_MAX, MT6D_GUARD_TABLE_PREFIX "%s", name);
+
+	return n < 0 || (size_t)n >= KILLSWITCH_TABLE_MAX ? -ENAMETOOLONG : 0;
+}
+
+static int table_msg(struct mt6d_nft_batch *b, const char *table, uint16_t type)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nlh = mt6d_nft_batch_msg(b, type, NFPROTO_INET,
+				 type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
+	if (nlh)
+		nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	return nlh ? 0 : -ENOMEM;
+}
+
+static int counter_msg(struct mt6d_nft_batch *b, const char *table)
+{
+	struct nftnl_obj *o = nftnl_obj_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!o)
+		return -ENOMEM;
+	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, table);
+	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, KILLSWITCH_CTR);
+	nftnl_obj_set_u32(o, NFTNL_OBJ_FAMILY, NFPROTO_INET);
+	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+	nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWOBJ, NFPROTO_INET, NLM_F_CREATE);
+	if (nlh)
+		nftnl_obj_nlmsg_build_payload(nlh, o);
+	nftnl_obj_free(o);
+	return nlh ? 0 : -ENOMEM;
+}
+
+int killswitch_build(struct mt6d_nft_batch *b, const struct killswitch_params *p)
+{
+	char table[KILLSWITCH_TABLE_MAX];
+	int ret = table_name(table, p->name);
+
+	/* "add table; delete table; add table ...": replaces whatever was there, atomically. */
+	if (!ret)
+		ret = table_msg(b, table, NFT_MSG_NEWTABLE);
+	if (!ret)
+		ret = table_msg(b, table, NFT_MSG_DELTABLE);
+	if (!ret)
+		ret = table_msg(b, table, NFT_MSG_NEWTABLE);
+	if (!ret)
+		ret = counter_msg(b, table);
+	if (!ret)
+		ret = guard_rules_killswitch(b, table, p);
+	return ret;
+}
+
+/* One transaction on a socket of its own: @build appends to it. */
+static int commit(int (*build)(struct mt6d_nft_batch *, const void *), const void *arg, char *err,
+		  size_t errlen)
+{
+	struct mt6d_nft_batch *b = NULL;
+	struct mt6d_nft *n;
+	int ret = mt6d_nft_open(&n);
+
+	if (ret < 0)
+		return ret;
+	ret = mt6d_nft_batch_new(n, &b);
+	if (!ret)
+		ret = build(b, arg);
+	if (!ret)
+		ret = mt6d_nft_batch_commit(n, b, err, errlen);
+	mt6d_nft_batch_free(b);
+	mt6d_nft_close(n);
+	return ret;
+}
+
+static int build_install(struct mt6d_nft_batch *b, const void *arg)
+{
+	return killswitch_build(b, arg);
+}
+
+static int build_remove(struct mt6d_nft_batch *b, const void *arg)
+{
+	return table_msg(b, arg, NFT_MSG_DELTABLE);
+}
+
+int killswitch_install(const struct killswitch_params *p, char *err, size_t errlen)
+{
+	*err = 0;
+	return commit(build_install, p, err, errlen);
+}
+
+int killswitch_remove(const char *name, char *err, size_t errlen)
+{
+	char table[KILLSWITCH_TABLE_MAX];
+	int ret = table_name(table, name);
+
+	*err = 0;
+	if (!ret)
+		ret = commit(build_remove, table, err, errlen);
+	if (ret == -ENOENT)
+		return 0;
+	return ret < 0 ? ret : 1;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MT6D_KILLSWITCH_H
+#define MT6D_KILLSWITCH_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "nft.h"
+
+/*
+ * The kill switch of tunnel NAME: the nftables table "inet mt6d-NAME" (the guard's name,
+ * another family), with chains at forward and output that let nothing for [peer] routes
+ * leave but through the TUN device, and nothing from them, nor an ICMPv6 error quoting
+ * them, leave by the uplink; every drop counts on the counter "killswitch". See
+ * guard_rules.c.
+ *
+ * Its life is the configuration's, not a daemon's: traffic must not leave in clear while
+ * the tunnel or mt6d-addrmgr is down, killed or stopped. mt6d-addrmgr installs it when it
+ * starts with the guard enabled and removes it when it starts with the guard disabled;
+ * nothing else removes it. It holds no state, so it is rebuilt whole each time.
+ */
+#define KILLSWITCH_CTR "killswitch"
+
+struct killswitch_params {
+	const char *name;    /* tunnel name */
+	const char *tun_dev; /* the only way out for traffic to the peer's routes */
+	const char *uplink;  /* the hostile side: nothing of the peer's routes leaves there */
+	const struct mt6d_prefix *routes;
+	size_t n_routes;
+};
+
+/* Appends the whole table (replacing one of that name) to a transaction; 0 or -errno. */
+int killswitch_build(struct mt6d_nft_batch *b, const struct killswitch_params *p)
+	__attribute__((warn_unused_result));
+/* Builds the table in one transaction; -errno with the kernel's text in @err. */
+int killswitch_install(const struct killswitch_params *p, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* Removes the table of tunnel @name: 1 when it was there, 0 when not, or -errno. */
+int killswitch_remove(const char *name, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+#endif
