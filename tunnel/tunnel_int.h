@@ -22,7 +22,8 @@
 /*
  * mt6d-tunnel's state, shared by its parts and by nothing else:
  *   tunnel.c    life cycle, tick and signals
- *   assoc.c     the association in charge: up, down, AUTH check, handshake, binding
+ *   assoc.c     the association in charge: up, down, AUTH check, binding
+ *   assoc_keys.c  the handshakes on it: the first one, and the rekeys
  *   datapath.c  TUN <-> frame <-> SCTP
  *   control.c   status, metrics and the statistics line
  *   device.c    the TUN device, its MTU and routes
@@ -78,6 +79,9 @@ void assoc_refuse(struct tunnel *t, sctp_assoc_t id, uint64_t *counter);
 void assoc_notification(struct tunnel *t, const union sctp_notification *n, size_t len);
 void assoc_handshake(struct tunnel *t, struct session_link *l, const struct mt6d_frame *f,
 		     uint64_t now_ms);
+/* assoc_keys.c: the handshakes on an association */
+void assoc_start_handshake(struct tunnel *t, struct session_link *l);
+void assoc_rekey_tick(struct tunnel *t, struct session_link *l, uint64_t now_ms);
 /* A frame of generation parity @gen opened on @l: it may complete a rekey. */
 void assoc_rekey_proven(struct tunnel *t, struct session_link *l, uint8_t gen, uint64_t now_ms);
 /* The peer proved the key on @l (@how: for the log); a candidate takes over. */
