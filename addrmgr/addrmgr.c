@@ -31,6 +31,7 @@
 #include "clock.h"
 #include "ctl.h"
 #include "derive.h"
+#include "failclosed.h"
 #include "guard.h"
 #include "killswitch.h"
 #include "log.h"
@@ -59,8 +60,10 @@ struct addrmgr {
 	struct assoc_state assoc;
 	uint64_t last_current;
 	bool tunnel_warned;
-	bool stopping;	  /* SIGTERM: a clean stop removes the guard table (not the kill switch) */
+	bool stopping;	  /* SIGTERM: a clean stop (the kill switch stays whatever happens) */
+	bool keep_table;  /* ... that keeps the guard table (the tunnel runs, or addresses stay) */
 	int guard_err[2]; /* last guard error logged (update, evidence), 0: none */
+	struct failclosed gate;
 
 	struct addrmgr_stats stats;
 	struct guard *guard; /* NULL: [guard] enable = no */
@@ -132,23 +135,53 @@ static int sync_assoc(struct addrmgr *m, const struct plan_params *pp, time_t no
 	return nbound;
 }
 
-static void reconcile(struct addrmgr *m)
+static struct plan_params plan_params_of(const struct addrmgr *m)
 {
-	struct plan_params pp = {
+	return (struct plan_params){
 		.deriver = &m->deriver,
 		.prefix = &m->d.prefix,
 		.iid = &m->cfg->local_iid,
 		.interval = m->cfg->interval,
 		.lifetime = m->cfg->lifetime,
 	};
-	struct uplink_sync u = { .nl = m->d.nl,
-				 .ifindex = m->d.uplink,
-				 .ifname = m->cfg->interface,
-				 .interval = m->cfg->interval,
-				 .plan = &m->plan,
-				 .pp = &pp,
-				 .guard = m->guard,
-				 .stats = &m->stats };
+}
+
+static struct uplink_sync uplink_sync_of(struct addrmgr *m, const struct plan_params *pp)
+{
+	return (struct uplink_sync){ .nl = m->d.nl,
+				     .ifindex = m->d.uplink,
+				     .ifname = m->cfg->interface,
+				     .interval = m->cfg->interval,
+				     .plan = &m->plan,
+				     .pp = pp,
+				     .guard = m->guard,
+				     .stats = &m->stats };
+}
+
+/*
+ * Takes away what answers on our hashed addresses: in interface mode every hashed address
+ * of ours on the uplink (@seen, read this pass), in anyip mode the local route. Returns
+ * how many are left (0: all gone).
+ */
+static size_t withdraw(struct addrmgr *m, const struct uplink_sync *u, const char *why)
+{
+	if (m->cfg->mode == MT6D_MODE_ANYIP)
+		return anyip_remove(&m->anyip) < 0;
+	return uplink_sync_withdraw(u, &m->seen, why);
+}
+
+static void reconcile(struct addrmgr *m)
+{
+	struct plan_params pp = plan_params_of(m);
+	struct uplink_sync u = uplink_sync_of(m, &pp);
+	struct failclosed_tick g = { .guard = m->guard,
+				     .cfg = m->cfg,
+				     .prefix = &m->d.prefix,
+				     .plan = &m->plan,
+				     .u = &u,
+				     .seen = &m->seen,
+				     .ts = &m->ts,
+				     .stats = &m->stats };
 	struct table_sync t = {
 		.guard = m->guard, .plan = &m->plan, .stats = &m->stats, .logged = m->guard_err
 	};
@@ -165,12 +198,7 @@ static void reconcile(struct addrmgr *m)
 		m->last_current = m->plan.current;
 	}
 	if (m->cfg->mode == MT6D_MODE_ANYIP) {
-		/* One local route instead of the uplink's addresses; it lives as long as the
-		 * longest-lived address would. */
 		m->seen.n = 0;
-		if (anyip_converge(&m->anyip, m->plan.current,
-				   (m->cfg->lifetime + 3) * m->cfg->interval) < 0)
-			m->stats.failures++;
 	} else {
 		ret = uplink_sync_dump(&u, &m->seen);
 		if (ret < 0) {
@@ -179,6 +207,20 @@ static void reconcile(struct addrmgr *m)
 				  strerror(-ret));
 			return;
 		}
+	}
+	/* Fail closed: nothing is added, bound or announced without the guard table. */
+	g.now = now;
+	if (failclosed_gate(&m->gate, &g) == FAILCLOSED_WITHDRAW) {
+		withdraw(m, &u, "the guard table is not installed");
+		return;
+	}
+	if (m->cfg->mode == MT6D_MODE_ANYIP) {
+		/* One local route instead of the uplink's addresses; it lives as long as the
+		 * longest-lived address would. */
+		if (anyip_converge(&m->anyip, m->plan.current,
+				   (m->cfg->lifetime + 3) * m->cfg->interval) < 0)
+			m->stats.failures++;
+	} else {
 		uplink_sync_converge(&u, &m->seen);
 	}
 	attach_tunnel(m);
@@ -204,6 +246,7 @@ static void report(const struct addrmgr *m, struct addrmgr_report *r)
 		.anyip = m->cfg->mode == MT6D_MODE_ANYIP,
 		.stalled = m->assoc.stalled && m->ts.sk >= 0,
 		.guard = m->guard,
+		.guard_error = m->gate.closed ? m->gate.why : NULL,
 		.now = mt6d_daemon_now(&m->d),
 	};
 	if (m->guard)
@@ -263,14 +306,38 @@ static void on_tick(void *ctx)
 static void on_stop(void *ctx, uint32_t signo)
 {
 	struct addrmgr *m = ctx;
+	bool alive = tunnel_alive(m);
+	struct plan_params pp = plan_params_of(m);
+	struct uplink_sync u = uplink_sync_of(m, &pp);
+	size_t left = 0;
+	int ret;
 
 	/*
 	 * Addresses (and the anyip route) stay while the tunnel runs: it still uses them, a
-	 * restart adopts them, lifetimes retire them otherwise.
+	 * restart adopts them; so does the guard table that protects them. Without the
+	 * tunnel they go, the table after them (failclosed.h).
 	 */
 	m->stopping = true;
-	if (m->cfg->mode == MT6D_MODE_ANYIP && !tunnel_alive(m))
-		anyip_remove(&m->anyip);
+	if (failclosed_stop_withdraws(alive)) {
+		ret = plan_build(&m->plan, &pp, mt6d_daemon_now(&m->d),
+				 current_slot(m, mt6d_daemon_now(&m->d)));
+		if (ret < 0 || (m->cfg->mode == MT6D_MODE_INTERFACE &&
+				(ret = uplink_sync_dump(&u, &m->seen)) < 0)) {
+			log_warnx("cannot read the addresses of %s: %s", m->cfg->interface,
+				  strerror(-ret));
+			left = 1;
+		} else {
+			left = withdraw(m, &u, "mt6d-tunnel is not running");
+		}
+	}
+	m->keep_table = !failclosed_stop_removes_table(alive, left == 0);
+	if (m->guard && m->keep_table && alive)
+		log_info("guard table kept: mt6d-tunnel pid %d still runs on the hashed addresses",
+			 (int)m->ts.pid);
+	else if (m->guard && m->keep_table)
+		log_warnx("guard table kept: %zu hashed address(es) or the route could not be "
+			  "removed",
+			  left);
 }
 
 static void on_show(void *ctx, struct mt6d_show *sh)
@@ -395,13 +462,19 @@ int addrmgr_run(struct addrmgr *m)
 
 void addrmgr_free(struct addrmgr *m)
 {
+	bool removing;
+
 	if (!m)
 		return;
+	removing = m->guard && m->stopping && !m->keep_table && guard_installed(m->guard);
 	tsock_detach(&m->ts);
-	/* Killed, the table stays and its elements expire; stopped, it goes. */
-	if (guard_free(m->guard, m->stopping) < 0)
+	/*
+	 * Killed, the table stays and its elements expire; stopped, it goes once nothing it
+	 * protects is left (on_stop).
+	 */
+	if (guard_free(m->guard, m->stopping && !m->keep_table) < 0)
 		log_warnx("cannot remove the guard table");
-	else if (m->guard && m->stopping)
+	else if (removing)
 		log_info("guard table removed");
 	mt6d_daemon_clear(&m->d);
 	mt6d_deriver_clear(&m->deriver);

@@ -50,7 +50,7 @@ int anyip_converge(struct anyip *a, uint64_t slot, uint32_t expires)
 	return 0;
 }
 
-void anyip_remove(struct anyip *a)
+int anyip_remove(struct anyip *a)
 {
 	char buf[INET6_ADDRSTRLEN];
 	int ret = mt6d_rtnl_local_route_del(a->nl, &a->prefix, ANYIP_PLEN);
@@ -61,5 +61,9 @@ void anyip_remove(struct anyip *a)
 			  strerror(-ret));
 	else if (!ret)
 		log_info("removed the local route %s/%d dev lo", buf, ANYIP_PLEN);
+	if (ret < 0 && ret != -ESRCH)
+		return ret;
 	a->held = false;
+	a->renewed_slot = 0;
+	return 0;
 }

@@ -33,7 +33,7 @@ void anyip_init(struct anyip *a, struct mt6d_rtnl *nl, const struct in6_addr *pr
 int anyip_converge(struct anyip *a, uint64_t slot, uint32_t expires)
 	__attribute__((warn_unused_result));
 
-/* Removes the route, if it is ours. */
-void anyip_remove(struct anyip *a);
+/* Removes the route, if it is ours; 0 also when it was not there. */
+int anyip_remove(struct anyip *a);
 
 #endif

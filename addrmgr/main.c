@@ -10,9 +10,12 @@
 #include "cli.h"
 #include "config.h"
 #include "ctl.h"
+#include "guard.h"
 #include "log.h"
 
 static const struct mt6d_cli_command commands[] = {
+	{ .name = "check",
+	  .help = "check the configuration and whether this kernel can hold the guard table" },
 	{ .name = "rotate", .help = "ask the running daemon to rotate to the next address now" },
 	{ .name = "status", .help = "show the running daemon's addresses and counters" },
 };
@@ -30,6 +33,46 @@ static int run_command(const struct mt6d_config *cfg, const char *cmd, bool json
 	/* A status report follows an "ok" line of its own; a one-line reply prints whole. */
 	fputs(!strncmp(reply, "ok\n", 3) ? reply + 3 : reply, stdout);
 	return strncmp(reply, "ok", 2) ? 1 : 0;
+}
+
+/*
+ * --check: the configuration, then (guard enabled) one line per nf_tables feature the
+ * guard needs. Exit status 1 when anything the guard needs is missing, or when the probe
+ * cannot run: without the guard no hashed address is added (fail closed).
+ */
+static int check(const struct mt6d_config *cfg)
+{
+	static struct guard_probe pr;
+	char line[512];
+	size_t failed;
+	int ret;
+
+	printf("%-5s %-13s %s is valid\n", "ok", "config", cfg->path);
+	if (!cfg->guard.enable) {
+		printf("%-5s %-13s [guard] enable = no: not probed; hashed addresses answer "
+		       "anything\n",
+		       "WARN", "guard");
+		return 0;
+	}
+	ret = guard_check(cfg, &cfg->local_prefix.addr, &pr);
+	if (ret < 0) {
+		printf("%-5s %-13s cannot probe nf_tables: %s%s\n", "FAIL", "guard", strerror(-ret),
+		       ret == -EPERM ? " -- fix: run as root or with CAP_NET_ADMIN" : "");
+		return 1;
+	}
+	for (size_t i = 0; i < pr.n; i++) {
+		guard_probe_line(&pr.item[i], line, sizeof(line));
+		printf("%s\n", line);
+	}
+	failed = guard_probe_failed(&pr);
+	if (failed) {
+		guard_probe_reason(&pr, line, sizeof(line));
+		printf("%-5s %-13s %s: mt6d-addrmgr adds no hashed address until it is there\n",
+		       "FAIL", "guard", line);
+	} else {
+		printf("%-5s %-13s this kernel can hold the guard table\n", "ok", "guard");
+	}
+	return failed ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -54,6 +97,11 @@ int main(int argc, char **argv)
 		printf("%s: configuration OK\n", cfg.path);
 		mt6d_config_clear(&cfg);
 		return 0;
+	}
+	if (cli.command && !strcmp(cli.command, "check")) {
+		ret = check(&cfg);
+		mt6d_config_clear(&cfg);
+		return ret;
 	}
 	if (cli.command) {
 		if (cli.json && strcmp(cli.command, "status")) {

@@ -68,7 +68,13 @@ static void show_guard(struct mt6d_show *s, const struct addrmgr_report *r)
 	mt6d_show_object_begin(s, "guard");
 	mt6d_show_str(s, "table", "guard: table %s", v.table);
 	mt6d_show_bool(s, "installed", NULL, v.installed);
-	mt6d_show_text(s, "%s", v.installed ? "" : " (not installed)");
+	/* Fail closed: while not installed, no hashed address is added (failclosed.h). */
+	if (v.installed) {
+		mt6d_show_null(s, "error", NULL);
+	} else {
+		mt6d_show_str(s, "error", " (not installed: %s; no hashed address added)",
+			      r->guard_error ? r->guard_error : "not tried yet");
+	}
 	mt6d_show_u64(s, "dropped", ", dropped %" PRIu64, r->counters.dropped);
 	mt6d_show_u64(s, "tripwire", ", tripwire %" PRIu64, r->counters.tripwire);
 	mt6d_show_u64(s, "evidence_window_ms", ", evidence window %" PRIu64 " ms\n",
@@ -139,6 +145,10 @@ void addrmgr_report_metrics(struct mt6d_metrics *m, const struct addrmgr_report 
 		struct guard_view v;
 
 		guard_view(r->guard, &v);
+		mt6d_metrics_gauge(m, "mt6d_addrmgr_guard_installed",
+				   "1 while the guard table is in place; 0: no hashed address is "
+				   "added (fail closed)",
+				   v.installed);
 		mt6d_metrics_counter(
 			m, "mt6d_addrmgr_guard_dropped_packets_total",
 			"packets to hashed addresses that were not the tunnel's, dropped",

@@ -24,6 +24,7 @@ struct addrmgr_report {
 	bool anyip;			     /* [rotation] mode = anyip */
 	bool stalled;			     /* rotation waits for evidence of the last ASCONF */
 	const struct guard *guard;	     /* NULL: [guard] enable = no */
+	const char *guard_error;	     /* why the table is not installed, NULL: it is */
 	struct mt6d_guard_counters counters; /* the guard table's, as read for this report */
 	time_t now;
 };

@@ -145,6 +145,34 @@ void uplink_sync_retire(const struct uplink_sync *u, const struct uplink_seen *s
 	}
 }
 
+size_t uplink_sync_withdraw(const struct uplink_sync *u, const struct uplink_seen *seen,
+			    const char *why)
+{
+	char buf[INET6_ADDRSTRLEN];
+	size_t removed = 0, left = 0;
+
+	for (size_t i = 0; i < seen->n; i++) {
+		const struct in6_addr *a = &seen->a[i].addr;
+		uint64_t slot;
+		int ret;
+
+		if (!plan_find(u->plan, a) && !plan_stray(u->plan, u->pp, a, &slot))
+			continue;
+		ret = mt6d_rtnl_addr_del(u->nl, u->ifindex, a, seen->a[i].plen);
+		if (ret < 0 && ret != -EADDRNOTAVAIL) {
+			u->stats->failures++;
+			log_warnx("cannot remove %s: %s", fmt_addr(a, buf), strerror(-ret));
+			left++;
+			continue;
+		}
+		removed++;
+		log_debug("removed %s", fmt_addr(a, buf));
+	}
+	if (removed)
+		log_warnx("%s: removed %zu hashed address(es) from %s", why, removed, u->ifname);
+	return left;
+}
+
 /*
  * anyip: no uplink to read addresses back from. Our addresses that left the plan lately
  * stand in for it, so that the guard keeps the same ones local as in interface mode (the

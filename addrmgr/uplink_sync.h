@@ -47,6 +47,13 @@ void uplink_sync_converge(const struct uplink_sync *u, const struct uplink_seen 
 /* Step 3: retires our addresses that fell out of the plan and are no longer bound. */
 void uplink_sync_retire(const struct uplink_sync *u, const struct uplink_seen *seen,
 			const struct in6_addr *bound, int nbound);
+/*
+ * Fail closed, or a clean stop without the tunnel: removes every hashed address of ours in
+ * @seen (planned or stray; the operator's other addresses in the /64 stay), logging @why
+ * once. Returns how many could not be removed.
+ */
+size_t uplink_sync_withdraw(const struct uplink_sync *u, const struct uplink_seen *seen,
+			    const char *why);
 /* anyip: fills @seen with our addresses that left the plan lately. */
 void uplink_sync_anyip_recent(const struct uplink_sync *u, struct uplink_seen *seen);
 /*

@@ -19,7 +19,8 @@ struct guard {
 	const struct mt6d_deriver *deriver;
 	struct in6_addr prefix;
 	unsigned int evidence_ms;
-	bool installed;
+	bool installed;	 /* by this process, and still there when last verified */
+	uint64_t handle; /* the installed table's, 0: unknown */
 	struct guard_teardown td;
 	uint64_t evidence_slot;
 	size_t n_evidence;
@@ -35,20 +36,27 @@ static unsigned int deadline_ms(const struct guard *p)
 	return deadline < p->evidence_ms ? p->evidence_ms : deadline;
 }
 
-int guard_new(struct guard **out, const struct mt6d_config *cfg, const struct in6_addr *prefix,
-	      const struct mt6d_deriver *deriver)
+static void table_params(const struct mt6d_config *cfg, const struct in6_addr *prefix,
+			 struct guard_table_params *gp)
 {
-	struct guard *p = calloc(1, sizeof(*p));
-	struct guard_table_params gp = {
+	*gp = (struct guard_table_params){
 		.name = cfg->name,
 		.port = cfg->port,
 		.prefix = *prefix,
 		.anyip = cfg->mode == MT6D_MODE_ANYIP,
 	};
+}
+
+int guard_new(struct guard **out, const struct mt6d_config *cfg, const struct in6_addr *prefix,
+	      const struct mt6d_deriver *deriver)
+{
+	struct guard *p = calloc(1, sizeof(*p));
+	struct guard_table_params gp;
 	int ret;
 
 	if (!p)
 		return -ENOMEM;
+	table_params(cfg, prefix, &gp);
 	p->cfg = cfg;
 	p->deriver = deriver;
 	p->prefix = *prefix;
@@ -65,6 +73,38 @@ int guard_new(struct guard **out, const struct mt6d_config *cfg, const struct in
 	}
 	*out = p;
 	return 0;
+}
+
+int guard_check(const struct mt6d_config *cfg, const struct in6_addr *prefix,
+		struct guard_probe *out)
+{
+	struct guard_table_params gp;
+
+	table_params(cfg, prefix, &gp);
+	gp.evidence_ms = cfg->guard.evidence_window ? cfg->guard.evidence_window
+						    : 3 * cfg->recovery.heartbeat_interval;
+	return guard_probe_run(out, &gp);
+}
+
+bool guard_installed(const struct guard *p)
+{
+	return p->installed;
+}
+
+int guard_verify(struct guard *p)
+{
+	uint64_t handle;
+	int ret;
+
+	if (!p->installed)
+		return -ENOENT;
+	ret = guard_table_handle(p->table, &handle);
+	/* Gone, or deleted and made again by someone else: not ours any more. */
+	if (ret == -ENOENT || (!ret && p->handle && handle != p->handle)) {
+		p->installed = false;
+		return -ENOENT;
+	}
+	return ret;
 }
 
 int guard_free(struct guard *p, bool remove)
@@ -212,6 +252,8 @@ int guard_update(struct guard *p, const struct plan *plan, time_t now,
 		if (ret < 0)
 			return ret;
 		p->installed = true;
+		if (guard_table_handle(p->table, &p->handle) < 0)
+			p->handle = 0;
 		ret = n;
 	} else {
 		ret = guard_sync_converge(p->table, p->want, (size_t)n, err, errlen);

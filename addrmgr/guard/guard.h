@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "derive.h"
+#include "guard_probe.h"
 #include "guard_table.h"
 #include "guard_want.h"
 #include "plan.h"
@@ -24,6 +25,21 @@ struct guard;
 
 int guard_new(struct guard **out, const struct mt6d_config *cfg, const struct in6_addr *prefix,
 	      const struct mt6d_deriver *deriver) __attribute__((warn_unused_result));
+/*
+ * Tries the nf_tables features the guard of @cfg needs (guard_probe.h), without a guard:
+ * for --check, and to say why an install failed.
+ */
+int guard_check(const struct mt6d_config *cfg, const struct in6_addr *prefix,
+		struct guard_probe *out) __attribute__((warn_unused_result));
+
+/*
+ * Whether the table this process installed is still there, the same one (its handle):
+ * 0 yes; -ENOENT no, or it was never installed (the next guard_update() installs it);
+ * another -errno when the kernel could not be asked (it stays taken as installed).
+ */
+int guard_verify(struct guard *p) __attribute__((warn_unused_result));
+bool guard_installed(const struct guard *p);
+
 /* @remove: take the table away too (clean stop). */
 int guard_free(struct guard *p, bool remove);
 

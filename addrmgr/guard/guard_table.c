@@ -267,6 +267,35 @@ int guard_table_remove(struct guard_table *g)
 	return ret == -ENOENT ? 0 : ret;
 }
 
+static int handle_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	int ret;
+
+	if (!t)
+		return -ENOMEM;
+	ret = nftnl_table_nlmsg_parse(nlh, t) < 0 ? -EINVAL : 0;
+	if (!ret)
+		*(uint64_t *)data = nftnl_table_get_u64(t, NFTNL_TABLE_HANDLE);
+	nftnl_table_free(t);
+	return ret;
+}
+
+int guard_table_handle(struct guard_table *g, uint64_t *handle)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t)
+		return -ENOMEM;
+	*handle = 0;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, g->table);
+	nlh = nftnl_nlmsg_build_hdr(mt6d_nft_reqbuf(g->nft), NFT_MSG_GETTABLE, NFPROTO_IPV6, 0, 0);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	return mt6d_nft_request(g->nft, nlh, handle_cb, handle);
+}
+
 struct elems_dump {
 	struct guard_elem *out;
 	size_t max, n;

@@ -88,6 +88,12 @@ int guard_table_apply(struct guard_table *g, const struct guard_op *ops, size_t 
 /* Removes the table (and only it); 0 when it was not there either. */
 int guard_table_remove(struct guard_table *g) __attribute__((warn_unused_result));
 
+/*
+ * The table's handle: the kernel numbers each table it creates, so a table deleted and
+ * made again by someone else has another. -ENOENT when there is no such table.
+ */
+int guard_table_handle(struct guard_table *g, uint64_t *handle) __attribute__((warn_unused_result));
+
 /* The elements of set @s: returns how many (at most @max stored), -ENOENT without table. */
 int guard_table_elems(struct guard_table *g, enum guard_set s, struct guard_elem *out, size_t max)
 	__attribute__((warn_unused_result));

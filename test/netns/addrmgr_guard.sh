@@ -14,8 +14,16 @@
 # over; after some rotations the uplink's hashed addresses are exactly the local set,
 # no retired element is on the uplink, the operator's own (non-hashed) addresses stay, the peer set holds the peer's
 # slot window, the bystander table is untouched; UDP to the current address is dropped
-# and counted; after SIGKILL and restart the same holds; SIGTERM
-# removes the table and only it, and leaves the kill switch (killswitch.sh tests what it drops). Needs root: exits 77 (SKIP) without.
+# and counted; after SIGKILL and restart the same holds; SIGTERM (no tunnel runs)
+# removes the hashed addresses, then the table, and only them, and leaves the kill switch
+# (killswitch.sh tests what it drops).
+#
+# Fail closed, then: a table of the guard's name owned by another process (nft -i holds
+# it with "flags owner") makes every install fail: no hashed address appears while it
+# stands, the status and the log (once) say why; once its owner exits the guard installs
+# and the addresses appear. The table deleted by hand comes back at the next tick, the
+# addresses staying; deleted and replaced by an owned one, the addresses go until it is
+# gone. Needs root: exits 77 (SKIP) without.
 set -eu
 bin=$1
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
@@ -26,8 +34,10 @@ dir=$(mktemp -d)
 failed=0
 passed=0
 pid=
+holder=
 cleanup() {
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || :
+	[ -n "$holder" ] && kill -KILL "$holder" 2>/dev/null || :
 	ip netns del "$ns" 2>/dev/null || :
 	[ -n "$KEEP_LOG" ] && cp "$dir/log" "$KEEP_LOG"
 	rm -rf "$dir"
@@ -166,5 +176,116 @@ nsx nft list table ip6 mt6d-t >/dev/null 2>&1 && bad "table left after SIGTERM" 
 nsx nft list table ip6 other >/dev/null 2>&1 && ok "and only it" || bad "bystander table gone"
 nsx nft list chain inet mt6d-t killswitch-fwd >/dev/null 2>&1 &&
 	ok "the kill switch (inet mt6d-t) outlives the clean stop" || bad "kill switch gone after SIGTERM"
+left=$(uplink | grep -vE '::(dead|beef)$' || :)
+[ -z "$left" ] && [ "$(uplink | grep -cE '::(dead|beef)$')" -eq 2 ] &&
+	ok "SIGTERM without a tunnel removes the hashed addresses, the operator's stay" ||
+	bad "after SIGTERM the uplink holds [$(uplink | tr '\n' ' ')]"
+grep -q 'mt6d-tunnel is not running: removed [0-9]* hashed address' "$dir/log" &&
+	ok "and says so" || bad "no log line about the removed addresses"
+
+# --- fail closed --------------------------------------------------------------------
+hashed() { uplink | grep -vE '::(dead|beef)$' || :; }
+# hold CMDS: nft -i, fed CMDS, holds them (an owned table lives as long as its socket).
+hold() {
+	rm -f "$dir/fifo"
+	mkfifo "$dir/fifo"
+	ip netns exec "$ns" nft -i <"$dir/fifo" >"$dir/holder.log" 2>&1 &
+	holder=$!
+	exec 3>"$dir/fifo"
+	echo "$1" >&3
+	i=0
+	until nsx nft list table ip6 mt6d-t 2>/dev/null | grep -q 'flags owner'; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || { bad "nft -i did not make the owned table: $(cat "$dir/holder.log")"; return 1; }
+		sleep 0.1
+	done
+}
+unhold() {
+	exec 3>&-
+	kill -TERM "$holder" 2>/dev/null || :
+	wait "$holder" 2>/dev/null || :
+	holder=
+}
+# never_hashed SECONDS: no hashed address on the uplink at any of 10 looks a second.
+never_hashed() {
+	i=0
+	while [ $i -lt $(($1 * 10)) ]; do
+		[ -z "$(hashed)" ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+hold 'add table ip6 mt6d-t { flags owner; }' || :
+: >"$dir/log"
+start
+if never_hashed 3; then
+	ok "guard cannot be installed: no hashed address on the uplink for 3 s"
+else
+	bad "hashed address(es) while the guard is not installed: $(hashed | tr '\n' ' ')"
+fi
+st=$(status)
+echo "$st" | grep -q 'guard: table mt6d-t (not installed: cannot install table mt6d-t: Operation not permitted' &&
+	ok "status says the guard is not installed and why" || bad "status: $(echo "$st" | grep guard:)"
+status --json | grep -q '"installed":false,"error":"cannot install table mt6d-t: Operation not permitted' &&
+	ok "status --json too" || bad "json: $(status --json | grep -o '"guard":{[^}]*}')"
+n=$(grep -c 'guard table: cannot install table mt6d-t: Operation not permitted.*: no hashed address is added until it is there' "$dir/log" || :)
+[ "$n" -eq 1 ] && ok "logged once in 3 s ($(grep -c . "$dir/log") log lines)" ||
+	bad "the install failure logged $n times"
+kill -0 "$pid" 2>/dev/null && ok "the daemon stays alive and retries" || bad "the daemon exited"
+unhold
+i=0
+until [ -n "$(hashed)" ] && nsx nft list chain ip6 mt6d-t guard >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -lt 30 ] || break
+	sleep 0.1
+done
+if wait_converged; then
+	ok "obstacle gone: the guard installs and the addresses appear (positive control)"
+else
+	bad "after the obstacle: uplink [$(uplink | tr '\n' ' ')] table: $(nsx nft list tables)"
+fi
+grep -q 'guard table mt6d-t installed' "$dir/log" && ok "and the log says so" ||
+	bad "no 'installed' line in the log"
+
+# Deleted by hand: back at the next tick, the addresses staying all along.
+before=$(hashed)
+nsx nft delete table ip6 mt6d-t
+i=0
+until nsx nft list chain ip6 mt6d-t guard >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -lt 20 ] || break
+	sleep 0.1
+done
+nsx nft list chain ip6 mt6d-t guard >/dev/null 2>&1 && [ -n "$(hashed)" ] &&
+	ok "table deleted by hand: installed again within $((i * 100)) ms, addresses kept" ||
+	bad "table deleted by hand: not back ($(nsx nft list tables | tr '\n' ' ')), uplink [$(hashed | tr '\n' ' ')], before [$(echo $before)]"
+grep -q 'guard table mt6d-t has gone; installing it again' "$dir/log" && ok "and logged" ||
+	bad "the vanished table was not logged"
+grep -q 'guard table is not installed: removed' "$dir/log" &&
+	bad "addresses were withdrawn for a table that could be installed again" ||
+	ok "no address withdrawn for it"
+
+# Deleted and replaced by an owned table in one transaction: the addresses go.
+hold 'delete table ip6 mt6d-t; add table ip6 mt6d-t { flags owner; }' || :
+i=0
+while [ -n "$(hashed)" ] && [ $i -lt 20 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+[ -z "$(hashed)" ] && ok "table replaced by one we cannot install over: addresses removed ($((i * 100)) ms after the owned table was seen)" ||
+	bad "addresses stay without the guard: $(hashed | tr '\n' ' ')"
+never_hashed 2 && ok "and none comes back while it stands" || bad "an address came back: $(hashed)"
+grep -q 'guard table is not installed: removed [0-9]* hashed address' "$dir/log" &&
+	ok "the log says why they went" || bad "no log line for the withdrawn addresses"
+unhold
+wait_converged && ok "owner gone: addresses back" || bad "not back: uplink [$(uplink | tr '\n' ' ')]"
+
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null || :
+pid=
+[ -z "$(hashed)" ] && ! nsx nft list table ip6 mt6d-t >/dev/null 2>&1 &&
+	ok "SIGTERM again: no hashed address, no table" ||
+	bad "after the second SIGTERM: uplink [$(hashed | tr '\n' ' ')]"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

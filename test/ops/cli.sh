@@ -68,6 +68,29 @@ expect "--check validates the config first" any '^ok +config ' "$tunnel" --check
 expect "--check with a broken config" 1 '^FAIL +config .*\[rotation\] interval' \
 	"$tunnel" --check -c "$tmp/bad.conf"
 
+# mt6d-addrmgr --check probes the guard's nf_tables features on this kernel, which needs
+# CAP_NET_ADMIN; without it, it says so and fails (fail closed).
+capeff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)
+if [ $((0x${capeff:-0} >> 12 & 1)) -eq 1 ]; then
+	expect "addrmgr --check probes each nf_tables feature" any \
+		'^(ok|FAIL) +fib +' "$addrmgr" --check -c "$tmp/site.conf"
+	expect "addrmgr --check: a verdict on the guard" any '^(ok|FAIL) +guard +' \
+		"$addrmgr" --check -c "$tmp/site.conf"
+	if command -v setpriv >/dev/null; then
+		expect "addrmgr --check without CAP_NET_ADMIN fails closed" 1 \
+			'^FAIL +guard +cannot probe nf_tables: Operation not permitted' \
+			setpriv --bounding-set -net_admin "$addrmgr" --check -c "$tmp/site.conf"
+	fi
+else
+	expect "addrmgr --check without CAP_NET_ADMIN fails closed" 1 \
+		'^FAIL +guard +cannot probe nf_tables: Operation not permitted' \
+		"$addrmgr" --check -c "$tmp/site.conf"
+fi
+expect "addrmgr --check validates the config first" any '^ok +config ' \
+	"$addrmgr" --check -c "$tmp/site.conf"
+expect "addrmgr -n still only validates the configuration" 0 'configuration OK' \
+	"$addrmgr" -n -c "$tmp/site.conf"
+
 expect "--status without a daemon" 1 'cannot reach the running daemon' \
 	"$addrmgr" --status -c "$tmp/site.conf"
 expect "two commands at once" 2 'only one command at a time' \

@@ -136,11 +136,16 @@ if want attacker; then
 	mt6d_tstatus gwB --json | grep -q "\"filter\":$1,\"tripwire\":$2" &&
 		pass "mt6d-tunnel --status --json: drops filter $1, tripwire $2" ||
 		fail "mt6d-tunnel --status --json: drops" "$(mt6d_tstatus gwB --json)"
+	# A clean stop, the tunnels first: then mt6d-addrmgr removes its addresses and
+	# the table (while its tunnel runs it keeps both, see guardfail.sh).
+	bg_stop gwA-tunnel || :
+	bg_stop gwB-tunnel || :
+	wait_for "grep -q 'exited; waiting' '$OUT/gwB-addrmgr.log'" 5 || :
 	mt6d_stop gwA
 	mt6d_stop gwB
 	wait_for "! nsx gwB $NFT list table ip6 mt6d-gwB" 5 &&
-		pass "guard table removed at a clean stop" ||
-		fail "guard table removed at a clean stop" "mt6d-gwB still there"
+		pass "guard table removed at a clean stop without the tunnel" ||
+		fail "guard table removed at a clean stop without the tunnel" "mt6d-gwB still there"
 fi
 
 # --- flood: 1 s rotation under ping -i 0.01 and a paced TCP transfer ---------------------
