@@ -40,6 +40,8 @@
  */
 #include "guard_rules.h"
 
+#include "guard_expr.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netfilter.h>
@@ -57,202 +59,8 @@
 #define GUARD_PRIO_RAW (-300)
 #define GUARD_PRIO_FILTER 0
 
-/* IPv6 header offsets; transport offsets of SCTP's ports and ICMPv6's type. */
-#define IP6_SADDR_OFF 8
-#define IP6_DADDR_OFF 24
-
-struct rb {
-	struct nftnl_rule *r;
-	int err;
-	uint16_t family; /* NFPROTO_IPV6 (the guard) or NFPROTO_INET (the kill switch) */
-};
-
-static struct nftnl_expr *expr(struct rb *rb, const char *name)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc(name);
-
-	if (!e)
-		rb->err = -ENOMEM;
-	return e;
-}
-
-static void add(struct rb *rb, struct nftnl_expr *e)
-{
-	if (e)
-		nftnl_rule_add_expr(rb->r, e);
-}
-
-static void payload(struct rb *rb, uint32_t base, uint32_t off, uint32_t len, uint32_t dreg)
-{
-	struct nftnl_expr *e = expr(rb, "payload");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
-	add(rb, e);
-}
-
-static void cmp(struct rb *rb, uint32_t sreg, uint32_t op, const void *data, uint32_t len)
-{
-	struct nftnl_expr *e = expr(rb, "cmp");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, sreg);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
-	add(rb, e);
-}
-
-static void range(struct rb *rb, uint32_t sreg, uint8_t from, uint8_t to)
-{
-	struct nftnl_expr *e = expr(rb, "range");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_SREG, sreg);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_OP, NFT_RANGE_EQ);
-	nftnl_expr_set(e, NFTNL_EXPR_RANGE_FROM_DATA, &from, 1);
-	nftnl_expr_set(e, NFTNL_EXPR_RANGE_TO_DATA, &to, 1);
-	add(rb, e);
-}
-
-static void meta(struct rb *rb, uint32_t key, uint32_t dreg)
-{
-	struct nftnl_expr *e = expr(rb, "meta");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
-	add(rb, e);
-}
-
-static void lookup(struct rb *rb, const char *set, uint32_t sreg)
-{
-	struct nftnl_expr *e = expr(rb, "lookup");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
-	add(rb, e);
-}
-
-static void counter(struct rb *rb, const char *name)
-{
-	struct nftnl_expr *e = expr(rb, "objref");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
-	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, name);
-	add(rb, e);
-}
-
-static void verdict(struct rb *rb, int v)
-{
-	struct nftnl_expr *e = expr(rb, "immediate");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
-	add(rb, e);
-}
-
-/* The address at @base + @off, masked to @net's length, equals @net's (register 1). */
-static void addr_in(struct rb *rb, uint32_t base, uint32_t off, const struct mt6d_prefix *net)
-{
-	struct in6_addr mask = { 0 }, want = net->addr;
-	struct nftnl_expr *e;
-
-	for (unsigned int i = 0; i < 16; i++) {
-		unsigned int bits = net->len > i * 8 ? net->len - i * 8 : 0;
-
-		mask.s6_addr[i] = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
-		want.s6_addr[i] &= mask.s6_addr[i];
-	}
-	payload(rb, base, off, 16, NFT_REG_1);
-	e = expr(rb, "bitwise");
-	if (e) {
-		static const struct in6_addr zero;
-
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 16);
-		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, 16);
-		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, 16);
-		add(rb, e);
-	}
-	cmp(rb, NFT_REG_1, NFT_CMP_EQ, &want, 16);
-}
-
-static void daddr_local_set(struct rb *rb)
-{
-	payload(rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, 16, NFT_REG_1);
-	lookup(rb, "local", NFT_REG_1);
-}
-
-static void l4proto(struct rb *rb, uint8_t proto)
-{
-	meta(rb, NFT_META_L4PROTO, NFT_REG_2);
-	cmp(rb, NFT_REG_2, NFT_CMP_EQ, &proto, 1);
-}
-
-static int emit(struct mt6d_nft_batch *b, const char *table, const char *chain, struct rb *rb)
-{
-	struct nlmsghdr *nlh;
-	int ret = rb->err;
-
-	if (!ret) {
-		nftnl_rule_set_str(rb->r, NFTNL_RULE_TABLE, table);
-		nftnl_rule_set_str(rb->r, NFTNL_RULE_CHAIN, chain);
-		nftnl_rule_set_u32(rb->r, NFTNL_RULE_FAMILY, rb->family);
-		nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWRULE, rb->family,
-					 NLM_F_APPEND | NLM_F_CREATE);
-		if (nlh)
-			nftnl_rule_nlmsg_build_payload(nlh, rb->r);
-		else
-			ret = -ENOMEM;
-	}
-	nftnl_rule_free(rb->r);
-	rb->r = NULL;
-	return ret;
-}
-
-static int rule_begin(struct rb *rb)
-{
-	rb->err = 0;
-	rb->family = NFPROTO_IPV6;
-	rb->r = nftnl_rule_alloc();
-	return rb->r ? 0 : -ENOMEM;
-}
-
-static int chain(struct mt6d_nft_batch *b, const char *table, uint16_t family, const char *name,
-		 uint32_t hook, int32_t prio)
-{
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!c)
-		return -ENOMEM;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, family);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWCHAIN, family, NLM_F_CREATE);
-	if (nlh)
-		nftnl_chain_nlmsg_build_payload(nlh, c);
-	nftnl_chain_free(c);
-	return nlh ? 0 : -ENOMEM;
-}
+#define IP6_SADDR_OFF GUARD_IP6_SADDR_OFF
+#define IP6_DADDR_OFF GUARD_IP6_DADDR_OFF
 
 /* Chunk types whose arrival shows the peer sends to the address (RFC 9260; no I-DATA in use). */
 static const uint8_t evidence_chunks[] = { 0 /* DATA */, 4 /* HEARTBEAT */ };
@@ -260,18 +68,18 @@ static const uint8_t evidence_chunks[] = { 0 /* DATA */, 4 /* HEARTBEAT */ };
 /* SCTP from a peer address to a local one; reg 1 := daddr. */
 static void peer_sctp(struct rb *rb)
 {
-	payload(rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_SADDR_OFF, 16, NFT_REG_1);
-	lookup(rb, "peer", NFT_REG_1);
-	daddr_local_set(rb);
-	l4proto(rb, IPPROTO_SCTP);
+	guard_expr_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_SADDR_OFF, 16, NFT_REG_1);
+	guard_expr_lookup(rb, "peer", NFT_REG_1);
+	guard_expr_daddr_local_set(rb);
+	guard_expr_l4proto(rb, IPPROTO_SCTP);
 }
 
 /* The same, both ports the tunnel's. */
 static void tunnel_sctp(struct rb *rb, const uint16_t ports[2])
 {
 	peer_sctp(rb);
-	payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 4, NFT_REG_2);
-	cmp(rb, NFT_REG_2, NFT_CMP_EQ, ports, 4);
+	guard_expr_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 4, NFT_REG_2);
+	guard_expr_cmp(rb, NFT_REG_2, NFT_CMP_EQ, ports, 4);
 }
 
 /*
@@ -281,7 +89,7 @@ static void tunnel_sctp(struct rb *rb, const uint16_t ports[2])
  */
 static void exthdr_present(struct rb *rb, uint32_t op, uint8_t type)
 {
-	struct nftnl_expr *e = expr(rb, "exthdr");
+	struct nftnl_expr *e = guard_expr_alloc(rb, "exthdr");
 	uint8_t one = 1;
 
 	if (!e)
@@ -292,8 +100,8 @@ static void exthdr_present(struct rb *rb, uint32_t op, uint8_t type)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_LEN, 1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_FLAGS, NFT_EXTHDR_F_PRESENT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_DREG, NFT_REG_2);
-	add(rb, e);
-	cmp(rb, NFT_REG_2, NFT_CMP_EQ, &one, 1);
+	guard_expr_add(rb, e);
+	guard_expr_cmp(rb, NFT_REG_2, NFT_CMP_EQ, &one, 1);
 }
 
 /* The guard chain's rules for the peer: its packets to retired addresses, the tunnel. */
@@ -310,22 +118,22 @@ static int peer_rules(struct mt6d_nft_batch *b, const char *table, const char *n
 	 * The peer's own packets to an address we gave up (sent before our ASCONF reached it,
 	 * or retransmitted) are dropped as any other, not taken for reconnaissance.
 	 */
-	if (!ret && !(ret = rule_begin(&rb))) {
-		payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_SADDR_OFF, 16, NFT_REG_1);
-		lookup(&rb, "peer", NFT_REG_1);
-		payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, 16, NFT_REG_1);
-		lookup(&rb, "retired", NFT_REG_1);
-		counter(&rb, MT6D_GUARD_CTR_DROPPED);
-		verdict(&rb, NF_DROP);
-		ret = emit(b, table, name, &rb);
+	if (!ret && !(ret = guard_expr_rule_begin(&rb))) {
+		guard_expr_payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_SADDR_OFF, 16, NFT_REG_1);
+		guard_expr_lookup(&rb, "peer", NFT_REG_1);
+		guard_expr_payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, 16, NFT_REG_1);
+		guard_expr_lookup(&rb, "retired", NFT_REG_1);
+		guard_expr_counter(&rb, MT6D_GUARD_CTR_DROPPED);
+		guard_expr_verdict(&rb, NF_DROP);
+		ret = guard_expr_emit(b, table, name, &rb);
 	}
 	/* ip6 daddr @retired counter name tripwire drop: anyone else */
-	if (!ret && !(ret = rule_begin(&rb))) {
-		payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, 16, NFT_REG_1);
-		lookup(&rb, "retired", NFT_REG_1);
-		counter(&rb, MT6D_GUARD_CTR_TRIPWIRE);
-		verdict(&rb, NF_DROP);
-		ret = emit(b, table, name, &rb);
+	if (!ret && !(ret = guard_expr_rule_begin(&rb))) {
+		guard_expr_payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, 16, NFT_REG_1);
+		guard_expr_lookup(&rb, "retired", NFT_REG_1);
+		guard_expr_counter(&rb, MT6D_GUARD_CTR_TRIPWIRE);
+		guard_expr_verdict(&rb, NF_DROP);
+		ret = guard_expr_emit(b, table, name, &rb);
 	}
 	/*
 	 * The tunnel: from the peer, both ports ours. Evidence that the peer uses the address
@@ -335,33 +143,33 @@ static int peer_rules(struct mt6d_nft_batch *b, const char *table, const char *n
 	 * to the peer or not.
 	 */
 	for (size_t i = 0; i <= sizeof(evidence_chunks) && !ret; i++) {
-		if ((ret = rule_begin(&rb)))
+		if ((ret = guard_expr_rule_begin(&rb)))
 			break;
 		tunnel_sctp(&rb, ports);
 		if (i < sizeof(evidence_chunks)) {
 			exthdr_present(&rb, NFT_EXTHDR_OP_SCTP, evidence_chunks[i]);
-			e = expr(&rb, "dynset");
+			e = guard_expr_alloc(&rb, "dynset");
 			if (e) {
 				nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
 				nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
 				nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, "evidence");
 				nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, p->evidence_ms);
-				add(&rb, e);
+				guard_expr_add(&rb, e);
 			}
 		}
-		verdict(&rb, NF_ACCEPT);
-		ret = emit(b, table, name, &rb);
+		guard_expr_verdict(&rb, NF_ACCEPT);
+		ret = guard_expr_emit(b, table, name, &rb);
 	}
 	/*
 	 * The tunnel's SCTP packets that the kernel sent as IPv6 fragments: a fragment
 	 * after the first has no ports to match (nft stops at the payload load), so any
 	 * fragmented SCTP from the peer to a local address passes; reassembly follows.
 	 */
-	if (!ret && !(ret = rule_begin(&rb))) {
+	if (!ret && !(ret = guard_expr_rule_begin(&rb))) {
 		peer_sctp(&rb);
 		exthdr_present(&rb, NFT_EXTHDR_OP_IPV6, IPPROTO_FRAGMENT);
-		verdict(&rb, NF_ACCEPT);
-		ret = emit(b, table, name, &rb);
+		guard_expr_verdict(&rb, NF_ACCEPT);
+		ret = guard_expr_emit(b, table, name, &rb);
 	}
 	return ret;
 }
@@ -379,43 +187,43 @@ static int rest_rules(struct mt6d_nft_batch *b, const char *table, const char *n
 	/* ICMPv6 errors (1-4: unreachable, packet too big, time exceeded, parameter problem)
 	 * and neighbour discovery (133-137). */
 	for (int i = 0; i < 2 && !ret; i++) {
-		if ((ret = rule_begin(&rb)))
+		if ((ret = guard_expr_rule_begin(&rb)))
 			break;
-		daddr_local_set(&rb);
-		l4proto(&rb, IPPROTO_ICMPV6);
-		payload(&rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_2);
-		range(&rb, NFT_REG_2, i ? 133 : 1, i ? 137 : 4);
-		verdict(&rb, NF_ACCEPT);
-		ret = emit(b, table, name, &rb);
+		guard_expr_daddr_local_set(&rb);
+		guard_expr_l4proto(&rb, IPPROTO_ICMPV6);
+		guard_expr_payload(&rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_2);
+		guard_expr_range(&rb, NFT_REG_2, i ? 133 : 1, i ? 137 : 4);
+		guard_expr_verdict(&rb, NF_ACCEPT);
+		ret = guard_expr_emit(b, table, name, &rb);
 	}
 	/* ip6 daddr @local counter name dropped drop */
-	if (!ret && !(ret = rule_begin(&rb))) {
-		daddr_local_set(&rb);
-		counter(&rb, MT6D_GUARD_CTR_DROPPED);
-		verdict(&rb, NF_DROP);
-		ret = emit(b, table, name, &rb);
+	if (!ret && !(ret = guard_expr_rule_begin(&rb))) {
+		guard_expr_daddr_local_set(&rb);
+		guard_expr_counter(&rb, MT6D_GUARD_CTR_DROPPED);
+		guard_expr_verdict(&rb, NF_DROP);
+		ret = guard_expr_emit(b, table, name, &rb);
 	}
 	/*
 	 * The rest of the hashed /64. In interface mode only what is not a local address
 	 * (addresses of the uplink's own in the /64 stay reachable); in anyip mode the route
 	 * makes all of it local, and none of it is for anything but the tunnel.
 	 */
-	if (!ret && !(ret = rule_begin(&rb))) {
-		addr_in(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, &hashed);
+	if (!ret && !(ret = guard_expr_rule_begin(&rb))) {
+		guard_expr_addr_in(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, &hashed);
 		if (!p->anyip) {
-			e = expr(&rb, "fib");
+			e = guard_expr_alloc(&rb, "fib");
 			if (e) {
 				nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
 				nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT,
 						   NFT_FIB_RESULT_ADDRTYPE);
 				nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_2);
-				add(&rb, e);
+				guard_expr_add(&rb, e);
 			}
-			cmp(&rb, NFT_REG_2, NFT_CMP_NEQ, &local, sizeof(local));
+			guard_expr_cmp(&rb, NFT_REG_2, NFT_CMP_NEQ, &local, sizeof(local));
 		}
-		counter(&rb, MT6D_GUARD_CTR_DROPPED);
-		verdict(&rb, NF_DROP);
-		ret = emit(b, table, name, &rb);
+		guard_expr_counter(&rb, MT6D_GUARD_CTR_DROPPED);
+		guard_expr_verdict(&rb, NF_DROP);
+		ret = guard_expr_emit(b, table, name, &rb);
 	}
 	return ret;
 }
@@ -424,7 +232,8 @@ int guard_rules_build(struct mt6d_nft_batch *b, const char *table,
 		      const struct guard_table_params *p)
 {
 	static const char name[] = "guard";
-	int ret = chain(b, table, NFPROTO_IPV6, name, NF_INET_PRE_ROUTING, GUARD_PRIO_RAW);
+	int ret =
+		guard_expr_chain(b, table, NFPROTO_IPV6, name, NF_INET_PRE_ROUTING, GUARD_PRIO_RAW);
 
 	if (!ret)
 		ret = peer_rules(b, table, name, p);
@@ -456,7 +265,7 @@ static int killswitch_rule(struct mt6d_nft_batch *b, const char *table, const ch
 	static const uint8_t ipv6 = NFPROTO_IPV6;
 	char tun[IFNAMSIZ] = { 0 }, uplink[IFNAMSIZ] = { 0 };
 	struct rb rb;
-	int ret = rule_begin(&rb);
+	int ret = guard_expr_rule_begin(&rb);
 
 	if (ret)
 		return ret;
@@ -464,32 +273,33 @@ static int killswitch_rule(struct mt6d_nft_batch *b, const char *table, const ch
 	strncpy(tun, p->tun_dev, sizeof(tun) - 1);
 	strncpy(uplink, p->uplink, sizeof(uplink) - 1);
 	/* An inet chain sees IPv4 too: the offsets below are IPv6's. */
-	meta(&rb, NFT_META_NFPROTO, NFT_REG_2);
-	cmp(&rb, NFT_REG_2, NFT_CMP_EQ, &ipv6, 1);
+	guard_expr_meta(&rb, NFT_META_NFPROTO, NFT_REG_2);
+	guard_expr_cmp(&rb, NFT_REG_2, NFT_CMP_EQ, &ipv6, 1);
 	switch (m) {
 	case KS_TO_PEER:
-		addr_in(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, route);
+		guard_expr_addr_in(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, route);
 		break;
 	case KS_FROM_PEER:
-		addr_in(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_SADDR_OFF, route);
+		guard_expr_addr_in(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_SADDR_OFF, route);
 		break;
 	default:
-		l4proto(&rb, IPPROTO_ICMPV6);
-		payload(&rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_2);
-		range(&rb, NFT_REG_2, 1, 4);
-		addr_in(&rb, NFT_PAYLOAD_TRANSPORT_HEADER,
-			m == KS_QUOTED_SADDR ? ICMP6_QUOTED_SADDR_OFF : ICMP6_QUOTED_DADDR_OFF,
-			route);
+		guard_expr_l4proto(&rb, IPPROTO_ICMPV6);
+		guard_expr_payload(&rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_2);
+		guard_expr_range(&rb, NFT_REG_2, 1, 4);
+		guard_expr_addr_in(&rb, NFT_PAYLOAD_TRANSPORT_HEADER,
+				   m == KS_QUOTED_SADDR ? ICMP6_QUOTED_SADDR_OFF
+							: ICMP6_QUOTED_DADDR_OFF,
+				   route);
 		break;
 	}
-	meta(&rb, NFT_META_OIFNAME, NFT_REG_2);
+	guard_expr_meta(&rb, NFT_META_OIFNAME, NFT_REG_2);
 	if (m == KS_TO_PEER)
-		cmp(&rb, NFT_REG_2, NFT_CMP_NEQ, tun, sizeof(tun));
+		guard_expr_cmp(&rb, NFT_REG_2, NFT_CMP_NEQ, tun, sizeof(tun));
 	else
-		cmp(&rb, NFT_REG_2, NFT_CMP_EQ, uplink, sizeof(uplink));
-	counter(&rb, KILLSWITCH_CTR);
-	verdict(&rb, NF_DROP);
-	return emit(b, table, name, &rb);
+		guard_expr_cmp(&rb, NFT_REG_2, NFT_CMP_EQ, uplink, sizeof(uplink));
+	guard_expr_counter(&rb, KILLSWITCH_CTR);
+	guard_expr_verdict(&rb, NF_DROP);
+	return guard_expr_emit(b, table, name, &rb);
 }
 
 int guard_rules_killswitch(struct mt6d_nft_batch *b, const char *table,
@@ -505,8 +315,8 @@ int guard_rules_killswitch(struct mt6d_nft_batch *b, const char *table,
 	int ret = 0;
 
 	for (size_t c = 0; c < sizeof(chains) / sizeof(chains[0]) && !ret; c++) {
-		ret = chain(b, table, NFPROTO_INET, chains[c].name, chains[c].hook,
-			    GUARD_PRIO_FILTER);
+		ret = guard_expr_chain(b, table, NFPROTO_INET, chains[c].name, chains[c].hook,
+				       GUARD_PRIO_FILTER);
 		for (int m = 0; m < KS_NMATCH && !ret; m++)
 			for (size_t i = 0; i < p->n_routes && !ret; i++)
 				ret = killswitch_rule(b, table, chains[c].name, p, &p->routes[i],
