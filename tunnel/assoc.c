@@ -95,7 +95,7 @@ static void assoc_up(struct tunnel *t, sctp_assoc_t id, bool restart)
 	if (ret < 0) {
 		log_warnx("association %d refused: the peer does not %s; aborting", (int)id,
 			  ret == -EACCES ? "use SCTP-AUTH at all"
-					 : "authenticate DATA, ASCONF and ASCONF-ACK");
+					 : "authenticate ABORT, SHUTDOWN, SACK, DATA, ASCONF...");
 		endpoint_abort(t->sk, id);
 		t->stats.refused_noauth++;
 		return;

@@ -46,6 +46,7 @@ MT6D_ADDRMGR=${MT6D_ADDRMGR:-/usr/sbin/mt6d-addrmgr}
 # Test helpers from the build dir (test/vm/helpers).
 PCAPGREP=${PCAPGREP:-/usr/local/bin/pcapgrep}
 INTRUDER=${INTRUDER:-/usr/local/bin/sctp_intruder}
+FORGE=${FORGE:-/usr/local/bin/sctp_forge}
 MT6D_SHIM=${MT6D_SHIM:-/usr/local/lib/libmt6d_shim.so}
 # Where tests write configuration and the PSK (tools/demo points it elsewhere natively).
 MT6D_ETC=${MT6D_ETC:-/etc/mt6d}

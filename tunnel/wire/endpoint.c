@@ -2,12 +2,64 @@
 #include "endpoint.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* Chunk types that a peer must authenticate (RFC 4895): DATA, ASCONF-ACK, ASCONF. */
-static const uint8_t auth_chunks[] = { 0x00, 0x80, 0xc1 };
+/*
+ * Chunk types the peer must send behind an AUTH chunk (RFC 4895). The kernel drops such a
+ * chunk that arrives without a valid AUTH before its state machine sees it
+ * (sctp_assoc_bh_rcv(): sctp_auth_recv_cid() && !chunk->auth), so an on-path observer who
+ * read the verification tag cannot abort, shut down, acknowledge or feed the association.
+ * RFC 4895 allows every type but INIT, INIT-ACK, SHUTDOWN-COMPLETE and AUTH; the kernel
+ * keeps at most 16 (SCTP_AUTH_MAX_CHUNKS, the size of the copy in its state cookie: a
+ * 17th is refused with EINVAL where sctp_auth_ep_add_chunkid() is fixed, and overflows
+ * that copy where it is not). Left out: COOKIE-ECHO, because 6.1 discards an authenticated
+ * one unless the host-wide net.sctp.auth_enable is 1 (sctp_auth_chunk_verify()), so no
+ * association would come up; I-DATA and I-FORWARD-TSN (interleaving is never negotiated,
+ * and the kernel discards both without it) and PAD (always discarded).
+ * What each type does without AUTH on Linux 6.1: docs/sctp-auth.md.
+ */
+/* clang-format off */
+static const uint8_t auth_chunks[] = {
+	0x00,	/* DATA */
+	0x03,	/* SACK */
+	0x04,	/* HEARTBEAT */
+	0x05,	/* HEARTBEAT-ACK */
+	0x06,	/* ABORT */
+	0x07,	/* SHUTDOWN */
+	0x08,	/* SHUTDOWN-ACK */
+	0x09,	/* ERROR */
+	0x0b,	/* COOKIE-ACK */
+	0x0c,	/* ECNE */
+	0x0d,	/* CWR */
+	0x80,	/* ASCONF-ACK */
+	0x82,	/* RE-CONFIG */
+	0xc0,	/* FORWARD-TSN */
+	0xc1,	/* ASCONF */
+};
+
+/*
+ * What the peer must require of us, or it is refused: the types whose forgery toward the
+ * peer would reset, shut down, stall or feed the association both ends share. A peer that
+ * leaves out only COOKIE-ACK, congestion signals (ECNE, CWR) or RE-CONFIG (stream reset,
+ * never negotiated) is still accepted; one that lists COOKIE-ECHO could not be reached.
+ */
+static const uint8_t peer_auth_chunks[] = {
+	0x00,	/* DATA */
+	0x03,	/* SACK */
+	0x04,	/* HEARTBEAT */
+	0x05,	/* HEARTBEAT-ACK */
+	0x06,	/* ABORT */
+	0x07,	/* SHUTDOWN */
+	0x08,	/* SHUTDOWN-ACK */
+	0x09,	/* ERROR */
+	0x80,	/* ASCONF-ACK */
+	0xc0,	/* FORWARD-TSN */
+	0xc1,	/* ASCONF */
+};
+/* clang-format on */
 
 static const uint16_t subscribed_events[] = {
 	SCTP_ASSOC_CHANGE,
@@ -155,8 +207,11 @@ static int set_sack(int fd, uint32_t delay)
 }
 
 /*
- * PR-SCTP (RFC 3758): offered to the peer, and the endpoint's default policy. The tunnel's
- * own sends carry theirs in an SCTP_PRINFO each (send_cmsg), since SCTP_SNDINFO makes the
+ * PR-SCTP (RFC 3758): offered to the peer only when data is partially reliable, and the
+ * endpoint's default policy. Under full reliability it is switched off explicitly
+ * (net.sctp.prsctp_enable, which new endpoints inherit, defaults to 1): a FORWARD-TSN is
+ * then an unknown chunk to the kernel, one attack surface less. The tunnel's own sends
+ * carry their policy in an SCTP_PRINFO each (send_cmsg), since SCTP_SNDINFO makes the
  * kernel ignore the default.
  */
 static int set_prinfo(int fd, const struct endpoint_params *p)
@@ -166,9 +221,10 @@ static int set_prinfo(int fd, const struct endpoint_params *p)
 		.pr_policy = p->pr.policy,
 		.pr_value = p->pr.value,
 	};
-	int ret = set_assoc_value(fd, SCTP_PR_SUPPORTED, 1);
+	bool partial = p->pr.policy != SCTP_PR_SCTP_NONE;
+	int ret = set_assoc_value(fd, SCTP_PR_SUPPORTED, partial);
 
-	if (!ret)
+	if (!ret && partial)
 		ret = set_opt(fd, IPPROTO_SCTP, SCTP_DEFAULT_PRINFO, &pi, sizeof(pi));
 	return ret;
 }
@@ -262,8 +318,8 @@ int endpoint_check_peer_auth(int fd, sctp_assoc_t id)
 	/* A peer without AUTH is accepted by the kernel; this read is the only sign. */
 	if (getsockopt(fd, IPPROTO_SCTP, SCTP_PEER_AUTH_CHUNKS, ac, &len) < 0)
 		return -errno;
-	for (size_t i = 0; i < sizeof(auth_chunks); i++) {
-		if (!memchr(ac->gauth_chunks, auth_chunks[i], ac->gauth_number_of_chunks))
+	for (size_t i = 0; i < sizeof(peer_auth_chunks); i++) {
+		if (!memchr(ac->gauth_chunks, peer_auth_chunks[i], ac->gauth_number_of_chunks))
 			return -EPERM;
 	}
 	return 0;

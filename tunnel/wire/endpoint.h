@@ -25,7 +25,7 @@ struct endpoint_params {
 	size_t auth_key_len;
 	int bufsize;	       /* SO_SNDBUF and SO_RCVBUF */
 	uint16_t streams;      /* outbound streams asked for, inbound accepted */
-	struct endpoint_pr pr; /* data's partial reliability */
+	struct endpoint_pr pr; /* data's partial reliability; PR-SCTP offered unless NONE */
 	/* Failure detection per association, instead of the kernel's minutes. */
 	uint32_t rto_min, rto_max, hb_interval; /* ms */
 	uint16_t path_max_retrans, pf_threshold, max_retrans;
@@ -44,8 +44,10 @@ int endpoint_connect(int fd, const struct in6_addr *addrs, size_t n, uint16_t po
 		     sctp_assoc_t *id) __attribute__((warn_unused_result));
 
 /*
- * 0 when the peer requires SCTP-AUTH on DATA, ASCONF and ASCONF-ACK; -EACCES when it
- * does not use AUTH at all; -EPERM when a chunk type is missing from its list.
+ * 0 when the peer requires SCTP-AUTH on every chunk type a forger could use against the
+ * association (DATA, SACK, HEARTBEAT(-ACK), ABORT, SHUTDOWN(-ACK), ERROR, FORWARD-TSN,
+ * ASCONF, ASCONF-ACK); -EACCES when it does not use AUTH at all; -EPERM when
+ * one of them is missing from its list.
  */
 int endpoint_check_peer_auth(int fd, sctp_assoc_t id) __attribute__((warn_unused_result));
 

@@ -8,8 +8,8 @@
  *   MT6D_SHIM_NOAUTH=1   the peer "built without SCTP-AUTH": its endpoint does not
  *                        offer AUTH (SCTP_AUTH_SUPPORTED forced to 0, the AUTH key and
  *                        chunk options skipped), while the daemon believes the other
- *                        side is fine (SCTP_PEER_AUTH_CHUNKS answered with DATA, ASCONF
- *                        and ASCONF-ACK; the NO_AUTH notification hidden). Everything
+ *                        side is fine (SCTP_PEER_AUTH_CHUNKS answered with every chunk
+ *                        type; the NO_AUTH notification hidden). Everything
  *                        else, the session handshake and sealed data included, is real.
  *   MT6D_SHIM_REPLAY=N   every Nth sealed DATA (or DATA_GSO) frame the daemon sends is sent a
  * second time at once, byte for byte, over the same association; every 4th replay resends instead a
@@ -82,16 +82,17 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	static getsockopt_fn real;
-	static const uint8_t chunks[] = { 0x00, 0x80, 0xc1 };
 	struct sctp_authchunks *ac = val;
 
 	if (!real)
 		real = (getsockopt_fn)dlsym(RTLD_NEXT, "getsockopt");
+	/* Every chunk type, so that whatever list mt6d requires of its peer is satisfied. */
 	if (level == IPPROTO_SCTP && name == SCTP_PEER_AUTH_CHUNKS &&
-	    env_int("MT6D_SHIM_NOAUTH", 0) && *len >= sizeof(*ac) + sizeof(chunks)) {
-		ac->gauth_number_of_chunks = sizeof(chunks);
-		memcpy(ac->gauth_chunks, chunks, sizeof(chunks));
-		*len = (socklen_t)(sizeof(*ac) + sizeof(chunks));
+	    env_int("MT6D_SHIM_NOAUTH", 0) && *len >= sizeof(*ac) + 256) {
+		ac->gauth_number_of_chunks = 256;
+		for (unsigned int i = 0; i < 256; i++)
+			ac->gauth_chunks[i] = (uint8_t)i;
+		*len = (socklen_t)(sizeof(*ac) + 256);
 		return 0;
 	}
 	return real(fd, level, name, val, len);

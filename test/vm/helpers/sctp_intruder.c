@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * A stranger's SCTP association, for the VM tests: from SRC:PORT (and EXTRA addresses,
- * listed in its INIT) to DST:PORT, with SCTP-AUTH offered and required on DATA, ASCONF
- * and ASCONF-ACK like mt6d's own endpoint, but without the tunnel's key. It sends a few
+ * listed in its INIT) to DST:PORT, with SCTP-AUTH offered and required on the same chunk
+ * types as mt6d's own endpoint, but without the tunnel's key. It sends a few
  * messages, holds the association for SECONDS, then closes it.
  *
  *   sctp_intruder SRC DST PORT SECONDS [EXTRA...]
@@ -32,7 +32,9 @@ static int addr6(const char *s, uint16_t port, struct sockaddr_in6 *sa)
 
 static int setup(int fd)
 {
-	const uint8_t chunks[] = { 0x00, 0xc1, 0x80 }; /* DATA, ASCONF, ASCONF-ACK */
+	/* The types of tunnel/wire/endpoint.c's auth_chunks. */
+	const uint8_t chunks[] = { 0x00, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
+				   0x0b, 0x0c, 0x0d, 0x80, 0x82, 0xc0, 0xc1 };
 	struct sctp_assoc_value on = { .assoc_value = 1 };
 
 	if (setsockopt(fd, IPPROTO_SCTP, SCTP_AUTH_SUPPORTED, &on, sizeof(on)) < 0 ||
