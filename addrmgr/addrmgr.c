@@ -33,7 +33,7 @@
 #include "derive.h"
 #include "failclosed.h"
 #include "guard.h"
-#include "killswitch.h"
+#include "guard_killswitch.h"
 #include "log.h"
 #include "plan.h"
 #include "report.h"
@@ -379,12 +379,12 @@ static const struct mt6d_daemon_ops addrmgr_ops = {
 /*
  * The kill switch follows [guard] enable alone: installed (or rebuilt) at every start with
  * the guard, removed at a start without it, left in place when the daemon stops or dies, so
- * that the tunnel's traffic never leaves in clear (killswitch.h). Without nftables and with
+ * that the tunnel's traffic never leaves in clear (guard_killswitch.h). Without nftables and with
  * the guard off, there is nothing to remove.
  */
 static int killswitch_sync(const struct mt6d_config *cfg)
 {
-	struct killswitch_params kp = {
+	struct guard_killswitch_params kp = {
 		.name = cfg->name,
 		.tun_dev = cfg->device,
 		.uplink = cfg->interface,
@@ -395,7 +395,7 @@ static int killswitch_sync(const struct mt6d_config *cfg)
 	int ret;
 
 	if (cfg->guard.enable) {
-		ret = killswitch_install(&kp, err, sizeof(err));
+		ret = guard_killswitch_install(&kp, err, sizeof(err));
 		if (ret < 0)
 			log_warnx("kill switch: %s%s%s", strerror(-ret), *err ? ": " : "", err);
 		else
@@ -403,7 +403,7 @@ static int killswitch_sync(const struct mt6d_config *cfg)
 				 cfg->n_routes, cfg->device);
 		return ret;
 	}
-	ret = killswitch_remove(cfg->name, err, sizeof(err));
+	ret = guard_killswitch_remove(cfg->name, err, sizeof(err));
 	if (ret < 0)
 		log_warnx("kill switch not removed: %s%s%s", strerror(-ret), *err ? ": " : "", err);
 	else if (ret > 0)

@@ -259,7 +259,7 @@ enum ks_match {
 #define ICMP6_QUOTED_DADDR_OFF (8 + IP6_DADDR_OFF)
 
 static int killswitch_rule(struct mt6d_nft_batch *b, const char *table, const char *name,
-			   const struct killswitch_params *p, const struct mt6d_prefix *route,
+			   const struct guard_killswitch_params *p, const struct mt6d_prefix *route,
 			   enum ks_match m)
 {
 	static const uint8_t ipv6 = NFPROTO_IPV6;
@@ -303,7 +303,7 @@ static int killswitch_rule(struct mt6d_nft_batch *b, const char *table, const ch
 }
 
 int guard_rules_killswitch(struct mt6d_nft_batch *b, const char *table,
-			   const struct killswitch_params *p)
+			   const struct guard_killswitch_params *p)
 {
 	static const struct {
 		const char *name;

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "guard_table.h"
-#include "killswitch.h"
+#include "guard_killswitch.h"
 #include "nft.h"
 
 /*
@@ -17,10 +17,11 @@ int guard_rules_build(struct mt6d_nft_batch *b, const char *table,
 		      const struct guard_table_params *p) __attribute__((warn_unused_result));
 
 /*
- * The kill switch's chains and rules in the inet table @table (private to killswitch.c).
+ * The kill switch's chains and rules in the inet table @table (private to guard_killswitch.c).
  * Returns 0 or -ENOMEM.
  */
 int guard_rules_killswitch(struct mt6d_nft_batch *b, const char *table,
-			   const struct killswitch_params *p) __attribute__((warn_unused_result));
+			   const struct guard_killswitch_params *p)
+	__attribute__((warn_unused_result));
 
 #endif

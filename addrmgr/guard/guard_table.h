@@ -23,7 +23,7 @@
  *                       SCTP from the peer plus the ICMPv6 IPv6 needs; nothing else
  *
  * The kill switch is another table, "inet mt6d-NAME", with a life of its own
- * (killswitch.h).
+ * (guard_killswitch.h).
  *
  * The table is always (re)built whole in one transaction, so it never exists half-made.
  */

@@ -7,7 +7,7 @@
  *   |  lo: L1 L2 (our hashed addresses), R1 (retired), P1 (peer),    |
  *   |      X (hashed /64, not ours)                                  |
  *   |  table ip6 mt6d-t1 (under test)    table ip6 other (bystander) |
- *   |  table inet mt6d-t1 (the kill switch, killswitch.c)            |
+ *   |  table inet mt6d-t1 (the kill switch, guard_killswitch.c)      |
  *   +----------------------------------------------------------------+
  *
  * Packets sent to ourselves over lo pass the prerouting hook, so the guard's rules are
@@ -22,7 +22,7 @@
  * (SKIP) without.
  */
 #include "guard_table.h"
-#include "killswitch.h"
+#include "guard_killswitch.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -350,7 +350,7 @@ static void test_anyip(void)
 	guard_table_close(g);
 }
 
-static const struct killswitch_params ks = {
+static const struct guard_killswitch_params ks = {
 	.name = "t1",
 	.tun_dev = "mt6d0",
 	.uplink = "inet0",
@@ -364,10 +364,10 @@ static void test_killswitch(void)
 	int ret;
 
 	/* Twice: the second replaces the first. */
-	ret = killswitch_install(&ks, err, sizeof(err));
+	ret = guard_killswitch_install(&ks, err, sizeof(err));
 	if (!ret)
-		ret = killswitch_install(&ks, err, sizeof(err));
-	check(ret == 0, "killswitch_install = %d (%s)", ret, err);
+		ret = guard_killswitch_install(&ks, err, sizeof(err));
+	check(ret == 0, "guard_killswitch_install = %d (%s)", ret, err);
 	sh("nft list table inet mt6d-t1", out, sizeof(out));
 	check(strstr(out, "chain killswitch-fwd") && strstr(out, "hook forward priority filter") &&
 		      strstr(out, "chain killswitch-out") &&
@@ -402,10 +402,10 @@ static void test_remove(struct guard_table *g)
 	check(sh_num("nft list tables | grep -c 'ip6 other'") == 1, "and only it");
 	check(sh_num("nft list tables | grep -c 'inet mt6d-t1'") == 1,
 	      "the kill switch outlives the guard table");
-	check(killswitch_remove("t1", err, sizeof(err)) == 1 &&
+	check(guard_killswitch_remove("t1", err, sizeof(err)) == 1 &&
 		      sh_num("nft list tables | grep -c 'inet mt6d-t1'") == 0,
-	      "killswitch_remove removes it");
-	check(killswitch_remove("t1", err, sizeof(err)) == 0, "removing it again: 0");
+	      "guard_killswitch_remove removes it");
+	check(guard_killswitch_remove("t1", err, sizeof(err)) == 0, "removing it again: 0");
 	check(guard_table_remove(g) == 0, "removing it again is fine");
 	check(guard_table_elems(g, GUARD_LOCAL, NULL, 0) == -ENOENT,
 	      "reading a missing table: -ENOENT");

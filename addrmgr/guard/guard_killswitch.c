@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The kill switch's table: built whole in one transaction, or removed. See killswitch.h. */
-#include "killswitch.h"
+#include "guard_killswitch.h"
 
 #include <errno.h>
 #include <linux/netfilter.h>
@@ -57,7 +57,7 @@ static int counter_msg(struct mt6d_nft_batch *b, const char *table)
 	return nlh ? 0 : -ENOMEM;
 }
 
-int killswitch_build(struct mt6d_nft_batch *b, const struct killswitch_params *p)
+int guard_killswitch_build(struct mt6d_nft_batch *b, const struct guard_killswitch_params *p)
 {
 	char table[KILLSWITCH_TABLE_MAX];
 	int ret = table_name(table, p->name);
@@ -98,7 +98,7 @@ static int commit(int (*build)(struct mt6d_nft_batch *, const void *), const voi
 
 static int build_install(struct mt6d_nft_batch *b, const void *arg)
 {
-	return killswitch_build(b, arg);
+	return guard_killswitch_build(b, arg);
 }
 
 static int build_remove(struct mt6d_nft_batch *b, const void *arg)
@@ -106,13 +106,13 @@ static int build_remove(struct mt6d_nft_batch *b, const void *arg)
 	return table_msg(b, arg, NFT_MSG_DELTABLE);
 }
 
-int killswitch_install(const struct killswitch_params *p, char *err, size_t errlen)
+int guard_killswitch_install(const struct guard_killswitch_params *p, char *err, size_t errlen)
 {
 	*err = 0;
 	return commit(build_install, p, err, errlen);
 }
 
-int killswitch_remove(const char *name, char *err, size_t errlen)
+int guard_killswitch_remove(const char *name, char *err, size_t errlen)
 {
 	char table[KILLSWITCH_TABLE_MAX];
 	int ret = table_name(table, name);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The kill switch's transaction (addrmgr/guard/killswitch.c), built without a socket and
+ * The kill switch's transaction (addrmgr/guard/guard_killswitch.c), built without a socket and
  * read back with libnftnl: the inet table replaced whole (add, delete, add), its counter,
  * chains at forward and output with four rules per route each. Then the rules are run, as
  * the kernel would run them (payload, bitwise, cmp, range, meta, objref, immediate), on
@@ -27,7 +27,7 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #include "check.h"
-#include "killswitch.h"
+#include "guard_killswitch.h"
 #include "nft.h"
 
 #define MAX_RULES 64
@@ -277,7 +277,7 @@ static void test_packets(const struct batch *bt, const char *chain)
 
 int main(void)
 {
-	struct killswitch_params kp = {
+	struct guard_killswitch_params kp = {
 		.name = "site",
 		.tun_dev = "mt6d0",
 		.uplink = "inet0",
@@ -289,7 +289,7 @@ int main(void)
 	size_t fwd = 0, out = 0;
 
 	CHECK(mt6d_nft_batch_new(NULL, &b) == 0, "batch");
-	CHECK(killswitch_build(b, &kp) == 0, "killswitch_build");
+	CHECK(guard_killswitch_build(b, &kp) == 0, "guard_killswitch_build");
 	read_batch(b, &bt);
 	mt6d_nft_batch_free(b);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MT6D_KILLSWITCH_H
-#define MT6D_KILLSWITCH_H
+#ifndef MT6D_GUARD_KILLSWITCH_H
+#define MT6D_GUARD_KILLSWITCH_H
 
 #include <stddef.h>
 
@@ -21,7 +21,7 @@
  */
 #define KILLSWITCH_CTR "killswitch"
 
-struct killswitch_params {
+struct guard_killswitch_params {
 	const char *name;    /* tunnel name */
 	const char *tun_dev; /* the only way out for traffic to the peer's routes */
 	const char *uplink;  /* the hostile side: nothing of the peer's routes leaves there */
@@ -30,13 +30,13 @@ struct killswitch_params {
 };
 
 /* Appends the whole table (replacing one of that name) to a transaction; 0 or -errno. */
-int killswitch_build(struct mt6d_nft_batch *b, const struct killswitch_params *p)
+int guard_killswitch_build(struct mt6d_nft_batch *b, const struct guard_killswitch_params *p)
 	__attribute__((warn_unused_result));
 /* Builds the table in one transaction; -errno with the kernel's text in @err. */
-int killswitch_install(const struct killswitch_params *p, char *err, size_t errlen)
+int guard_killswitch_install(const struct guard_killswitch_params *p, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 /* Removes the table of tunnel @name: 1 when it was there, 0 when not, or -errno. */
-int killswitch_remove(const char *name, char *err, size_t errlen)
+int guard_killswitch_remove(const char *name, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
 #endif
