@@ -10,6 +10,8 @@
 
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/object.h>
+#include <libnftnl/table.h>
 
 #define IP6_SADDR_OFF GUARD_IP6_SADDR_OFF
 #define IP6_DADDR_OFF GUARD_IP6_DADDR_OFF
@@ -198,5 +200,43 @@ int guard_expr_chain(struct mt6d_nft_batch *b, const char *table, uint16_t famil
 	if (nlh)
 		nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
+	return nlh ? 0 : -ENOMEM;
+}
+
+int guard_expr_table(struct mt6d_nft_batch *b, const char *table, uint16_t family, uint16_t type,
+		     uint16_t flags)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, family);
+	nlh = mt6d_nft_batch_msg(b, type, family, flags);
+	if (nlh)
+		nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	return nlh ? 0 : -ENOMEM;
+}
+
+int guard_expr_counter_obj(struct mt6d_nft_batch *b, const char *table, uint16_t family,
+			   const char *name, uint64_t pkts)
+{
+	struct nftnl_obj *o = nftnl_obj_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!o)
+		return -ENOMEM;
+	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, table);
+	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
+	nftnl_obj_set_u32(o, NFTNL_OBJ_FAMILY, family);
+	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+	nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_PKTS, pkts);
+	nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_BYTES, 0);
+	nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWOBJ, family, NLM_F_CREATE);
+	if (nlh)
+		nftnl_obj_nlmsg_build_payload(nlh, o);
+	nftnl_obj_free(o);
 	return nlh ? 0 : -ENOMEM;
 }

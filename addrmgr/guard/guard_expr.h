@@ -10,7 +10,8 @@
 #include "nft.h"
 
 /*
- * Internal to the guard's rule builders (guard_rules.c): one rule at a time, its
+ * The guard's nftables messages, for its table (guard_table.c), its rules (guard_rules.c),
+ * the kill switch (guard_killswitch.c) and the probe (guard_probe_feat.c): one rule at a time, its
  * expressions appended by these helpers in nft's order. A failure (no memory) is kept in
  * @err and reported by guard_expr_emit(), which appends the rule to a batch.
  */
@@ -39,5 +40,12 @@ int guard_expr_emit(struct mt6d_nft_batch *b, const char *table, const char *cha
 int guard_expr_rule_begin(struct rb *rb);
 int guard_expr_chain(struct mt6d_nft_batch *b, const char *table, uint16_t family, const char *name,
 		     uint32_t hook, int32_t prio);
+
+/* NEWTABLE or DELTABLE (@type) of @table in @family, with @flags. */
+int guard_expr_table(struct mt6d_nft_batch *b, const char *table, uint16_t family, uint16_t type,
+		     uint16_t flags) __attribute__((warn_unused_result));
+/* A named counter object @name starting at @pkts packets. */
+int guard_expr_counter_obj(struct mt6d_nft_batch *b, const char *table, uint16_t family,
+			   const char *name, uint64_t pkts) __attribute__((warn_unused_result));
 
 #endif

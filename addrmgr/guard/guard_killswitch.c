@@ -7,9 +7,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
 
-#include <libnftnl/object.h>
-#include <libnftnl/table.h>
-
+#include "guard_expr.h"
 #include "guard_rules.h"
 #include "nftctr.h"
 
@@ -22,41 +20,6 @@ static int table_name(char *buf, const char *name)
 	return n < 0 || (size_t)n >= KILLSWITCH_TABLE_MAX ? -ENAMETOOLONG : 0;
 }
 
-static int table_msg(struct mt6d_nft_batch *b, const char *table, uint16_t type)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!t)
-		return -ENOMEM;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
-	nlh = mt6d_nft_batch_msg(b, type, NFPROTO_INET,
-				 type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
-	if (nlh)
-		nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	return nlh ? 0 : -ENOMEM;
-}
-
-static int counter_msg(struct mt6d_nft_batch *b, const char *table)
-{
-	struct nftnl_obj *o = nftnl_obj_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!o)
-		return -ENOMEM;
-	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, table);
-	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, KILLSWITCH_CTR);
-	nftnl_obj_set_u32(o, NFTNL_OBJ_FAMILY, NFPROTO_INET);
-	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
-	nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWOBJ, NFPROTO_INET, NLM_F_CREATE);
-	if (nlh)
-		nftnl_obj_nlmsg_build_payload(nlh, o);
-	nftnl_obj_free(o);
-	return nlh ? 0 : -ENOMEM;
-}
-
 int guard_killswitch_build(struct mt6d_nft_batch *b, const struct guard_killswitch_params *p)
 {
 	char table[KILLSWITCH_TABLE_MAX];
@@ -64,13 +27,13 @@ int guard_killswitch_build(struct mt6d_nft_batch *b, const struct guard_killswit
 
 	/* "add table; delete table; add table ...": replaces whatever was there, atomically. */
 	if (!ret)
-		ret = table_msg(b, table, NFT_MSG_NEWTABLE);
+		ret = guard_expr_table(b, table, NFPROTO_INET, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	if (!ret)
-		ret = table_msg(b, table, NFT_MSG_DELTABLE);
+		ret = guard_expr_table(b, table, NFPROTO_INET, NFT_MSG_DELTABLE, 0);
 	if (!ret)
-		ret = table_msg(b, table, NFT_MSG_NEWTABLE);
+		ret = guard_expr_table(b, table, NFPROTO_INET, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	if (!ret)
-		ret = counter_msg(b, table);
+		ret = guard_expr_counter_obj(b, table, NFPROTO_INET, KILLSWITCH_CTR, 0);
 	if (!ret)
 		ret = guard_rules_killswitch(b, table, p);
 	return ret;
@@ -103,7 +66,7 @@ static int build_install(struct mt6d_nft_batch *b, const void *arg)
 
 static int build_remove(struct mt6d_nft_batch *b, const void *arg)
 {
-	return table_msg(b, arg, NFT_MSG_DELTABLE);
+	return guard_expr_table(b, arg, NFPROTO_INET, NFT_MSG_DELTABLE, 0);
 }
 
 int guard_killswitch_install(const struct guard_killswitch_params *p, char *err, size_t errlen)

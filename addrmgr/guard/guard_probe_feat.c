@@ -10,12 +10,9 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
-#include <libnftnl/object.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
-#include <libnftnl/table.h>
 
 #include "guard_rules.h"
 #include "nftctr.h"
@@ -24,41 +21,22 @@
 #define NFT_TYPE_IP6ADDR 8
 #define IP6_DADDR_OFF 24
 
+/* Keeps the first error of the transaction's parts. */
+static void keep(struct pb *pb, int ret)
+{
+	if (ret < 0 && !pb->err)
+		pb->err = ret;
+}
+
 void probe_table_msg(struct pb *pb, uint16_t type, uint16_t flags)
 {
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh = t ? mt6d_nft_batch_msg(pb->b, type, NFPROTO_IPV6, flags) : NULL;
-
-	if (nlh) {
-		nftnl_table_set_str(t, NFTNL_TABLE_NAME, pb->table);
-		nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_IPV6);
-		nftnl_table_nlmsg_build_payload(nlh, t);
-	} else {
-		pb->err = -ENOMEM;
-	}
-	nftnl_table_free(t);
+	keep(pb, guard_expr_table(pb->b, pb->table, NFPROTO_IPV6, type, flags));
 }
 
 /* A base chain "probe" on @hook, as the guard's (policy accept). */
 static void base_chain(struct pb *pb, uint32_t hook)
 {
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct nlmsghdr *nlh =
-		c ? mt6d_nft_batch_msg(pb->b, NFT_MSG_NEWCHAIN, NFPROTO_IPV6, NLM_F_CREATE) : NULL;
-
-	if (nlh) {
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, pb->table);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, PROBE_CHAIN);
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_IPV6);
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
-		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-		nftnl_chain_nlmsg_build_payload(nlh, c);
-	} else {
-		pb->err = -ENOMEM;
-	}
-	nftnl_chain_free(c);
+	keep(pb, guard_expr_chain(pb->b, pb->table, NFPROTO_IPV6, PROBE_CHAIN, hook, 0));
 }
 
 /* A set of IPv6 addresses with timeouts, as the guard's; one element in it. */
@@ -98,43 +76,24 @@ static void set(struct pb *pb, const char *name, uint32_t flags, uint32_t id)
 
 static void counter_obj(struct pb *pb, const char *name)
 {
-	struct nftnl_obj *o = nftnl_obj_alloc();
-	struct nlmsghdr *nlh =
-		o ? mt6d_nft_batch_msg(pb->b, NFT_MSG_NEWOBJ, NFPROTO_IPV6, NLM_F_CREATE) : NULL;
-
-	if (nlh) {
-		nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, pb->table);
-		nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
-		nftnl_obj_set_u32(o, NFTNL_OBJ_FAMILY, NFPROTO_IPV6);
-		nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
-		nftnl_obj_nlmsg_build_payload(nlh, o);
-	} else {
-		pb->err = -ENOMEM;
-	}
-	nftnl_obj_free(o);
+	keep(pb, guard_expr_counter_obj(pb->b, pb->table, NFPROTO_IPV6, name, 0));
 }
 
+/* A new expression @name appended to the rule; NULL (and the error kept) without one. */
 static struct nftnl_expr *ex(struct pb *pb, const char *name)
 {
-	struct nftnl_expr *e = pb->r ? nftnl_expr_alloc(name) : NULL;
+	struct nftnl_expr *e = pb->rb.r ? guard_expr_alloc(&pb->rb, name) : NULL;
 
-	if (e)
-		nftnl_rule_add_expr(pb->r, e);
-	else
-		pb->err = -ENOMEM;
+	guard_expr_add(&pb->rb, e);
+	if (!e)
+		keep(pb, -ENOMEM);
 	return e;
 }
 
 static void payload(struct pb *pb, uint32_t base, uint32_t off, uint32_t len, uint32_t dreg)
 {
-	struct nftnl_expr *e = ex(pb, "payload");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+	if (pb->rb.r)
+		guard_expr_payload(&pb->rb, base, off, len, dreg);
 }
 
 static void daddr(struct pb *pb)
@@ -144,28 +103,13 @@ static void daddr(struct pb *pb)
 
 static void rule_begin(struct pb *pb)
 {
-	pb->r = nftnl_rule_alloc();
-	if (!pb->r)
-		pb->err = -ENOMEM;
+	keep(pb, guard_expr_rule_begin(&pb->rb));
 }
 
 static void rule_end(struct pb *pb)
 {
-	struct nlmsghdr *nlh = NULL;
-
-	if (pb->r && !pb->err) {
-		nftnl_rule_set_str(pb->r, NFTNL_RULE_TABLE, pb->table);
-		nftnl_rule_set_str(pb->r, NFTNL_RULE_CHAIN, PROBE_CHAIN);
-		nftnl_rule_set_u32(pb->r, NFTNL_RULE_FAMILY, NFPROTO_IPV6);
-		nlh = mt6d_nft_batch_msg(pb->b, NFT_MSG_NEWRULE, NFPROTO_IPV6,
-					 NLM_F_APPEND | NLM_F_CREATE);
-		if (nlh)
-			nftnl_rule_nlmsg_build_payload(nlh, pb->r);
-		else
-			pb->err = -ENOMEM;
-	}
-	nftnl_rule_free(pb->r);
-	pb->r = NULL;
+	if (pb->rb.r)
+		keep(pb, guard_expr_emit(pb->b, pb->table, PROBE_CHAIN, &pb->rb));
 }
 
 /* --- one function per feature: what it adds between the table and its deletion --- */

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "guard_expr.h"
 #include "guard_table.h"
 #include "nft.h"
 
@@ -19,7 +20,7 @@ struct pb {
 	struct mt6d_nft_batch *b;
 	const char *table;
 	const struct guard_table_params *p;
-	struct nftnl_rule *r;
+	struct rb rb; /* the rule being built (guard_expr.h) */
 	int err;
 };
 

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libnftnl/object.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 
+#include "guard_expr.h"
 #include "guard_rules.h"
 #include "nft.h"
 #include "nftctr.h"
@@ -78,23 +78,6 @@ void guard_table_close(struct guard_table *g)
 	free(g);
 }
 
-static int table_msg(struct mt6d_nft_batch *b, const char *name, uint16_t type)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!t)
-		return -ENOMEM;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_IPV6);
-	nlh = mt6d_nft_batch_msg(b, type, NFPROTO_IPV6,
-				 type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
-	if (nlh)
-		nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	return nlh ? 0 : -ENOMEM;
-}
-
 static int set_msg(struct mt6d_nft_batch *b, const struct guard_table *g, enum guard_set s)
 {
 	struct nftnl_set *set = nftnl_set_alloc();
@@ -117,27 +100,6 @@ static int set_msg(struct mt6d_nft_batch *b, const struct guard_table *g, enum g
 	if (nlh)
 		nftnl_set_nlmsg_build_payload(nlh, set);
 	nftnl_set_free(set);
-	return nlh ? 0 : -ENOMEM;
-}
-
-static int counter_msg(struct mt6d_nft_batch *b, const struct guard_table *g, const char *name,
-		       uint64_t pkts)
-{
-	struct nftnl_obj *o = nftnl_obj_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!o)
-		return -ENOMEM;
-	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, g->table);
-	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
-	nftnl_obj_set_u32(o, NFTNL_OBJ_FAMILY, NFPROTO_IPV6);
-	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
-	nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_PKTS, pkts);
-	nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_BYTES, 0);
-	nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWOBJ, NFPROTO_IPV6, NLM_F_CREATE);
-	if (nlh)
-		nftnl_obj_nlmsg_build_payload(nlh, o);
-	nftnl_obj_free(o);
 	return nlh ? 0 : -ENOMEM;
 }
 
@@ -213,15 +175,17 @@ int guard_table_install(struct guard_table *g, const struct guard_op *ops, size_
 	if (ret < 0)
 		return ret;
 	/* "add table; delete table; add table ...": replaces whatever was there, atomically. */
-	ret = table_msg(b, g->table, NFT_MSG_NEWTABLE);
+	ret = guard_expr_table(b, g->table, NFPROTO_IPV6, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	if (!ret)
-		ret = table_msg(b, g->table, NFT_MSG_DELTABLE);
+		ret = guard_expr_table(b, g->table, NFPROTO_IPV6, NFT_MSG_DELTABLE, 0);
 	if (!ret)
-		ret = table_msg(b, g->table, NFT_MSG_NEWTABLE);
+		ret = guard_expr_table(b, g->table, NFPROTO_IPV6, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	if (!ret)
-		ret = counter_msg(b, g, MT6D_GUARD_CTR_DROPPED, c.dropped);
+		ret = guard_expr_counter_obj(b, g->table, NFPROTO_IPV6, MT6D_GUARD_CTR_DROPPED,
+					     c.dropped);
 	if (!ret)
-		ret = counter_msg(b, g, MT6D_GUARD_CTR_TRIPWIRE, c.tripwire);
+		ret = guard_expr_counter_obj(b, g->table, NFPROTO_IPV6, MT6D_GUARD_CTR_TRIPWIRE,
+					     c.tripwire);
 	for (int s = 0; s < GUARD_NSETS && !ret; s++)
 		ret = set_msg(b, g, (enum guard_set)s);
 	if (!ret)
@@ -260,7 +224,7 @@ int guard_table_remove(struct guard_table *g)
 
 	if (ret < 0)
 		return ret;
-	ret = table_msg(b, g->table, NFT_MSG_DELTABLE);
+	ret = guard_expr_table(b, g->table, NFPROTO_IPV6, NFT_MSG_DELTABLE, 0);
 	if (!ret)
 		ret = mt6d_nft_batch_commit(g->nft, b, err, sizeof(err));
 	mt6d_nft_batch_free(b);
