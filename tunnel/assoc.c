@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "handshake.h"
 #include "log.h"
 #include "runtime.h"
 #include "tunnel_int.h"

@@ -49,7 +49,8 @@ static int link_begin(struct session_link *l, sctp_assoc_t id, uint64_t now_ms)
 	l->authenticated = false;
 	l->since_ms = now_ms;
 	link_keys_clear(l);
-	(void)!handshake_restart(&l->rekey, 1);
+	/* A rekey starts from a fresh state of its own (assoc_keys.c). */
+	handshake_forget(&l->rekey);
 	return handshake_reset(&l->hs);
 }
 
@@ -60,8 +61,8 @@ static void link_end(struct session_link *l)
 	l->authenticated = false;
 	link_keys_clear(l);
 	/* Whatever the handshakes still held goes; the next association resets them. */
-	(void)!handshake_reset(&l->hs);
-	(void)!handshake_restart(&l->rekey, 1);
+	handshake_forget(&l->hs);
+	handshake_forget(&l->rekey);
 }
 
 void session_next_gen(struct session_link *l, uint64_t now_ms)

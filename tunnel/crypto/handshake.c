@@ -46,14 +46,19 @@ int handshake_reset(struct handshake *h)
 	return handshake_restart(h, 0);
 }
 
-int handshake_restart(struct handshake *h, uint8_t gen)
+void handshake_forget(struct handshake *h)
 {
 	noise_hs_clear(&h->noise);
 	noise_cs_clear(&h->confirm);
 	mt6d_wipe(h->hash, sizeof(h->hash));
 	h->authenticated = false;
-	h->gen = gen;
 	h->step = HANDSHAKE_FAILED;
+}
+
+int handshake_restart(struct handshake *h, uint8_t gen)
+{
+	handshake_forget(h);
+	h->gen = gen;
 	if (noise_hs_init(&h->noise, h->initiator, NOISE_CHACHAPOLY, h->prologue,
 			  sizeof(h->prologue), h->psk) < 0)
 		return -EIO;
@@ -228,6 +233,9 @@ enum handshake_result handshake_receive(struct handshake *h, const uint8_t *msg,
 
 void handshake_peer_proven(struct handshake *h)
 {
+	/* Called for every frame that opens: nothing to do once the peer is confirmed. */
+	if (h->authenticated && h->step != HANDSHAKE_WAIT_CONFIRM)
+		return;
 	noise_cs_clear(&h->confirm);
 	h->authenticated = true;
 	if (h->step == HANDSHAKE_WAIT_CONFIRM)

@@ -86,6 +86,8 @@ void handshake_clear(struct handshake *h);
 int handshake_reset(struct handshake *h) __attribute__((warn_unused_result));
 /* A fresh Noise state for key generation @gen on the same association (a rekey). */
 int handshake_restart(struct handshake *h, uint8_t gen) __attribute__((warn_unused_result));
+/* Wipes the Noise state and what it made; every message is refused until a reset. */
+void handshake_forget(struct handshake *h);
 
 /* Initiator: message 1 into @out (HANDSHAKE_MSG_MAX bytes), its length into *@len. */
 int handshake_start(struct handshake *h, uint8_t *out, size_t *len)
