@@ -25,6 +25,7 @@
 # addresses staying; deleted and replaced by an owned one, the addresses go until it is
 # gone. Needs root: exits 77 (SKIP) without.
 set -eu
+. "$(dirname "$0")/lib.sh"
 bin=$1
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
 command -v nft >/dev/null || { echo "SKIP: needs nft"; exit 77; }
@@ -54,19 +55,8 @@ ip -n "$ns" link set inet0 up
 ip -n "$ns" link set inet1 up
 ip -n "$ns" addr add 2001:db8:1:1::dead/64 dev inet0 nodad
 ip -n "$ns" addr add 2001:db8:1:1::beef/64 dev inet0 nodad
-od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$dir/key"
-chmod 600 "$dir/key"
-cat >"$dir/t.conf" <<EOF
-[keys]
-psk-file = $dir/key
-[local]
-interface = inet0
-prefix = 2001:db8:1:1::/64
-iid = ::1
-[peer]
-prefix = 2001:db8:2:2::/64
-iid = ::2
-routes = fd00:b::/64
+netns_key "$dir" >/dev/null
+netns_conf "$dir" <<EOF
 [rotation]
 interval = 1
 lifetime = 1

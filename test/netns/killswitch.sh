@@ -21,6 +21,7 @@
 #    same capture: it can see them.
 # Needs root, nft, tcpdump and socat: exits 77 (SKIP) without.
 set -eu
+. "$(dirname "$0")/lib.sh"
 bin=$1
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
 for t in nft tcpdump socat; do
@@ -88,22 +89,11 @@ tunnel_up() { # the stand-in TUN device and the route the tunnel would add
 }
 tunnel_down() { ip -n $GW link del mt6d0; } # the TUN device goes with its process
 
-od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$dir/key"
-chmod 600 "$dir/key"
+netns_key "$dir" >/dev/null
 conf() { # GUARD
-	cat >"$dir/t.conf" <<-EOF
+	netns_conf "$dir" <<-EOF
 		[tunnel]
 		device = mt6d0
-		[keys]
-		psk-file = $dir/key
-		[local]
-		interface = inet0
-		prefix = 2001:db8:1:1::/64
-		iid = ::1
-		[peer]
-		prefix = 2001:db8:2:2::/64
-		iid = ::2
-		routes = fd00:b::/64
 		[rotation]
 		interval = 2
 		[guard]

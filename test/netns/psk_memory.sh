@@ -12,6 +12,7 @@
 #
 # Needs root: exits 77 (SKIP) without.
 set -eu
+. "$(dirname "$0")/lib.sh"
 bin=$1
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
@@ -30,20 +31,8 @@ ip -n "$ns" link add inet0 type veth peer name inet1
 ip -n "$ns" link set lo up
 ip -n "$ns" link set inet0 up
 ip -n "$ns" link set inet1 up
-key=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-echo "$key" >"$dir/key"
-chmod 600 "$dir/key"
-cat >"$dir/t.conf" <<EOF2
-[keys]
-psk-file = $dir/key
-[local]
-interface = inet0
-prefix = 2001:db8:1:1::/64
-iid = ::1
-[peer]
-prefix = 2001:db8:2:2::/64
-iid = ::2
-routes = fd00:b::/64
+key=$(netns_key "$dir")
+netns_conf "$dir" <<EOF2
 [rotation]
 interval = 1
 [guard]
