@@ -161,7 +161,8 @@ static int inner_packet(struct tunnel *t, const struct mt6d_frame *f, const uint
 static void on_data(struct tunnel *t, struct session_link *l, struct mt6d_frame *f, size_t len,
 		    uint64_t now_ms)
 {
-	int ret = keyring_open(session_rx_keys(l, f->gen), t->rxbuf, len, f, now_ms);
+	struct keyring *rx = session_rx_keys(l, f->gen);
+	int ret = keyring_open(rx, t->rxbuf, len, f, now_ms);
 	const uint8_t *pkt;
 	uint8_t *out;
 	size_t pkt_len;
@@ -192,7 +193,7 @@ static void on_data(struct tunnel *t, struct session_link *l, struct mt6d_frame 
 	 * Only the peer holds the session keys: a frame that opened proves the key too, as
 	 * the handshake's confirmation would. Not without encryption: anything "opens" then.
 	 */
-	if (t->cfg->encryption != MT6D_CIPHER_NONE) {
+	if (keyring_proves_peer(rx)) {
 		assoc_rekey_proven(t, l, f->gen, now_ms);
 		handshake_peer_proven(&l->hs);
 		assoc_authenticated(t, l, "sealed data");

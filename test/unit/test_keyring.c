@@ -143,6 +143,7 @@ static void test_byte_limit(void)
 	keyring_init(&b, MT6D_CIPHER_AES_256_GCM, 0, 0);
 	keyring_set_byte_limit(&a, 2 * PLEN);
 	CHECK(!keyring_install(&a, s1, s2, 0) && !keyring_install(&b, s2, s1, 0), "install");
+	CHECK(keyring_proves_peer(&b), "a frame that opens under AES-256-GCM proves the peer");
 	for (int i = 0; i < 3; i++)
 		CHECK(!seal(&a, &f[i], (uint8_t)i, 0), "seal %d", i);
 	CHECK(!mt6d_frame_parse(f[1].b, f[1].len, &hdr) && hdr.epoch == 0 && hdr.counter == 1,
@@ -232,6 +233,11 @@ int main(void)
 	CHECK(!seal(&a, &f[0], 0x33, 0) && f[0].b[MT6D_FRAME_HDR_LEN] == 0x33, "none: clear");
 	CHECK(!open_copy(&b, &f[0], 0) && open_copy(&b, &f[0], 0) == -EALREADY,
 	      "none: replay window still applies");
+	/* A frame sealed under other secrets opens too: without a tag, opening proves nothing. */
+	CHECK(!keyring_install(&a, s2, s2, 0), "none: a stranger's secrets");
+	CHECK(!seal(&a, &f[1], 0x44, 0) && !seal(&a, &f[1], 0x44, 0) && !open_copy(&b, &f[1], 0),
+	      "none: a stranger's frame opens");
+	CHECK(!keyring_proves_peer(&b), "none: an opened frame does not prove the peer");
 	keyring_clear(&a);
 	keyring_clear(&b);
 	test_skip();

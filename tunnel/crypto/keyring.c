@@ -143,6 +143,11 @@ size_t keyring_overhead(const struct keyring *k)
 	return MT6D_FRAME_HDR_LEN + mt6d_aead_tag_len(k->cipher);
 }
 
+bool keyring_proves_peer(const struct keyring *k)
+{
+	return mt6d_aead_tag_len(k->cipher) != 0;
+}
+
 static int tx_rekey(struct keyring *k, uint64_t now_ms)
 {
 	struct mt6d_aead *next = NULL;

@@ -100,6 +100,12 @@ int keyring_install(struct keyring *k, const uint8_t tx_secret[32], const uint8_
 size_t keyring_overhead(const struct keyring *k);
 
 /*
+ * Whether a frame that keyring_open() accepted proves its sender holds the keys: only
+ * with a tag. With encryption none any frame in the replay window "opens".
+ */
+bool keyring_proves_peer(const struct keyring *k);
+
+/*
  * Seals the @len payload bytes at @buf + MT6D_FRAME_HDR_LEN in place into a frame of
  * @type at @buf (the buffer needs room for the tag after them); *@out_len is the frame's
  * length. -ENOKEY before keyring_install(), -EOVERFLOW when no epoch is left.
