@@ -162,6 +162,13 @@ void assoc_rekey_tick(struct tunnel *t, struct session_link *l, uint64_t now_ms)
 	size_t len;
 
 	session_retire(l, now_ms);
+	if (l->authenticated && session_keys_expired(l, every, now_ms)) {
+		log_warnx("association %d: the keys of generation %u are %d rekey intervals old "
+			  "and no rekey replaced them; starting over",
+			  (int)l->id, (unsigned int)l->gen, SESSION_KEY_MAX_AGE_REKEYS);
+		assoc_refuse(t, l->id, &t->stats.keys_expired);
+		return;
+	}
 	if (!l->authenticated || !l->hs.initiator || !l->keyed_ms)
 		return;
 	if (l->rekey_sent_ms ? now_ms - l->rekey_sent_ms < SESSION_HANDSHAKE_DEADLINE_MS

@@ -86,7 +86,7 @@ void control_log_stats(const struct tunnel *t)
 		"tx %llu pkts %llu bytes, rx %llu pkts %llu bytes, associations %llu, "
 		"rekeys tx %llu rx %llu, drops: no-session %llu send %llu auth %llu replay %llu "
 		"malformed %llu unknown %llu unauthenticated %llu handshake %llu tun %llu, "
-		"refused without SCTP-AUTH %llu, unproven %llu",
+		"refused without SCTP-AUTH %llu, unproven %llu, keys expired %llu",
 		(unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes,
 		(unsigned long long)s->rx_packets, (unsigned long long)s->rx_bytes,
 		(unsigned long long)s->associations,
@@ -97,5 +97,5 @@ void control_log_stats(const struct tunnel *t)
 		(unsigned long long)s->drop_malformed, (unsigned long long)s->drop_unknown,
 		(unsigned long long)s->drop_unauthenticated, (unsigned long long)s->drop_handshake,
 		(unsigned long long)s->drop_tun, (unsigned long long)s->refused_noauth,
-		(unsigned long long)s->unproven);
+		(unsigned long long)s->unproven, (unsigned long long)s->keys_expired);
 }

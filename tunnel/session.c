@@ -65,6 +65,11 @@ static void link_end(struct session_link *l)
 	handshake_forget(&l->rekey);
 }
 
+bool session_keys_expired(const struct session_link *l, uint64_t rekey_ms, uint64_t now_ms)
+{
+	return l->keyed_ms && now_ms - l->keyed_ms >= SESSION_KEY_MAX_AGE_REKEYS * rekey_ms;
+}
+
 void session_next_gen(struct session_link *l, uint64_t now_ms)
 {
 	l->gen++;

@@ -13,15 +13,21 @@
 
 /*
  * Which association is in charge, what was proven on it, and the deadlines that turn
- * silence into a diagnosis. INIT and COOKIE-ECHO carry no authentication, so a new
- * association proves nothing: while one is in charge (the peer proved the key on it),
- * a newer one is only a candidate. It runs its own handshake and takes over when the
+ * silence into a diagnosis. A new association proves at most the SCTP-AUTH key (which
+ * covers its COOKIE-ECHO), not the PSK: while one is in charge (the peer proved the key
+ * on it), a newer one is only a candidate. It runs its own handshake and takes over when the
  * peer proves the key on it (the old one is then aborted); when it fails to within
  * SESSION_HANDSHAKE_DEADLINE_MS it is aborted, and nothing else changes.
  */
 #define SESSION_CONNECT_DEADLINE_MS 10000
 #define SESSION_HANDSHAKE_DEADLINE_MS 5000
 #define SESSION_REPORT_EVERY_MS 60000
+/*
+ * Keys older than this many rekey intervals are not used any more (WireGuard's
+ * REJECT_AFTER_TIME is 3 x REKEY_AFTER_TIME as well): when two rekeys in a row failed,
+ * the association is started over instead of staying on keys a compromise would reveal.
+ */
+#define SESSION_KEY_MAX_AGE_REKEYS 3
 
 /*
  * One association and what was proven on it. Its first handshake makes key generation 0;
@@ -117,6 +123,8 @@ static inline struct keyring *session_rx_keys(struct session_link *l, uint8_t ge
  * responder the confirmation or a frame that opened under them): send with them from now
  * on; the old ring stays for KEYRING_OVERLAP_MS for late frames.
  */
+/* The keys @l sends with are SESSION_KEY_MAX_AGE_REKEYS rekey intervals old, or older. */
+bool session_keys_expired(const struct session_link *l, uint64_t rekey_ms, uint64_t now_ms);
 void session_next_gen(struct session_link *l, uint64_t now_ms);
 
 /* Drops the old generation's ring once its late frames had their time. */

@@ -134,8 +134,9 @@ void tunnel_status_show(struct mt6d_show *s, const struct tunnel_status *st)
 	mt6d_show_u64(s, "refused_noauth", ", %" PRIu64 " refused for lacking SCTP-AUTH",
 		      x->refused_noauth);
 	mt6d_show_u64(s, "unproven", ", %" PRIu64 " aborted unproven\n", x->unproven);
-	mt6d_show_u64(s, "rekey_handshakes", "  rekey handshakes: %" PRIu64 "\n",
-		      x->rekey_handshakes);
+	mt6d_show_u64(s, "rekey_handshakes", "  rekey handshakes: %" PRIu64, x->rekey_handshakes);
+	mt6d_show_u64(s, "keys_expired",
+		      ", %" PRIu64 " associations started over on expired keys\n", x->keys_expired);
 	mt6d_show_text(s, "  drops:");
 	mt6d_show_object_begin(s, "drops");
 	for (unsigned int i = 0; i < tunnel_n_drop_reasons; i++) {
@@ -182,6 +183,9 @@ void tunnel_status_metrics(struct mt6d_metrics *m, const struct tunnel_status *s
 	mt6d_metrics_counter(m, "mt6d_tunnel_unproven_total",
 			     "associations aborted because the peer did not prove the key in time",
 			     x->unproven);
+	mt6d_metrics_counter(m, "mt6d_tunnel_keys_expired_total",
+			     "associations started over because no rekey replaced keys in time",
+			     x->keys_expired);
 	mt6d_metrics_gauge(m, "mt6d_tunnel_last_rekey_timestamp_seconds",
 			   "unix time of the last key agreement, 0 before the first",
 			   (double)st->last_rekey);

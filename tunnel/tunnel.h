@@ -29,6 +29,7 @@ struct tunnel_stats {
 	uint64_t refused_noauth;   /* associations aborted: peer without SCTP-AUTH */
 	uint64_t rekey_handshakes; /* rekeys of the association in charge (new DH) */
 	uint64_t unproven;	   /* associations aborted: the peer did not prove the key */
+	uint64_t keys_expired;	   /* associations aborted: no rekey in 3 rekey intervals */
 };
 
 /*

@@ -208,6 +208,22 @@ static void test_candidate_proven(void)
 	session_clear(&s);
 }
 
+/* Keys no rekey replaced in three rekey intervals are not used any more. */
+static void test_key_age(void)
+{
+	struct session_link l = { 0 };
+	const uint64_t every = 120000;
+
+	CHECK(!session_keys_expired(&l, every, T0 + 10 * every), "no keys, nothing expires");
+	l.keyed_ms = T0;
+	CHECK(!session_keys_expired(&l, every, T0 + 3 * every - 1), "just under 3 intervals");
+	CHECK(session_keys_expired(&l, every, T0 + 3 * every), "3 intervals: expired");
+	session_next_gen(&l, T0 + 2 * every);
+	CHECK(l.gen == 1 && !session_keys_expired(&l, every, T0 + 3 * every),
+	      "a rekey renews the age");
+	CHECK(session_keys_expired(&l, every, T0 + 5 * every), "until it is old in turn");
+}
+
 /* The same id on both ends is refused at session start (the uplink's /64 is known then). */
 static void test_same_ids(void)
 {
@@ -226,6 +242,7 @@ static void test_same_ids(void)
 int main(void)
 {
 	test_same_ids();
+	test_key_age();
 	test_initiator();
 	test_backoff();
 	test_attempt_in_flight();
