@@ -84,44 +84,68 @@ static void check_sctp(const struct mt6d_config *cfg, struct preflight_item *it)
 	}
 }
 
-/* SCTP sysctls that must be 0 for the defence to hold: a table, one row each. */
+/* SCTP sysctls the defence depends on: a table, one row each. */
 static const struct sctp_sysctl {
 	const char *name; /* under net.sctp. */
-	enum preflight_verdict when_set;
-	const char *why; /* what a 1 means */
+	int want;
+	enum preflight_verdict otherwise;
+	const char *why; /* what the other value means */
 } sctp_sysctls[] = {
-	{ "addip_noauth_enable", PREFLIGHT_FAIL,
+	{ "auth_enable", 1, PREFLIGHT_FAIL,
+	  "makes the kernel discard an authenticated COOKIE-ECHO, which mt6d requires (a "
+	  "forged INIT and COOKIE-ECHO could otherwise restart the association)" },
+	{ "addip_noauth_enable", 0, PREFLIGHT_FAIL,
 	  "accepts unauthenticated ASCONF: anyone could move the association" },
-	{ "default_auto_asconf", PREFLIGHT_WARN,
+	{ "default_auto_asconf", 0, PREFLIGHT_WARN,
 	  "mt6d turns it off on its socket, but other SCTP sockets here announce every "
 	  "address of the host" },
 };
 
 static void check_sctp_sysctl(const struct sctp_sysctl *sc, struct preflight_item *it)
 {
-	char path[128], fix[128];
+	char path[128], fix[160];
 	int v;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/sctp/%s", sc->name);
-	snprintf(fix, sizeof(fix), "sysctl -w net.sctp.%s=0", sc->name);
+	snprintf(fix, sizeof(fix),
+		 "sysctl -w net.sctp.%s=%d (in this network namespace; "
+		 "mt6d installs sysctl.d/mt6d.conf for the host's)",
+		 sc->name, sc->want);
 	v = read_sysctl(path);
 	if (v < 0)
 		say(it, PREFLIGHT_WARN, "load SCTP first (see the sctp line)",
 		    "net.sctp.%s cannot be read without SCTP", sc->name);
-	else if (v)
-		say(it, sc->when_set, fix, "net.sctp.%s=%d %s", sc->name, v, sc->why);
+	else if (v != sc->want)
+		say(it, sc->otherwise, fix, "net.sctp.%s=%d %s", sc->name, v, sc->why);
 	else
-		say(it, PREFLIGHT_OK, NULL, "net.sctp.%s=0", sc->name);
+		say(it, PREFLIGHT_OK, NULL, "net.sctp.%s=%d", sc->name, v);
 }
 
-static void check_noauth(const struct mt6d_config *cfg, struct preflight_item *it)
+static void check_cookie_auth(const struct mt6d_config *cfg, struct preflight_item *it)
 {
 	check_sctp_sysctl(&sctp_sysctls[0], it);
 }
 
-static void check_auto_asconf(const struct mt6d_config *cfg, struct preflight_item *it)
+static void check_noauth(const struct mt6d_config *cfg, struct preflight_item *it)
 {
 	check_sctp_sysctl(&sctp_sysctls[1], it);
+}
+
+static void check_auto_asconf(const struct mt6d_config *cfg, struct preflight_item *it)
+{
+	check_sctp_sysctl(&sctp_sysctls[2], it);
+}
+
+int preflight_sctp_auth(struct preflight_item *it)
+{
+	for (size_t i = 0; i < sizeof(sctp_sysctls) / sizeof(sctp_sysctls[0]); i++) {
+		memset(it, 0, sizeof(*it));
+		it->name = sctp_sysctls[i].name;
+		check_sctp_sysctl(&sctp_sysctls[i], it);
+		if (it->verdict == PREFLIGHT_FAIL)
+			return -EPERM;
+	}
+	return 0;
 }
 
 static void check_clock(const struct mt6d_config *cfg, struct preflight_item *it)
@@ -230,7 +254,8 @@ static const struct {
 	check_fn fn;
 } checks[] = {
 	{ "sctp", check_sctp },
-	{ "sctp-auth", check_noauth },
+	{ "cookie-auth", check_cookie_auth },
+	{ "asconf-auth", check_noauth },
 	{ "auto-asconf", check_auto_asconf },
 	{ "clock", check_clock },
 	{ "capabilities", check_caps },

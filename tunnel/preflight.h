@@ -31,4 +31,10 @@ struct preflight_item {
  */
 size_t preflight_run(const struct mt6d_config *cfg, struct preflight_item *items, size_t max);
 
+/*
+ * The SCTP sysctls without which the tunnel must not start (SCTP-AUTH would not cover
+ * what it has to): 0 when all hold, else -EPERM with the first that does not in @it.
+ */
+int preflight_sctp_auth(struct preflight_item *it) __attribute__((warn_unused_result));
+
 #endif

@@ -17,6 +17,7 @@
 #include "keys.h"
 #include "log.h"
 #include "nft.h"
+#include "preflight.h"
 #include "runtime.h"
 #include "tunnel_int.h"
 
@@ -82,6 +83,17 @@ static int setup_endpoint(struct tunnel *t, const uint8_t *auth_key)
 		ret = mt6d_evloop_add(t->d.loop, t->sk, EPOLLIN, datapath_on_sctp, t);
 	if (ret < 0)
 		log_warnx("event loop: %s", strerror(-ret));
+	return ret;
+}
+
+/* Fail closed: without these sysctls SCTP-AUTH would not cover what the tunnel needs. */
+static int check_host(void)
+{
+	struct preflight_item it;
+	int ret = preflight_sctp_auth(&it);
+
+	if (ret < 0)
+		log_warnx("refusing to start: %s; fix: %s", it.found, it.fix);
 	return ret;
 }
 
@@ -159,6 +171,9 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 		log_warnx("runtime directory: %s", strerror(-ret));
 		goto fail;
 	}
+	ret = check_host();
+	if (ret < 0)
+		goto fail;
 	ret = device_setup(t);
 	if (ret < 0) {
 		log_warnx("TUN device %s: %s", cfg->device, strerror(-ret));

@@ -32,6 +32,11 @@ fi
 modules=$(find "$dest" -path '*/modules-load.d/mt6d.conf')
 grep -qx sctp $modules 2>/dev/null && pass "modules-load file loads sctp" ||
 	fail "modules-load file loads sctp"
+sysctls=$(find "$dest" -path '*/sysctl.d/mt6d.conf')
+grep -qx 'net.sctp.auth_enable = 1' $sysctls 2>/dev/null &&
+	grep -qx 'net.sctp.addip_noauth_enable = 0' $sysctls &&
+	pass "sysctl.d file enables SCTP-AUTH on COOKIE-ECHO and forbids ASCONF without it" ||
+	fail "sysctl.d file sets net.sctp.auth_enable = 1 and addip_noauth_enable = 0"
 
 # --- man pages -----------------------------------------------------------------------------
 for page in $(find "$dest" -path '*/man/man*' -type f | sort); do

@@ -165,6 +165,11 @@ topo_up() {
 		sysctl_ns "$ns" net.ipv6.conf.default.accept_dad=0 \
 			net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1
 	done
+	# What etc/sysctl.d/mt6d.conf sets on a host, in every namespace mt6d may run in
+	# (a new namespace starts with the kernel's defaults, not the host's values).
+	for ns in $NS_HOSTA $NS_GWA $NS_GWB $NS_HOSTB; do
+		sysctl_ns "$ns" net.sctp.auth_enable=1
+	done
 
 	# One ip process per namespace and step: every ip call costs ~50 ms here.
 	"$IP" -n "$NS_HOSTA" -batch - <<-EOF

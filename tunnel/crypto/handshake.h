@@ -30,6 +30,14 @@
  * message of another pair of gateways does not verify. Noise's PSK is
  * mt6d_kdf(PSK, MT6D_KDF_NOISE_PSK).
  *
+ * Bound to its association by SCTP-AUTH, not by the prologue: the messages travel as DATA,
+ * which both ends require to be authenticated, and the kernel's key for that is the
+ * association's own (RFC 4895 6.2: the PSK-derived endpoint-pair key with both ends'
+ * RANDOM parameters, 32 bytes drawn for each association in sctp_association_init()). A
+ * message captured on one association is discarded by the kernel on any other before it
+ * reaches the tunnel. Linux exposes no value of the association both ends could put in a
+ * prologue (the verification tags only through sock_diag).
+ *
  * Each side's traffic secret for keyring_install() is HKDF(salt = handshake hash,
  * ikm = its Noise send key, "mt6d traffic secret"); the Noise keys serve nothing else but
  * the confirmation. The state refuses every message out of turn and every message once

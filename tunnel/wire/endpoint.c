@@ -15,10 +15,12 @@
  * RFC 4895 allows every type but INIT, INIT-ACK, SHUTDOWN-COMPLETE and AUTH; the kernel
  * keeps at most 16 (SCTP_AUTH_MAX_CHUNKS, the size of the copy in its state cookie: a
  * 17th is refused with EINVAL where sctp_auth_ep_add_chunkid() is fixed, and overflows
- * that copy where it is not). Left out: COOKIE-ECHO, because 6.1 discards an authenticated
- * one unless the host-wide net.sctp.auth_enable is 1 (sctp_auth_chunk_verify()), so no
- * association would come up; I-DATA and I-FORWARD-TSN (interleaving is never negotiated,
- * and the kernel discards both without it) and PAD (always discarded).
+ * that copy where it is not). COOKIE-ECHO is on it, so a forged INIT and COOKIE-ECHO
+ * cannot restart the association; the kernel verifies that AUTH late, and only with the
+ * network namespace's net.sctp.auth_enable = 1 (sctp_auth_chunk_verify()), which the
+ * tunnel therefore requires before it starts. Left out: I-DATA and I-FORWARD-TSN
+ * (interleaving is never negotiated, and the kernel discards both without it) and PAD
+ * (always discarded).
  * What each type does without AUTH on Linux 6.1: docs/sctp-auth.md.
  */
 /* clang-format off */
@@ -31,6 +33,7 @@ static const uint8_t auth_chunks[] = {
 	0x07,	/* SHUTDOWN */
 	0x08,	/* SHUTDOWN-ACK */
 	0x09,	/* ERROR */
+	0x0a,	/* COOKIE-ECHO */
 	0x0b,	/* COOKIE-ACK */
 	0x0c,	/* ECNE */
 	0x0d,	/* CWR */
@@ -44,7 +47,8 @@ static const uint8_t auth_chunks[] = {
  * What the peer must require of us, or it is refused: the types whose forgery toward the
  * peer would reset, shut down, stall or feed the association both ends share. A peer that
  * leaves out only COOKIE-ACK, congestion signals (ECNE, CWR) or RE-CONFIG (stream reset,
- * never negotiated) is still accepted; one that lists COOKIE-ECHO could not be reached.
+ * never negotiated) is still accepted. COOKIE-ECHO is required: a forged INIT and
+ * COOKIE-ECHO toward a peer that does not insist on AUTH restarts the association.
  */
 static const uint8_t peer_auth_chunks[] = {
 	0x00,	/* DATA */
@@ -55,6 +59,7 @@ static const uint8_t peer_auth_chunks[] = {
 	0x07,	/* SHUTDOWN */
 	0x08,	/* SHUTDOWN-ACK */
 	0x09,	/* ERROR */
+	0x0a,	/* COOKIE-ECHO */
 	0x80,	/* ASCONF-ACK */
 	0xc0,	/* FORWARD-TSN */
 	0xc1,	/* ASCONF */

@@ -14,10 +14,17 @@
  *   sack       SACK whose cumulative TSN is 1000 ahead of what the far end has sent
  *   fwdtsn     FORWARD-TSN skipping the near end's next 100 TSNs
  *   data       DATA (unordered, 16 random bytes) with the near end's next TSN
- * and KIND+auth puts the chunk behind a copy of a real AUTH chunk whose HMAC is zeroed
- * (the receiver must fail it: SCTP_IERROR_BAD_SIG). Each forgery waits (up to 10 s) until
- * what it needs has been seen, is sent once, and is reported on stdout as
+ *   restart    INIT from the near end's address, then a COOKIE-ECHO with the cookie of
+ *              the far end's INIT-ACK: RFC 4960 5.2.4 action A, a restart of the
+ *              association, unless the far end insists on AUTH for COOKIE-ECHO
+ * and KIND+auth puts the chunk (for restart: the COOKIE-ECHO) behind a copy of a real
+ * AUTH chunk whose HMAC is zeroed (the receiver must fail it: SCTP_IERROR_BAD_SIG). Each
+ * forgery waits (up to 10 s) until what it needs has been seen, is sent once, and is
+ * reported on stdout as
  *   forged KIND vtag 0xVTAG tsn N
+ * or, for restart, once the far end answered the INIT (or did not within 3 s), as
+ *   forged KIND vtag 0xVTAG cookie N bytes: COOKIE-ACK yes|no
+ * where yes means the far end took the cookie, i.e. restarted the association.
  * Forged packets carry hop limit 77, so that the receiver can count them (nft).
  * Exit status 0 when every forgery was sent, 1 when one was not, 2 on usage errors.
  *
@@ -44,12 +51,17 @@
 #define FRAME_MAX 2048
 #define FORGED_HOPLIMIT 77
 #define AUTH_MAX 64
+#define PARAM_STATE_COOKIE 7
 
 enum {
 	CID_DATA = 0x00,
+	CID_INIT = 0x01,
+	CID_INIT_ACK = 0x02,
 	CID_SACK = 0x03,
 	CID_ABORT = 0x06,
 	CID_SHUTDOWN = 0x07,
+	CID_COOKIE_ECHO = 0x0a,
+	CID_COOKIE_ACK = 0x0b,
 	CID_AUTH = 0x0f,
 	CID_FWD_TSN = 0xc0,
 };
@@ -198,7 +210,8 @@ static size_t make_chunk(const struct wire *w, const char *kind, uint8_t *p, uin
 
 static bool known_kind(const char *kind)
 {
-	static const char *const kinds[] = { "abort", "shutdown", "sack", "fwdtsn", "data" };
+	static const char *const kinds[] = { "abort",  "shutdown", "sack",
+					     "fwdtsn", "data",	   "restart" };
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strcmp(kind, kinds[i]))
@@ -206,32 +219,14 @@ static bool known_kind(const char *kind)
 	return false;
 }
 
-/* Builds and sends one forgery; 1 sent, 0 not ready yet, -1 error. */
-static int forge(int fd, const struct sockaddr_ll *ll, const struct wire *w, const char *arg)
+/* Completes the packet whose SCTP header is at @sh and whose last chunk ends at @end. */
+static int send_packet(int fd, const struct sockaddr_ll *ll, uint8_t *f, uint8_t *end,
+		       const char *what)
 {
-	uint8_t f[FRAME_MAX], *ip = f + ETH_LEN, *sh = ip + IP6_LEN, *p = sh + SCTP_HDR_LEN;
-	char kind[32];
-	bool auth;
-	size_t clen, slen;
-	uint32_t tsn = 0, crc;
+	uint8_t *ip = f + ETH_LEN, *sh = ip + IP6_LEN;
+	size_t slen = (size_t)(end - sh);
+	uint32_t crc;
 
-	snprintf(kind, sizeof(kind), "%s", arg);
-	auth = strlen(kind) > 5 && !strcmp(kind + strlen(kind) - 5, "+auth");
-	if (auth)
-		kind[strlen(kind) - 5] = 0;
-	if (!w->have_tmpl || (auth && !w->auth_len))
-		return 0;
-	memcpy(f, w->tmpl, sizeof(w->tmpl));
-	if (auth) {
-		memcpy(p, w->auth, w->auth_len);
-		memset(p + 8, 0, w->auth_len - 8); /* key id and HMAC id kept, the HMAC zeroed */
-		p += (w->auth_len + 3) & ~(size_t)3;
-	}
-	clen = make_chunk(w, kind, p, &tsn);
-	if (!clen)
-		return 0;
-	p += clen;
-	slen = (size_t)(p - sh);
 	put16(ip + 4, (uint16_t)slen);
 	ip[7] = FORGED_HOPLIMIT;
 	memset(sh + 8, 0, 4);
@@ -239,10 +234,152 @@ static int forge(int fd, const struct sockaddr_ll *ll, const struct wire *w, con
 	/* The CRC goes on the wire least significant byte first (sctp_compute_cksum). */
 	sh[8] = (uint8_t)crc, sh[9] = (uint8_t)(crc >> 8);
 	sh[10] = (uint8_t)(crc >> 16), sh[11] = (uint8_t)(crc >> 24);
-	if (sendto(fd, f, (size_t)(p - f), 0, (const struct sockaddr *)ll, sizeof(*ll)) < 0) {
-		fprintf(stderr, "sctp_forge: send %s: %s\n", arg, strerror(errno));
+	if (sendto(fd, f, (size_t)(end - f), 0, (const struct sockaddr *)ll, sizeof(*ll)) < 0) {
+		fprintf(stderr, "sctp_forge: send %s: %s\n", what, strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+/* Puts a copy of the AUTH chunk seen on the wire, its HMAC zeroed, at @p; returns the end. */
+static uint8_t *put_bad_auth(const struct wire *w, uint8_t *p)
+{
+	memcpy(p, w->auth, w->auth_len);
+	memset(p + 8, 0, w->auth_len - 8); /* key id and HMAC id kept, the HMAC zeroed */
+	return p + ((w->auth_len + 3) & ~(size_t)3);
+}
+
+static bool is_auth_kind(const char *arg, char *kind, size_t size)
+{
+	size_t n;
+
+	snprintf(kind, size, "%s", arg);
+	n = strlen(kind);
+	if (n <= 5 || strcmp(kind + n - 5, "+auth"))
+		return false;
+	kind[n - 5] = 0;
+	return true;
+}
+
+/*
+ * Waits up to @secs for a far -> near packet to the near end's port @port with
+ * verification tag @vtag whose first chunk is of @type; copies it to @f and returns its
+ * length, 0 if none came.
+ */
+static size_t await_chunk(int fd, uint16_t port, uint32_t vtag, uint8_t type, double secs,
+			  uint8_t *f)
+{
+	double deadline = now_s() + secs;
+
+	for (;;) {
+		double left = deadline - now_s();
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct sockaddr_ll from;
+		socklen_t fl = sizeof(from);
+		const uint8_t *sh = f + ETH_LEN + IP6_LEN;
+		ssize_t n;
+
+		if (left <= 0 || poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
+			return 0;
+		n = recvfrom(fd, f, FRAME_MAX, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		if (n < ETH_LEN + IP6_LEN + SCTP_HDR_LEN + 4 ||
+		    from.sll_pkttype == PACKET_OUTGOING || f[12] != 0x86 || f[13] != 0xdd ||
+		    f[ETH_LEN + 6] != IPPROTO_SCTP)
+			continue;
+		if ((uint16_t)(sh[2] << 8 | sh[3]) == port && get32(sh + 4) == vtag &&
+		    sh[SCTP_HDR_LEN] == type)
+			return (size_t)n;
+	}
+}
+
+/* The State Cookie parameter of the INIT-ACK in frame @f (length @len); NULL if none. */
+static const uint8_t *find_cookie(const uint8_t *f, size_t len, size_t *cookie_len)
+{
+	const uint8_t *c = f + ETH_LEN + IP6_LEN + SCTP_HDR_LEN, *end = f + len, *p;
+	size_t clen = (size_t)(c[2] << 8 | c[3]);
+
+	if (c + clen < end)
+		end = c + clen;
+	for (p = c + 20; p + 4 <= end;) {
+		size_t plen = (size_t)(p[2] << 8 | p[3]);
+
+		if (plen < 4 || p + plen > end)
+			return NULL;
+		if ((p[0] << 8 | p[1]) == PARAM_STATE_COOKIE) {
+			*cookie_len = plen - 4;
+			return p + 4;
+		}
+		p += (plen + 3) & ~(size_t)3;
+	}
+	return NULL;
+}
+
+static int restart(int fd, const struct sockaddr_ll *ll, const struct wire *w, const char *arg,
+		   bool auth)
+{
+	uint8_t f[FRAME_MAX], ack[FRAME_MAX], *sh = f + ETH_LEN + IP6_LEN, *p = sh + SCTP_HDR_LEN;
+	uint32_t tag = (uint32_t)random() | 1;
+	const uint8_t *cookie;
+	size_t n, cookie_len = 0;
+	uint16_t port;
+	bool took;
+
+	memcpy(f, w->tmpl, sizeof(w->tmpl));
+	port = (uint16_t)(sh[0] << 8 | sh[1]);
+
+	/* INIT: tag, a_rwnd, 10 streams each way, a random initial TSN; no parameters. */
+	memset(sh + 4, 0, 4);
+	p[0] = CID_INIT, p[1] = 0, put16(p + 2, 20);
+	put32(p + 4, tag);
+	put32(p + 8, 0x20000);
+	put16(p + 12, 10), put16(p + 14, 10);
+	put32(p + 16, (uint32_t)random());
+	if (send_packet(fd, ll, f, p + 20, arg) < 0)
+		return -1;
+	n = await_chunk(fd, port, tag, CID_INIT_ACK, 3, ack);
+	cookie = n ? find_cookie(ack, n, &cookie_len) : NULL;
+	if (!cookie || cookie_len + 64 + AUTH_MAX > FRAME_MAX - sizeof(w->tmpl)) {
+		fprintf(stderr, "sctp_forge: %s: %s\n", arg,
+			n ? "INIT-ACK without a usable cookie" : "no INIT-ACK within 3 s");
+		return -1;
+	}
+	/* COOKIE-ECHO under the tag the far end chose in its INIT-ACK. */
+	memcpy(sh + 4, ack + ETH_LEN + IP6_LEN + SCTP_HDR_LEN + 4, 4);
+	if (auth)
+		p = put_bad_auth(w, p);
+	p[0] = CID_COOKIE_ECHO, p[1] = 0, put16(p + 2, (uint16_t)(4 + cookie_len));
+	memcpy(p + 4, cookie, cookie_len);
+	memset(p + 4 + cookie_len, 0, 3);
+	if (send_packet(fd, ll, f, p + ((4 + cookie_len + 3) & ~(size_t)3), arg) < 0)
+		return -1;
+	took = await_chunk(fd, port, tag, CID_COOKIE_ACK, 2, ack) > 0;
+	printf("forged %s vtag 0x%08x cookie %zu bytes: COOKIE-ACK %s\n", arg, get32(sh + 4),
+	       cookie_len, took ? "yes" : "no");
+	fflush(stdout);
+	return 1;
+}
+
+/* Builds and sends one forgery; 1 sent, 0 not ready yet, -1 error. */
+static int forge(int fd, const struct sockaddr_ll *ll, const struct wire *w, const char *arg)
+{
+	uint8_t f[FRAME_MAX], *sh = f + ETH_LEN + IP6_LEN, *p = sh + SCTP_HDR_LEN;
+	char kind[32];
+	bool auth = is_auth_kind(arg, kind, sizeof(kind));
+	size_t clen;
+	uint32_t tsn = 0;
+
+	if (!w->have_tmpl || (auth && !w->auth_len))
+		return 0;
+	if (!strcmp(kind, "restart"))
+		return restart(fd, ll, w, arg, auth);
+	memcpy(f, w->tmpl, sizeof(w->tmpl));
+	if (auth)
+		p = put_bad_auth(w, p);
+	clen = make_chunk(w, kind, p, &tsn);
+	if (!clen)
+		return 0;
+	if (send_packet(fd, ll, f, p + clen, arg) < 0)
+		return -1;
 	printf("forged %s vtag 0x%08x tsn %u\n", arg, get32(sh + 4), tsn);
 	fflush(stdout);
 	return 1;
@@ -283,9 +420,7 @@ int main(int argc, char **argv)
 	for (int i = 3; i < argc; i++) {
 		char kind[32];
 
-		snprintf(kind, sizeof(kind), "%s", argv[i]);
-		if (strlen(kind) > 5 && !strcmp(kind + strlen(kind) - 5, "+auth"))
-			kind[strlen(kind) - 5] = 0;
+		is_auth_kind(argv[i], kind, sizeof(kind));
 		if (!known_kind(kind)) {
 			fprintf(stderr, "sctp_forge: unknown kind %s\n", argv[i]);
 			return 2;

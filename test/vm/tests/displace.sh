@@ -5,18 +5,21 @@
 # admitted by the guard.  While the tunnel is up and hostA pings hostB, an intruder on
 # gwA's side of the path (sctp_intruder, in gwA's namespace) opens an association to gwB's
 # current hashed address from gwA's next hashed address and the tunnel's port: the guard
-# admits it (both addresses are in its sets), SCTP-AUTH is offered and required on DATA,
-# ASCONF and ASCONF-ACK as mt6d does, and its INIT also lists STRANGER, an address that
-# belongs to no tunnel.  Only the key is missing.
+# admits it (both addresses are in its sets), SCTP-AUTH is offered and required on the
+# chunk types mt6d requires, and its INIT also lists STRANGER, an address that belongs to
+# no tunnel.
 #
 #  hostA ── gwA ══ (veth "internet") ══ gwB ── hostB
 #           intruder: [gwA next]:7861 + STRANGER -> [gwB current]:7861
 #
-# Checks: gwB takes the intruder's association as a candidate (logged; positive control
-# that the forgery reached the tunnel), keeps the association in charge (same id, no
-# "down"), aborts the candidate after the handshake deadline and counts it (unproven);
-# every ping is answered; the guard's peer set holds gwA's current address (control) and
-# never STRANGER.
+# 1. Without the tunnel's SCTP-AUTH key the intruder's COOKIE-ECHO (which gwB requires
+#    behind AUTH) is discarded: no association comes up, gwB counts none and logs nothing.
+# 2. With the SCTP-AUTH key (sctp_intruder -k: derived from the PSK, the model of an
+#    attacker who got that key alone) but not the PSK: the association comes up (positive
+#    control for 1), gwB takes it as a candidate (logged), keeps the association in charge
+#    (same id, no "down"), aborts the candidate after the handshake deadline and counts it
+#    (unproven); every ping is answered; the guard's peer set holds gwA's current address
+#    (control) and never STRANGER.
 set -eu
 . "$(dirname "$0")/../lib.sh"
 mt6d_require
@@ -46,11 +49,22 @@ gwa_next=$(mt6d_astatus gwA --json | role_addr next)
 log "in charge on gwB: association $id0; intruder [$gwa_next]:7861 -> [$gwb_cur]:7861"
 [ -n "$id0" ] && [ -n "$gwb_cur" ] && [ -n "$gwa_next" ] || die "addresses" "status incomplete"
 
+associations() { json_num "$(mt6d_tstatus gwB --json)" associations; }
+n0=$(associations)
+nsx "$NS_GWA" "$INTRUDER" "$gwa_next" "$gwb_cur" 7861 2 "$STRANGER" >"$OUT/intruder-nokey.log" 2>&1 || :
+log "intruder without the key: $(cat "$OUT/intruder-nokey.log")"
+n1=$(associations)
+grep -q '^refused' "$OUT/intruder-nokey.log" && [ "$n1" = "$n0" ] &&
+	! grep -q 'a candidate' "$OUT/gwB-tunnel.log" &&
+	pass "without the SCTP-AUTH key no association comes up (gwB: $n0 associations before and after, no candidate)" ||
+	fail "without the SCTP-AUTH key no association comes up" \
+		"$(cat "$OUT/intruder-nokey.log"); associations $n0 -> $n1; $(grep 'candidate' "$OUT/gwB-tunnel.log" | head -n 2)"
+
 PING=/usr/local/bin/iputils-ping
 nsx "$NS_HOSTA" "$PING" -6 -c 100 -i 0.1 -W 2 "$HOSTB" >"$OUT/ping.log" 2>&1 &
 ping_pid=$!
 sleep 1
-nsx "$NS_GWA" "$INTRUDER" "$gwa_next" "$gwb_cur" 7861 8 "$STRANGER" >"$OUT/intruder.log" 2>&1 &
+nsx "$NS_GWA" "$INTRUDER" -k "$MT6D_ETC/gwA.conf" "$gwa_next" "$gwb_cur" 7861 8 "$STRANGER" >"$OUT/intruder.log" 2>&1 &
 intruder_pid=$!
 # While the intruder's association lives, the guard's peer set is watched every 0.25 s.
 stranger_seen=0 control_seen=0
@@ -65,7 +79,7 @@ wait "$ping_pid" || :
 log "intruder: $(cat "$OUT/intruder.log")"
 
 grep -q connected "$OUT/intruder.log" &&
-	pass "the intruder's association came up (the guard admitted it)" ||
+	pass "with the SCTP-AUTH key the intruder's association came up (the guard admitted it)" ||
 	fail "the intruder's association came up" "$(cat "$OUT/intruder.log")"
 grep -q 'a candidate' "$OUT/gwB-tunnel.log" &&
 	pass "gwB took it as a candidate (the forgery reached the tunnel)" ||

@@ -14,6 +14,8 @@
 #    family, interface mode) is unloaded and the kernel's on-demand loading made to fail
 #    (/proc/sys/kernel/modprobe = /bin/false); nft itself shows that a fib rule is refused
 #    then, and that fib is not built in.
+# 1b. With net.sctp.auth_enable=0 in gwB's namespace mt6d-tunnel refuses to start and
+#    names the sysctl (SCTP-AUTH on COOKIE-ECHO would not hold); --check fails on it.
 # 2. Both gateways start (interface mode, guard on). For 5 s gwB's uplink holds no hashed
 #    address; its log (once), `--status` (text and JSON), the metrics and `--check` name
 #    the expression "fib" and the module nft_fib_ipv6; ICMP echo, TCP SYN and SCTP INIT
@@ -70,6 +72,29 @@ atk_up "$CONTROL/64"
 EOF
 wait_for "nsx $NS_ATK ping -6 -c 1 -W 1 $CONTROL" 10 ||
 	die "attacker path" "$CONTROL does not answer the attacker"
+
+# --- 1b. no SCTP-AUTH on COOKIE-ECHO, no tunnel ------------------------------------------
+# With net.sctp.auth_enable=0 in its namespace mt6d-tunnel must refuse to start, name the
+# sysctl, and leave no TUN device; --check fails on it. Step 3 is the positive control: with
+# the sysctl back at 1, the same tunnel starts and carries a ping.
+sysctl_ns "$NS_GWB" net.sctp.auth_enable=0
+mt6d_key "$MT6D_ETC/site.key"
+rc=0
+nsx "$NS_GWB" env RUNTIME_DIRECTORY=/run/mt6d-noauth timeout 10 "$MT6D_TUNNEL" \
+	-c /etc/mt6d/gwB.conf -f >"$OUT/gwB-noauth.log" 2>&1 || rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] &&
+	grep -q 'refusing to start: net.sctp.auth_enable=0' "$OUT/gwB-noauth.log" &&
+	! "$IP" -n "$NS_GWB" link show dev "$TUN_DEV" >/dev/null 2>&1; then
+	pass "auth_enable=0: mt6d-tunnel refuses to start (exit $rc), names the sysctl, no TUN device"
+else
+	fail "auth_enable=0: mt6d-tunnel refuses to start" "exit $rc: $(tail -n 3 "$OUT/gwB-noauth.log")"
+fi
+nsx "$NS_GWB" "$MT6D_TUNNEL" -c /etc/mt6d/gwB.conf --check >"$OUT/gwB-noauth-check.log" 2>&1 &&
+	fail "--check fails with auth_enable=0" "$(cat "$OUT/gwB-noauth-check.log")" ||
+	{ grep -q '^FAIL  cookie-auth .*net.sctp.auth_enable=0' "$OUT/gwB-noauth-check.log" &&
+		pass "--check names cookie-auth: $(grep cookie-auth "$OUT/gwB-noauth-check.log")" ||
+		fail "--check names cookie-auth" "$(cat "$OUT/gwB-noauth-check.log")"; }
+sysctl_ns "$NS_GWB" net.sctp.auth_enable=1
 
 # --- 2. no guard, no addresses ---------------------------------------------------------
 mt6d_start gwA /etc/mt6d/gwA.conf

@@ -6,31 +6,36 @@
 # both ways and the shape of the AUTH chunk off real tunnel packets, and sends forged
 # packets to the far gateway as if from the near one: ABORT, SHUTDOWN, a SACK 1000 TSNs
 # ahead of what the far end sent, a FORWARD-TSN skipping the near end's next 100 TSNs, and
-# DATA with the near end's next TSN -- each bare, then again behind an AUTH chunk with a
-# zeroed HMAC.  gwA -> gwB from gwA's end, then gwB -> gwA from gwB's end.
+# DATA with the near end's next TSN, and a restart (INIT from the near end's address, then
+# a COOKIE-ECHO with the cookie of the far end's INIT-ACK) -- each bare, then again behind
+# an AUTH chunk with a zeroed HMAC.  gwA -> gwB from gwA's end, then gwB -> gwA from gwB's
+# end.
 #
 #  hostA ── gwA ══════════ (veth "internet") ══════════ gwB ── hostB
 #           inet0: sctp_forge -> gwB        inet0: sctp_forge -> gwA
 #
 # Reliability rtx:3, so that PR-SCTP is negotiated and FORWARD-TSN is live.
-# Positive control first: the same bare ABORT against a plain SCTP association (socat,
-# no SCTP-AUTH) between the two gateways kills it.
-# Pass: the control dies; on mt6d every forgery is sent and arrives (nft counter of hop
+# Positive controls first, against plain SCTP associations (socat, no SCTP-AUTH) between
+# the two gateways: the forged restart is acknowledged (COOKIE-ACK under the forger's
+# tag), and one bare ABORT kills the association.
+# Pass: the controls hold; on mt6d every forgery is sent and arrives (nft counter of hop
 # limit 77 in the victim), those behind a bad AUTH are counted by the kernel
-# (SctpInPktDiscards), no association is aborted or shut down (SctpAborteds,
-# SctpShutdowns), both gateways keep the same association id with no "down" line, and
-# every one of hostA's pings is answered.
+# (SctpInPktDiscards), no restart is acknowledged, no association is aborted or shut down
+# (SctpAborteds, SctpShutdowns), both gateways keep the same association id with no
+# "down" line, and every one of hostA's pings is answered.
 set -eu
 . "$(dirname "$0")/../lib.sh"
 mt6d_require
 [ -x "$FORGE" ] || die "injector" "$FORGE not in the initramfs (build test/vm/helpers)"
 
 KINDS="abort shutdown sack fwdtsn data"
-ALL_KINDS="$KINDS abort+auth shutdown+auth sack+auth fwdtsn+auth data+auth"
-NFORGED=10
+ALL_KINDS="$KINDS abort+auth shutdown+auth sack+auth fwdtsn+auth data+auth restart restart+auth"
+NFORGED=12
+NPACKETS=14 # a restart is two packets: INIT, then COOKIE-ECHO
 CTL_A=2001:db8:1:1::c
 CTL_B=2001:db8:2:2::c
 CTL_PORT=9000
+CTL_PORT2=9001
 
 snmp() { # NS KEY: a counter of the kernel's SCTP MIB in NS
 	nsenter --net="/run/netns/$1" cat /proc/net/sctp/snmp | awk -v k="$2" '$1 == k { print $2 }'
@@ -60,28 +65,48 @@ for ns in $NS_GWA $NS_GWB; do
 	EOF
 done
 
-# --- positive control: a plain association dies of one forged ABORT --------------------
+# --- positive controls: plain associations (socat, no SCTP-AUTH) ------------------------
 "$IP" -n "$NS_GWA" addr add "$CTL_A/128" dev "$INET_DEV" nodad
 "$IP" -n "$NS_GWB" addr add "$CTL_B/128" dev "$INET_DEV" nodad
-bg_start ctl-server "$NS_GWB" "$SOCAT" -u "SCTP6-LISTEN:$CTL_PORT,bind=[$CTL_B]" \
-	"CREATE:$OUT/control.rx"
-wait_for "nsx $NS_GWB $SS -Hln --sctp | grep -q ':$CTL_PORT'" 10 || die control "no listener"
 echo 'while true; do echo x; sleep 0.2; done' >"$STATE/ticker.sh"
-bg_start ctl-client "$NS_GWA" "$SOCAT" -u "EXEC:/bin/sh $STATE/ticker.sh" \
-	"SCTP6-CONNECT:[$CTL_B]:$CTL_PORT,bind=[$CTL_A]"
-wait_for "[ \$(wc -c <$OUT/control.rx) -ge 4 ]" 15 || die control "no data on the plain association"
+plain_up() { # PORT: a plain association gwA -> gwB with data flowing
+	bg_start "ctl-server-$1" "$NS_GWB" "$SOCAT" -u "SCTP6-LISTEN:$1,bind=[$CTL_B]" \
+		"CREATE:$OUT/control-$1.rx"
+	wait_for "nsx $NS_GWB $SS -Hln --sctp | grep -q ':$1'" 10 || die control "no listener on $1"
+	bg_start "ctl-client-$1" "$NS_GWA" "$SOCAT" -u "EXEC:/bin/sh $STATE/ticker.sh" \
+		"SCTP6-CONNECT:[$CTL_B]:$1,bind=[$CTL_A]"
+	wait_for "[ \$(wc -c <$OUT/control-$1.rx) -ge 4 ]" 15 ||
+		die control "no data on the plain association on port $1"
+}
+plain_down() { # PORT
+	bg_stop "ctl-client-$1" || :
+	bg_stop "ctl-server-$1" || :
+}
+
+# A forged INIT and COOKIE-ECHO restart a plain association: the far end acknowledges the
+# cookie under the forger's tag.
+plain_up "$CTL_PORT2"
+nsx "$NS_GWA" "$FORGE" "$INET_DEV" "$CTL_PORT2" restart >"$OUT/forge-control-restart.log" 2>&1 || :
+log "control: $(cat "$OUT/forge-control-restart.log")"
+grep -q '^forged restart .*COOKIE-ACK yes$' "$OUT/forge-control-restart.log" &&
+	pass "control: a forged INIT and COOKIE-ECHO restarted the plain association (COOKIE-ACK under the forger's tag)" ||
+	fail "control: a forged INIT and COOKIE-ECHO restart a plain association" \
+		"$(cat "$OUT/forge-control-restart.log")"
+plain_down "$CTL_PORT2"
+
+# One forged ABORT kills a plain association.
+plain_up "$CTL_PORT"
 snmp_save "$NS_GWB" "$STATE/ctl0"
 nsx "$NS_GWA" "$FORGE" "$INET_DEV" "$CTL_PORT" abort >"$OUT/forge-control.log" 2>&1 || :
 log "control: $(cat "$OUT/forge-control.log")"
-if wait_for "! bg_alive ctl-server" 10; then
+if wait_for "! bg_alive ctl-server-$CTL_PORT" 10; then
 	snmp_save "$NS_GWB" "$STATE/ctl1"
 	pass "control: one forged ABORT killed the plain association (SctpAborteds +$(snmp_delta "$STATE/ctl0" "$STATE/ctl1" SctpAborteds))"
 else
 	fail "control: a forged ABORT kills a plain association" \
 		"the listener still runs; $(cat "$OUT/forge-control.log")"
 fi
-bg_stop ctl-client || :
-bg_stop ctl-server || :
+plain_down "$CTL_PORT"
 "$IP" -n "$NS_GWA" addr del "$CTL_A/128" dev "$INET_DEV"
 "$IP" -n "$NS_GWB" addr del "$CTL_B/128" dev "$INET_DEV"
 
@@ -128,6 +153,12 @@ for dir in to-gwB:gwA:gwB:$ra to-gwA:gwB:gwA:$rb; do
 		fail "$from -> $victim: every forgery sent" "$n of $NFORGED, exit $rc: $(tail -n 2 "$OUT/forge-$name.log")"
 done
 
+for name in to-gwB to-gwA; do
+	took=$(grep -c '^forged restart.*COOKIE-ACK no$' "$OUT/forge-$name.log" || :)
+	[ "$took" -eq 2 ] &&
+		pass "$name: forged INIT + COOKIE-ECHO (bare and behind a bad AUTH) restarted nothing (no COOKIE-ACK)" ||
+		fail "$name: a forged restart is refused" "$(grep '^forged restart' "$OUT/forge-$name.log")"
+done
 arrived_b=$((fb1 - fb0))
 arrived_a=$((fa1 - fa0))
 for v in gwB:$arrived_b gwA:$arrived_a; do
@@ -141,9 +172,9 @@ for v in gwB:$arrived_b gwA:$arrived_a; do
 	d_ootb=$(snmp_delta "$STATE/$gw-0" "$STATE/$gw-1" SctpOutOfBlues)
 	echo "$gw arrived=$arrived InPktDiscards+$d_disc Aborteds+$d_abrt Shutdowns+$d_shut InSCTPPacks+$d_pkts InCtrlChunks+$d_ctrl OutOfBlues+$d_ootb" |
 		tee -a "$OUT/figures.txt"
-	[ "$arrived" -eq "$NFORGED" ] &&
+	[ "$arrived" -eq "$NPACKETS" ] &&
 		pass "$gw: all $arrived forged packets reached its SCTP stack (nft counter, hop limit 77)" ||
-		fail "$gw: every forged packet arrives" "nft counted $arrived of $NFORGED"
+		fail "$gw: every forged packet arrives" "nft counted $arrived of $NPACKETS"
 	[ "$d_disc" -ge 5 ] &&
 		pass "$gw: the kernel discarded and counted the forgeries behind a bad AUTH (SctpInPktDiscards +$d_disc)" ||
 		fail "$gw: forgeries behind a bad AUTH counted" "SctpInPktDiscards +$d_disc"
