@@ -26,10 +26,18 @@ mt6d_require
 [ -x "$INTRUDER" ] || die "intruder" "$INTRUDER not in the initramfs (build test/vm/helpers)"
 
 STRANGER=2001:db8:1:1::bad
+INTERVAL=600
+# The test takes under 60 s: start it where no slot boundary falls inside (slots are
+# counted from the epoch), or the intruder's "next" address would become gwA's own.
+left=$((INTERVAL - $(date +%s) % INTERVAL))
+if [ "$left" -lt 90 ]; then
+	log "waiting $((left + 1)) s for the next slot, so that none begins during the test"
+	sleep $((left + 1))
+fi
 mkdir -p "$MT6D_ETC"
 for gw in gwA gwB; do
 	# Long slots: the next address stays next, the current one current, for the whole test.
-	sed "s/^interval = .*/interval = 60/" "$(mt6d_conf $gw)" >"$MT6D_ETC/$gw.conf"
+	sed "s/^interval = .*/interval = $INTERVAL/" "$(mt6d_conf $gw)" >"$MT6D_ETC/$gw.conf"
 done
 
 topo_up

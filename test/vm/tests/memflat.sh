@@ -16,9 +16,12 @@
 # so they move with which code paths ran. The traffic outlasts the last sample, so the
 # end of a flow (new code paths, once) is not mistaken for growth: one run that judged
 # all private pages and sampled as iperf3 ended saw a one-time +84 KiB step in gwA's
-# tunnel, not broken down. The first WARMUP_SECS fill buffers and caches once;
-# after that no anonymous sample may exceed the warm-up sample by more than GROWTH_KIB
-# (64 KiB, 16 pages), and none may reach LIMIT_KIB (2 MiB). The test also checks that traffic went through (iperf3's
+# tunnel, not broken down. The first WARMUP_SECS fill buffers and caches once; after
+# that, what memory held at the end -- the lower of the last two samples -- may exceed
+# the warm-up sample by at most GROWTH_KIB (64 KiB, 16 pages), and no sample may reach
+# LIMIT_KIB (2 MiB). Leaked memory stays; a transient allocation (one run saw +76 KiB
+# in one sample of gwB's mt6d-addrmgr, back to the warm-up figure 10 s later) does not,
+# and is reported, not judged. The test also checks that traffic went through (iperf3's
 # receiver and the tunnel's counters) and that at least a rotation per two seconds
 # happened, so the run measured what it claims.
 set -eu
@@ -97,12 +100,13 @@ for n in $names; do
 	awk -F, -v c="$col" -v w="$WARMUP_SECS" -v g="$GROWTH_KIB" -v lim="$LIMIT_KIB" -v n="$n" '
 		NR == 1 { next }
 		$1 == w { base = $c }
-		{ if ($c > max) max = $c; if ($1 > w && $c > late) late = $c; if ($c == 0) zero = 1 }
+		{ if ($c > max) max = $c; prev = last; last = $c; if ($c == 0) zero = 1 }
 		END {
-			if (zero || base == "") { printf "FAIL %s: missing samples\n", n; exit 1 }
-			printf "%s: %d KiB anonymous after warm-up, at most %d KiB later (+%d), peak %d KiB\n",
-				n, base, late, late - base, max
-			exit !(late - base <= g && max < lim)
+			if (zero || base == "" || prev == "") { printf "FAIL %s: missing samples\n", n; exit 1 }
+			end = prev < last ? prev : last
+			printf "%s: %d KiB anonymous after warm-up, %d KiB at the end (+%d), peak %d KiB\n",
+				n, base, end, end - base, max
+			exit !(end - base <= g && max < lim)
 		}' "$OUT/memflat.csv" >"$OUT/memflat.$n" && ok=1 || ok=0
 	msg=$(cat "$OUT/memflat.$n")
 	if [ "$ok" = 1 ]; then
