@@ -60,6 +60,7 @@ struct addrmgr {
 	struct assoc_state assoc;
 	uint64_t last_current;
 	bool tunnel_warned;
+	bool ready;	  /* READY=1 sent */
 	bool stopping;	  /* SIGTERM: a clean stop (the kill switch stays whatever happens) */
 	bool keep_table;  /* ... that keeps the guard table (the tunnel runs, or addresses stay) */
 	int guard_err[2]; /* last guard error logged (update, evidence), 0: none */
@@ -223,6 +224,12 @@ static void reconcile(struct addrmgr *m)
 	} else {
 		uplink_sync_converge(&u, &m->seen);
 	}
+	/*
+	 * Ready once the guard (when enabled) and this slot's addresses are in place; the
+	 * tunnel's association is not waited for: the peer may be down for long.
+	 */
+	if (!m->ready && mt6d_notify_send("READY=1") == 0)
+		m->ready = true;
 	attach_tunnel(m);
 	if (m->guard)
 		table_sync_evidence(&t);

@@ -71,9 +71,6 @@ static void set_primary(const struct assoc_sync *as, const struct in6_addr *cur)
 			   (unsigned long long)as->plan->current, fmt_addr(cur, buf),
 			   (unsigned long long)as->stats->rotations,
 			   (unsigned long long)as->stats->failures);
-	/* Ready once the first rotation is installed on a live association. */
-	if (!st->ready && mt6d_notify_send("READY=1") == 0)
-		st->ready = true;
 	log_info("association %d: peer now sends to %s (slot %llu)", (int)id, fmt_addr(cur, buf),
 		 (unsigned long long)as->plan->current);
 }

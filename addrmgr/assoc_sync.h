@@ -27,7 +27,6 @@ struct assoc_state {
 	sctp_assoc_t primary_assoc;
 	uint64_t primary_slot;
 	uint64_t reannounced_slot, warned_slot;
-	bool ready;   /* READY=1 sent */
 	bool stalled; /* ASCONFs look lost: no new address bound */
 };
 

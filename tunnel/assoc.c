@@ -224,11 +224,8 @@ void assoc_authenticated(struct tunnel *t, struct session_link *l, const char *h
 		 "carrying traffic",
 		 (int)t->sess.cur.id, how, t->ifname);
 	publish(t);
-	/* Ready means traffic can flow: device up and an authenticated association. */
 	mt6d_notify_status("association %d up and authenticated; carrying traffic on %s",
 			   (int)t->sess.cur.id, t->ifname);
-	if (!t->ready && mt6d_notify_send("READY=1") == 0)
-		t->ready = true;
 }
 
 /* Binds this slot's hashed address; until it works the tunnel retries every tick. */
@@ -247,6 +244,14 @@ static int try_bind(struct tunnel *t)
 	log_info("endpoint bound to %s port %u", buf, t->cfg->port);
 	t->bound = true;
 	publish(t);
+	/*
+	 * Ready: device, routes and endpoint are up and published for mt6d-addrmgr. The peer
+	 * is not waited for (it may be down for long; boot must not be): its state is in
+	 * STATUS= and --status.
+	 */
+	mt6d_notify_status("TUN device %s up, endpoint bound; waiting for the peer", t->ifname);
+	if (!t->ready && mt6d_notify_send("READY=1") == 0)
+		t->ready = true;
 	return 0;
 }
 

@@ -47,6 +47,7 @@ MT6D_ADDRMGR=${MT6D_ADDRMGR:-/usr/sbin/mt6d-addrmgr}
 PCAPGREP=${PCAPGREP:-/usr/local/bin/pcapgrep}
 INTRUDER=${INTRUDER:-/usr/local/bin/sctp_intruder}
 FORGE=${FORGE:-/usr/local/bin/sctp_forge}
+FRAMELEN=${FRAMELEN:-/usr/local/bin/framelen}
 MT6D_SHIM=${MT6D_SHIM:-/usr/local/lib/libmt6d_shim.so}
 # Where tests write configuration and the PSK (tools/demo points it elsewhere natively).
 MT6D_ETC=${MT6D_ETC:-/etc/mt6d}
@@ -422,7 +423,9 @@ mt6d_start() {
 	# shellcheck disable=SC2086
 	bg_start "$_gw-tunnel" "$_gw" env RUNTIME_DIRECTORY="$_rt" ${MT6D_TUNNEL_ENV:-} \
 		"$MT6D_TUNNEL" -c "$_conf" -f -v
-	bg_start "$_gw-addrmgr" "$_gw" env RUNTIME_DIRECTORY="$_rt" "$MT6D_ADDRMGR" -c "$_conf" -f -v
+	# shellcheck disable=SC2086
+	bg_start "$_gw-addrmgr" "$_gw" env RUNTIME_DIRECTORY="$_rt" ${MT6D_ADDRMGR_ENV:-} \
+		"$MT6D_ADDRMGR" -c "$_conf" -f -v
 }
 mt6d_stop() { # GW
 	bg_stop "$1-addrmgr" || :

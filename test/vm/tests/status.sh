@@ -7,6 +7,9 @@
 #  hostA ── gwA ══ (veth "internet", hashed addresses only) ══ gwB ── hostB
 #  fd00:a::2        mt6d-tunnel + mt6d-addrmgr on each gateway        fd00:b::2
 #
+# First, with gwB not started yet: both of gwA's daemons report READY=1 to their
+# NOTIFY_SOCKET within 10 s (a gateway whose peer is down must not hold boot), the
+# tunnel's STATUS= saying it waits for the peer.
 # Checks: `mt6d-tunnel --status --json` says authenticated and established; the
 # association's local addresses are exactly hashed addresses present on gwA's
 # uplink, its paths lie in gwB's prefix with one primary; inner packet counters
@@ -30,7 +33,23 @@ done
 printf '\n[metrics]\ndirectory = %s\n' "$METRICS" >>/etc/mt6d/gwA.conf
 
 topo_up
-mt6d_start gwA /etc/mt6d/gwA.conf
+
+# --- ready without the peer ------------------------------------------------------------
+for d in tunnel addrmgr; do
+	bg_start "notify-$d" "$NS_GWA" "$SOCAT" -u "UNIX-RECV:/run/notify-$d.sock" \
+		"OPEN:$OUT/notify-$d.log,creat,append"
+	wait_for "[ -S /run/notify-$d.sock ]" 5 || die "notify socket" "no /run/notify-$d.sock"
+done
+MT6D_TUNNEL_ENV=NOTIFY_SOCKET=/run/notify-tunnel.sock \
+	MT6D_ADDRMGR_ENV=NOTIFY_SOCKET=/run/notify-addrmgr.sock mt6d_start gwA /etc/mt6d/gwA.conf
+for d in tunnel addrmgr; do
+	wait_for "grep -q READY=1 $OUT/notify-$d.log" 10 &&
+		pass "mt6d-$d is ready with the peer down: $(tr '\n' ' ' <"$OUT/notify-$d.log" | head -c 200)" ||
+		fail "mt6d-$d reports READY=1 with the peer down" "$(cat "$OUT/notify-$d.log" 2>/dev/null)"
+done
+grep -q 'STATUS=.*waiting for the peer' "$OUT/notify-tunnel.log" &&
+	pass "the tunnel's STATUS= says it waits for the peer" ||
+	fail "the tunnel's STATUS= says it waits for the peer" "$(cat "$OUT/notify-tunnel.log")"
 mt6d_start gwB /etc/mt6d/gwB.conf
 
 mt6d_wait_up
