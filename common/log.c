@@ -7,19 +7,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 static struct {
 	bool foreground;
+	bool journal; /* stderr is systemd's journal stream */
 	int verbose;
 	const char *ident;
 } log_state = { .foreground = true, .ident = "mt6d" };
+
+/* systemd sets JOURNAL_STREAM to "DEV:INODE" of the stream it connected stderr to. */
+static bool stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+	       (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void log_init(const char *ident, bool foreground, int verbose)
 {
 	log_state.ident = ident;
 	log_state.foreground = foreground;
+	log_state.journal = foreground && stderr_is_journal();
 	log_state.verbose = verbose;
 	if (!foreground)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
@@ -30,7 +45,11 @@ static void vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (log_state.foreground) {
+	if (log_state.journal) {
+		/* journald reads the priority from "<N>" and adds time and name itself. */
+		fprintf(stderr, "<%d>%s%s%s\n", pri, msg, suffix ? ": " : "", suffix ? suffix : "");
+		fflush(stderr);
+	} else if (log_state.foreground) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);

@@ -6,7 +6,9 @@
 
 /*
  * Logging for the daemon layer only: library modules return -errno and let the
- * daemon decide what to say. stderr in the foreground, syslog otherwise.
+ * daemon decide what to say. stderr in the foreground, syslog otherwise. When stderr is
+ * the journal (JOURNAL_STREAM names it, as systemd does for a service), each line starts
+ * with its syslog priority, "<4>" for a warning, and carries neither time nor name.
  */
 void log_init(const char *ident, bool foreground, int verbose);
 

@@ -177,8 +177,13 @@ log "wire: $nsctp SCTP, $nfrag later IPv6 fragments, $nother other, $nicmp unexp
 
 # Both sides logged their rotations and nothing failed.
 for gw in gwA gwB; do
-	log "$gw: $(status $gw failures) addrmgr failures;" \
+	rot=$(mt6d_astatus_key "$gw" rotations)
+	nfail=$(mt6d_astatus_key "$gw" failures)
+	log "$gw: $rot rotations, $nfail addrmgr failures;" \
 		"uplink now: $(addrs $gw $INET_DEV | tr '\n' ' ')"
+	[ "${rot:-0}" -gt 0 ] && [ "$nfail" = 0 ] &&
+		pass "$gw: $rot rotations, no addrmgr failure" ||
+		fail "$gw: rotations and no addrmgr failure" "rotations '${rot:-}', failures '${nfail:-}'"
 	"$IP" -n "$gw" -s link show dev "$TUN_DEV" >>"$OUT/$gw-tun-stats.txt"
 done
 mt6d_stop gwA

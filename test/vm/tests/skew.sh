@@ -83,7 +83,7 @@ for side in A B; do
 		fail "gw$side used at least 8 hashed source addresses" "only $n"
 done
 for gw in gwA gwB; do
-	log "$gw: $(status $gw failures) addrmgr failures"
+	log "$gw: $(mt6d_astatus_key "$gw" failures) addrmgr failures"
 done
 mt6d_stop gwA
 mt6d_stop gwB
