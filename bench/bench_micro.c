@@ -84,7 +84,7 @@ static int open_one(struct pair *p, size_t frame_len)
 	if (!ret)
 		ret = keyring_open(&p->rx, p->buf, frame_len, &f, 0);
 	if (!ret)
-		ret = mt6d_frame_check_inner(f.payload, f.payload_len);
+		ret = mt6d_frame_check_inner(f.payload, f.payload_len, NULL);
 	return ret;
 }
 
@@ -153,7 +153,7 @@ static double time_framing(size_t len, double budget)
 		f.counter = (uint64_t)i;
 		mt6d_frame_put_hdr(buf, &f);
 		if (mt6d_frame_parse(buf, MT6D_FRAME_HDR_LEN + len, &g) == 0)
-			sink += mt6d_frame_check_inner(g.payload, g.payload_len) == 0;
+			sink += mt6d_frame_check_inner(g.payload, g.payload_len, NULL) == 0;
 	}
 	if (sink == 1)
 		puts("");

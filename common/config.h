@@ -11,6 +11,7 @@
 
 #define MT6D_PSK_MIN 32
 #define MT6D_PSK_MAX 64
+#define MT6D_PADDING_MAX 1024 /* [tunnel] padding, bytes */
 #define MT6D_MAX_ROUTES 16
 #define MT6D_NAME_MAX 64
 
@@ -58,6 +59,8 @@ struct mt6d_config {
 	struct mt6d_reliability reliability; /* PR-SCTP policy, default full */
 	unsigned int offload;		     /* 1: TUN offloads, one SCTP message per TCP
 					      * super-packet (default); 0: one per packet */
+	unsigned int padding;		     /* sealed frames padded to a multiple of this many
+					      * bytes, 16..MT6D_PADDING_MAX; 0: off (default) */
 	unsigned int buffer_size;	     /* KiB of SCTP send and receive buffer, default 4096 */
 	unsigned int sack_delay;	     /* ms of delayed SACK (default 200, the kernel's);
 					      * 0: acknowledge every packet at once */

@@ -19,6 +19,7 @@
 /* Index order is enum mt6d_cipher's and enum mt6d_delivery's. */
 static const char *const cipher_names[] = { "aes-256-gcm", "chacha20-poly1305", "none", NULL };
 static const char *const delivery_names[] = { "unordered", "ordered", NULL };
+static const char *const off_word[] = { "off", NULL };
 static const char *const yes_no[] = { "no", "yes", NULL };
 /* Index order is enum mt6d_bind_mode's. */
 static const char *const mode_names[] = { "interface", "anyip", NULL };
@@ -41,6 +42,9 @@ const struct mt6d_config_key mt6d_config_keys[] = {
 	  FIELD(reliability), .def = "full" },
 	{ .section = "tunnel", .name = "offload", .parse = mt6d_config_parse_choice, FIELD(offload),
 	  .choices = yes_no, .def = "yes" },
+	{ .section = "tunnel", .name = "padding", .parse = mt6d_config_parse_auto, FIELD(padding),
+	  .choices = off_word, .what = "a frame size multiple in bytes", .min = 16,
+	  .max = MT6D_PADDING_MAX, .def = "off" },
 	{ .section = "tunnel", .name = "buffer-size", .parse = mt6d_config_parse_uint,
 	  FIELD(buffer_size), .what = "a whole number of KiB", .min = 64, .max = 65536,
 	  .def = "4096" },

@@ -102,19 +102,24 @@ int mt6d_config_parse_uint(const struct mt6d_config_key *key, const char *value,
 	return 0;
 }
 
-/* "auto" (stored as 0) or a number in the row's range ([tunnel] mtu, [guard] evidence-window). */
+/*
+ * A word stored as 0 -- the row's .choices[0], "auto" without one -- or a number in the
+ * row's range ([tunnel] mtu and padding, [guard] evidence-window).
+ */
 int mt6d_config_parse_auto(const struct mt6d_config_key *key, const char *value,
 			   struct mt6d_config *cfg, char *why, size_t whylen)
 {
-	if (!strcmp(value, "auto")) {
+	const char *word = key->choices ? key->choices[0] : "auto";
+
+	if (!strcmp(value, word)) {
 		*(unsigned int *)field(key, cfg) = 0;
 		return 0;
 	}
 	int rc = number(value, key->min, key->max, (unsigned int *)field(key, cfg));
 
 	if (rc)
-		return bad_value(why, whylen, value, "%sexpected auto or %s from %u to %u",
-				 rc == -ERANGE ? "out of range: " : "", key->what, key->min,
+		return bad_value(why, whylen, value, "%sexpected %s or %s from %u to %u",
+				 rc == -ERANGE ? "out of range: " : "", word, key->what, key->min,
 				 key->max);
 	return 0;
 }

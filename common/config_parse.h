@@ -28,7 +28,7 @@ int mt6d_config_parse_uint(const struct mt6d_config_key *key, const char *value,
 			   struct mt6d_config *cfg, char *why, size_t whylen)
 	__attribute__((warn_unused_result));
 
-/* "auto" (stored as 0) or a number in the row's range. */
+/* A word (the row's .choices[0], else "auto"), stored as 0, or a number in the row's range. */
 int mt6d_config_parse_auto(const struct mt6d_config_key *key, const char *value,
 			   struct mt6d_config *cfg, char *why, size_t whylen)
 	__attribute__((warn_unused_result));

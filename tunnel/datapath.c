@@ -60,6 +60,14 @@ static bool forward_packet(struct tunnel *t, uint8_t type, size_t off, size_t le
 		t->stats.drop_no_session++;
 		return true;
 	}
+	if (t->cfg->padding) {
+		/* Zeros up to the size class; the receiver cuts them off by the IP length. */
+		size_t padded = mt6d_frame_padded_len(
+			len, keyring_overhead(session_tx_keys(&t->sess.cur)), t->cfg->padding);
+
+		memset(frame + MT6D_FRAME_HDR_LEN + len, 0, padded - len);
+		len = padded;
+	}
 	ret = keyring_seal(session_tx_keys(&t->sess.cur), type, frame, len, &frame_len, now_ms);
 	if (ret == -EOVERFLOW) {
 		/* Not before 2^32 rekeys; a new association brings new keys. */
@@ -141,20 +149,20 @@ static int inner_packet(struct tunnel *t, const struct mt6d_frame *f, const uint
 	uint8_t *payload = t->rxbuf + (f->payload - t->rxbuf);
 
 	if (f->type != MT6D_FRAME_DATA_GSO) {
-		*pkt = f->payload;
-		*pkt_len = f->payload_len;
 		/* The frame header before the payload is spent: room for a plain vnet header. */
 		*out = t->cfg->offload ? memset(payload - MT6D_VNET_HDR_LEN, 0, MT6D_VNET_HDR_LEN)
 				       : payload;
-		return 0;
+		*pkt = f->payload;
+		return mt6d_frame_check_inner(*pkt, f->payload_len, pkt_len);
 	}
 	if (!t->cfg->offload)
 		return -ENOMSG;
 	if (f->payload_len < MT6D_VNET_HDR_LEN)
 		return -EBADMSG;
 	*pkt = f->payload + MT6D_VNET_HDR_LEN;
-	*pkt_len = f->payload_len - MT6D_VNET_HDR_LEN;
 	*out = payload;
+	if (mt6d_frame_check_inner(*pkt, f->payload_len - MT6D_VNET_HDR_LEN, pkt_len) < 0)
+		return -EBADMSG;
 	return mt6d_vnet_hdr_check(f->payload, *pkt_len) < 0 ? -EBADMSG : 0;
 }
 
@@ -203,7 +211,7 @@ static void on_data(struct tunnel *t, struct session_link *l, struct mt6d_frame 
 		t->stats.drop_unknown++;
 		return;
 	}
-	if (ret < 0 || mt6d_frame_check_inner(pkt, pkt_len) < 0) {
+	if (ret < 0) {
 		t->stats.drop_malformed++;
 		return;
 	}

@@ -32,8 +32,10 @@
 #define TUNNEL_METRICS_TICKS 10 /* metrics every 5 s */
 /* An IPv6 packet without a jumbo payload; a TCP super-packet of the TUN offloads fits. */
 #define TUNNEL_MAX_PKT (65535 + 40)
-#define TUNNEL_MAX_FRAME \
-	(MT6D_FRAME_HDR_LEN + MT6D_VNET_HDR_LEN + TUNNEL_MAX_PKT + MT6D_AEAD_TAG_MAX)
+/* The largest frame: header, virtio-net header, packet, padding ([tunnel] padding), tag. */
+#define TUNNEL_MAX_FRAME                                                              \
+	(MT6D_FRAME_HDR_LEN + MT6D_VNET_HDR_LEN + TUNNEL_MAX_PKT + MT6D_PADDING_MAX + \
+	 MT6D_AEAD_TAG_MAX)
 /*
  * txbuf: the packet is read to TUNNEL_PKT_OFF, with the virtio-net header (offloads) in
  * front of it. A DATA_GSO frame starts at 0 (header, virtio-net header, packet); a plain

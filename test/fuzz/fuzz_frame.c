@@ -89,7 +89,7 @@ static void receive(struct keyring *k, struct handshake *hs, uint8_t *buf, size_
 		f.payload += MT6D_VNET_HDR_LEN;
 		f.payload_len -= MT6D_VNET_HDR_LEN;
 	}
-	(void)mt6d_frame_check_inner(f.payload, f.payload_len);
+	(void)mt6d_frame_check_inner(f.payload, f.payload_len, NULL);
 }
 
 /* Seals @p as a DATA frame from @tx and hands it to @rx, which must open it. */
@@ -106,7 +106,7 @@ static void round_trip(struct keyring *tx, struct keyring *rx, const uint8_t *p,
 	if (mt6d_frame_parse(buf, out, &f) < 0 || keyring_open(rx, buf, out, &f, now) < 0 ||
 	    f.payload_len != len || memcmp(f.payload, p, len))
 		abort();
-	(void)mt6d_frame_check_inner(f.payload, f.payload_len);
+	(void)mt6d_frame_check_inner(f.payload, f.payload_len, NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

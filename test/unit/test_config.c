@@ -44,8 +44,11 @@ static const struct bad_case bad[] = {
 	  .expect = "[peer] iid: must not be zero" },
 	{ "iid not an address", { { "peer", "iid", "2" } }, .rc = -EINVAL,
 	  .expect = "[peer] iid: expected an interface identifier like ::1, got \"2\"" },
+	{ "padding too small", { { "tunnel", "padding", "8" } }, .rc = -EINVAL,
+	  .expect = "[tunnel] padding: out of range: expected off or a frame size multiple in "
+		    "bytes from 16 to 1024, got \"8\"" },
 	{ "unknown key", { { "tunnel", "colour", "blue" } }, .rc = -EINVAL,
-	  .expect = "[tunnel] colour: unknown key (expected one of: device, mtu, port, address, encryption, delivery, reliability, offload, buffer-size, sack-delay, rekey-interval)" },
+	  .expect = "[tunnel] colour: unknown key (expected one of: device, mtu, port, address, encryption, delivery, reliability, offload, padding, buffer-size, sack-delay, rekey-interval)" },
 	/* Host mode: unusable inner addresses. */
 	{ "host address link-local", { { "tunnel", "address", "fe80::1/64" } }, .rc = -EINVAL,
 	  .expect = "[tunnel] address: expected a global or unique-local unicast address" },

@@ -46,18 +46,34 @@ int main(void)
 
 	/* The opened payload: an IP packet of the length its header says. */
 	p = buf + MT6D_FRAME_HDR_LEN;
-	CHECK(mt6d_frame_check_inner(p, 140) == 0, "IPv6 packet");
-	CHECK(mt6d_frame_check_inner(p, 139) == -EBADMSG, "truncated inner packet");
-	CHECK(mt6d_frame_check_inner(p, 0) == -EBADMSG, "empty inner packet");
+	CHECK(mt6d_frame_check_inner(p, 140, NULL) == 0, "IPv6 packet");
+	CHECK(mt6d_frame_check_inner(p, 139, NULL) == -EBADMSG, "truncated inner packet");
+	CHECK(mt6d_frame_check_inner(p, 0, NULL) == -EBADMSG, "empty inner packet");
 	p[0] = 0x50;
-	CHECK(mt6d_frame_check_inner(p, 140) == -EBADMSG, "inner version 5");
+	CHECK(mt6d_frame_check_inner(p, 140, NULL) == -EBADMSG, "inner version 5");
 	memset(p, 0, 60);
 	p[0] = 0x45;
 	p[3] = 60;
-	CHECK(mt6d_frame_check_inner(p, 60) == 0, "IPv4 packet");
-	CHECK(mt6d_frame_check_inner(p, 59) == -EBADMSG, "IPv4 short");
+	CHECK(mt6d_frame_check_inner(p, 60, NULL) == 0, "IPv4 packet");
+	CHECK(mt6d_frame_check_inner(p, 59, NULL) == -EBADMSG, "IPv4 short");
+	{
+		size_t inner = 0;
+
+		memset(p + 60, 0, 68);
+		CHECK(mt6d_frame_check_inner(p, 128, &inner) == 0 && inner == 60,
+		      "padding: zeros after the packet are cut off (inner %zu)", inner);
+		p[100] = 1;
+		CHECK(mt6d_frame_check_inner(p, 128, &inner) == -EBADMSG,
+		      "padding: anything but zeros after the packet is refused");
+		p[100] = 0;
+	}
+	CHECK(mt6d_frame_padded_len(60, 32, 256) == 224 &&
+		      mt6d_frame_padded_len(224, 32, 256) == 224 &&
+		      mt6d_frame_padded_len(225, 32, 256) == 480,
+	      "padded length: frame (payload + 32) a multiple of 256");
+	CHECK(mt6d_frame_padded_len(61, 32, 0) == 61, "padding off: length unchanged");
 	p[0] = 0x44;
-	CHECK(mt6d_frame_check_inner(p, 60) == -EBADMSG, "IPv4 IHL < 5");
+	CHECK(mt6d_frame_check_inner(p, 60, NULL) == -EBADMSG, "IPv4 IHL < 5");
 
 	in.counter = 1;
 	mt6d_frame_put_hdr(buf, &in);

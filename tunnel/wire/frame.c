@@ -19,7 +19,7 @@ void mt6d_frame_put_hdr(uint8_t hdr[MT6D_FRAME_HDR_LEN], const struct mt6d_frame
 }
 
 /* The inner packet must be what its own header says it is, or the TUN device rejects it. */
-int mt6d_frame_check_inner(const uint8_t *p, size_t len)
+int mt6d_frame_check_inner(const uint8_t *p, size_t len, size_t *inner_len)
 {
 	size_t claimed;
 
@@ -28,16 +28,36 @@ int mt6d_frame_check_inner(const uint8_t *p, size_t len)
 	switch (p[0] >> 4) {
 	case 4:
 		claimed = (size_t)p[2] << 8 | p[3];
-		return claimed == len && (p[0] & 0x0f) >= 5 ? 0 : -EBADMSG;
+		if (claimed < 20 || (p[0] & 0x0f) < 5)
+			return -EBADMSG;
+		break;
 	case 6:
 		if (len < 40)
 			return -EBADMSG;
-		claimed = ((size_t)p[4] << 8 | p[5]) + 40;
 		/* A jumbogram (payload length 0) never fits a tunnel MTU. */
-		return claimed == len ? 0 : -EBADMSG;
+		claimed = ((size_t)p[4] << 8 | p[5]) + 40;
+		break;
 	default:
 		return -EBADMSG;
 	}
+	if (claimed > len)
+		return -EBADMSG;
+	/* What follows the packet is padding ([tunnel] padding): zeros, nothing else. */
+	for (size_t i = claimed; i < len; i++)
+		if (p[i])
+			return -EBADMSG;
+	if (inner_len)
+		*inner_len = claimed;
+	return 0;
+}
+
+size_t mt6d_frame_padded_len(size_t len, size_t overhead, unsigned int multiple)
+{
+	size_t total = len + overhead;
+
+	if (multiple < 2)
+		return len;
+	return (total + multiple - 1) / multiple * multiple - overhead;
 }
 
 int mt6d_frame_parse(const uint8_t *buf, size_t len, struct mt6d_frame *f)

@@ -51,9 +51,17 @@ int mt6d_frame_parse(const uint8_t *buf, size_t len, struct mt6d_frame *f)
 	__attribute__((warn_unused_result));
 
 /*
- * Checks an opened DATA payload: an IPv4 or IPv6 packet of exactly the length its own
- * header claims (the TUN device rejects anything else). 0 or -EBADMSG.
+ * Checks an opened DATA payload: an IPv4 or IPv6 packet of the length its own header
+ * claims (the TUN device rejects anything else), followed by nothing but zero padding.
+ * 0 with the packet's length in *@inner_len (when not NULL), or -EBADMSG.
  */
-int mt6d_frame_check_inner(const uint8_t *p, size_t len) __attribute__((warn_unused_result));
+int mt6d_frame_check_inner(const uint8_t *p, size_t len, size_t *inner_len)
+	__attribute__((warn_unused_result));
+
+/*
+ * Padding ([tunnel] padding): the payload length that makes a frame of @len payload bytes
+ * plus @overhead (header and tag) a multiple of @multiple bytes; @len when @multiple < 2.
+ */
+size_t mt6d_frame_padded_len(size_t len, size_t overhead, unsigned int multiple);
 
 #endif

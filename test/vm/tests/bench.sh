@@ -16,6 +16,7 @@
 #   aead-sack0    sack-delay = 0: a SACK for every packet
 #   aead-buf256k  buffer-size = 256 (KiB) instead of 4 MiB
 #   aead-ordered  delivery = ordered
+#   aead-pad256   padding = 256: frames padded to a multiple of 256 bytes
 #
 # For each: TCP goodput (iperf3), ping flood RTT and loss, UDP jitter and loss at a
 # fixed rate, CPU time and private memory of each daemon, and (when strace is in the
@@ -244,6 +245,7 @@ for V in $VARIANTS; do
 	aead-sack0) run_mt6d aead-sack0 aes-256-gcm 10 "sack-delay = 0" ;;
 	aead-buf256k) run_mt6d aead-buf256k aes-256-gcm 10 "buffer-size = 256" ;;
 	aead-ordered) run_mt6d aead-ordered aes-256-gcm 10 "delivery = ordered" ;;
+	aead-pad256) run_mt6d aead-pad256 aes-256-gcm 10 "padding = 256" ;;
 	*) die bench "unknown variant $V" ;;
 	esac
 	log "bench: $(tail -n 1 "$OUT/bench.raw")"
