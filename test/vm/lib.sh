@@ -117,7 +117,31 @@ check() { # NAME CMD...  PASS if CMD succeeds, else FAIL with its output
 		fail "$_n" "'$*' failed: $(echo "$_o" | tail -n 3 | tr '\n' ' ')"
 	fi
 }
+# The kernel's log and the daemons' stderr, read at the end of every test: a kernel
+# WARNING, BUG, Oops or general protection fault, or a sanitizer report from a daemon
+# built with -Dsanitize=true, fails the test whatever else passed. Positive control: a
+# marker written to /dev/kmsg must come back through dmesg.
+_end_checks() {
+	_marker="mt6d-test: end of $TEST_NAME $$"
+	echo "$_marker" >/dev/kmsg 2>/dev/null || :
+	dmesg >"$STATE/dmesg-end.txt" 2>&1 || :
+	if ! grep -qF "$_marker" "$STATE/dmesg-end.txt"; then
+		fail "kernel log readable (marker written to /dev/kmsg)" "not found in dmesg"
+	elif grep -E 'WARNING:|BUG:|Oops|general protection' "$STATE/dmesg-end.txt" \
+		>"$STATE/dmesg-bad.txt"; then
+		fail "kernel log clean" "$(head -n 3 "$STATE/dmesg-bad.txt")"
+	fi
+	for _f in "$OUT"/*-tunnel.log "$OUT"/*-addrmgr.log; do
+		[ -f "$_f" ] || continue
+		grep -E 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:' "$_f" \
+			>"$STATE/sanitizer.txt" &&
+			fail "no sanitizer report in $(basename "$_f")" "$(head -n 3 "$STATE/sanitizer.txt")"
+	done
+	return 0
+}
+
 finish() { # ends the test; exit status 1 if anything failed
+	_end_checks
 	log "$TEST_NAME: $_passed passed, $_failed failed"
 	[ "$_failed" -eq 0 ] && [ "$_passed" -gt 0 ] && exit 0
 	exit 1
