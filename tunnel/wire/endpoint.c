@@ -23,48 +23,36 @@
  * (always discarded).
  * What each type does without AUTH on Linux 6.1: docs/sctp-auth.md.
  */
-/* clang-format off */
-static const uint8_t auth_chunks[] = {
-	0x00,	/* DATA */
-	0x03,	/* SACK */
-	0x04,	/* HEARTBEAT */
-	0x05,	/* HEARTBEAT-ACK */
-	0x06,	/* ABORT */
-	0x07,	/* SHUTDOWN */
-	0x08,	/* SHUTDOWN-ACK */
-	0x09,	/* ERROR */
-	0x0a,	/* COOKIE-ECHO */
-	0x0b,	/* COOKIE-ACK */
-	0x0c,	/* ECNE */
-	0x0d,	/* CWR */
-	0x80,	/* ASCONF-ACK */
-	0x82,	/* RE-CONFIG */
-	0xc0,	/* FORWARD-TSN */
-	0xc1,	/* ASCONF */
-};
-
 /*
- * What the peer must require of us, or it is refused: the types whose forgery toward the
- * peer would reset, shut down, stall or feed the association both ends share. A peer that
- * leaves out only COOKIE-ACK, congestion signals (ECNE, CWR) or RE-CONFIG (stream reset,
- * never negotiated) is still accepted. COOKIE-ECHO is required: a forged INIT and
- * COOKIE-ECHO toward a peer that does not insist on AUTH restarts the association.
+ * @peer_must: the peer must require it of us too, or it is refused -- the types whose
+ * forgery toward the peer would reset, restart, shut down, stall or feed the association
+ * both ends share. A peer that leaves out only COOKIE-ACK, congestion signals (ECNE, CWR)
+ * or RE-CONFIG (stream reset, never negotiated) is still accepted.
  */
-static const uint8_t peer_auth_chunks[] = {
-	0x00,	/* DATA */
-	0x03,	/* SACK */
-	0x04,	/* HEARTBEAT */
-	0x05,	/* HEARTBEAT-ACK */
-	0x06,	/* ABORT */
-	0x07,	/* SHUTDOWN */
-	0x08,	/* SHUTDOWN-ACK */
-	0x09,	/* ERROR */
-	0x0a,	/* COOKIE-ECHO */
-	0x80,	/* ASCONF-ACK */
-	0xc0,	/* FORWARD-TSN */
-	0xc1,	/* ASCONF */
+static const struct {
+	uint8_t type;
+	bool peer_must;
+} auth_chunks[] = {
+	/* clang-format off */
+	{ 0x00, true },		/* DATA */
+	{ 0x03, true },		/* SACK */
+	{ 0x04, true },		/* HEARTBEAT */
+	{ 0x05, true },		/* HEARTBEAT-ACK */
+	{ 0x06, true },		/* ABORT */
+	{ 0x07, true },		/* SHUTDOWN */
+	{ 0x08, true },		/* SHUTDOWN-ACK */
+	{ 0x09, true },		/* ERROR */
+	{ 0x0a, true },		/* COOKIE-ECHO */
+	{ 0x0b, false },	/* COOKIE-ACK */
+	{ 0x0c, false },	/* ECNE */
+	{ 0x0d, false },	/* CWR */
+	{ 0x80, true },		/* ASCONF-ACK */
+	{ 0x82, false },	/* RE-CONFIG */
+	{ 0xc0, true },		/* FORWARD-TSN */
+	{ 0xc1, true },		/* ASCONF */
+	/* clang-format on */
 };
-/* clang-format on */
+#define N_AUTH_CHUNKS (sizeof(auth_chunks) / sizeof(auth_chunks[0]))
 
 static const uint16_t subscribed_events[] = {
 	SCTP_ASSOC_CHANGE,
@@ -111,8 +99,8 @@ static int set_auth(int fd, const uint8_t *key, size_t key_len)
 
 	if (key_len > 64)
 		return -EINVAL;
-	for (size_t i = 0; i < sizeof(auth_chunks); i++) {
-		struct sctp_authchunk ac = { .sauth_chunk = auth_chunks[i] };
+	for (size_t i = 0; i < N_AUTH_CHUNKS; i++) {
+		struct sctp_authchunk ac = { .sauth_chunk = auth_chunks[i].type };
 
 		ret = set_opt(fd, IPPROTO_SCTP, SCTP_AUTH_CHUNK, &ac, sizeof(ac));
 		if (ret < 0)
@@ -323,8 +311,9 @@ int endpoint_check_peer_auth(int fd, sctp_assoc_t id)
 	/* A peer without AUTH is accepted by the kernel; this read is the only sign. */
 	if (getsockopt(fd, IPPROTO_SCTP, SCTP_PEER_AUTH_CHUNKS, ac, &len) < 0)
 		return -errno;
-	for (size_t i = 0; i < sizeof(peer_auth_chunks); i++) {
-		if (!memchr(ac->gauth_chunks, peer_auth_chunks[i], ac->gauth_number_of_chunks))
+	for (size_t i = 0; i < N_AUTH_CHUNKS; i++) {
+		if (auth_chunks[i].peer_must &&
+		    !memchr(ac->gauth_chunks, auth_chunks[i].type, ac->gauth_number_of_chunks))
 			return -EPERM;
 	}
 	return 0;

@@ -41,9 +41,9 @@ static int setup(int fd)
 {
 	/*
 	 * The types mt6d requires the peer to authenticate (tunnel/wire/endpoint.c's
-	 * peer_auth_chunks), and no more: with COOKIE-ACK on this list, the tunnel's COOKIE-ACK
-	 * (authenticated with a key this side lacks) would be discarded and the association
-	 * would never come up on this side.
+	 * auth_chunks marked peer_must), and no more: with COOKIE-ACK on this list, the tunnel's
+	 * COOKIE-ACK (authenticated with a key this side lacks) would be discarded and the
+	 * association would never come up on this side.
 	 */
 	const uint8_t chunks[] = { 0x00, 0x03, 0x04, 0x05, 0x06, 0x07,
 				   0x08, 0x09, 0x0a, 0x80, 0xc0, 0xc1 };
