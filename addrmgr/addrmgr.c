@@ -95,9 +95,10 @@ static void attach_tunnel(struct addrmgr *m)
 	if (old_pidfd >= 0 && (ret < 0 || changed))
 		mt6d_evloop_del(m->d.loop, old_pidfd);
 	if (ret < 0) {
+		/* Normal at start (the unit starts before the tunnel) and while it restarts. */
 		if (!m->tunnel_warned)
-			log_warnx("tunnel socket not available (%s): %s; retrying", m->tunnel_path,
-				  strerror(-ret));
+			log_info("tunnel socket not available yet (%s): %s; waiting for mt6d-tunnel",
+				 m->tunnel_path, strerror(-ret));
 		m->tunnel_warned = true;
 		return;
 	}

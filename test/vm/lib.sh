@@ -174,10 +174,16 @@ sysctl_ns() { # NS KEY=VALUE...
 	nsenter --net="/run/netns/$_ns" sysctl -qw "$@" >/dev/null
 }
 
+# MT6D_GWA_ROOT_NS=1: gateway A is the machine itself (tests/systemd.sh): gwA names the
+# root namespace, whose sysctls are the host's own (etc/sysctl.d), not set here.
 topo_up() {
 	log "topology: creating namespaces"
 	for ns in $NS_HOSTA $NS_GWA $NS_GWB $NS_HOSTB; do
-		"$IP" netns add "$ns"
+		if [ "$ns" = "$NS_GWA" ] && [ "${MT6D_GWA_ROOT_NS:-0}" = 1 ]; then
+			"$IP" netns attach "$ns" 1
+		else
+			"$IP" netns add "$ns"
+		fi
 	done
 	# Hosts skip DAD so their addresses are usable at once.  On the gateways
 	# only the link-local addresses skip it (DAD costs 1-2 s); DAD is switched
@@ -193,6 +199,7 @@ topo_up() {
 	# What etc/sysctl.d/mt6d.conf sets on a host, in every namespace mt6d may run in
 	# (a new namespace starts with the kernel's defaults, not the host's values).
 	for ns in $NS_HOSTA $NS_GWA $NS_GWB $NS_HOSTB; do
+		[ "$ns" = "$NS_GWA" ] && [ "${MT6D_GWA_ROOT_NS:-0}" = 1 ] && continue
 		sysctl_ns "$ns" net.sctp.auth_enable=1
 	done
 
