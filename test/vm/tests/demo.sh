@@ -48,17 +48,29 @@ while :; do
 	[ "$elapsed" -ge "$SECONDS_TO_RUN" ] && break
 	answered=$(grep -c 'bytes from' "$OUT/ping.log" || :)
 	sent=$(grep -o 'seq=[0-9]*' "$OUT/ping.log" | tail -n 1 | cut -d= -f2)
-	printf '%4ss  %-38s %-38s %8s %13s\n' "$elapsed" "$(current gwA)" "$(current gwB)" \
+	cur=$(current gwA)
+	echo "$cur" >>"$STATE/demo-gwA-current"
+	printf '%4ss  %-38s %-38s %8s %13s\n' "$elapsed" "$cur" "$(current gwB)" \
 		"$answered/$((${sent:--1} + 1))" "$(tun_packets gwA)"
 	sleep 1
 done
 bg_stop ping INT || :
 answered=$(grep -c 'bytes from' "$OUT/ping.log" || :)
+sent=$(grep -o 'seq=[0-9]*' "$OUT/ping.log" | tail -n 1 | cut -d= -f2)
+sent=$((${sent:--1} + 1))
+seen=$(grep -c . "$STATE/demo-gwA-current" || :)
+distinct=$(grep . "$STATE/demo-gwA-current" | sort -u | wc -l)
 echo
 log "demo: $answered pings answered; gwA rotated $(nsx gwA env \
 	RUNTIME_DIRECTORY="$(mt6d_runtime_dir gwA)" "$MT6D_ADDRMGR" -c "$MT6D_ETC/gwA.conf" --status |
 	awk 'NR == 1 { for (i = 1; i < NF; i++) if ($i == "rotations") print $(i + 1) }') times"
-[ "$answered" -gt 0 ] && pass "demo traffic flowed" || fail "demo traffic flowed" "no ping answered"
+# What a newcomer is shown must be true: pings answered throughout, and the address
+# in the view changing (the view read it $seen times).
+[ "$answered" -gt 0 ] && [ $((answered * 10)) -ge $((sent * 9)) ] &&
+	pass "demo traffic flowed: $answered of $sent pings answered" ||
+	fail "demo traffic flowed" "$answered of $sent pings answered"
+[ "$distinct" -ge 2 ] && pass "the view showed gwA on $distinct different hashed addresses" ||
+	fail "the view shows the addresses rotating" "$distinct distinct address(es) in $seen reads"
 mt6d_stop gwA
 mt6d_stop gwB
 finish
