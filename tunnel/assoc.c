@@ -179,8 +179,13 @@ static void on_authkey_event(struct tunnel *t, const struct sctp_authkey_event *
 	}
 }
 
-void assoc_notification(struct tunnel *t, const union sctp_notification *n, size_t len)
+void assoc_notification(struct tunnel *t, const void *buf, size_t len)
 {
+	/* @buf is a receive buffer at any alignment: read the notification from a copy. */
+	union sctp_notification u = { 0 };
+	const union sctp_notification *n = &u;
+
+	memcpy(&u, buf, len < sizeof(u) ? len : sizeof(u));
 	if (len < sizeof(n->sn_header))
 		return;
 	switch (n->sn_header.sn_type) {
@@ -197,6 +202,8 @@ void assoc_notification(struct tunnel *t, const union sctp_notification *n, size
 			on_authkey_event(t, &n->sn_authkey_event);
 		break;
 	case SCTP_SHUTDOWN_EVENT:
+		if (len < sizeof(n->sn_shutdown_event))
+			break;
 		if (n->sn_shutdown_event.sse_assoc_id == t->sess.cur.id)
 			assoc_down(t, "peer is shutting down");
 		else if (n->sn_shutdown_event.sse_assoc_id == t->sess.cand.id)

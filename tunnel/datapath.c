@@ -277,7 +277,7 @@ void datapath_on_sctp(int fd, uint32_t events, void *ctx)
 			continue;
 		}
 		if (m.notification)
-			assoc_notification(t, (const union sctp_notification *)t->rxbuf, m.len);
+			assoc_notification(t, t->rxbuf, m.len);
 		else
 			on_message(t, &m, now_ms);
 	}

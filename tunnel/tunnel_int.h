@@ -78,7 +78,8 @@ void assoc_down(struct tunnel *t, const char *why);
 void assoc_abort(struct tunnel *t, const char *why);
 /* Gives up association @id, current or candidate, and counts it in @counter. */
 void assoc_refuse(struct tunnel *t, sctp_assoc_t id, uint64_t *counter);
-void assoc_notification(struct tunnel *t, const union sctp_notification *n, size_t len);
+/* An SCTP notification of @len bytes at @buf, at any alignment; a short one is ignored. */
+void assoc_notification(struct tunnel *t, const void *buf, size_t len);
 void assoc_handshake(struct tunnel *t, struct session_link *l, const struct mt6d_frame *f,
 		     uint64_t now_ms);
 /* assoc_keys.c: the handshakes on an association */
