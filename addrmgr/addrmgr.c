@@ -97,8 +97,9 @@ static void attach_tunnel(struct addrmgr *m)
 	if (ret < 0) {
 		/* Normal at start (the unit starts before the tunnel) and while it restarts. */
 		if (!m->tunnel_warned)
-			log_info("tunnel socket not available yet (%s): %s; waiting for mt6d-tunnel",
-				 m->tunnel_path, strerror(-ret));
+			log_info(
+				"tunnel socket not available yet (%s): %s; waiting for mt6d-tunnel",
+				m->tunnel_path, strerror(-ret));
 		m->tunnel_warned = true;
 		return;
 	}
