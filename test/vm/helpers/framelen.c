@@ -17,16 +17,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pcapfile.h"
+
 #define ETH_LEN 14
 #define IP6_LEN 40
 #define SCTP_HDR_LEN 12
 #define DATA_HDR_LEN 16
-#define SNAP_MAX 262144
-
-static uint32_t get32le(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* A message being put together from its DATA chunks; one sender at a time is enough. */
 static struct {
@@ -55,11 +51,12 @@ static void data_chunk(const char *src, const uint8_t *c, size_t clen)
 }
 
 /* The DATA chunks of one frame's SCTP packet, if it is one. */
-static void packet(const uint8_t *f, size_t len)
+static void packet(const uint8_t *f, size_t len, void *ctx)
 {
 	const uint8_t *ip = f + ETH_LEN, *c, *end;
 	char src[INET6_ADDRSTRLEN];
 
+	(void)ctx;
 	if (len < ETH_LEN + IP6_LEN + SCTP_HDR_LEN || f[12] != 0x86 || f[13] != 0xdd ||
 	    (ip[0] >> 4) != 6 || ip[6] != IPPROTO_SCTP)
 		return;
@@ -80,27 +77,13 @@ static void packet(const uint8_t *f, size_t len)
 
 int main(int argc, char **argv)
 {
-	static uint8_t buf[SNAP_MAX];
-	uint8_t gh[24], rh[16];
-	FILE *in;
-
-	if (argc != 2 || !(in = fopen(argv[1], "rb"))) {
+	if (argc != 2) {
 		fprintf(stderr, "usage: framelen FILE.pcap\n");
 		return 1;
 	}
-	/* Little-endian microsecond pcap, link type 1 (Ethernet): what tcpdump writes here. */
-	if (fread(gh, 1, sizeof(gh), in) != sizeof(gh) || get32le(gh) != 0xa1b2c3d4 ||
-	    get32le(gh + 20) != 1) {
+	if (pcap_each(argv[1], packet, NULL) < 0) {
 		fprintf(stderr, "framelen: %s: not a pcap of Ethernet frames\n", argv[1]);
 		return 1;
 	}
-	while (fread(rh, 1, sizeof(rh), in) == sizeof(rh)) {
-		uint32_t caplen = get32le(rh + 8);
-
-		if (caplen > sizeof(buf) || fread(buf, 1, caplen, in) != caplen)
-			break;
-		packet(buf, caplen);
-	}
-	fclose(in);
 	return 0;
 }
