@@ -6,15 +6,23 @@
 #include <string.h>
 
 static const char addr_label[] = "mt6d-addr-v1";
+static const char port_label[] = "mt6d-port-v1";
 
 int mt6d_deriver_init(struct mt6d_deriver *d, const uint8_t *psk, size_t psk_len)
 {
-	return mt6d_kdf(psk, psk_len, MT6D_KDF_ADDR, d->k_addr, sizeof(d->k_addr));
+	int ret = mt6d_kdf(psk, psk_len, MT6D_KDF_ADDR, d->k_addr, sizeof(d->k_addr));
+
+	if (ret == 0)
+		ret = mt6d_kdf(psk, psk_len, MT6D_KDF_PORT, d->k_port, sizeof(d->k_port));
+	if (ret < 0)
+		mt6d_deriver_clear(d);
+	return ret;
 }
 
 void mt6d_deriver_clear(struct mt6d_deriver *d)
 {
 	mt6d_wipe(d->k_addr, sizeof(d->k_addr));
+	mt6d_wipe(d->k_port, sizeof(d->k_port));
 }
 
 uint64_t mt6d_slot(time_t now, unsigned int interval)
@@ -66,4 +74,34 @@ int mt6d_hashed_addr(const struct mt6d_deriver *d, const struct in6_addr *prefix
 	}
 	/* 16 reserved results in a row has probability ~2^-700: a broken MAC. */
 	return -EIO;
+}
+
+uint64_t mt6d_assoc_epoch(uint64_t slot, unsigned int association_slots)
+{
+	return association_slots ? slot / association_slots : 0;
+}
+
+int mt6d_assoc_port(const struct mt6d_deriver *d, const struct in6_addr *prefix, uint64_t epoch,
+		    unsigned int candidate, uint16_t lo, uint16_t hi, uint16_t *port)
+{
+	uint64_t be_epoch = htobe64(epoch);
+	uint8_t i = (uint8_t)candidate, mac[MT6D_HMAC_LEN];
+	const struct mt6d_iov parts[] = {
+		{ port_label, sizeof(port_label) - 1 },
+		{ prefix->s6_addr, 8 },
+		{ &be_epoch, sizeof(be_epoch) },
+		{ &i, 1 },
+	};
+	uint32_t v;
+	int ret;
+
+	if (candidate >= MT6D_PORT_CANDIDATES || !lo || lo > hi)
+		return -EINVAL;
+	ret = mt6d_hmac(d->k_port, sizeof(d->k_port), parts, sizeof(parts) / sizeof(parts[0]), mac);
+	if (ret < 0)
+		return ret;
+	memcpy(&v, mac, sizeof(v));
+	*port = (uint16_t)(lo + be32toh(v) % ((uint32_t)hi - lo + 1));
+	mt6d_wipe(mac, sizeof(mac));
+	return 0;
 }

@@ -18,6 +18,7 @@
  */
 struct mt6d_deriver {
 	uint8_t k_addr[MT6D_KEY_LEN];
+	uint8_t k_port[MT6D_KEY_LEN];
 };
 
 int mt6d_deriver_init(struct mt6d_deriver *d, const uint8_t *psk, size_t psk_len)
@@ -32,6 +33,25 @@ bool mt6d_iid_reserved(const struct in6_addr *addr);
 
 int mt6d_hashed_addr(const struct mt6d_deriver *d, const struct in6_addr *prefix,
 		     const struct in6_addr *iid, uint64_t slot, struct in6_addr *out)
+	__attribute__((warn_unused_result));
+
+/*
+ * Association hopping: the tunnel moves to a new SCTP association, on new ports, every
+ * @association_slots slots; the association epoch is floor(slot / association_slots).
+ * Each side's port in epoch e, candidate i (a side takes its first free candidate, the
+ * peer tries them in order):
+ *   lo + be32(HMAC-SHA256(K_port, "mt6d-port-v1" || prefix[0..8] || be64(e) || i)[0..4])
+ *        mod (hi - lo + 1)
+ * with K_port = HKDF(PSK, MT6D_KDF_PORT): unrelated to the addresses' key, so ports and
+ * addresses cannot be told from each other. The modulo's bias is below 2^-17.
+ */
+#define MT6D_PORT_CANDIDATES 4
+
+uint64_t mt6d_assoc_epoch(uint64_t slot, unsigned int association_slots);
+
+/* -EINVAL when @candidate >= MT6D_PORT_CANDIDATES, @lo is 0 or @lo > @hi. */
+int mt6d_assoc_port(const struct mt6d_deriver *d, const struct in6_addr *prefix, uint64_t epoch,
+		    unsigned int candidate, uint16_t lo, uint16_t hi, uint16_t *port)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -12,6 +12,7 @@
 #define MT6D_KDF_ADDR "mt6d address key"
 #define MT6D_KDF_SCTP_AUTH "mt6d sctp-auth key"
 #define MT6D_KDF_NOISE_PSK "mt6d noise psk"
+#define MT6D_KDF_PORT "mt6d port key"
 
 /* HKDF-SHA256(salt = "mt6d-v1", ikm = psk, info) into @out. */
 int mt6d_kdf(const uint8_t *psk, size_t psk_len, const char *info, uint8_t *out, size_t out_len)

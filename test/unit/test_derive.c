@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Hashed-address derivation against vectors computed by an independent
- * implementation (tools/gen-derive-vectors), plus the reserved-IID rules.
+ * Hashed-address and association-port derivation against vectors computed by an
+ * independent implementation (tools/gen-derive-vectors), plus the reserved-IID rules
+ * and the epoch and port edge cases.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +56,64 @@ static void check_vector(const char *line)
 	mt6d_deriver_clear(&d);
 }
 
+/* "port PSK PREFIX EPOCH CANDIDATE LO HI K_PORT PORT" */
+static void check_port_vector(const char *line)
+{
+	char psk_hex[257], prefix[64], k_hex[65];
+	unsigned int cand, lo, hi, want;
+	uint8_t psk[128], k_want[32];
+	struct mt6d_deriver d;
+	struct in6_addr p;
+	uint64_t epoch;
+	uint16_t got = 0;
+
+	if (sscanf(line, "port %256s %63s %" SCNu64 " %u %u %u %64s %u", psk_hex, prefix, &epoch,
+		   &cand, &lo, &hi, k_hex, &want) != 8) {
+		CHECK(0, "unparsable port vector line: %s", line);
+		return;
+	}
+	*strchr(prefix, '/') = '\0';
+	inet_pton(AF_INET6, prefix, &p);
+	unhex(k_hex, k_want, sizeof(k_want));
+	CHECK(mt6d_deriver_init(&d, psk, unhex(psk_hex, psk, sizeof(psk))) == 0, "deriver init");
+	CHECK(!memcmp(d.k_port, k_want, 32), "K_port for psk %.16s...", psk_hex);
+	CHECK(mt6d_assoc_port(&d, &p, epoch, cand, (uint16_t)lo, (uint16_t)hi, &got) == 0,
+	      "port derivation");
+	CHECK(got == want, "epoch %" PRIu64 " candidate %u: port %u, want %u", epoch, cand, got,
+	      want);
+	mt6d_deriver_clear(&d);
+}
+
+/* Edge cases: bad arguments, a one-port range, the key's independence from K_addr. */
+static void check_port_rules(void)
+{
+	static const uint8_t psk[32] = { 1 };
+	struct mt6d_deriver d;
+	struct in6_addr p = { .s6_addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 1 } };
+	uint16_t port = 0, prev = 0;
+	unsigned int changed = 0;
+
+	CHECK(mt6d_deriver_init(&d, psk, sizeof(psk)) == 0, "deriver init");
+	CHECK(memcmp(d.k_addr, d.k_port, sizeof(d.k_addr)), "K_port differs from K_addr");
+	CHECK(mt6d_assoc_port(&d, &p, 1, MT6D_PORT_CANDIDATES, 49152, 65535, &port) == -EINVAL,
+	      "candidate out of range");
+	CHECK(mt6d_assoc_port(&d, &p, 1, 0, 0, 65535, &port) == -EINVAL, "port 0 in range");
+	CHECK(mt6d_assoc_port(&d, &p, 1, 0, 60000, 50000, &port) == -EINVAL, "lo > hi");
+	CHECK(mt6d_assoc_port(&d, &p, 1, 0, 7861, 7861, &port) == 0 && port == 7861,
+	      "one-port range");
+	/* Consecutive epochs move the port (within 49152-65535, at least 990 times in 1000). */
+	for (uint64_t e = 0; e < 1000; e++) {
+		CHECK(mt6d_assoc_port(&d, &p, e, 0, 49152, 65535, &port) == 0 && port >= 49152,
+		      "epoch %" PRIu64 " in range", e);
+		changed += e && port != prev;
+		prev = port;
+	}
+	CHECK(changed >= 990, "only %u of 999 epoch changes moved the port", changed);
+	CHECK(mt6d_assoc_epoch(7, 4) == 1 && mt6d_assoc_epoch(8, 4) == 2, "epoch of a slot");
+	CHECK(mt6d_assoc_epoch(8, 0) == 0, "no hopping: one epoch");
+	mt6d_deriver_clear(&d);
+}
+
 static int reserved(const char *a)
 {
 	struct in6_addr x;
@@ -65,7 +125,7 @@ static int reserved(const char *a)
 int main(int argc, char **argv)
 {
 	char line[1024];
-	int vectors = 0;
+	int vectors = 0, ports = 0;
 	FILE *f;
 
 	if (argc != 2) {
@@ -80,11 +140,18 @@ int main(int argc, char **argv)
 	while (fgets(line, sizeof(line), f)) {
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
-		check_vector(line);
-		vectors++;
+		if (!strncmp(line, "port ", 5)) {
+			check_port_vector(line);
+			ports++;
+		} else {
+			check_vector(line);
+			vectors++;
+		}
 	}
 	fclose(f);
-	CHECK(vectors >= 7, "only %d vectors", vectors);
+	CHECK(vectors >= 7, "only %d address vectors", vectors);
+	CHECK(ports >= 8, "only %d port vectors", ports);
+	check_port_rules();
 
 	CHECK(reserved("2001:db8::"), "all-zero IID (subnet-router anycast)");
 	CHECK(reserved("2001:db8::fdff:ffff:ffff:ff80"), "first reserved subnet anycast");
