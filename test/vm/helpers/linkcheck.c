@@ -126,7 +126,7 @@ static void packet(const uint8_t *f, size_t len, void *ctx)
 		const uint8_t *a = ip + 8 + 16 * k;
 
 		tie(a, (struct ident){ ID_PORTS, sp < dp ? (uint32_t)sp << 16 | dp
-							  : (uint32_t)dp << 16 | sp });
+							 : (uint32_t)dp << 16 | sp });
 		if (vtag)
 			tie(a, (struct ident){ ID_TAG, vtag });
 	}
@@ -201,7 +201,8 @@ int main(int argc, char **argv)
 
 		snprintf(text, sizeof(text), "%s", argv[i]);
 		slash = strchr(text, '/');
-		if (!slash || strcmp(slash, "/64") || (*slash = 0, inet_pton(AF_INET6, text, a) != 1)) {
+		if (!slash || strcmp(slash, "/64") ||
+		    (*slash = 0, inet_pton(AF_INET6, text, a) != 1)) {
 			fprintf(stderr, "linkcheck: %s: not an IPv6 /64 prefix\n", argv[i]);
 			return 1;
 		}

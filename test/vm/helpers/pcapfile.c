@@ -11,8 +11,7 @@ static uint32_t get32le(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int pcap_each(const char *path, void (*fn)(const uint8_t *frame, size_t len, void *ctx),
-	      void *ctx)
+int pcap_each(const char *path, void (*fn)(const uint8_t *frame, size_t len, void *ctx), void *ctx)
 {
 	static uint8_t buf[SNAP_MAX];
 	uint8_t gh[24], rh[16];

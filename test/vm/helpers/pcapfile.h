@@ -11,7 +11,6 @@
  * end of the file, -1 when it cannot be opened or is not such a pcap; a truncated last
  * record ends the walk.
  */
-int pcap_each(const char *path, void (*fn)(const uint8_t *frame, size_t len, void *ctx),
-	      void *ctx);
+int pcap_each(const char *path, void (*fn)(const uint8_t *frame, size_t len, void *ctx), void *ctx);
 
 #endif
