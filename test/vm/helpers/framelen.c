@@ -51,8 +51,10 @@ static void data_chunk(const char *src, const uint8_t *c, size_t clen)
 }
 
 /* The DATA chunks of one frame's SCTP packet, if it is one. */
-static void packet(const uint8_t *f, size_t len, void *ctx)
+static void packet(const struct pcap_frame *pf, void *ctx)
 {
+	const uint8_t *f = pf->data;
+	size_t len = pf->len;
 	const uint8_t *ip = f + ETH_LEN, *c, *end;
 	char src[INET6_ADDRSTRLEN];
 

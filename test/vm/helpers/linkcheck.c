@@ -9,15 +9,16 @@
  * with one address in a listed /64 ties that address to its identifiers: the port pair
  * (the two ports, in either order), the verification tag when it is not zero, and the
  * initiate tag of an INIT or INIT-ACK, which is the verification tag of everything the
- * sender will receive. For each prefix it prints one line
+ * sender will receive; a HEARTBEAT also ties its sender to the sender's clock (below).
+ * For each prefix it prints one line
  *
- *   PREFIX addresses N tied M ports MP P-Q tag MT 0xT
+ *   PREFIX addresses N tied M ports MP P-Q tag MT 0xT hbclock MH
  *
  * N: distinct addresses of the prefix in the capture (as source or destination);
  * MP: the most of them one port pair P-Q ties together; MT: the most one tag T ties;
- * M: the larger of the two. Without association hopping M = N: one port pair, and one
- * association's tags, name every address of a tunnel.
- * Exit status 0, or 1 on bad usage or a file that is not a pcap of Ethernet frames.
+ * MH: the most one heartbeat clock offset ties; M: the largest of the three. Without association
+ * hopping M = N: one port pair, and one association's tags, name every address of a tunnel. Exit
+ * status 0, or 1 on bad usage or a file that is not a pcap of Ethernet frames.
  */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -33,11 +34,11 @@
 #define MAX_PREFIXES 4
 #define MAX_ADDRS 4096
 
-enum id_kind { ID_PORTS, ID_TAG };
+enum id_kind { ID_PORTS, ID_TAG, ID_HBCLOCK };
 
 struct ident {
 	enum id_kind kind;
-	uint32_t value; /* ports: low << 16 | high; tag: the tag */
+	uint32_t value; /* ports: low << 16 | high; tag: the tag; clock: its offset bucket */
 };
 
 /* One (prefix, identifier, address) triple seen; duplicates are dropped on insert. */
@@ -109,9 +110,35 @@ static uint32_t get32be(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static void packet(const uint8_t *f, size_t len, void *ctx)
+/*
+ * Linux puts its own heartbeat info in HEARTBEAT (struct sctp_sender_hb_info): after the
+ * parameter header, the destination as a 28-byte sockaddr, then the sender's jiffies
+ * (8 bytes, little-endian on x86). Jiffies minus capture time at HZ 250 is the sender's
+ * boot-time offset, the same for all of its associations: in buckets of 4 s, one
+ * identifier per sending kernel.
+ */
+#define HB_SENT_AT_OFF (4 + 4 + 28)
+#define HB_HZ 250
+#define HB_BUCKET (4 * HB_HZ)
+
+static void heartbeat(const uint8_t *src, const uint8_t *c, size_t clen, double ts)
 {
-	const uint8_t *ip = f + ETH_LEN, *sctp = ip + IP6_LEN, *c, *end;
+	uint64_t sent_at = 0;
+	int64_t off;
+
+	if (clen < HB_SENT_AT_OFF + 8 || c[4] != 0 || c[5] != 1)
+		return;
+	for (int i = 7; i >= 0; i--)
+		sent_at = sent_at << 8 | c[HB_SENT_AT_OFF + i];
+	off = (int64_t)sent_at - (int64_t)(ts * HB_HZ);
+	off = off >= 0 ? off / HB_BUCKET : -((-off + HB_BUCKET - 1) / HB_BUCKET);
+	tie(src, (struct ident){ ID_HBCLOCK, (uint32_t)off });
+}
+
+static void packet(const struct pcap_frame *pf, void *ctx)
+{
+	const uint8_t *f = pf->data, *ip = f + ETH_LEN, *sctp = ip + IP6_LEN, *c, *end;
+	size_t len = pf->len;
 	uint16_t sp, dp;
 	uint32_t vtag;
 
@@ -141,6 +168,8 @@ static void packet(const uint8_t *f, size_t len, void *ctx)
 			break;
 		if ((c[0] == 1 || c[0] == 2) && clen >= 8)
 			tie(ip + 8, (struct ident){ ID_TAG, get32be(c + 4) });
+		else if (c[0] == 4)
+			heartbeat(ip + 8, c, clen, pf->ts);
 		c += (clen + 3) & ~(size_t)3;
 	}
 }
@@ -170,8 +199,9 @@ static size_t most_tied(int p, enum id_kind kind, uint32_t *which)
 
 static void report(int p, const char *text)
 {
-	uint32_t ports = 0, tag = 0;
+	uint32_t ports = 0, tag = 0, clock = 0;
 	size_t by_ports = most_tied(p, ID_PORTS, &ports), by_tag = most_tied(p, ID_TAG, &tag);
+	size_t by_clock = most_tied(p, ID_HBCLOCK, &clock), most = by_ports;
 	int naddr = 0;
 	char *seen = calloc(MAX_ADDRS, 1);
 
@@ -183,9 +213,12 @@ static void report(int p, const char *text)
 			naddr++;
 		}
 	free(seen);
-	printf("%s addresses %d tied %zu ports %zu %u-%u tag %zu 0x%08x\n", text, naddr,
-	       by_ports > by_tag ? by_ports : by_tag, by_ports, ports >> 16, ports & 0xffff, by_tag,
-	       tag);
+	if (by_tag > most)
+		most = by_tag;
+	if (by_clock > most)
+		most = by_clock;
+	printf("%s addresses %d tied %zu ports %zu %u-%u tag %zu 0x%08x hbclock %zu\n", text, naddr,
+	       most, by_ports, ports >> 16, ports & 0xffff, by_tag, tag, by_clock);
 }
 
 int main(int argc, char **argv)

@@ -11,7 +11,7 @@ static uint32_t get32le(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int pcap_each(const char *path, void (*fn)(const uint8_t *frame, size_t len, void *ctx), void *ctx)
+int pcap_each(const char *path, void (*fn)(const struct pcap_frame *f, void *ctx), void *ctx)
 {
 	static uint8_t buf[SNAP_MAX];
 	uint8_t gh[24], rh[16];
@@ -25,11 +25,13 @@ int pcap_each(const char *path, void (*fn)(const uint8_t *frame, size_t len, voi
 		return -1;
 	}
 	while (fread(rh, 1, sizeof(rh), in) == sizeof(rh)) {
-		uint32_t caplen = get32le(rh + 8);
+		struct pcap_frame f = { .data = buf,
+					.len = get32le(rh + 8),
+					.ts = get32le(rh) + get32le(rh + 4) / 1e6 };
 
-		if (caplen > sizeof(buf) || fread(buf, 1, caplen, in) != caplen)
+		if (f.len > sizeof(buf) || fread(buf, 1, f.len, in) != f.len)
 			break;
-		fn(buf, caplen, ctx);
+		fn(&f, ctx);
 	}
 	fclose(in);
 	return 0;
