@@ -49,6 +49,7 @@ INTRUDER=${INTRUDER:-/usr/local/bin/sctp_intruder}
 FORGE=${FORGE:-/usr/local/bin/sctp_forge}
 FRAMELEN=${FRAMELEN:-/usr/local/bin/framelen}
 LINKCHECK=${LINKCHECK:-/usr/local/bin/linkcheck}
+UDPSEQ=${UDPSEQ:-/usr/local/bin/udpseq}
 MT6D_SHIM=${MT6D_SHIM:-/usr/local/lib/libmt6d_shim.so}
 # Where tests write configuration and the PSK (tools/demo points it elsewhere natively).
 MT6D_ETC=${MT6D_ETC:-/etc/mt6d}
