@@ -47,7 +47,7 @@ struct load_ctx {
 	int rc;	       /* of the first failure, the one reported */
 	char *text;    /* the file, NUL-terminated */
 	size_t len;    /* of the file, which may hold a NUL of its own */
-	uint32_t seen; /* bit i: mt6d_config_keys[i] was given */
+	uint64_t seen; /* bit i: mt6d_config_keys[i] was given */
 };
 
 struct scan {
@@ -262,7 +262,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	struct load_ctx *ctx = user;
 	const struct mt6d_config_key *key;
 	char why[256];
-	uint32_t bit;
+	uint64_t bit;
 
 	if (ctx->rc)
 		return 0;
@@ -273,7 +273,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		     why);
 		return 0;
 	}
-	bit = UINT32_C(1) << (key - mt6d_config_keys);
+	bit = UINT64_C(1) << (key - mt6d_config_keys);
 	if (ctx->seen & bit) {
 		fail(ctx, -EINVAL, "[%s] %s: given twice", section, name);
 		return 0;
@@ -313,7 +313,7 @@ static int apply_defaults(struct load_ctx *ctx)
 
 	for (i = 0; i < mt6d_config_n_keys; i++) {
 		key = &mt6d_config_keys[i];
-		if (ctx->seen & (UINT32_C(1) << i))
+		if (ctx->seen & (UINT64_C(1) << i))
 			continue;
 		if (key->required)
 			return fail(ctx, -EINVAL, "[%s] %s: missing (required)", key->section,

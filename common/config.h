@@ -38,6 +38,15 @@ enum mt6d_bind_mode {
 	MT6D_MODE_ANYIP,     /* one local route for the whole /64, addresses bound non-locally */
 };
 
+/*
+ * An inclusive range of ports; at least MT6D_PORT_RANGE_MIN of them, so that consecutive
+ * association epochs rarely draw the same port.
+ */
+#define MT6D_PORT_RANGE_MIN 256
+struct mt6d_port_range {
+	uint16_t lo, hi;
+};
+
 struct mt6d_reliability {
 	unsigned int policy; /* enum mt6d_pr_policy */
 	unsigned int value;
@@ -86,6 +95,11 @@ struct mt6d_config {
 	unsigned int interval; /* seconds per slot, 1..86400, default 10 */
 	unsigned int lifetime; /* slots kept after being current, 1..64, default 3 */
 	unsigned int mode;     /* enum mt6d_bind_mode, default interface */
+	/* Association hopping: a fresh association, on ports derived for its epoch from
+	 * port_range, every association_slots slots; 0: off (one association on [tunnel]
+	 * port), the default */
+	unsigned int association_slots;
+	struct mt6d_port_range port_range; /* default 49152-65535 */
 
 	/* [recovery]: failure detection of the association, all in milliseconds but the
 	 * retransmission counts */

@@ -73,6 +73,11 @@ const struct mt6d_config_key mt6d_config_keys[] = {
 	  .def = "10" },
 	{ .section = "rotation", .name = "lifetime", .parse = mt6d_config_parse_uint,
 	  FIELD(lifetime), .what = "a whole number of slots", .min = 1, .max = 64, .def = "3" },
+	{ .section = "rotation", .name = "association-slots", .parse = mt6d_config_parse_auto,
+	  FIELD(association_slots), .choices = off_word, .what = "a whole number of slots",
+	  .min = 1, .max = 1000, .def = "off" },
+	{ .section = "rotation", .name = "port-range", .parse = mt6d_config_parse_port_range,
+	  FIELD(port_range), .def = "49152-65535" },
 	{ .section = "rotation", .name = "mode", .parse = mt6d_config_parse_choice, FIELD(mode),
 	  .choices = mode_names, .def = "interface" },
 	{ .section = "recovery", .name = "rto-min", .parse = mt6d_config_parse_uint,
@@ -106,7 +111,7 @@ const struct mt6d_config_key mt6d_config_keys[] = {
 };
 /* clang-format on */
 const size_t mt6d_config_n_keys = ARRAY_SIZE(mt6d_config_keys);
-_Static_assert(ARRAY_SIZE(mt6d_config_keys) <= 32, "config.c keeps one bit per key in a uint32_t");
+_Static_assert(ARRAY_SIZE(mt6d_config_keys) <= 64, "config.c keeps one bit per key in a uint64_t");
 
 const struct mt6d_config_key *mt6d_config_key_find(const char *section, const char *name)
 {

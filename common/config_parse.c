@@ -165,6 +165,30 @@ int mt6d_config_parse_reliability(const struct mt6d_config_key *key, const char 
 	return 0;
 }
 
+int mt6d_config_parse_port_range(const struct mt6d_config_key *key, const char *value,
+				 struct mt6d_config *cfg, char *why, size_t whylen)
+{
+	const char *dash = strchr(value, '-');
+	unsigned int lo, hi;
+	char first[8];
+
+	if (!dash || (size_t)(dash - value) >= sizeof(first))
+		goto bad;
+	memcpy(first, value, (size_t)(dash - value));
+	first[dash - value] = '\0';
+	if (number(first, 1, 65535, &lo) || number(dash + 1, 1, 65535, &hi) ||
+	    hi < lo + MT6D_PORT_RANGE_MIN - 1)
+		goto bad;
+	*(struct mt6d_port_range *)field(key, cfg) =
+		(struct mt6d_port_range){ .lo = (uint16_t)lo, .hi = (uint16_t)hi };
+	return 0;
+bad:
+	return bad_value(why, whylen, value,
+			 "expected LO-HI, two port numbers from 1 to 65535 with HI at least "
+			 "LO + %u (e.g. 49152-65535)",
+			 MT6D_PORT_RANGE_MIN - 1);
+}
+
 int mt6d_config_parse_path(const struct mt6d_config_key *key, const char *value,
 			   struct mt6d_config *cfg, char *why, size_t whylen)
 {

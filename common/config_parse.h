@@ -44,6 +44,10 @@ int mt6d_config_parse_reliability(const struct mt6d_config_key *key, const char 
 	__attribute__((warn_unused_result));
 
 /* A path that fits the row's field. */
+/* "LO-HI", two port numbers, LO <= HI, at least MT6D_PORT_CANDIDATES ports. */
+int mt6d_config_parse_port_range(const struct mt6d_config_key *key, const char *value,
+				 struct mt6d_config *cfg, char *why, size_t whylen)
+	__attribute__((warn_unused_result));
 int mt6d_config_parse_path(const struct mt6d_config_key *key, const char *value,
 			   struct mt6d_config *cfg, char *why, size_t whylen)
 	__attribute__((warn_unused_result));

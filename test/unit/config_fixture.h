@@ -49,6 +49,8 @@ static const struct entry full[] = {
 	{ "peer", "routes", "2001:db8:100::/48 ,2001:db8:200::/56,\t2001:db8:300::7/128" },
 	{ "rotation", "interval", "30" },
 	{ "rotation", "lifetime", "5" },
+	{ "rotation", "association-slots", "4" },
+	{ "rotation", "port-range", "50000-50999" },
 	{ "rotation", "mode", "anyip" },
 	{ "recovery", "rto-min", "50" },
 	{ "recovery", "rto-max", "800" },

@@ -47,6 +47,18 @@ static const struct bad_case bad[] = {
 	{ "padding too small", { { "tunnel", "padding", "8" } }, .rc = -EINVAL,
 	  .expect = "[tunnel] padding: out of range: expected off or a frame size multiple in "
 		    "bytes from 16 to 1024, got \"8\"" },
+	{ "association-slots zero", { { "rotation", "association-slots", "0" } }, .rc = -EINVAL,
+	  .expect = "[rotation] association-slots: out of range: expected off or a whole number "
+		    "of slots from 1 to 1000, got \"0\"" },
+	{ "port-range reversed", { { "rotation", "port-range", "60000-50000" } }, .rc = -EINVAL,
+	  .expect = "[rotation] port-range: expected LO-HI, two port numbers from 1 to 65535 with "
+		    "HI at least LO + 255 (e.g. 49152-65535), got \"60000-50000\"" },
+	{ "port-range too narrow", { { "rotation", "port-range", "50000-50010" } }, .rc = -EINVAL,
+	  .expect = "[rotation] port-range: expected LO-HI" },
+	{ "port-range one port", { { "rotation", "port-range", "50000" } }, .rc = -EINVAL,
+	  .expect = "[rotation] port-range: expected LO-HI" },
+	{ "port-range port zero", { { "rotation", "port-range", "0-65535" } }, .rc = -EINVAL,
+	  .expect = "[rotation] port-range: expected LO-HI" },
 	{ "unknown key", { { "tunnel", "colour", "blue" } }, .rc = -EINVAL,
 	  .expect = "[tunnel] colour: unknown key (expected one of: device, mtu, port, address, encryption, delivery, reliability, offload, padding, buffer-size, sack-delay, rekey-interval)" },
 	/* Host mode: unusable inner addresses. */
@@ -59,20 +71,20 @@ static const struct bad_case bad[] = {
 	{ "metrics directory relative", .after = "[metrics]\ndirectory = prom\n", .rc = -EINVAL,
 	  .expect = "[metrics] directory: expected an absolute path, got \"prom\"" },
 	{ "unknown section", .after = "[bogus]\nx = 1\n", .rc = -EINVAL,
-	  .expect = "line 30: unknown section [bogus] (expected one of: tunnel, keys, local, peer, "
+	  .expect = "line 32: unknown section [bogus] (expected one of: tunnel, keys, local, peer, "
 		    "rotation, recovery, guard, metrics)" },
 	{ "unknown empty section", .after = "[Peer]\n", .rc = -EINVAL,
 	  .expect = "unknown section [Peer]" },
 	{ "text after section", .after = "[peer] x\n", .rc = -EINVAL,
-	  .expect = "line 30: unexpected text after ]" },
+	  .expect = "line 32: unexpected text after ]" },
 	{ "duplicate key", .after = "[peer]\niid = ::3\n", .rc = -EINVAL,
 	  .expect = "[peer] iid: given twice" },
 	{ "key outside any section", .before = "mtu = 1400\n", .rc = -EINVAL,
 	  .expect = "gw.conf: line 1: key outside any [section]" },
 	{ "line without =", .after = "[tunnel]\nmtu 1400\n", .rc = -EINVAL,
-	  .expect = "line 31: expected \"key = value\"" },
+	  .expect = "line 33: expected \"key = value\"" },
 	{ "comment before =", .after = "[tunnel]\nmtu ; = 1400\n", .rc = -EINVAL,
-	  .expect = "line 31: expected \"key = value\"" },
+	  .expect = "line 33: expected \"key = value\"" },
 	{ "overlong comment line", .before = "; " X200 "\n", .rc = -EINVAL,
 	  .expect = "gw.conf: line 1: longer than 199 characters" },
 	{ "overlong value", { { "peer", "routes", "2001:db8:100::/48 ; " X200 } }, .rc = -EINVAL,
@@ -212,6 +224,8 @@ static void test_full(void)
 		   { prefix_is(&cfg.routes[1], "2001:db8:200::", 56), "routes[1]" },
 		   { prefix_is(&cfg.routes[2], "2001:db8:300::7", 128), "routes[2]" },
 		   { cfg.interval == 30, "interval" }, { cfg.lifetime == 5, "lifetime" },
+		   { cfg.association_slots == 4, "association_slots" },
+		   { cfg.port_range.lo == 50000 && cfg.port_range.hi == 50999, "port_range" },
 		   { err[0] == '\0', "err (not empty)" });
 	mt6d_config_clear(&cfg);
 	EXPECT_ALL("mt6d_config_clear wipes the key", { psk_is_wiped(&cfg), "psk" });
@@ -259,6 +273,8 @@ static void test_defaults(void)
 		     "recovery defaults" },
 		   { cfg.interval == 10, "interval" }, { cfg.lifetime == 3, "lifetime" },
 		   { cfg.mode == MT6D_MODE_INTERFACE, "mode" },
+		   { cfg.association_slots == 0, "association_slots (off)" },
+		   { cfg.port_range.lo == 49152 && cfg.port_range.hi == 65535, "port_range" },
 		   { cfg.local_prefix.len == 0, "local_prefix" },
 		   { addr_is(&cfg.local_iid, "::1:2"), "local_iid" },
 		   { !strcmp(cfg.interface, "wlp3s0"), "interface" },
