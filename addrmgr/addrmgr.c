@@ -59,6 +59,7 @@ struct addrmgr {
 	struct uplink_seen seen; /* our addresses on the uplink, as read this tick */
 	struct assoc_state assoc;
 	uint64_t last_current;
+	pid_t attached_pid; /* the tunnel process last attached to */
 	bool tunnel_warned;
 	bool ready;	  /* READY=1 sent */
 	bool stopping;	  /* SIGTERM: a clean stop (the kill switch stays whatever happens) */
@@ -106,7 +107,13 @@ static void attach_tunnel(struct addrmgr *m)
 	m->tunnel_warned = false;
 	if (!changed)
 		return;
-	log_info("attached to mt6d-tunnel pid %d", (int)m->ts.pid);
+	/* With association hopping the tunnel moves to a new socket every hop. */
+	if (m->ts.pid == m->attached_pid)
+		log_debug("attached to mt6d-tunnel's socket of epoch %llu, port %u",
+			  (unsigned long long)m->ts.epoch, m->ts.port);
+	else
+		log_info("attached to mt6d-tunnel pid %d", (int)m->ts.pid);
+	m->attached_pid = m->ts.pid;
 	m->assoc.primary_assoc = 0;
 	if (mt6d_evloop_add(m->d.loop, m->ts.pidfd, EPOLLIN, on_tunnel_exit, m) < 0)
 		log_warnx("cannot watch the tunnel process");
@@ -117,7 +124,8 @@ static int sync_assoc(struct addrmgr *m, const struct plan_params *pp, time_t no
 		      struct in6_addr *bound)
 {
 	struct assoc_sync as = { .ts = &m->ts,
-				 .port = m->cfg->port,
+				 .port = m->ts.port,
+				 .association_slots = m->cfg->association_slots,
 				 .plan = &m->plan,
 				 .pp = pp,
 				 .guard = m->guard,

@@ -162,6 +162,14 @@ void assoc_sync_converge(const struct assoc_sync *as, time_t now, struct in6_add
 	for (size_t i = 0; i < as->plan->n; i++)
 		if (as->plan->e[i].role == ROLE_CURRENT)
 			cur = &as->plan->e[i];
+	/*
+	 * Association hopping: a socket carries the addresses of its own epoch only (the
+	 * tunnel bound the first); the next epoch's address goes to the next association,
+	 * never to this one, where an ASCONF would tie the two together.
+	 */
+	if (as->association_slots &&
+	    mt6d_assoc_epoch(cur->slot, as->association_slots) != as->ts->epoch)
+		goto unbind;
 	if (asconf_stalled(as, now, &cur->addr, bound, *nbound))
 		goto unbind;
 	if (!tsock_addr_in(&cur->addr, bound, *nbound)) {
@@ -174,7 +182,9 @@ void assoc_sync_converge(const struct assoc_sync *as, time_t now, struct in6_add
 		}
 		bound[(*nbound)++] = cur->addr;
 	}
-	set_primary(as, &cur->addr);
+	/* The only address needs no SET-PRIMARY (with hopping, every association's first). */
+	if (!as->association_slots || *nbound > 1)
+		set_primary(as, &cur->addr);
 unbind:
 	for (int i = 0; i < *nbound; i++) {
 		const struct plan_entry *e = plan_find(as->plan, &bound[i]);

@@ -34,25 +34,24 @@ static int check_sctp(int sk)
 
 int tsock_attach(struct tsock *ts, const char *runtime_path, int *changed)
 {
-	sctp_assoc_t assoc;
-	pid_t pid;
-	int fdnum, pidfd, sk, ret;
+	struct mt6d_runtime_sock rs;
+	int pidfd, sk, ret;
 
 	*changed = 0;
-	ret = mt6d_runtime_read(runtime_path, &pid, &fdnum, &assoc);
+	ret = mt6d_runtime_read(runtime_path, &rs);
 	if (ret < 0) {
 		tsock_detach(ts);
 		return ret;
 	}
-	if (ts->sk >= 0 && ts->pid == pid && ts->fdnum == fdnum) {
-		ts->assoc = assoc;
+	if (ts->sk >= 0 && ts->pid == rs.pid && ts->fdnum == rs.fd && ts->serial == rs.serial) {
+		ts->assoc = rs.assoc;
 		return 0;
 	}
 	tsock_detach(ts);
-	pidfd = pidfd_open(pid, 0);
+	pidfd = pidfd_open(rs.pid, 0);
 	if (pidfd < 0)
 		return errno == ESRCH ? -ENOENT : -errno;
-	sk = pidfd_getfd(pidfd, fdnum, 0);
+	sk = pidfd_getfd(pidfd, rs.fd, 0);
 	if (sk < 0) {
 		ret = -errno;
 		close(pidfd);
@@ -64,9 +63,14 @@ int tsock_attach(struct tsock *ts, const char *runtime_path, int *changed)
 		close(pidfd);
 		return ret;
 	}
-	*ts = (struct tsock){
-		.pid = pid, .assoc = assoc, .fdnum = fdnum, .pidfd = pidfd, .sk = sk
-	};
+	*ts = (struct tsock){ .pid = rs.pid,
+			      .assoc = rs.assoc,
+			      .epoch = rs.epoch,
+			      .port = rs.port,
+			      .serial = rs.serial,
+			      .fdnum = rs.fd,
+			      .pidfd = pidfd,
+			      .sk = sk };
 	*changed = 1;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <netinet/sctp.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -16,6 +17,9 @@
 struct tsock {
 	pid_t pid;
 	sctp_assoc_t assoc; /* the association in charge, as the tunnel published it; 0: none */
+	uint64_t epoch;	    /* the socket's association epoch (0 without hopping) */
+	uint16_t port;	    /* its bound local port */
+	uint32_t serial;    /* which of the tunnel's sockets it is */
 	int fdnum;	    /* the descriptor's number in the tunnel process */
 	int pidfd;	    /* readable once the tunnel process has exited */
 	int sk;

@@ -149,7 +149,7 @@ static double time_framing(size_t len, double budget)
 	for (long i = 0; i < n; i++) {
 		struct mt6d_frame g;
 
-		sink += mt6d_flow_stream(buf + MT6D_FRAME_HDR_LEN, len, 16);
+		sink += mt6d_flow_stream(buf + MT6D_FRAME_HDR_LEN, len, 16, 0x5eed);
 		f.counter = (uint64_t)i;
 		mt6d_frame_put_hdr(buf, &f);
 		if (mt6d_frame_parse(buf, MT6D_FRAME_HDR_LEN + len, &g) == 0)
@@ -198,7 +198,7 @@ __attribute__((noinline)) int forward_loop(struct pair *p, long n, size_t len)
 	int ret = 0;
 
 	for (long i = 0; i < n && !ret; i++) {
-		(void)mt6d_flow_stream(p->buf + MT6D_FRAME_HDR_LEN, len, 16);
+		(void)mt6d_flow_stream(p->buf + MT6D_FRAME_HDR_LEN, len, 16, 0x5eed);
 		ret = seal_one(p, len, &fl);
 		if (!ret)
 			ret = open_one(p, fl);

@@ -99,14 +99,16 @@ int mt6d_runtime_mkdir(void)
 	return 0;
 }
 
-int mt6d_runtime_publish(const char *path, pid_t pid, int fd, int32_t assoc)
+int mt6d_runtime_publish(const char *path, const struct mt6d_runtime_sock *s)
 {
-	char tmp[512], line[64];
+	char tmp[512], line[128];
 	int len, tfd, ret = 0;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	len = snprintf(line, sizeof(line), "%d %d %d\n", (int)pid, fd, (int)assoc);
+	len = snprintf(line, sizeof(line), "%d %d %d %llu %u %u\n", (int)s->pid, s->fd,
+		       (int)s->assoc, (unsigned long long)s->epoch, (unsigned int)s->port,
+		       (unsigned int)s->serial);
 	tfd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (tfd < 0)
 		return -errno;
@@ -121,20 +123,25 @@ int mt6d_runtime_publish(const char *path, pid_t pid, int fd, int32_t assoc)
 	return ret;
 }
 
-int mt6d_runtime_read(const char *path, pid_t *pid, int *fd, int32_t *assoc)
+int mt6d_runtime_read(const char *path, struct mt6d_runtime_sock *s)
 {
 	FILE *f = fopen(path, "re");
+	unsigned long long epoch;
+	unsigned int port, serial;
 	int p, d, a, ret = 0;
 
 	if (!f)
 		return -errno;
-	if (fscanf(f, "%d %d %d", &p, &d, &a) != 3 || p <= 0 || d < 0 || a < 0)
+	if (fscanf(f, "%d %d %d %llu %u %u", &p, &d, &a, &epoch, &port, &serial) != 6 || p <= 0 ||
+	    d < 0 || a < 0 || port > 65535)
 		ret = -EBADMSG;
 	fclose(f);
-	if (!ret) {
-		*pid = p;
-		*fd = d;
-		*assoc = a;
-	}
+	if (!ret)
+		*s = (struct mt6d_runtime_sock){ .pid = p,
+						 .fd = d,
+						 .assoc = a,
+						 .epoch = epoch,
+						 .port = (uint16_t)port,
+						 .serial = serial };
 	return ret;
 }

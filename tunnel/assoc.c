@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -15,37 +16,39 @@
 #include "runtime.h"
 #include "tunnel_int.h"
 
-static uint64_t tunnel_slot(const struct tunnel *t)
+uint64_t assoc_slot(const struct tunnel *t)
 {
 	return mt6d_slot(mt6d_daemon_now(&t->d), t->cfg->interval);
 }
 
-/* The peer's addresses to try, most likely first; clocks may be a slot apart. */
-static size_t peer_candidates(const struct tunnel *t, struct in6_addr *out)
+/*
+ * What mt6d-addrmgr reads: the socket of the association in charge (the peer proved the key
+ * on it) and its id, or while there is none the socket of the clock's epoch and id 0.
+ */
+void assoc_publish(struct tunnel *t)
 {
-	uint64_t s = tunnel_slot(t);
-	const uint64_t slots[] = { s, s + 1, s - 1 };
-	size_t n = 0;
-
-	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
-		if (!mt6d_hashed_addr(&t->deriver, &t->cfg->peer_prefix.addr, &t->cfg->peer_iid,
-				      slots[i], &out[n]))
-			n++;
-	return n;
-}
-
-/* What mt6d-addrmgr reads: the socket, and the association in charge (0: none). */
-static void publish(struct tunnel *t)
-{
+	bool in_charge = session_authenticated(&t->sess);
+	struct tunnel_ep *ep = in_charge ? hop_ep(t, t->sess.cur.sk) : NULL;
+	struct mt6d_runtime_sock rs;
 	int ret;
 
-	if (!t->bound)
+	if (!ep) {
+		ep = hop_current_ep(t);
+		in_charge = false;
+	}
+	if (!ep)
 		return;
-	ret = mt6d_runtime_publish(t->runtime_path, getpid(), t->sk,
-				   session_authenticated(&t->sess) ? t->sess.cur.id : 0);
+	rs = (struct mt6d_runtime_sock){ .pid = getpid(),
+					 .fd = ep->sk,
+					 .assoc = in_charge ? t->sess.cur.id : 0,
+					 .epoch = ep->epoch,
+					 .port = ep->port,
+					 .serial = ep->serial };
+	ret = mt6d_runtime_publish(t->runtime_path, &rs);
 	if (ret < 0)
 		fatalx("cannot publish %s: %s", t->runtime_path, strerror(-ret));
 	t->published = true;
+	t->published_serial = ep->serial;
 }
 
 void assoc_down(struct tunnel *t, const char *why)
@@ -60,7 +63,7 @@ void assoc_down(struct tunnel *t, const char *why)
 	session_drop(&t->sess, id, mt6d_mono_ms());
 	datapath_resume(t);
 	if (was_authenticated)
-		publish(t);
+		assoc_publish(t);
 }
 
 void assoc_abort(struct tunnel *t, const char *why)
@@ -69,13 +72,16 @@ void assoc_abort(struct tunnel *t, const char *why)
 
 	if (!id)
 		return;
-	endpoint_abort(t->sk, id);
+	endpoint_abort(t->sess.cur.sk, id);
 	assoc_down(t, why);
 }
 
 void assoc_refuse(struct tunnel *t, sctp_assoc_t id, uint64_t *counter)
 {
-	endpoint_abort(t->sk, id);
+	const struct session_link *l = session_find(&t->sess, id);
+
+	if (l)
+		endpoint_abort(l->sk, id);
 	(*counter)++;
 	if (id == t->sess.cur.id)
 		assoc_down(t, "refused");
@@ -83,31 +89,35 @@ void assoc_refuse(struct tunnel *t, sctp_assoc_t id, uint64_t *counter)
 		session_drop(&t->sess, id, mt6d_mono_ms());
 }
 
-static void assoc_up(struct tunnel *t, sctp_assoc_t id, bool restart)
+static void assoc_up(struct tunnel *t, int sk, sctp_assoc_t id, bool restart)
 {
+	const struct tunnel_ep *ep = hop_ep(t, sk);
+	int displaced_sk = t->sess.cand.sk;
 	struct session_link *l;
 	sctp_assoc_t displaced;
 	int ret;
 
 	/* Before anything changes: an association without SCTP-AUTH is not even a candidate. */
-	ret = endpoint_check_peer_auth(t->sk, id);
+	ret = endpoint_check_peer_auth(sk, id);
 	if (ret < 0) {
 		log_warnx("association %d refused: the peer does not %s; aborting", (int)id,
 			  ret == -EACCES ? "use SCTP-AUTH at all"
 					 : "authenticate ABORT, SHUTDOWN, SACK, DATA, ASCONF...");
-		endpoint_abort(t->sk, id);
+		endpoint_abort(sk, id);
 		t->stats.refused_noauth++;
 		return;
 	}
 	if (restart && id == t->sess.cur.id && session_authenticated(&t->sess))
 		assoc_down(t, "restarted by the peer");
 	l = session_begin(&t->sess, id, mt6d_mono_ms(), &displaced);
-	if (!l)
+	if (!l || getrandom(&l->stream_key, sizeof(l->stream_key), 0) != sizeof(l->stream_key))
 		fatalx("cannot draw a session nonce");
+	l->sk = sk;
+	l->epoch = ep ? ep->epoch : 0;
 	if (displaced) {
 		log_info("association %d: a newer candidate %d displaces it; aborting",
 			 (int)displaced, (int)id);
-		endpoint_abort(t->sk, displaced);
+		endpoint_abort(displaced_sk, displaced);
 		t->stats.unproven++;
 	}
 	t->stats.associations++;
@@ -121,14 +131,16 @@ static void assoc_up(struct tunnel *t, sctp_assoc_t id, bool restart)
 	assoc_start_handshake(t, l);
 }
 
-static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sac, size_t len)
+static void on_assoc_change(struct tunnel *t, int sk, const struct sctp_assoc_change *sac,
+			    size_t len)
 {
 	sctp_assoc_t id = sac->sac_assoc_id;
+	struct tunnel_ep *ep;
 
 	switch (sac->sac_state) {
 	case SCTP_COMM_UP:
 	case SCTP_RESTART:
-		assoc_up(t, id, sac->sac_state == SCTP_RESTART);
+		assoc_up(t, sk, id, sac->sac_state == SCTP_RESTART);
 		break;
 	case SCTP_COMM_LOST:
 		/* The kernel reports a received ABORT as COMM_LOST too, with the chunk attached. */
@@ -136,16 +148,20 @@ static void on_assoc_change(struct tunnel *t, const struct sctp_assoc_change *sa
 			assoc_down(t, len > sizeof(*sac)
 					      ? "aborted by the peer"
 					      : "peer unreachable (retransmission limit)");
-		else if (id == t->sess.cand.id)
+		else
 			session_drop(&t->sess, id, mt6d_mono_ms());
 		break;
 	case SCTP_SHUTDOWN_COMP:
 		if (id == t->sess.cur.id)
 			assoc_down(t, "shut down by the peer");
-		else if (id == t->sess.cand.id)
+		else
 			session_drop(&t->sess, id, mt6d_mono_ms());
 		break;
 	case SCTP_CANT_STR_ASSOC:
+		/* The peer's port may be busy on its side: the next attempt tries its next one. */
+		ep = hop_ep(t, sk);
+		if (ep && id == t->sess.connecting)
+			ep->peer_candidate++;
 		session_connect_failed(&t->sess, id);
 		log_debug("association attempt %d failed", (int)id);
 		break;
@@ -164,7 +180,7 @@ static void on_paddr_change(const struct sctp_paddr_change *pc)
 		  pc->spc_state);
 }
 
-static void on_authkey_event(struct tunnel *t, const struct sctp_authkey_event *ev)
+static void on_authkey_event(struct tunnel *t, int sk, const struct sctp_authkey_event *ev)
 {
 	sctp_assoc_t id = ev->auth_assoc_id;
 
@@ -174,12 +190,12 @@ static void on_authkey_event(struct tunnel *t, const struct sctp_authkey_event *
 	if (session_find(&t->sess, id)) {
 		assoc_refuse(t, id, &t->stats.refused_noauth);
 	} else {
-		endpoint_abort(t->sk, id);
+		endpoint_abort(sk, id);
 		t->stats.refused_noauth++;
 	}
 }
 
-void assoc_notification(struct tunnel *t, const void *buf, size_t len)
+void assoc_notification(struct tunnel *t, int sk, const void *buf, size_t len)
 {
 	/* @buf is a receive buffer at any alignment: read the notification from a copy. */
 	union sctp_notification u = { 0 };
@@ -191,7 +207,7 @@ void assoc_notification(struct tunnel *t, const void *buf, size_t len)
 	switch (n->sn_header.sn_type) {
 	case SCTP_ASSOC_CHANGE:
 		if (len >= sizeof(n->sn_assoc_change))
-			on_assoc_change(t, &n->sn_assoc_change, len);
+			on_assoc_change(t, sk, &n->sn_assoc_change, len);
 		break;
 	case SCTP_PEER_ADDR_CHANGE:
 		if (len >= sizeof(n->sn_paddr_change))
@@ -199,103 +215,76 @@ void assoc_notification(struct tunnel *t, const void *buf, size_t len)
 		break;
 	case SCTP_AUTHENTICATION_EVENT:
 		if (len >= sizeof(n->sn_authkey_event))
-			on_authkey_event(t, &n->sn_authkey_event);
+			on_authkey_event(t, sk, &n->sn_authkey_event);
 		break;
 	case SCTP_SHUTDOWN_EVENT:
 		if (len < sizeof(n->sn_shutdown_event))
 			break;
 		if (n->sn_shutdown_event.sse_assoc_id == t->sess.cur.id)
 			assoc_down(t, "peer is shutting down");
-		else if (n->sn_shutdown_event.sse_assoc_id == t->sess.cand.id)
-			session_drop(&t->sess, t->sess.cand.id, mt6d_mono_ms());
+		else
+			session_drop(&t->sess, n->sn_shutdown_event.sse_assoc_id, mt6d_mono_ms());
 		break;
 	}
 }
 
 void assoc_authenticated(struct tunnel *t, struct session_link *l, const char *how)
 {
+	int old_sk = t->sess.cur.sk;
 	sctp_assoc_t replaced;
+	bool hop = hop_enabled(t);
 
-	if (!session_authenticate(&t->sess, l, &replaced))
+	if (!session_authenticate(&t->sess, l, hop, &replaced))
 		return;
 	/* A candidate was swapped in: @l is no longer its link, the current one is. */
-	if (replaced) {
+	if (replaced && hop) {
+		hop_drain(t, replaced, old_sk);
+	} else if (replaced) {
 		log_info("association %d: replaced by association %d, on which the peer proved "
 			 "the key; aborting it",
 			 (int)replaced, (int)t->sess.cur.id);
-		endpoint_abort(t->sk, replaced);
+		endpoint_abort(old_sk, replaced);
+	}
+	if (replaced) {
 		t->assoc_since = time(NULL);
 		datapath_resume(t);
 	}
+	assoc_publish(t);
+	if (replaced && hop)
+		return;
 	log_info("association %d: peer proved the key (%s); session keys in use, tunnel %s is "
 		 "carrying traffic",
 		 (int)t->sess.cur.id, how, t->ifname);
-	publish(t);
 	mt6d_notify_status("association %d up and authenticated; carrying traffic on %s",
 			   (int)t->sess.cur.id, t->ifname);
 }
 
-/* Binds this slot's hashed address; until it works the tunnel retries every tick. */
-static int try_bind(struct tunnel *t)
-{
-	struct in6_addr addr;
-	char buf[INET6_ADDRSTRLEN];
-	int ret = mt6d_hashed_addr(&t->deriver, &t->d.prefix, &t->cfg->local_iid, tunnel_slot(t),
-				   &addr);
-
-	if (!ret)
-		ret = endpoint_bind(t->sk, &addr, 1, t->cfg->port);
-	if (ret < 0)
-		return ret;
-	inet_ntop(AF_INET6, &addr, buf, sizeof(buf));
-	log_info("endpoint bound to %s port %u", buf, t->cfg->port);
-	t->bound = true;
-	publish(t);
-	/*
-	 * Ready: device, routes and endpoint are up and published for mt6d-addrmgr. The peer
-	 * is not waited for (it may be down for long; boot must not be): its state is in
-	 * STATUS= and --status.
-	 */
-	mt6d_notify_status("TUN device %s up, endpoint bound; waiting for the peer", t->ifname);
-	if (!t->ready && mt6d_notify_send("READY=1") == 0)
-		t->ready = true;
-	return 0;
-}
-
-static void try_connect(struct tunnel *t)
-{
-	struct in6_addr peers[3];
-	size_t n = peer_candidates(t, peers);
-	sctp_assoc_t id = 0;
-	int ret = endpoint_connect(t->sk, peers, n, t->cfg->port, &id);
-
-	if (ret < 0) {
-		log_debug("connect: %s", strerror(-ret));
-		return;
-	}
-	session_connecting(&t->sess, id);
-}
-
 void assoc_tick(struct tunnel *t, uint64_t now_ms)
 {
+	const struct mt6d_config *c = t->cfg;
+	/* Without SCTP heartbeats (hopping) the peer's keepalives say it is there. */
+	const uint64_t silent_ms =
+		(uint64_t)(c->recovery.path_max_retrans + 1) * c->recovery.heartbeat_interval;
 	sctp_assoc_t id;
 	const char *why;
-	int ret;
 
 	if (t->sess.cur.id)
 		assoc_rekey_tick(t, &t->sess.cur, now_ms);
-	if (!t->bound) {
-		ret = try_bind(t);
-		if (ret < 0) {
-			log_debug("bind: %s", strerror(-ret));
-			return;
+	hop_tick(t, now_ms);
+	if (!t->bound)
+		return;
+	if (hop_keepalives(t) && session_authenticated(&t->sess)) {
+		datapath_keepalive(t, now_ms);
+		if (now_ms - t->sess.cur.last_rx_ms >= silent_ms) {
+			t->stats.peer_silent++;
+			assoc_abort(t, "no sealed frame from the peer in time (keepalive deadline)");
 		}
 	}
 	switch (session_check(&t->sess, now_ms, &why, &id)) {
 	case SESSION_IDLE:
 		break;
 	case SESSION_CONNECT:
-		try_connect(t);
+		hop_connect(t);
 		break;
 	case SESSION_STALLED:
 		/* One line an operator can act on; repeated at most once per deadline. */

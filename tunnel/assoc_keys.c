@@ -9,7 +9,7 @@
 #include "log.h"
 #include "tunnel_int.h"
 
-static void send_handshake(struct tunnel *t, sctp_assoc_t id, const uint8_t *hs, size_t len)
+static void send_handshake(const struct session_link *l, const uint8_t *hs, size_t len)
 {
 	uint8_t msg[MT6D_FRAME_HDR_LEN + HANDSHAKE_MSG_MAX];
 	const struct mt6d_frame f = { .type = MT6D_FRAME_HANDSHAKE };
@@ -19,9 +19,9 @@ static void send_handshake(struct tunnel *t, sctp_assoc_t id, const uint8_t *hs,
 	mt6d_frame_put_hdr(msg, &f);
 	memcpy(msg + MT6D_FRAME_HDR_LEN, hs, len);
 	/* Fully reliable whatever the data's policy: a lost handshake costs the session. */
-	ret = endpoint_send(t->sk, id, 0, 0, NULL, &iov, 1);
+	ret = endpoint_send(l->sk, l->id, 0, 0, NULL, &iov, 1);
 	if (ret < 0)
-		log_warnx("cannot send the handshake on association %d: %s", (int)id,
+		log_warnx("cannot send the handshake on association %d: %s", (int)l->id,
 			  strerror(-ret));
 }
 
@@ -37,7 +37,7 @@ void assoc_start_handshake(struct tunnel *t, struct session_link *l)
 		log_warnx("association %d: cannot start the handshake", (int)l->id);
 		return;
 	}
-	send_handshake(t, l->id, msg, len);
+	send_handshake(l, msg, len);
 }
 
 /*
@@ -107,7 +107,7 @@ void assoc_handshake(struct tunnel *t, struct session_link *l, const struct mt6d
 		break;
 	case HANDSHAKE_MISMATCH:
 		if (reply_len)
-			send_handshake(t, l->id, reply, reply_len);
+			send_handshake(l, reply, reply_len);
 		log_warnx("association %d: the peer encrypts with %s, this side with %s; set "
 			  "[tunnel] encryption alike on both gateways",
 			  (int)l->id, mt6d_cipher_name(h->peer_cipher),
@@ -124,7 +124,7 @@ void assoc_handshake(struct tunnel *t, struct session_link *l, const struct mt6d
 		if (h == &l->hs)
 			t->last_rekey = time(NULL);
 		if (reply_len)
-			send_handshake(t, l->id, reply, reply_len);
+			send_handshake(l, reply, reply_len);
 		if (h == &l->rekey && h->initiator)
 			rekeyed(t, l, now_ms);
 		else if (h == &l->hs && h->authenticated)
@@ -182,6 +182,6 @@ void assoc_rekey_tick(struct tunnel *t, struct session_link *l, uint64_t now_ms)
 		log_warnx("association %d: cannot start a rekey", (int)l->id);
 		return;
 	}
-	send_handshake(t, l->id, msg, len);
+	send_handshake(l, msg, len);
 	l->rekey_sent_ms = now_ms;
 }

@@ -26,7 +26,7 @@ static const char *session_state(const struct tunnel *t)
 	return t->sess.connecting ? "connecting" : "down";
 }
 
-static void snapshot(const struct tunnel *t, struct tunnel_status *st)
+static void snapshot(struct tunnel *t, struct tunnel_status *st)
 {
 	struct mt6d_guard_counters guard;
 
@@ -43,7 +43,19 @@ static void snapshot(const struct tunnel *t, struct tunnel_status *st)
 		st->stats.drop_filter = guard.dropped;
 		st->stats.drop_tripwire = guard.tripwire;
 	}
-	if (t->sess.cur.id && assoc_info_get(t->sk, t->sess.cur.id, &st->sctp) == 0) {
+	st->hopping = hop_enabled(t);
+	if (st->hopping) {
+		const struct tunnel_ep *ep = session_authenticated(&t->sess)
+						     ? hop_ep(t, t->sess.cur.sk)
+						     : hop_current_ep(t);
+		uint64_t slots = t->cfg->association_slots;
+		uint64_t e = mt6d_assoc_epoch(assoc_slot(t), t->cfg->association_slots);
+
+		st->epoch = ep ? ep->epoch : e;
+		st->local_port = ep ? ep->port : 0;
+		st->next_hop = (e + 1) * slots * t->cfg->interval;
+	}
+	if (t->sess.cur.id && assoc_info_get(t->sess.cur.sk, t->sess.cur.id, &st->sctp) == 0) {
 		st->has_assoc = true;
 		st->assoc_id = (int)t->sess.cur.id;
 		st->assoc_age_s = st->now - (uint64_t)t->assoc_since;

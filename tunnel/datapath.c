@@ -15,13 +15,17 @@
 #include "rx_tail.h"
 #include "tunnel_int.h"
 
+/* While paused, the TUN device is not read and the socket in charge is watched for room. */
 static void tun_set_paused(struct tunnel *t, bool paused)
 {
+	int sk = paused ? t->sess.cur.sk : t->paused_sk;
+
 	if (t->tun_paused == paused)
 		return;
 	t->tun_paused = paused;
+	t->paused_sk = paused ? sk : -1;
 	if (mt6d_evloop_mod(t->d.loop, t->tun_fd, paused ? 0 : EPOLLIN) < 0 ||
-	    mt6d_evloop_mod(t->d.loop, t->sk, paused ? EPOLLIN | EPOLLOUT : EPOLLIN) < 0)
+	    (sk >= 0 && mt6d_evloop_mod(t->d.loop, sk, paused ? EPOLLIN | EPOLLOUT : EPOLLIN) < 0))
 		fatal("epoll");
 }
 
@@ -39,7 +43,7 @@ static int send_frame(struct tunnel *t, uint16_t stream, const void *frame, size
 {
 	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
 
-	return endpoint_send(t->sk, t->sess.cur.id, stream,
+	return endpoint_send(t->sess.cur.sk, t->sess.cur.id, stream,
 			     t->cfg->delivery == MT6D_DELIVERY_UNORDERED, &t->pr, &iov, 1);
 }
 
@@ -51,7 +55,8 @@ static int send_frame(struct tunnel *t, uint16_t stream, const void *frame, size
 static bool forward_packet(struct tunnel *t, uint8_t type, size_t off, size_t len, size_t pkt_len,
 			   uint64_t now_ms)
 {
-	uint16_t stream = mt6d_flow_stream(t->txbuf + TUNNEL_PKT_OFF, pkt_len, TUNNEL_STREAMS);
+	uint16_t stream = mt6d_flow_stream(t->txbuf + TUNNEL_PKT_OFF, pkt_len, TUNNEL_STREAMS,
+					   t->sess.cur.stream_key);
 	uint8_t *frame = t->txbuf + off;
 	size_t frame_len;
 	int ret;
@@ -81,6 +86,7 @@ static bool forward_packet(struct tunnel *t, uint8_t type, size_t off, size_t le
 	t->stats.tx_packets++;
 	t->stats.tx_bytes += pkt_len;
 	ret = send_frame(t, stream, frame, frame_len);
+	t->sess.cur.last_tx_ms = now_ms;
 	if (ret == -EAGAIN || ret == -ENOBUFS) {
 		t->pending_len = frame_len;
 		t->pending_off = off;
@@ -90,6 +96,24 @@ static bool forward_packet(struct tunnel *t, uint8_t type, size_t off, size_t le
 	if (ret < 0)
 		t->stats.drop_send++;
 	return true;
+}
+
+void datapath_keepalive(struct tunnel *t, uint64_t now_ms)
+{
+	struct session_link *l = &t->sess.cur;
+	uint8_t frame[MT6D_FRAME_HDR_LEN + MT6D_AEAD_TAG_MAX];
+	size_t len;
+
+	if (now_ms - l->last_tx_ms < t->cfg->recovery.heartbeat_interval || t->pending_len)
+		return;
+	/* A sealed, empty frame: only the peer can have sent it, and it looks like any other. */
+	if (keyring_seal(session_tx_keys(l), MT6D_FRAME_KEEPALIVE, frame, 0, &len, now_ms) < 0 ||
+	    send_frame(t, 0, frame, len) < 0) {
+		t->stats.drop_send++;
+		return;
+	}
+	l->last_tx_ms = now_ms;
+	t->stats.keepalives_tx++;
 }
 
 void datapath_on_tun(int fd, uint32_t events, void *ctx)
@@ -201,10 +225,15 @@ static void on_data(struct tunnel *t, struct session_link *l, struct mt6d_frame 
 	 * Only the peer holds the session keys: a frame that opened proves the key too, as
 	 * the handshake's confirmation would. Not without encryption: anything "opens" then.
 	 */
+	l->last_rx_ms = now_ms;
 	if (keyring_proves_peer(rx)) {
 		assoc_rekey_proven(t, l, f->gen, now_ms);
 		handshake_peer_proven(&l->hs);
 		assoc_authenticated(t, l, "sealed data");
+	}
+	if (f->type == MT6D_FRAME_KEEPALIVE) {
+		t->stats.keepalives_rx++;
+		return;
 	}
 	ret = inner_packet(t, f, &pkt, &pkt_len, &out);
 	if (ret == -ENOMSG) {
@@ -277,7 +306,7 @@ void datapath_on_sctp(int fd, uint32_t events, void *ctx)
 			continue;
 		}
 		if (m.notification)
-			assoc_notification(t, t->rxbuf, m.len);
+			assoc_notification(t, fd, t->rxbuf, m.len);
 		else
 			on_message(t, &m, now_ms);
 	}

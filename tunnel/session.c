@@ -47,7 +47,7 @@ static int link_begin(struct session_link *l, sctp_assoc_t id, uint64_t now_ms)
 {
 	l->id = id;
 	l->authenticated = false;
-	l->since_ms = now_ms;
+	l->since_ms = l->last_rx_ms = l->last_tx_ms = now_ms;
 	link_keys_clear(l);
 	/* A rekey starts from a fresh state of its own (assoc_keys.c). */
 	handshake_forget(&l->rekey);
@@ -116,6 +116,8 @@ int session_init(struct session *s, const struct mt6d_config *cfg,
 	ret = link_init(&s->cur, cfg, local_prefix);
 	if (!ret)
 		ret = link_init(&s->cand, cfg, local_prefix);
+	if (!ret)
+		ret = link_init(&s->drain, cfg, local_prefix);
 	return ret;
 }
 
@@ -123,6 +125,7 @@ void session_clear(struct session *s)
 {
 	link_clear(&s->cur);
 	link_clear(&s->cand);
+	link_clear(&s->drain);
 }
 
 void session_connecting(struct session *s, sctp_assoc_t id)
@@ -142,6 +145,8 @@ struct session_link *session_begin(struct session *s, sctp_assoc_t id, uint64_t 
 	struct session_link *l = &s->cand;
 
 	*displaced = 0;
+	if (id == s->connecting)
+		s->connecting = 0;
 	if (!s->cur.id || s->cur.id == id) {
 		/* The first association, or the current one restarted: its keys are gone. */
 		l = &s->cur;
@@ -160,10 +165,13 @@ struct session_link *session_find(struct session *s, sctp_assoc_t id)
 		return &s->cur;
 	if (id && s->cand.id == id)
 		return &s->cand;
+	if (id && s->drain.id == id)
+		return &s->drain;
 	return NULL;
 }
 
-bool session_authenticate(struct session *s, struct session_link *l, sctp_assoc_t *replaced)
+bool session_authenticate(struct session *s, struct session_link *l, bool drain,
+			  sctp_assoc_t *replaced)
 {
 	*replaced = 0;
 	if (!l->id || l->authenticated)
@@ -172,7 +180,16 @@ bool session_authenticate(struct session *s, struct session_link *l, sctp_assoc_
 	if (l == &s->cand) {
 		*replaced = s->cur.id;
 		swap_links(s);
-		link_end(&s->cand);
+		if (drain) {
+			/* The old one drains; the cand slot takes the spent drain link's state. */
+			struct session_link tmp = s->drain;
+
+			link_end(&tmp);
+			s->drain = s->cand;
+			s->cand = tmp;
+		} else {
+			link_end(&s->cand);
+		}
 	}
 	return true;
 }
@@ -181,6 +198,10 @@ void session_drop(struct session *s, sctp_assoc_t id, uint64_t now_ms)
 {
 	if (!id)
 		return;
+	if (s->drain.id == id) {
+		link_end(&s->drain);
+		return;
+	}
 	if (s->cand.id == id) {
 		link_end(&s->cand);
 		return;

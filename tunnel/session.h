@@ -38,6 +38,11 @@
  */
 struct session_link {
 	sctp_assoc_t id;	/* 0: none */
+	int sk;			/* the socket it is on (the tunnel's business) */
+	uint64_t epoch;		/* the association epoch of that socket */
+	uint32_t stream_key;	/* keys the choice of stream for inner flows (flow.h) */
+	uint64_t last_rx_ms;	/* a frame from the peer opened then */
+	uint64_t last_tx_ms;	/* a frame left then */
 	bool authenticated;	/* the peer proved the PSK on it */
 	uint64_t since_ms;	/* when it came up */
 	struct handshake hs;	/* generation 0 */
@@ -52,6 +57,7 @@ struct session_link {
 struct session {
 	struct session_link cur;  /* in charge once authenticated; id 0: none */
 	struct session_link cand; /* a newer association while cur is there; id 0: none */
+	struct session_link drain; /* the one cur replaced in a hop, until it closes */
 	sctp_assoc_t connecting;  /* our pending attempt, 0 when none */
 	bool initiator;		  /* this side starts associations */
 	uint64_t since_ms;	  /* when the state without an association began */
@@ -91,15 +97,17 @@ void session_connect_failed(struct session *s, sctp_assoc_t id);
 struct session_link *session_begin(struct session *s, sctp_assoc_t id, uint64_t now_ms,
 				   sctp_assoc_t *displaced) __attribute__((warn_unused_result));
 
-/* The link of association @id, or NULL when it is neither current nor a candidate. */
+/* The link of association @id, or NULL when it is neither current, a candidate nor draining. */
 struct session_link *session_find(struct session *s, sctp_assoc_t id);
 
 /*
  * The peer proved the key on @l. A candidate becomes the current link and the one it
- * replaces is returned in *@replaced (0: none) for the caller to abort. False when @l
- * had already been proven.
+ * replaces is returned in *@replaced (0: none): with @drain it becomes the draining link
+ * (keys kept for its late frames; a draining link before it must have been dropped),
+ * else it is forgotten for the caller to abort. False when @l had already been proven.
  */
-bool session_authenticate(struct session *s, struct session_link *l, sctp_assoc_t *replaced);
+bool session_authenticate(struct session *s, struct session_link *l, bool drain,
+			  sctp_assoc_t *replaced);
 
 /*
  * Association @id went (or was aborted): its keys are wiped. When it was current, a

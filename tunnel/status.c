@@ -105,6 +105,33 @@ static void show_association(struct mt6d_show *s, const struct tunnel_status *st
 	mt6d_show_object_end(s);
 }
 
+/* Association hopping: where the tunnel is, when it moves on, how the hops went. */
+static void show_hopping(struct mt6d_show *s, const struct tunnel_status *st)
+{
+	const struct tunnel_stats *x = &st->stats;
+
+	if (!st->hopping) {
+		mt6d_show_null(s, "hopping", "  association hopping: off\n");
+		return;
+	}
+	mt6d_show_object_begin(s, "hopping");
+	mt6d_show_u64(s, "epoch", "  association hopping: epoch %" PRIu64, st->epoch);
+	mt6d_show_u64(s, "local_port", ", port %" PRIu64, st->local_port);
+	mt6d_show_u64(s, "peer_port", " to %" PRIu64, st->has_assoc ? st->sctp.peer_port : 0);
+	mt6d_show_u64(s, "next_hop", NULL, st->next_hop);
+	if (!s->json)
+		mt6d_show_duration(s, NULL, ", next hop in %s\n",
+				   st->next_hop > st->now ? st->next_hop - st->now : 0);
+	mt6d_show_u64(s, "hops", "  hops: %" PRIu64, x->hops);
+	mt6d_show_u64(s, "hop_failures", ", %" PRIu64 " slots with a hop that did not complete",
+		      x->hop_failures);
+	mt6d_show_u64(s, "keepalives_tx", "; keepalives %" PRIu64 " sent", x->keepalives_tx);
+	mt6d_show_u64(s, "keepalives_rx", ", %" PRIu64 " received", x->keepalives_rx);
+	mt6d_show_u64(s, "peer_silent", ", %" PRIu64 " associations dropped on silence\n",
+		      x->peer_silent);
+	mt6d_show_object_end(s);
+}
+
 void tunnel_status_show(struct mt6d_show *s, const struct tunnel_status *st)
 {
 	const struct tunnel_stats *x = &st->stats;
@@ -123,6 +150,7 @@ void tunnel_status_show(struct mt6d_show *s, const struct tunnel_status *st)
 	}
 	mt6d_show_u64(s, "rekeys", "  rekeys: %" PRIu64 " on this association\n", st->rekeys);
 	show_association(s, st);
+	show_hopping(s, st);
 	mt6d_show_object_begin(s, "transfer");
 	mt6d_show_bytes(s, "rx_bytes", "  transfer: %s received", x->rx_bytes);
 	mt6d_show_bytes(s, "tx_bytes", ", %s sent", x->tx_bytes);
@@ -186,6 +214,14 @@ void tunnel_status_metrics(struct mt6d_metrics *m, const struct tunnel_status *s
 	mt6d_metrics_counter(m, "mt6d_tunnel_keys_expired_total",
 			     "associations started over because no rekey replaced keys in time",
 			     x->keys_expired);
+	mt6d_metrics_counter(m, "mt6d_tunnel_hops_total",
+			     "association hops completed (association hopping)", x->hops);
+	mt6d_metrics_counter(m, "mt6d_tunnel_hop_failures_total",
+			     "slots in which a due association hop did not complete",
+			     x->hop_failures);
+	mt6d_metrics_counter(m, "mt6d_tunnel_peer_silent_total",
+			     "associations dropped because the peer's keepalives stopped",
+			     x->peer_silent);
 	mt6d_metrics_gauge(m, "mt6d_tunnel_last_rekey_timestamp_seconds",
 			   "unix time of the last key agreement, 0 before the first",
 			   (double)st->last_rekey);

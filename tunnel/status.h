@@ -26,6 +26,11 @@ struct tunnel_status {
 			       * change, 0: none yet */
 	uint64_t rekeys;      /* epoch changes on this association, both ways */
 	uint64_t now;	      /* unix time of the snapshot */
+	bool hopping;	      /* [rotation] association-slots is on; the next four are valid */
+	uint64_t epoch;	      /* association epoch of the association in charge (or, while
+			       * there is none, of the clock) */
+	uint16_t local_port;  /* its local port; 0: none bound */
+	uint64_t next_hop;    /* unix time the next epoch begins */
 	struct assoc_info sctp;
 	struct tunnel_stats stats;
 };

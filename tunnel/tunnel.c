@@ -51,36 +51,33 @@ static const struct mt6d_daemon_ops tunnel_ops = {
 	.metrics = control_metrics,
 };
 
-static int setup_keys(struct tunnel *t, uint8_t *auth_key)
+static int setup_keys(struct tunnel *t)
 {
 	const struct mt6d_config *c = t->cfg;
 	int ret = mt6d_deriver_init(&t->deriver, c->psk, c->psk_len);
 
 	if (!ret)
-		ret = mt6d_kdf(c->psk, c->psk_len, MT6D_KDF_SCTP_AUTH, auth_key, MT6D_KEY_LEN);
+		ret = mt6d_kdf(c->psk, c->psk_len, MT6D_KDF_SCTP_AUTH, t->auth_key, MT6D_KEY_LEN);
 	if (!ret)
 		ret = session_init(&t->sess, c, &t->d.prefix, mt6d_mono_ms());
 	return ret;
 }
 
-static int setup_endpoint(struct tunnel *t, const uint8_t *auth_key)
+/* The first endpoint opens now, so that a kernel without SCTP stops the start. */
+static int setup_endpoint(struct tunnel *t)
 {
-	struct endpoint_params ep;
-	int ret;
+	int ret = hop_setup(t), sk;
 
-	assoc_endpoint_params(t->cfg, auth_key, &ep);
-	t->pr = ep.pr;
-	t->sk = endpoint_open(&ep);
-	if (t->sk < 0) {
-		ret = t->sk;
-		log_warnx("SCTP endpoint: %s%s", strerror(-ret),
-			  ret == -EPROTONOSUPPORT ? " (this kernel has no SCTP; modprobe sctp)"
-						  : "");
+	if (ret < 0)
 		return ret;
+	sk = endpoint_open(&t->ep_params);
+	if (sk < 0) {
+		log_warnx("SCTP endpoint: %s%s", strerror(-sk),
+			  sk == -EPROTONOSUPPORT ? " (this kernel has no SCTP; modprobe sctp)" : "");
+		return sk;
 	}
+	close(sk);
 	ret = mt6d_evloop_add(t->d.loop, t->tun_fd, EPOLLIN, datapath_on_tun, t);
-	if (!ret)
-		ret = mt6d_evloop_add(t->d.loop, t->sk, EPOLLIN, datapath_on_sctp, t);
 	if (ret < 0)
 		log_warnx("event loop: %s", strerror(-ret));
 	return ret;
@@ -131,13 +128,14 @@ static void prefault(uint8_t *p, size_t len)
 int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 {
 	struct tunnel *t = calloc(1, sizeof(*t));
-	uint8_t auth_key[MT6D_KEY_LEN];
 	int ret;
 
 	if (!t)
 		return -ENOMEM;
 	t->cfg = cfg;
-	t->tun_fd = t->sk = -1;
+	t->tun_fd = -1;
+	for (size_t i = 0; i < TUNNEL_EPS; i++)
+		t->eps[i].sk = -1;
 	ret = mt6d_daemon_init(&t->d, cfg, &tunnel_ops, t);
 	if (ret < 0)
 		goto fail;
@@ -147,7 +145,7 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 	 */
 	prefault(t->rxbuf, sizeof(t->rxbuf));
 	prefault(t->txbuf, sizeof(t->txbuf));
-	ret = setup_keys(t, auth_key);
+	ret = setup_keys(t);
 	if (ret == -EINVAL) {
 		log_warnx("%s: this side's prefix and [local] iid are the peer's ([peer] prefix "
 			  "and iid): each gateway needs its own",
@@ -179,16 +177,14 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 		log_warnx("TUN device %s: %s", cfg->device, strerror(-ret));
 		goto fail;
 	}
-	ret = setup_endpoint(t, auth_key);
+	ret = setup_endpoint(t);
 	if (ret < 0)
 		goto fail;
 	mt6d_notify_status("TUN device %s up; waiting for the association", t->ifname);
 	log_start(t);
-	mt6d_wipe(auth_key, sizeof(auth_key));
 	*out = t;
 	return 0;
 fail:
-	mt6d_wipe(auth_key, sizeof(auth_key));
 	tunnel_free(t);
 	return ret;
 }
@@ -204,13 +200,13 @@ void tunnel_free(struct tunnel *t)
 		return;
 	if (t->published)
 		unlink(t->runtime_path);
-	if (t->sk >= 0)
-		close(t->sk);
+	hop_close_all(t);
 	if (t->tun_fd >= 0)
 		close(t->tun_fd);
 	mt6d_daemon_clear(&t->d);
 	mt6d_nft_close(t->nft);
 	mt6d_deriver_clear(&t->deriver);
 	session_clear(&t->sess);
+	mt6d_wipe(t->auth_key, sizeof(t->auth_key));
 	free(t);
 }

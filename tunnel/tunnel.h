@@ -30,6 +30,12 @@ struct tunnel_stats {
 	uint64_t rekey_handshakes; /* rekeys of the association in charge (new DH) */
 	uint64_t unproven;	   /* associations aborted: the peer did not prove the key */
 	uint64_t keys_expired;	   /* associations aborted: no rekey in 3 rekey intervals */
+	uint64_t hops;		   /* association hops completed: a new epoch took over */
+	uint64_t hop_failures;	   /* slots in which a due hop did not complete */
+	uint64_t keepalives_tx;	   /* sealed keepalives sent (association hopping) */
+	uint64_t keepalives_rx;	   /* sealed keepalives that opened */
+	uint64_t peer_silent;	   /* associations aborted: nothing opened from the peer in
+				    * the keepalive deadline (association hopping) */
 };
 
 /*

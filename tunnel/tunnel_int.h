@@ -22,7 +22,9 @@
 /*
  * mt6d-tunnel's state, shared by its parts and by nothing else:
  *   tunnel.c    life cycle, tick and signals
- *   assoc.c     the association in charge: up, down, AUTH check, binding
+ *   assoc.c     the association in charge: up, down, AUTH check
+ *   hop.c       the SCTP endpoints: one for the tunnel's life, or one per association
+ *               epoch (association hopping), binding, connecting, draining
  *   assoc_keys.c  the handshakes on it: the first one, and the rekeys
  *   datapath.c  TUN <-> frame <-> SCTP
  *   control.c   status, metrics and the statistics line
@@ -43,6 +45,25 @@
  */
 #define TUNNEL_PKT_OFF (MT6D_FRAME_HDR_LEN + MT6D_VNET_HDR_LEN)
 #define TUNNEL_STREAMS 16
+/* Endpoints at once: one draining, the one in charge, the clock's epoch's and the next's. */
+#define TUNNEL_EPS 4
+/* A replaced association drains this long before its socket closes. */
+#define TUNNEL_DRAIN_MS 1000
+
+/*
+ * One SCTP endpoint (socket). Without association hopping there is one, epoch 0, on
+ * [tunnel] port; with it, one per association epoch, on a port derived for the epoch and
+ * bound to the hashed address of the slot it opened for.
+ */
+struct tunnel_ep {
+	int sk;		   /* -1: unused */
+	uint64_t epoch;
+	uint64_t slot;	   /* the slot whose address it binds */
+	uint16_t port;	   /* bound local port; 0: not bound yet */
+	uint32_t serial;   /* counts the tunnel's sockets, for mt6d-addrmgr */
+	unsigned int peer_candidate; /* the peer's port candidate to connect to */
+	uint64_t close_ms; /* draining: closes then; 0: not draining */
+};
 
 struct tunnel {
 	struct mt6d_daemon d;
@@ -51,7 +72,17 @@ struct tunnel {
 	struct session sess;
 	char ifname[IFNAMSIZ];
 	char runtime_path[256];
-	int tun_fd, sk;
+	int tun_fd;
+	struct tunnel_ep eps[TUNNEL_EPS];
+	uint32_t ep_serial;
+	struct endpoint_params ep_params; /* every endpoint's; .auth_key points at auth_key */
+	uint8_t auth_key[MT6D_KEY_LEN];	  /* the SCTP-AUTH endpoint-pair key */
+	uint32_t published_serial;	  /* the endpoint mt6d-addrmgr was told about */
+	int connect_sk;			  /* the socket of the pending connection attempt */
+	int paused_sk;			  /* the socket waited on for room while the TUN
+					   * device is not read; -1: none */
+	uint64_t hop_slot;		  /* a hop is due since this slot; 0: none due */
+	bool hop_failed_logged;
 	time_t assoc_since, last_rekey; /* last_rekey: key agreement or new epoch */
 	uint64_t rekeys_seen;
 	bool bound, published, ready;
@@ -78,8 +109,15 @@ void assoc_down(struct tunnel *t, const char *why);
 void assoc_abort(struct tunnel *t, const char *why);
 /* Gives up association @id, current or candidate, and counts it in @counter. */
 void assoc_refuse(struct tunnel *t, sctp_assoc_t id, uint64_t *counter);
-/* An SCTP notification of @len bytes at @buf, at any alignment; a short one is ignored. */
-void assoc_notification(struct tunnel *t, const void *buf, size_t len);
+/*
+ * An SCTP notification of @len bytes at @buf, at any alignment, read from socket @sk; a
+ * short one is ignored.
+ */
+void assoc_notification(struct tunnel *t, int sk, const void *buf, size_t len);
+/* Publishes the endpoint mt6d-addrmgr acts on (after a change of it or of the one in charge). */
+void assoc_publish(struct tunnel *t);
+/* The slot of the tunnel's clock. */
+uint64_t assoc_slot(const struct tunnel *t);
 void assoc_handshake(struct tunnel *t, struct session_link *l, const struct mt6d_frame *f,
 		     uint64_t now_ms);
 /* assoc_keys.c: the handshakes on an association */
@@ -92,7 +130,26 @@ void assoc_authenticated(struct tunnel *t, struct session_link *l, const char *h
 void assoc_endpoint_params(const struct mt6d_config *cfg, const uint8_t *auth_key,
 			   struct endpoint_params *ep);
 
+/* hop.c */
+bool hop_enabled(const struct tunnel *t);
+/* One association per slot: no ASCONF, no SCTP heartbeats, the tunnel's keepalives instead. */
+bool hop_keepalives(const struct tunnel *t);
+int hop_setup(struct tunnel *t) __attribute__((warn_unused_result));
+/* Opens, binds, connects and closes endpoints as the clock and the session say. */
+void hop_tick(struct tunnel *t, uint64_t now_ms);
+/* The initiator's connection attempt (the session asked for one); false: not possible now. */
+bool hop_connect(struct tunnel *t);
+/* The endpoint of socket @sk, or NULL. */
+struct tunnel_ep *hop_ep(struct tunnel *t, int sk);
+/* The endpoint of the clock's epoch when it is bound, else NULL. */
+struct tunnel_ep *hop_current_ep(struct tunnel *t);
+/* Association @replaced was replaced by a hop: it drains, then its socket closes. */
+void hop_drain(struct tunnel *t, sctp_assoc_t replaced, int sk);
+void hop_close_all(struct tunnel *t);
+
 /* datapath.c */
+/* Sends a sealed keepalive on the association in charge when it sent nothing for a while. */
+void datapath_keepalive(struct tunnel *t, uint64_t now_ms);
 void datapath_on_tun(int fd, uint32_t events, void *ctx);
 void datapath_on_sctp(int fd, uint32_t events, void *ctx);
 void datapath_resume(struct tunnel *t);

@@ -8,6 +8,7 @@
  *     ip6 daddr @retired counter name tripwire drop
  *     ip6 saddr @peer ip6 daddr @local sctp sport PORT sctp dport PORT
  *         sctp chunk data exists update @evidence { ip6 daddr } accept    # and heartbeat
+ *       (association hopping: sctp sport LO-HI sctp dport LO-HI, [rotation] port-range)
  *     ... the same without the chunk match ... accept
  *     ip6 saddr @peer ip6 daddr @local meta l4proto sctp exthdr frag exists accept
  *     ip6 daddr @local icmpv6 type 1-4 accept            # errors, packet too big first
@@ -74,12 +75,25 @@ static void peer_sctp(struct rb *rb)
 	guard_expr_l4proto(rb, IPPROTO_SCTP);
 }
 
-/* The same, both ports the tunnel's. */
-static void tunnel_sctp(struct rb *rb, const uint16_t ports[2])
+/*
+ * The same, both ports the tunnel's: [tunnel] port, or with association hopping any of the
+ * range the epochs' ports are derived from.
+ */
+static void tunnel_sctp(struct rb *rb, const struct guard_table_params *p)
 {
+	const struct mt6d_port_range *r = &p->hop_ports;
+	uint16_t ports[2] = { htons(p->port), htons(p->port) };
+
 	peer_sctp(rb);
-	guard_expr_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 4, NFT_REG_2);
-	guard_expr_cmp(rb, NFT_REG_2, NFT_CMP_EQ, ports, 4);
+	if (!r->lo) {
+		guard_expr_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 4, NFT_REG_2);
+		guard_expr_cmp(rb, NFT_REG_2, NFT_CMP_EQ, ports, 4);
+		return;
+	}
+	for (uint32_t off = 0; off <= 2; off += 2) {
+		guard_expr_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, off, 2, NFT_REG_2);
+		guard_expr_range16(rb, NFT_REG_2, r->lo, r->hi);
+	}
 }
 
 /*
@@ -108,7 +122,6 @@ static void exthdr_present(struct rb *rb, uint32_t op, uint8_t type)
 static int peer_rules(struct mt6d_nft_batch *b, const char *table, const char *name,
 		      const struct guard_table_params *p)
 {
-	uint16_t ports[2] = { htons(p->port), htons(p->port) };
 	struct nftnl_expr *e;
 	struct rb rb;
 	int ret = 0;
@@ -145,7 +158,7 @@ static int peer_rules(struct mt6d_nft_batch *b, const char *table, const char *n
 	for (size_t i = 0; i <= sizeof(evidence_chunks) && !ret; i++) {
 		if ((ret = guard_expr_rule_begin(&rb)))
 			break;
-		tunnel_sctp(&rb, ports);
+		tunnel_sctp(&rb, p);
 		if (i < sizeof(evidence_chunks)) {
 			exthdr_present(&rb, NFT_EXTHDR_OP_SCTP, evidence_chunks[i]);
 			e = guard_expr_alloc(&rb, "dynset");

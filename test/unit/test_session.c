@@ -138,8 +138,8 @@ static void test_handshake_deadline(void)
 	CHECK(s.cur.id == 0 && !session_authenticated(&s), "dropped");
 
 	l = session_begin(&s, 4, T0 + 7000, &other);
-	CHECK(session_authenticate(&s, l, &other) && other == 0, "authenticated, nothing replaced");
-	CHECK(!session_authenticate(&s, l, &other), "only once");
+	CHECK(session_authenticate(&s, l, false, &other) && other == 0, "authenticated, nothing replaced");
+	CHECK(!session_authenticate(&s, l, false, &other), "only once");
 	CHECK(session_authenticated(&s), "authenticated state");
 	CHECK(session_check(&s, T0 + 60000, &why, &id) == SESSION_IDLE, "no deadline once proven");
 	session_drop(&s, 4, T0 + 60000);
@@ -159,7 +159,7 @@ static void test_candidate_unproven(void)
 	config(&cfg, "::2", "::1");
 	start(&s, &cfg, "2001:db8:2::");
 	l = session_begin(&s, 3, T0, &other);
-	CHECK(session_authenticate(&s, l, &other), "3 in charge");
+	CHECK(session_authenticate(&s, l, false, &other), "3 in charge");
 	l = session_begin(&s, 9, T0 + 1000, &other);
 	CHECK(l == &s.cand && other == 0, "9 is a candidate");
 	CHECK(s.cur.id == 3 && session_authenticated(&s), "3 stays in charge");
@@ -189,9 +189,9 @@ static void test_candidate_proven(void)
 	config(&cfg, "::2", "::1");
 	start(&s, &cfg, "2001:db8:2::");
 	l = session_begin(&s, 3, T0, &other);
-	CHECK(session_authenticate(&s, l, &other), "3 in charge");
+	CHECK(session_authenticate(&s, l, false, &other), "3 in charge");
 	l = session_begin(&s, 7, T0 + 1000, &other);
-	CHECK(session_authenticate(&s, l, &other) && other == 3, "7 proven, replaces 3 (got %d)",
+	CHECK(session_authenticate(&s, l, false, &other) && other == 3, "7 proven, replaces 3 (got %d)",
 	      (int)other);
 	CHECK(s.cur.id == 7 && session_authenticated(&s) && s.cand.id == 0, "7 in charge");
 
@@ -200,11 +200,49 @@ static void test_candidate_proven(void)
 	session_drop(&s, 7, T0 + 2500);
 	CHECK(s.cur.id == 8 && !session_authenticated(&s) && s.cand.id == 0,
 	      "8 moves up, unproven");
-	CHECK(session_authenticate(&s, &s.cur, &other) && other == 0, "8 proven in place");
+	CHECK(session_authenticate(&s, &s.cur, false, &other) && other == 0, "8 proven in place");
 
 	/* The current one restarted: its keys are gone, the handshake starts over. */
 	l = session_begin(&s, 8, T0 + 3000, &other);
 	CHECK(l == &s.cur && !session_authenticated(&s) && other == 0, "restart of 8");
+	session_clear(&s);
+}
+
+/*
+ * A hop: the candidate on the next epoch's socket takes over and the old association drains
+ * with its keys (its late frames still open) until the tunnel drops it.
+ */
+static void test_hop_drain(void)
+{
+	struct mt6d_config cfg;
+	struct session s;
+	struct session_link *l;
+	sctp_assoc_t other;
+
+	config(&cfg, "::2", "::1");
+	start(&s, &cfg, "2001:db8:2::");
+	l = session_begin(&s, 3, T0, &other);
+	l->epoch = 10;
+	CHECK(session_authenticate(&s, l, true, &other) && other == 0, "3 in charge");
+	l = session_begin(&s, 7, T0 + 1000, &other);
+	l->epoch = 11;
+	CHECK(session_authenticate(&s, l, true, &other) && other == 3, "7 replaces 3 (got %d)",
+	      (int)other);
+	CHECK(s.cur.id == 7 && s.cur.epoch == 11 && session_authenticated(&s), "7 in charge");
+	CHECK(s.drain.id == 3 && s.drain.epoch == 10 && s.drain.authenticated, "3 drains");
+	CHECK(s.cand.id == 0, "no candidate left");
+	CHECK(session_find(&s, 3) == &s.drain, "frames of 3 find the draining link");
+	session_drop(&s, 3, T0 + 2000);
+	CHECK(s.drain.id == 0 && session_find(&s, 3) == NULL && s.cur.id == 7,
+	      "dropping the drained one leaves 7 alone");
+
+	/* The next hop: the links are reused, nothing of 3 or 7 is left in the new one. */
+	l = session_begin(&s, 9, T0 + 3000, &other);
+	CHECK(l == &s.cand && !l->authenticated && l->last_rx_ms == T0 + 3000,
+	      "9 is a fresh candidate");
+	CHECK(session_authenticate(&s, l, true, &other) && other == 7 && s.drain.id == 7 &&
+		      s.cur.id == 9,
+	      "9 replaces 7, which drains");
 	session_clear(&s);
 }
 
@@ -250,5 +288,6 @@ int main(void)
 	test_handshake_deadline();
 	test_candidate_unproven();
 	test_candidate_proven();
+	test_hop_drain();
 	return check_done();
 }

@@ -46,6 +46,7 @@ static void get_paths(int fd, sctp_assoc_t id, const struct in6_addr *primary,
 		/* A path that went away between the two calls is simply left out. */
 		if (a->sa_family != AF_INET6 || get_path(fd, id, sa, p) < 0)
 			continue;
+		out->peer_port = ntohs(sa->sin6_port);
 		p->primary = IN6_ARE_ADDR_EQUAL(&p->addr, primary);
 		out->n_paths++;
 	}

@@ -162,7 +162,7 @@ static int set_timers(int fd, const struct endpoint_params *p)
 		.spp_assoc_id = SCTP_FUTURE_ASSOC,
 		.spp_hbinterval = p->hb_interval,
 		.spp_pathmaxrxt = p->path_max_retrans,
-		.spp_flags = SPP_HB_ENABLE,
+		.spp_flags = p->hb_interval ? SPP_HB_ENABLE : SPP_HB_DISABLE,
 	};
 	/* Potentially failed (RFC 7829): switch paths after a few losses, not at failure. */
 	struct sctp_paddrthlds th = {

@@ -27,7 +27,7 @@ struct endpoint_params {
 	uint16_t streams;      /* outbound streams asked for, inbound accepted */
 	struct endpoint_pr pr; /* data's partial reliability; PR-SCTP offered unless NONE */
 	/* Failure detection per association, instead of the kernel's minutes. */
-	uint32_t rto_min, rto_max, hb_interval; /* ms */
+	uint32_t rto_min, rto_max, hb_interval; /* ms; hb_interval 0: no heartbeats */
 	uint16_t path_max_retrans, pf_threshold, max_retrans;
 	uint32_t sack_delay; /* ms; 0: a SACK for every packet */
 };

@@ -16,7 +16,18 @@ static int has_ports(uint8_t proto)
 	return proto == 6 || proto == 17 || proto == 136 || proto == 132;
 }
 
-uint16_t mt6d_flow_stream(const uint8_t *pkt, size_t len, uint16_t streams)
+/* MurmurHash3's finaliser: every bit of @h reaches the low bits a stream id keeps. */
+static uint32_t mix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+uint16_t mt6d_flow_stream(const uint8_t *pkt, size_t len, uint16_t streams, uint32_t key)
 {
 	uint32_t h = 2166136261u;
 	size_t l4;
@@ -47,5 +58,5 @@ uint16_t mt6d_flow_stream(const uint8_t *pkt, size_t len, uint16_t streams)
 	h = fnv1a(h, &proto, 1);
 	if (has_ports(proto) && len >= l4 + 4)
 		h = fnv1a(h, pkt + l4, 4);
-	return (uint16_t)(h % streams);
+	return (uint16_t)(mix32(h ^ key) % streams);
 }

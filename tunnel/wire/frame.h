@@ -27,6 +27,7 @@ enum mt6d_frame_type {
 	MT6D_FRAME_DATA = 1,	  /* payload: one inner IPv4 or IPv6 packet */
 	MT6D_FRAME_HANDSHAKE = 2, /* payload: the session handshake (handshake.h) */
 	MT6D_FRAME_DATA_GSO = 3,  /* payload: a virtio-net header and the packet (offload.h) */
+	MT6D_FRAME_KEEPALIVE = 4, /* sealed, empty: the peer is there (association hopping) */
 	MT6D_FRAME_TYPE_MAX,
 };
 

@@ -17,8 +17,23 @@
  * N: distinct addresses of the prefix in the capture (as source or destination);
  * MP: the most of them one port pair P-Q ties together; MT: the most one tag T ties;
  * MH: the most one heartbeat clock offset ties; M: the largest of the three. Without association
- * hopping M = N: one port pair, and one association's tags, name every address of a tunnel. Exit
- * status 0, or 1 on bad usage or a file that is not a pcap of Ethernet frames.
+ * hopping M = N: one port pair, and one association's tags, name every address of a tunnel.
+ *
+ * Then one line on what continues from one association (one port pair) to the next, in the
+ * order they first appear:
+ *
+ *   associations NA shared-tag NT shared-port NP tsn-continued NC
+ *
+ * NT: consecutive pairs that share a verification or initiate tag; NP: consecutive pairs that
+ * share a port (of either end; a chance of about 1 in 4000 per hop with the default range);
+ * NC: consecutive pairs and directions in which the later association's first DATA TSN
+ * follows within 64 of the earlier one's last.
+ *
+ *   linkcheck -s SECONDS FILE.pcap PREFIX/64...
+ *
+ * splits every association at capture time SECONDS (relative to the first packet) as if it had
+ * hopped there: the positive control, on a capture without hopping, for the second line.
+ * Exit status 0, or 1 on bad usage or a file that is not a pcap of Ethernet frames.
  */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -33,6 +48,9 @@
 #define SCTP_HDR_LEN 12
 #define MAX_PREFIXES 4
 #define MAX_ADDRS 4096
+#define MAX_ASSOCS 4096
+#define MAX_TAGS 4
+#define TSN_WINDOW 64
 
 enum id_kind { ID_PORTS, ID_TAG, ID_HBCLOCK };
 
@@ -48,8 +66,21 @@ struct tie {
 	int addr;
 };
 
+/* One association as the wire shows it: a port pair (and a half, when split). */
+struct assoc {
+	uint32_t ports;
+	int half;
+	uint32_t tags[MAX_TAGS];
+	int ntags;
+	uint32_t tsn_first[MAX_PREFIXES], tsn_last[MAX_PREFIXES]; /* by the sender's prefix */
+	uint8_t has_tsn[MAX_PREFIXES];
+};
+
 static struct {
 	uint8_t prefix[MAX_PREFIXES][8];
+	struct assoc *assocs;
+	int nassocs;
+	double t0, split; /* split < 0: none */
 	int nprefix;
 	uint8_t addr[MAX_ADDRS][16];
 	int naddr;
@@ -135,9 +166,46 @@ static void heartbeat(const uint8_t *src, const uint8_t *c, size_t clen, double 
 	tie(src, (struct ident){ ID_HBCLOCK, (uint32_t)off });
 }
 
+static struct assoc *assoc_of(uint32_t ports, double ts)
+{
+	int half = st.split >= 0 && ts - st.t0 >= st.split;
+
+	for (int i = 0; i < st.nassocs; i++)
+		if (st.assocs[i].ports == ports && st.assocs[i].half == half)
+			return &st.assocs[i];
+	if (st.nassocs == MAX_ASSOCS) {
+		st.overflow = 1;
+		return NULL;
+	}
+	st.assocs[st.nassocs] = (struct assoc){ .ports = ports, .half = half };
+	return &st.assocs[st.nassocs++];
+}
+
+static void assoc_tag(struct assoc *a, uint32_t tag)
+{
+	for (int i = 0; i < a->ntags; i++)
+		if (a->tags[i] == tag)
+			return;
+	if (a->ntags < MAX_TAGS)
+		a->tags[a->ntags++] = tag;
+}
+
+static void assoc_tsn(struct assoc *a, const uint8_t *src, uint32_t tsn)
+{
+	int p = prefix_of(src);
+
+	if (p < 0)
+		return;
+	if (!a->has_tsn[p])
+		a->tsn_first[p] = tsn;
+	a->has_tsn[p] = 1;
+	a->tsn_last[p] = tsn;
+}
+
 static void packet(const struct pcap_frame *pf, void *ctx)
 {
 	const uint8_t *f = pf->data, *ip = f + ETH_LEN, *sctp = ip + IP6_LEN, *c, *end;
+	struct assoc *as;
 	size_t len = pf->len;
 	uint16_t sp, dp;
 	uint32_t vtag;
@@ -149,6 +217,11 @@ static void packet(const struct pcap_frame *pf, void *ctx)
 	sp = (uint16_t)(sctp[0] << 8 | sctp[1]);
 	dp = (uint16_t)(sctp[2] << 8 | sctp[3]);
 	vtag = get32be(sctp + 4);
+	if (prefix_of(ip + 8) < 0 && prefix_of(ip + 24) < 0)
+		return;
+	if (!st.nassocs && !st.t0)
+		st.t0 = pf->ts;
+	as = assoc_of(sp < dp ? (uint32_t)sp << 16 | dp : (uint32_t)dp << 16 | sp, pf->ts);
 	for (int k = 0; k < 2; k++) {
 		const uint8_t *a = ip + 8 + 16 * k;
 
@@ -157,6 +230,8 @@ static void packet(const struct pcap_frame *pf, void *ctx)
 		if (vtag)
 			tie(a, (struct ident){ ID_TAG, vtag });
 	}
+	if (as && vtag)
+		assoc_tag(as, vtag);
 	end = ip + IP6_LEN + (ip[4] << 8 | ip[5]);
 	if (end > f + len)
 		end = f + len;
@@ -166,9 +241,13 @@ static void packet(const struct pcap_frame *pf, void *ctx)
 
 		if (clen < 4 || c + clen > end)
 			break;
-		if ((c[0] == 1 || c[0] == 2) && clen >= 8)
+		if ((c[0] == 1 || c[0] == 2) && clen >= 8) {
 			tie(ip + 8, (struct ident){ ID_TAG, get32be(c + 4) });
-		else if (c[0] == 4)
+			if (as)
+				assoc_tag(as, get32be(c + 4));
+		} else if (c[0] == 0 && clen >= 8 && as) {
+			assoc_tsn(as, ip + 8, get32be(c + 4));
+		} else if (c[0] == 4)
 			heartbeat(ip + 8, c, clen, pf->ts);
 		c += (clen + 3) & ~(size_t)3;
 	}
@@ -221,13 +300,57 @@ static void report(int p, const char *text)
 	       most, by_ports, ports >> 16, ports & 0xffff, by_tag, tag, by_clock);
 }
 
+static int share_tag(const struct assoc *a, const struct assoc *b)
+{
+	for (int i = 0; i < a->ntags; i++)
+		for (int j = 0; j < b->ntags; j++)
+			if (a->tags[i] == b->tags[j])
+				return 1;
+	return 0;
+}
+
+static int share_port(const struct assoc *a, const struct assoc *b)
+{
+	uint16_t pa[2] = { a->ports >> 16, a->ports & 0xffff };
+	uint16_t pb[2] = { b->ports >> 16, b->ports & 0xffff };
+
+	return pa[0] == pb[0] || pa[0] == pb[1] || pa[1] == pb[0] || pa[1] == pb[1];
+}
+
+/* What continues from each association to the next one to appear. */
+static void report_assocs(void)
+{
+	int tags = 0, ports = 0, tsns = 0;
+
+	for (int i = 1; i < st.nassocs; i++) {
+		const struct assoc *a = &st.assocs[i - 1], *b = &st.assocs[i];
+
+		tags += share_tag(a, b);
+		ports += share_port(a, b);
+		for (int p = 0; p < st.nprefix; p++)
+			tsns += a->has_tsn[p] && b->has_tsn[p] &&
+				b->tsn_first[p] - a->tsn_last[p] - 1 < TSN_WINDOW;
+	}
+	printf("associations %d shared-tag %d shared-port %d tsn-continued %d\n", st.nassocs,
+	       tags, ports, tsns);
+}
+
 int main(int argc, char **argv)
 {
+	st.split = -1;
+	if (argc > 2 && !strcmp(argv[1], "-s")) {
+		st.split = atof(argv[2]);
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 3 || argc - 2 > MAX_PREFIXES) {
-		fprintf(stderr, "usage: linkcheck FILE.pcap PREFIX/64... (at most %d)\n",
+		fprintf(stderr, "usage: linkcheck [-s SECONDS] FILE.pcap PREFIX/64... (at most %d)\n",
 			MAX_PREFIXES);
 		return 1;
 	}
+	st.assocs = calloc(MAX_ASSOCS, sizeof(*st.assocs));
+	if (!st.assocs)
+		return 1;
 	for (int i = 2; i < argc; i++) {
 		char text[INET6_ADDRSTRLEN + 4], *slash;
 		uint8_t a[16];
@@ -250,6 +373,8 @@ int main(int argc, char **argv)
 			MAX_ADDRS);
 	for (int i = 2; i < argc; i++)
 		report(i - 2, argv[i]);
+	report_assocs();
 	free(st.ties);
+	free(st.assocs);
 	return 0;
 }
