@@ -33,8 +33,8 @@ struct assoc_state {
 /* What one tick's step works with; all borrowed. */
 struct assoc_sync {
 	const struct tsock *ts;
-	uint16_t port;			     /* the socket's bound port */
-	unsigned int association_slots;	     /* 0: no association hopping */
+	uint16_t port;			/* the socket's bound port */
+	unsigned int association_slots; /* 0: no association hopping */
 	const struct plan *plan;
 	const struct plan_params *pp; /* what derives our addresses */
 	struct guard *guard;	      /* NULL: [guard] enable = no */

@@ -277,7 +277,8 @@ void assoc_tick(struct tunnel *t, uint64_t now_ms)
 		datapath_keepalive(t, now_ms);
 		if (now_ms - t->sess.cur.last_rx_ms >= silent_ms) {
 			t->stats.peer_silent++;
-			assoc_abort(t, "no sealed frame from the peer in time (keepalive deadline)");
+			assoc_abort(t,
+				    "no sealed frame from the peer in time (keepalive deadline)");
 		}
 	}
 	switch (session_check(&t->sess, now_ms, &why, &id)) {

@@ -98,7 +98,9 @@ static int ep_open(struct tunnel *t, uint64_t epoch, uint64_t slot, struct tunne
 		close(sk);
 		return ret;
 	}
-	*ep = (struct tunnel_ep){ .sk = sk, .epoch = epoch, .slot = slot, .serial = ++t->ep_serial };
+	*ep = (struct tunnel_ep){
+		.sk = sk, .epoch = epoch, .slot = slot, .serial = ++t->ep_serial
+	};
 	*out = ep;
 	return 0;
 }
@@ -129,8 +131,8 @@ static int ep_bind(struct tunnel *t, struct tunnel_ep *ep)
 	if (!hop_enabled(t)) {
 		char buf[INET6_ADDRSTRLEN];
 
-		log_info("endpoint bound to %s port %u", inet_ntop(AF_INET6, &addr, buf, sizeof(buf)),
-			 port);
+		log_info("endpoint bound to %s port %u",
+			 inet_ntop(AF_INET6, &addr, buf, sizeof(buf)), port);
 	}
 	return 0;
 }

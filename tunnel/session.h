@@ -55,12 +55,12 @@ struct session_link {
 };
 
 struct session {
-	struct session_link cur;  /* in charge once authenticated; id 0: none */
-	struct session_link cand; /* a newer association while cur is there; id 0: none */
+	struct session_link cur;   /* in charge once authenticated; id 0: none */
+	struct session_link cand;  /* a newer association while cur is there; id 0: none */
 	struct session_link drain; /* the one cur replaced in a hop, until it closes */
-	sctp_assoc_t connecting;  /* our pending attempt, 0 when none */
-	bool initiator;		  /* this side starts associations */
-	uint64_t since_ms;	  /* when the state without an association began */
+	sctp_assoc_t connecting;   /* our pending attempt, 0 when none */
+	bool initiator;		   /* this side starts associations */
+	uint64_t since_ms;	   /* when the state without an association began */
 	uint64_t next_attempt_ms;
 	unsigned int backoff_ms;
 	unsigned int backoff_max_ms;

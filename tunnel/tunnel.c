@@ -73,7 +73,8 @@ static int setup_endpoint(struct tunnel *t)
 	sk = endpoint_open(&t->ep_params);
 	if (sk < 0) {
 		log_warnx("SCTP endpoint: %s%s", strerror(-sk),
-			  sk == -EPROTONOSUPPORT ? " (this kernel has no SCTP; modprobe sctp)" : "");
+			  sk == -EPROTONOSUPPORT ? " (this kernel has no SCTP; modprobe sctp)"
+						 : "");
 		return sk;
 	}
 	close(sk);

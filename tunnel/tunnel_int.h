@@ -56,13 +56,13 @@
  * bound to the hashed address of the slot it opened for.
  */
 struct tunnel_ep {
-	int sk;		   /* -1: unused */
+	int sk; /* -1: unused */
 	uint64_t epoch;
-	uint64_t slot;	   /* the slot whose address it binds */
-	uint16_t port;	   /* bound local port; 0: not bound yet */
-	uint32_t serial;   /* counts the tunnel's sockets, for mt6d-addrmgr */
+	uint64_t slot;		     /* the slot whose address it binds */
+	uint16_t port;		     /* bound local port; 0: not bound yet */
+	uint32_t serial;	     /* counts the tunnel's sockets, for mt6d-addrmgr */
 	unsigned int peer_candidate; /* the peer's port candidate to connect to */
-	uint64_t close_ms; /* draining: closes then; 0: not draining */
+	uint64_t close_ms;	     /* draining: closes then; 0: not draining */
 };
 
 struct tunnel {

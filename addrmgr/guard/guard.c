@@ -42,8 +42,8 @@ static void table_params(const struct mt6d_config *cfg, const struct in6_addr *p
 	*gp = (struct guard_table_params){
 		.name = cfg->name,
 		.port = cfg->port,
-		.hop_ports = cfg->association_slots ? cfg->port_range
-						    : (struct mt6d_port_range){ 0 },
+		.hop_ports =
+			cfg->association_slots ? cfg->port_range : (struct mt6d_port_range){ 0 },
 		.prefix = *prefix,
 		.anyip = cfg->mode == MT6D_MODE_ANYIP,
 	};

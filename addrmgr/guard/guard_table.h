@@ -38,13 +38,13 @@ enum guard_set {
 };
 
 struct guard_table_params {
-	const char *name;	/* tunnel name; the table is "mt6d-" name */
-	uint16_t port;		/* the tunnel's SCTP port, both ends */
+	const char *name;		  /* tunnel name; the table is "mt6d-" name */
+	uint16_t port;			  /* the tunnel's SCTP port, both ends */
 	struct mt6d_port_range hop_ports; /* association hopping: both ports in this
 					   * range instead; lo 0: no hopping */
-	struct in6_addr prefix; /* our hashed /64 */
-	bool anyip;		/* the whole /64 is local: guard all of it */
-	uint32_t evidence_ms;	/* how long one packet counts as evidence */
+	struct in6_addr prefix;		  /* our hashed /64 */
+	bool anyip;			  /* the whole /64 is local: guard all of it */
+	uint32_t evidence_ms;		  /* how long one packet counts as evidence */
 };
 
 /* One element change; @timeout_ms 0 deletes. */

@@ -138,7 +138,8 @@ static void test_handshake_deadline(void)
 	CHECK(s.cur.id == 0 && !session_authenticated(&s), "dropped");
 
 	l = session_begin(&s, 4, T0 + 7000, &other);
-	CHECK(session_authenticate(&s, l, false, &other) && other == 0, "authenticated, nothing replaced");
+	CHECK(session_authenticate(&s, l, false, &other) && other == 0,
+	      "authenticated, nothing replaced");
 	CHECK(!session_authenticate(&s, l, false, &other), "only once");
 	CHECK(session_authenticated(&s), "authenticated state");
 	CHECK(session_check(&s, T0 + 60000, &why, &id) == SESSION_IDLE, "no deadline once proven");
@@ -191,8 +192,8 @@ static void test_candidate_proven(void)
 	l = session_begin(&s, 3, T0, &other);
 	CHECK(session_authenticate(&s, l, false, &other), "3 in charge");
 	l = session_begin(&s, 7, T0 + 1000, &other);
-	CHECK(session_authenticate(&s, l, false, &other) && other == 3, "7 proven, replaces 3 (got %d)",
-	      (int)other);
+	CHECK(session_authenticate(&s, l, false, &other) && other == 3,
+	      "7 proven, replaces 3 (got %d)", (int)other);
 	CHECK(s.cur.id == 7 && session_authenticated(&s) && s.cand.id == 0, "7 in charge");
 
 	/* The current one lost while a candidate is being proven: the candidate moves up. */

@@ -33,7 +33,7 @@ struct assoc_info {
 	uint64_t rtx_chunks;	     /* retransmitted chunks */
 	uint64_t gap_acks;	     /* gap acknowledgements received */
 	size_t n_paths, n_local;
-	uint16_t peer_port;	     /* the peer's SCTP port (host order), 0: unknown */
+	uint16_t peer_port; /* the peer's SCTP port (host order), 0: unknown */
 	struct sctp_path_info paths[SCTP_INFO_MAX_PATHS];
 	struct in6_addr local[SCTP_INFO_MAX_LOCAL];
 };

@@ -331,8 +331,8 @@ static void report_assocs(void)
 			tsns += a->has_tsn[p] && b->has_tsn[p] &&
 				b->tsn_first[p] - a->tsn_last[p] - 1 < TSN_WINDOW;
 	}
-	printf("associations %d shared-tag %d shared-port %d tsn-continued %d\n", st.nassocs,
-	       tags, ports, tsns);
+	printf("associations %d shared-tag %d shared-port %d tsn-continued %d\n", st.nassocs, tags,
+	       ports, tsns);
 }
 
 int main(int argc, char **argv)
@@ -344,7 +344,8 @@ int main(int argc, char **argv)
 		argv += 2;
 	}
 	if (argc < 3 || argc - 2 > MAX_PREFIXES) {
-		fprintf(stderr, "usage: linkcheck [-s SECONDS] FILE.pcap PREFIX/64... (at most %d)\n",
+		fprintf(stderr,
+			"usage: linkcheck [-s SECONDS] FILE.pcap PREFIX/64... (at most %d)\n",
 			MAX_PREFIXES);
 		return 1;
 	}
