@@ -17,6 +17,8 @@
 #   aead-buf256k  buffer-size = 256 (KiB) instead of 4 MiB
 #   aead-ordered  delivery = ordered
 #   aead-pad256   padding = 256: frames padded to a multiple of 256 bytes
+#   hop10s        association-slots = 1: a new association every 10 s slot (compare: aead)
+#   hop1s         association-slots = 1 with 1 s slots (compare: rotate1s)
 #
 # For each: TCP goodput (iperf3), ping flood RTT and loss, UDP jitter and loss at a
 # fixed rate, CPU time and private memory of each daemon, and (when strace is in the
@@ -189,7 +191,7 @@ run_sctp() {
 	record sctp "$tcp" $fl - - 0 0 0 0 0 0 -
 }
 
-# run_mt6d VARIANT ENCRYPTION INTERVAL [TUNNEL-LINE]
+# run_mt6d VARIANT ENCRYPTION INTERVAL [TUNNEL-LINE] [ROTATION-LINE]
 run_mt6d() {
 	mkdir -p "$MT6D_ETC"
 	for gw in gwA gwB; do
@@ -197,6 +199,7 @@ run_mt6d() {
 			-e "s|^psk-file = .*|psk-file = $MT6D_ETC/site.key|" \
 			-e "/^\[tunnel\]/a encryption = $2" "$(mt6d_conf $gw)" >"$MT6D_ETC/$gw.conf"
 		[ -z "${4:-}" ] || sed -i "/^\[tunnel\]/a $4" "$MT6D_ETC/$gw.conf"
+		[ -z "${5:-}" ] || sed -i "/^\[rotation\]/a $5" "$MT6D_ETC/$gw.conf"
 	done
 	mt6d_start gwA "$MT6D_ETC/gwA.conf"
 	mt6d_start gwB "$MT6D_ETC/gwB.conf"
@@ -246,6 +249,8 @@ for V in $VARIANTS; do
 	aead-buf256k) run_mt6d aead-buf256k aes-256-gcm 10 "buffer-size = 256" ;;
 	aead-ordered) run_mt6d aead-ordered aes-256-gcm 10 "delivery = ordered" ;;
 	aead-pad256) run_mt6d aead-pad256 aes-256-gcm 10 "padding = 256" ;;
+	hop10s) run_mt6d hop10s aes-256-gcm 10 "" "association-slots = 1" ;;
+	hop1s) run_mt6d hop1s aes-256-gcm 1 "" "association-slots = 1" ;;
 	*) die bench "unknown variant $V" ;;
 	esac
 	log "bench: $(tail -n 1 "$OUT/bench.raw")"

@@ -19,6 +19,9 @@
 #   - both tunnels count the hops in --status, with the epoch, the ports and the next hop.
 # Positive control in the same run: the first phase runs with hopping off, and linkcheck must
 # find one identifier tying every address of that capture together.
+# A last phase runs four slots per association (addresses rotate by ASCONF inside each):
+# ports and tags tie at most 4 + lifetime + 1 addresses; the heartbeats' clock, which the
+# kernel needs there, is reported.
 set -eu
 . "$(dirname "$0")/../lib.sh"
 mt6d_require
@@ -179,4 +182,40 @@ fi
 
 mt6d_stop gwA
 mt6d_stop gwB
+
+# --- four slots per association ---------------------------------------------------------------
+# Addresses rotate by ASCONF inside each association; the kernel keeps its heartbeats to
+# confirm them, and their clock is reported, not bounded (README: only one slot per
+# association leaves nothing that continues).
+sleep $((LIFETIME + 2))
+conf_for gwA 4
+conf_for gwB 4
+cap_start four
+mt6d_start gwA /etc/mt6d/gwA.conf
+mt6d_start gwB /etc/mt6d/gwB.conf
+mt6d_wait_up "four slots per association"
+h0=$(hops gwA)
+nsx "$NS_HOSTA" "$PING" -6 -n -c 160 -i 0.1 -W 2 "$HOSTB" >"$OUT/ping-four.log" 2>&1 || :
+recv=$(sed -n "s/.* \([0-9]*\) received.*/\1/p" "$OUT/ping-four.log")
+nhops=$(($(hops gwA) - ${h0:-0}))
+cap_stop four
+mt6d_stop gwA
+mt6d_stop gwB
+if [ "${recv:-0}" -eq 160 ] && [ "$nhops" -ge 2 ]; then
+	pass "four slots per association: 160 pings across $nhops hops, none lost"
+else
+	fail "four slots per association: 160 pings across >= 2 hops, none lost" \
+		"${recv:-0} received, $nhops hops"
+fi
+linkcheck_phase four
+grep '^2001' "$OUT/linkcheck-four.txt" >"$OUT/lc-four-prefixes.txt"
+while read -r prefix _ n _ _ _ byports _ _ bytag _ _ hb; do
+	if [ "$n" -ge 8 ] && [ "$byports" -le $((4 + LIFETIME + 1)) ] &&
+		[ "$bytag" -le $((4 + LIFETIME + 1)) ]; then
+		pass "four slots per association: a port pair ties at most $byports, a tag $bytag of the $n addresses of $prefix (bound $((4 + LIFETIME + 1))); the heartbeat clock ties $hb"
+	else
+		fail "four slots per association: ports and tags tie at most $((4 + LIFETIME + 1)) addresses of $prefix, of >= 8" \
+			"$(cat "$OUT/linkcheck-four.txt")"
+	fi
+done <"$OUT/lc-four-prefixes.txt"
 finish
