@@ -185,10 +185,11 @@ static void ensure(struct tunnel *t, uint64_t epoch, uint64_t slot)
 		log_debug("endpoint of epoch %llu: %s", (unsigned long long)epoch, strerror(-ret));
 		return;
 	}
-	if (t->bound && t->sess.cur.id)
-		return;
-	assoc_publish(t);
-	if (t->bound)
+	/* Without an association in charge, mt6d-addrmgr acts on the clock's endpoint. */
+	if (!session_authenticated(&t->sess) && ep == hop_current_ep(t) &&
+	    (!t->published || t->published_serial != ep->serial))
+		assoc_publish(t);
+	if (t->bound || !t->published)
 		return;
 	/*
 	 * Ready: device, routes and endpoint are up and published for mt6d-addrmgr. The peer
