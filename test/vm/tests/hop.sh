@@ -114,9 +114,11 @@ else
 	fail "$PINGS pings across >= 12 hops, none lost" \
 		"sent ${sent:-?}, received ${recv:-?}, $nhops hops (ping status $prc)"
 fi
-awk -v g="$gap" -v s="$INTERVAL" 'BEGIN { exit !(g > 0 && g < s) }' &&
-	pass "longest gap between echo replies ${gap} s, below one slot ($INTERVAL s)" ||
+if awk -v g="$gap" -v s="$INTERVAL" 'BEGIN { exit !(g > 0 && g < s) }'; then
+	pass "longest gap between echo replies ${gap} s, below one slot ($INTERVAL s)"
+else
 	fail "longest gap between echo replies below one slot" "${gap} s"
+fi
 
 # After the pings, not beside them: a ping lost to the transfer's congestion says nothing
 # about hopping. The transfer is large enough to span several hops.

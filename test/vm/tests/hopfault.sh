@@ -71,7 +71,7 @@ after_fault() {
 			pass "$1: $gw listens on $n SCTP socket(s), none from before the fault"
 		else
 			fail "$1: $gw listens on at most 4 SCTP sockets, none from before" \
-				"$(echo $now) (before: $(cat "$OUT/$3-$gw.txt" | tr '\n' ' '))"
+				"$(echo "$now" | tr '\n' ' ')(before: $(tr '\n' ' ' <"$OUT/$3-$gw.txt"))"
 		fi
 	done
 }
@@ -87,8 +87,11 @@ wait_for "[ \$(jnum gwA hops) -ge 3 ]" 20 || die "hopping" "$(mt6d_tstatus gwA)"
 pass "hopping: $(jnum gwA hops) hops on gwA"
 # The control for the listener check: it does see the tunnel's sockets.
 n=$(listeners gwA | grep -c . || :)
-[ "$n" -ge 1 ] && pass "control: gwA listens on $n SCTP socket(s) while hopping" ||
+if [ "$n" -ge 1 ]; then
+	pass "control: gwA listens on $n SCTP socket(s) while hopping"
+else
 	fail "control: the listener check sees gwA's sockets" "none"
+fi
 
 # --- SIGKILL of the tunnel ---------------------------------------------------------------
 save_listeners kill-tunnel
