@@ -179,6 +179,14 @@ static void on_authkey_event(struct tunnel *t, const struct sctp_authkey_event *
 	}
 }
 
+static void on_shutdown_event(struct tunnel *t, const struct sctp_shutdown_event *sse)
+{
+	if (sse->sse_assoc_id == t->sess.cur.id)
+		assoc_down(t, "peer is shutting down");
+	else if (sse->sse_assoc_id == t->sess.cand.id)
+		session_drop(&t->sess, t->sess.cand.id, mt6d_mono_ms());
+}
+
 void assoc_notification(struct tunnel *t, const void *buf, size_t len)
 {
 	/* @buf is a receive buffer at any alignment: read the notification from a copy. */
@@ -186,8 +194,14 @@ void assoc_notification(struct tunnel *t, const void *buf, size_t len)
 	const union sctp_notification *n = &u;
 
 	memcpy(&u, buf, len < sizeof(u) ? len : sizeof(u));
-	if (len < sizeof(n->sn_header))
+	/*
+	 * The kernel writes the notification's length into its header; from there on it is
+	 * the length, and it must fit in what was read. Every type's fields are read only
+	 * within it (and within the copy: each type's struct is a member of the union).
+	 */
+	if (len < sizeof(n->sn_header) || n->sn_header.sn_length > len)
 		return;
+	len = n->sn_header.sn_length;
 	switch (n->sn_header.sn_type) {
 	case SCTP_ASSOC_CHANGE:
 		if (len >= sizeof(n->sn_assoc_change))
@@ -202,12 +216,8 @@ void assoc_notification(struct tunnel *t, const void *buf, size_t len)
 			on_authkey_event(t, &n->sn_authkey_event);
 		break;
 	case SCTP_SHUTDOWN_EVENT:
-		if (len < sizeof(n->sn_shutdown_event))
-			break;
-		if (n->sn_shutdown_event.sse_assoc_id == t->sess.cur.id)
-			assoc_down(t, "peer is shutting down");
-		else if (n->sn_shutdown_event.sse_assoc_id == t->sess.cand.id)
-			session_drop(&t->sess, t->sess.cand.id, mt6d_mono_ms());
+		if (len >= sizeof(n->sn_shutdown_event))
+			on_shutdown_event(t, &n->sn_shutdown_event);
 		break;
 	}
 }
