@@ -39,9 +39,16 @@ int mt6d_nlattr_parse(const struct nlmsghdr *nlh, size_t hdrlen,
 {
 	struct collect c = { .policy = policy, .max = max, .tb = tb };
 
+	const size_t len = mnl_nlmsg_get_payload_len(nlh), off = MNL_ALIGN(hdrlen);
+
 	memset(tb, 0, (max + 1u) * sizeof(*tb));
-	if (mnl_nlmsg_get_payload_len(nlh) < hdrlen ||
-	    mnl_attr_parse(nlh, (unsigned int)hdrlen, collect, &c) < 0)
+	/*
+	 * The attributes end where nlmsg_len says, as the kernel's nlmsg_parse() reads them:
+	 * libmnl's mnl_attr_parse() lets the last one run on to the aligned length, past the
+	 * end of a read that ends with the message (found by test/fuzz/fuzz_rtnl).
+	 */
+	if (len < off || mnl_attr_parse_payload((const char *)mnl_nlmsg_get_payload(nlh) + off,
+						len - off, collect, &c) < 0)
 		return -EBADMSG;
 	return 0;
 }

@@ -74,7 +74,8 @@ struct mt6d_nlattr_policy {
  * Collects the attributes of @nlh after its family header of @hdrlen bytes into @tb
  * (@max + 1 entries, cleared first), each one checked against @policy[its type]: one not
  * read or newer than @max is skipped, one of the wrong type or size makes the message
- * bad. -EBADMSG then, or when the message is too short for its family header.
+ * bad. -EBADMSG then, or when the message is too short for its family header. Only what
+ * lies within nlmsg_len is read.
  */
 int mt6d_nlattr_parse(const struct nlmsghdr *nlh, size_t hdrlen,
 		      const struct mt6d_nlattr_policy *policy, uint16_t max,

@@ -135,6 +135,36 @@ static void test_length_past_read(void)
 	}
 }
 
+/*
+ * A message whose nlmsg_len stops 2 bytes short of its last attribute, the address, at the
+ * end of the read: the address is not read, so there is none (-EBADMSG). With the whole
+ * length the same bytes give the address: the positive control.
+ */
+static void test_attr_past_message(void)
+{
+	for (int cut = 0; cut <= 2; cut += 2) {
+		struct read_buf r = { .len = 0 };
+		struct nlmsghdr *nlh = put_msg(&r, RTM_NEWADDR, NLM_F_MULTI);
+		struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+		struct mt6d_rtnl_addr_walk w = { .cb = seen_cb };
+		struct mt6d_rtnl_reply rr;
+		struct seen s = { .n = 0 };
+		int ret;
+
+		ifa->ifa_family = AF_INET6;
+		ifa->ifa_prefixlen = 64;
+		ifa->ifa_index = IFINDEX;
+		mnl_attr_put(nlh, IFA_ADDRESS, sizeof(addr), &addr);
+		nlh->nlmsg_len -= cut;
+		w.data = &s;
+		mt6d_rtnl_reply_init(&rr, SEQ, PORTID, mt6d_rtnl_addr_msg, &w);
+		mt6d_rtnl_reply_feed(&rr, r.b, nlh->nlmsg_len);
+		ret = mt6d_rtnl_reply_result(&rr);
+		CHECK(cut ? ret == -EBADMSG && s.n == 0 : ret == 0 && s.n == 1,
+		      "nlmsg_len %u bytes short of the address: %d, %d address(es)", cut, ret, s.n);
+	}
+}
+
 /* Error codes: -errno as the kernel sends it, positive ones negated, others refused. */
 static void test_error_codes(void)
 {
@@ -221,6 +251,7 @@ int main(void)
 {
 	test_addr_dump();
 	test_length_past_read();
+	test_attr_past_message();
 	test_error_codes();
 	test_local_route_expiry();
 	return check_done();
