@@ -8,11 +8,11 @@
  *
  * The input: a byte choosing what is read (modulo 4: batch answers, table, set elements,
  * counter), a byte of room (the error text's buffer, or how many elements are stored),
- * then the kernel's reads, each a 16-bit big-endian length and that many bytes (the last
- * may be short), fed one by one as the daemon reads them, until a request's reply is
- * complete. Each read, the error text and the element array sit at the end of buffers of
- * their own size, so an access past them is reported. The request's sequence number is 9,
- * the socket's port id 4343.
+ * then the kernel's reads (fuzz_nlread.h: each ending with its last whole message unless
+ * its length's top bit says otherwise), fed one by one as the daemon reads them, until a
+ * request's reply is complete. Each read, the error text and the element array sit at the
+ * end of buffers of their own size, so an access past them is reported. The request's
+ * sequence number is 9, the socket's port id 4343.
  *
  * Checks besides the sanitizers': errors are -errno and the text is terminated within its
  * buffer; a reply's outcome is 1 (more to read), 0 or -errno.
@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "fuzz_input.h"
+#include "fuzz_nlread.h"
 #include "guard_reply.h"
 #include "nft_reply.h"
 #include "nftctr.h"
@@ -38,24 +39,6 @@ static bool is_errno(int ret)
 	return ret <= 0 && ret >= -4095;
 }
 
-/* The next read of the input, in a buffer of its own; NULL at the end of the input. */
-static uint8_t *next_read(struct fuzz_input *in, size_t *len)
-{
-	size_t want;
-	const uint8_t *src;
-	uint8_t *buf;
-
-	if (!in->n)
-		return NULL;
-	want = fuzz_u16(in);
-	src = fuzz_bytes(in, want, len);
-	buf = malloc(*len ? *len : 1);
-	if (!buf)
-		abort();
-	memcpy(buf, src, *len);
-	return buf;
-}
-
 static void batch(struct fuzz_input *in, size_t room)
 {
 	char *err = malloc(room ? room : 1);
@@ -67,7 +50,7 @@ static void batch(struct fuzz_input *in, size_t room)
 		abort();
 	if (room)
 		err[0] = '\0';
-	while ((buf = next_read(in, &len))) {
+	while ((buf = fuzz_nl_read(in, &len))) {
 		mt6d_nft_batch_errors(buf, len, &first, err, room);
 		free(buf);
 		if (!is_errno(first) || (room && !memchr(err, '\0', room)))
@@ -83,7 +66,7 @@ static int request(struct mt6d_nft_reply *r, struct fuzz_input *in)
 	size_t len;
 	int ret = 1;
 
-	while (ret > 0 && (buf = next_read(in, &len))) {
+	while (ret > 0 && (buf = fuzz_nl_read(in, &len))) {
 		ret = mt6d_nft_reply_feed(r, buf, len);
 		free(buf);
 		if (ret > 1 || (ret <= 0 && !is_errno(ret)))

@@ -7,11 +7,10 @@
  *
  * The input: a byte choosing the request (modulo 3: address dump, global prefix, route
  * lookup), a byte of interface index to filter on (0: any) and one of how many addresses
- * the dump's callback takes before it stops (0: never), then the kernel's reads, each a
- * 16-bit big-endian length and that many bytes (the last may be short), fed one by one
- * until the reply is done, as rtnl_talk() reads them. Each read sits at the end of a
- * buffer of its own size, so a read past it is reported. The request's sequence number is
- * 7, the socket's port id 4242.
+ * the dump's callback takes before it stops (0: never), then the kernel's reads
+ * (fuzz_nlread.h: each a buffer of its own size, ending with its last whole message unless
+ * its length's top bit says otherwise), fed one by one until the reply is done, as
+ * rtnl_talk() reads them. The request's sequence number is 7, the socket's port id 4242.
  *
  * Checks besides the sanitizers': a callback sees only what the request asked for (the
  * filtered interface) and never runs again once it has stopped the walk or the reply is
@@ -23,6 +22,7 @@
 #include <string.h>
 
 #include "fuzz_input.h"
+#include "fuzz_nlread.h"
 #include "rtnl_reply.h"
 
 #define SEQ 7
@@ -70,14 +70,10 @@ static int prefix_cb(const struct mt6d_rtnl_addr *a, void *data)
 /* Feeds each read of the input until the reply is done or the input ends. */
 static void feed(struct mt6d_rtnl_reply *r, struct fuzz_input *in)
 {
-	while (in->n && !r->done) {
-		size_t want = fuzz_u16(in), len;
-		const uint8_t *src = fuzz_bytes(in, want, &len);
-		uint8_t *buf = malloc(len ? len : 1);
+	uint8_t *buf;
+	size_t len;
 
-		if (!buf)
-			abort();
-		memcpy(buf, src, len);
+	while (!r->done && (buf = fuzz_nl_read(in, &len))) {
 		mt6d_rtnl_reply_feed(r, buf, len);
 		free(buf);
 	}
