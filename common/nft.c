@@ -6,6 +6,7 @@
  * without blocking.
  */
 #include "nft.h"
+#include "nft_reply.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -155,30 +156,6 @@ int mt6d_nft_batch_finish(struct mt6d_nft_batch *b, const void **buf, size_t *le
 	return 0;
 }
 
-/* The kernel's NLMSGERR_ATTR_MSG, when it sent one. */
-static void ext_ack_text(const struct nlmsghdr *nlh, char *err, size_t errlen)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *attr;
-	const void *tlvs;
-	size_t off = sizeof(*e);
-
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	/* With NETLINK_CAP_ACK only the request's header is echoed back. */
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - sizeof(e->msg);
-	tlvs = (const char *)e + off;
-	mnl_attr_for_each_payload(tlvs, nlh->nlmsg_len - MNL_NLMSG_HDRLEN - off)
-	{
-		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
-		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0) {
-			snprintf(err, errlen, "%s", mnl_attr_get_str(attr));
-			return;
-		}
-	}
-}
-
 int mt6d_nft_batch_commit(struct mt6d_nft *n, struct mt6d_nft_batch *b, char *err, size_t errlen)
 {
 	const void *buf;
@@ -194,23 +171,8 @@ int mt6d_nft_batch_commit(struct mt6d_nft *n, struct mt6d_nft_batch *b, char *er
 	if (mnl_socket_sendto(n->sock, buf, blen) < 0)
 		return -errno;
 	/* Everything the kernel has to say is queued by now: read until empty. */
-	while ((got = recv(mnl_socket_get_fd(n->sock), n->rx, sizeof(n->rx), MSG_DONTWAIT)) > 0) {
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)n->rx;
-		int len = (int)got;
-
-		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-			const struct nlmsgerr *e;
-
-			if (nlh->nlmsg_type != NLMSG_ERROR ||
-			    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
-				continue;
-			e = mnl_nlmsg_get_payload(nlh);
-			if (e->error && !first) {
-				first = e->error;
-				ext_ack_text(nlh, err, errlen);
-			}
-		}
-	}
+	while ((got = recv(mnl_socket_get_fd(n->sock), n->rx, sizeof(n->rx), MSG_DONTWAIT)) > 0)
+		mt6d_nft_batch_errors(n->rx, (size_t)got, &first, err, errlen);
 	if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && !first)
 		first = -errno;
 	return first;
@@ -221,45 +183,22 @@ char *mt6d_nft_reqbuf(struct mt6d_nft *n)
 	return n->req;
 }
 
-struct req_state {
-	mt6d_nft_msg_cb cb;
-	void *data;
-	int ret;
-};
-
-static int req_data(const struct nlmsghdr *nlh, void *data)
-{
-	struct req_state *st = data;
-	int ret = st->cb(nlh, st->data);
-
-	if (ret < 0) {
-		st->ret = ret;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
-}
-
 int mt6d_nft_request(struct mt6d_nft *n, struct nlmsghdr *nlh, mt6d_nft_msg_cb cb, void *data)
 {
-	struct req_state st = { .cb = cb, .data = data };
-	uint32_t seq = ++n->seq;
+	struct mt6d_nft_reply r;
 	ssize_t got;
 	int ret;
 
-	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_seq = ++n->seq;
 	nlh->nlmsg_flags |= NLM_F_ACK;
+	mt6d_nft_reply_init(&r, nlh->nlmsg_seq, n->portid, cb, data);
 	if (mnl_socket_sendto(n->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	do {
 		got = mnl_socket_recvfrom(n->sock, n->rx, sizeof(n->rx));
 		if (got < 0)
 			return -errno;
-		errno = 0;
-		ret = mnl_cb_run(n->rx, (size_t)got, seq, n->portid, req_data, &st);
+		ret = mt6d_nft_reply_feed(&r, n->rx, (size_t)got);
 	} while (ret > 0);
-	if (st.ret < 0)
-		return st.ret;
-	if (ret < 0)
-		return errno ? -errno : -EIO;
-	return 0;
+	return ret;
 }

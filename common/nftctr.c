@@ -1,24 +1,50 @@
 // SPDX-License-Identifier: MIT
 #include "nftctr.h"
 
+#include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 
 #include <libnftnl/object.h>
 
-static int obj_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nftnl_obj *o = nftnl_obj_alloc();
-	int ret;
+#include "nlmsg.h"
 
-	if (!o)
-		return -ENOMEM;
-	ret = nftnl_obj_nlmsg_parse(nlh, o) < 0 ? -EINVAL : 0;
-	if (!ret)
-		*(uint64_t *)data = nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_PKTS);
-	nftnl_obj_free(o);
-	return ret;
+/* clang-format off */
+static const struct mt6d_nlattr_policy obj_policy[NFTA_OBJ_MAX + 1] = {
+	[NFTA_OBJ_TYPE]	= { MNL_TYPE_U32, 0 },
+	[NFTA_OBJ_DATA]	= { MNL_TYPE_NESTED, 0 },
+};
+
+static const struct mt6d_nlattr_policy counter_policy[NFTA_COUNTER_MAX + 1] = {
+	[NFTA_COUNTER_PACKETS]	= { MNL_TYPE_U64, 0 },
+};
+/* clang-format on */
+
+/*
+ * Read with libmnl, each attribute checked first: libnftnl's nftnl_obj_nlmsg_parse() exits
+ * the process on an attribute of the wrong size ("nf_tables kernel ABI is broken") and
+ * reads NFTA_OBJ_TYPE without checking it.
+ */
+int mt6d_nftctr_parse(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[NFTA_OBJ_MAX + 1], *ctr[NFTA_COUNTER_MAX + 1];
+	uint64_t *pkts = data;
+
+	if (mt6d_nlattr_parse(nlh, sizeof(struct nfgenmsg), obj_policy, NFTA_OBJ_MAX, tb) < 0)
+		return -EBADMSG;
+	/* Another type of object has no packet count. */
+	*pkts = 0;
+	if (!tb[NFTA_OBJ_TYPE] ||
+	    ntohl(mnl_attr_get_u32(tb[NFTA_OBJ_TYPE])) != NFT_OBJECT_COUNTER || !tb[NFTA_OBJ_DATA])
+		return 0;
+	if (mt6d_nlattr_parse_nested(tb[NFTA_OBJ_DATA], counter_policy, NFTA_COUNTER_MAX, ctr) < 0)
+		return -EBADMSG;
+	if (ctr[NFTA_COUNTER_PACKETS])
+		*pkts = be64toh(mnl_attr_get_u64(ctr[NFTA_COUNTER_PACKETS]));
+	return 0;
 }
 
 int mt6d_nftctr_read(struct mt6d_nft *n, const char *table, const char *name, uint64_t *pkts)
@@ -34,7 +60,7 @@ int mt6d_nftctr_read(struct mt6d_nft *n, const char *table, const char *name, ui
 	nlh = nftnl_nlmsg_build_hdr(mt6d_nft_reqbuf(n), NFT_MSG_GETOBJ, NFPROTO_IPV6, 0, 0);
 	nftnl_obj_nlmsg_build_payload(nlh, o);
 	nftnl_obj_free(o);
-	return mt6d_nft_request(n, nlh, obj_cb, pkts);
+	return mt6d_nft_request(n, nlh, mt6d_nftctr_parse, pkts);
 }
 
 int mt6d_nftctr_read_guard(struct mt6d_nft *n, const char *table, struct mt6d_guard_counters *c)

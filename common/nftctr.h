@@ -27,6 +27,13 @@ struct mt6d_guard_counters {
 int mt6d_nftctr_read(struct mt6d_nft *n, const char *table, const char *name, uint64_t *pkts)
 	__attribute__((warn_unused_result));
 
+/*
+ * The callback mt6d_nftctr_read() passes to mt6d_nft_request(): the packet count of the
+ * counter object in one NFT_MSG_NEWOBJ into *(uint64_t *)@pkts (0 for another type of
+ * object); -EBADMSG when an attribute is not what nf_tables sends.
+ */
+int mt6d_nftctr_parse(const struct nlmsghdr *nlh, void *pkts);
+
 /* Both counters of the guard table @table (see MT6D_GUARD_TABLE_PREFIX). */
 int mt6d_nftctr_read_guard(struct mt6d_nft *n, const char *table, struct mt6d_guard_counters *c)
 	__attribute__((warn_unused_result));

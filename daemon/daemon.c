@@ -52,24 +52,18 @@ static void on_signal(int fd, uint32_t events, void *ctx)
 	}
 }
 
-/* "status" and "status json" alike: "ok" on a line of its own, then the report. */
-static void on_ctl(int fd, uint32_t events, void *ctx)
+const char *mt6d_daemon_answer(struct mt6d_daemon *d, const char *req, char **buf)
 {
-	struct mt6d_daemon *d = ctx;
-	char req[64], *buf = NULL;
 	struct mt6d_show sh;
 	size_t len = 0;
 	bool known = true;
 	FILE *f;
-	int cfd = mt6d_ctl_accept(fd, req, sizeof(req));
 
-	if (cfd < 0)
-		return;
-	f = open_memstream(&buf, &len);
-	if (!f) {
-		mt6d_ctl_reply(cfd, "error out of memory\n");
-		return;
-	}
+	*buf = NULL;
+	f = open_memstream(buf, &len);
+	if (!f)
+		return "error out of memory\n";
+	/* "status" and "status json" alike: "ok" on a line of its own, then the report. */
 	if (!strcmp(req, "status") || !strcmp(req, "status json")) {
 		fputs("ok\n", f);
 		mt6d_show_init(&sh, f, !strcmp(req, "status json"));
@@ -78,13 +72,22 @@ static void on_ctl(int fd, uint32_t events, void *ctx)
 		known = d->ops->request && d->ops->request(d->ctx, req, f);
 	}
 	if (fclose(f) < 0)
-		mt6d_ctl_reply(cfd, "error out of memory\n");
-	else if (!known)
-		mt6d_ctl_reply(cfd, "error unknown request\n");
-	else if (len >= MT6D_CTL_MSG_MAX)
-		mt6d_ctl_reply(cfd, "error reply too long\n");
-	else
-		mt6d_ctl_reply(cfd, buf);
+		return "error out of memory\n";
+	if (!known)
+		return "error unknown request\n";
+	if (len >= MT6D_CTL_MSG_MAX)
+		return "error reply too long\n";
+	return *buf;
+}
+
+static void on_ctl(int fd, uint32_t events, void *ctx)
+{
+	char req[64], *buf;
+	int cfd = mt6d_ctl_accept(fd, req, sizeof(req));
+
+	if (cfd < 0)
+		return;
+	mt6d_ctl_reply(cfd, mt6d_daemon_answer(ctx, req, &buf));
 	free(buf);
 }
 

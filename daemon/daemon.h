@@ -71,6 +71,13 @@ int mt6d_daemon_init(struct mt6d_daemon *d, const struct mt6d_config *cfg,
 int mt6d_daemon_run(struct mt6d_daemon *d);
 void mt6d_daemon_clear(struct mt6d_daemon *d);
 
+/*
+ * The reply to control request @req, a line as mt6d_ctl_accept() read it: "status" and
+ * "status json" here, anything else through ops->request. The reply is *@buf, which the
+ * caller frees (NULL included), or one of the daemon's own error lines.
+ */
+const char *mt6d_daemon_answer(struct mt6d_daemon *d, const char *req, char **buf);
+
 /* Unix time for the slots: the wall clock, moved by the test offset. */
 time_t mt6d_daemon_now(const struct mt6d_daemon *d);
 

@@ -32,6 +32,9 @@ void assoc_publish(struct tunnel *t)
 	struct mt6d_runtime_sock rs;
 	int ret;
 
+	/* Nothing before the first endpoint is bound (nor in the fuzzers, which bind none). */
+	if (!t->bound)
+		return;
 	if (!ep) {
 		ep = hop_current_ep(t);
 		in_charge = false;
@@ -195,6 +198,14 @@ static void on_authkey_event(struct tunnel *t, int sk, const struct sctp_authkey
 	}
 }
 
+static void on_shutdown_event(struct tunnel *t, const struct sctp_shutdown_event *sse)
+{
+	if (sse->sse_assoc_id == t->sess.cur.id)
+		assoc_down(t, "peer is shutting down");
+	else
+		session_drop(&t->sess, sse->sse_assoc_id, mt6d_mono_ms());
+}
+
 void assoc_notification(struct tunnel *t, int sk, const void *buf, size_t len)
 {
 	/* @buf is a receive buffer at any alignment: read the notification from a copy. */
@@ -202,8 +213,14 @@ void assoc_notification(struct tunnel *t, int sk, const void *buf, size_t len)
 	const union sctp_notification *n = &u;
 
 	memcpy(&u, buf, len < sizeof(u) ? len : sizeof(u));
-	if (len < sizeof(n->sn_header))
+	/*
+	 * The kernel writes the notification's length into its header; from there on it is
+	 * the length, and it must fit in what was read. Every type's fields are read only
+	 * within it (and within the copy: each type's struct is a member of the union).
+	 */
+	if (len < sizeof(n->sn_header) || n->sn_header.sn_length > len)
 		return;
+	len = n->sn_header.sn_length;
 	switch (n->sn_header.sn_type) {
 	case SCTP_ASSOC_CHANGE:
 		if (len >= sizeof(n->sn_assoc_change))
@@ -218,12 +235,8 @@ void assoc_notification(struct tunnel *t, int sk, const void *buf, size_t len)
 			on_authkey_event(t, sk, &n->sn_authkey_event);
 		break;
 	case SCTP_SHUTDOWN_EVENT:
-		if (len < sizeof(n->sn_shutdown_event))
-			break;
-		if (n->sn_shutdown_event.sse_assoc_id == t->sess.cur.id)
-			assoc_down(t, "peer is shutting down");
-		else
-			session_drop(&t->sess, n->sn_shutdown_event.sse_assoc_id, mt6d_mono_ms());
+		if (len >= sizeof(n->sn_shutdown_event))
+			on_shutdown_event(t, &n->sn_shutdown_event);
 		break;
 	}
 }

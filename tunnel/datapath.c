@@ -116,17 +116,12 @@ void datapath_keepalive(struct tunnel *t, uint64_t now_ms)
 	t->stats.keepalives_tx++;
 }
 
-void datapath_on_tun(int fd, uint32_t events, void *ctx)
+void datapath_forward(struct tunnel *t, uint64_t now_ms)
 {
-	struct tunnel *t = ctx;
-
-	/* One clock read per wakeup: the whole batch falls in one key epoch. */
-	const uint64_t now_ms = mt6d_mono_ms();
-
 	/* Bounded batch: one wakeup must not starve the receive side. */
 	for (int i = 0; i < 64; i++) {
 		const size_t vh = t->cfg->offload ? MT6D_VNET_HDR_LEN : 0;
-		ssize_t n = read(fd, t->txbuf + TUNNEL_PKT_OFF - vh, TUNNEL_MAX_PKT + vh);
+		ssize_t n = read(t->tun_fd, t->txbuf + TUNNEL_PKT_OFF - vh, TUNNEL_MAX_PKT + vh);
 		size_t pkt_len;
 		bool sent;
 
@@ -149,6 +144,12 @@ void datapath_on_tun(int fd, uint32_t events, void *ctx)
 			return;
 		}
 	}
+}
+
+void datapath_on_tun(int fd, uint32_t events, void *ctx)
+{
+	/* One clock read per wakeup: the whole batch falls in one key epoch. */
+	datapath_forward(ctx, mt6d_mono_ms());
 }
 
 static void on_writable(struct tunnel *t)
@@ -278,6 +279,22 @@ static void on_message(struct tunnel *t, const struct endpoint_msg *m, uint64_t 
 		on_data(t, l, &f, m->len, now_ms);
 }
 
+void datapath_receive(struct tunnel *t, int sk, const struct endpoint_msg *m, uint64_t now_ms)
+{
+	bool dropped;
+
+	/* Larger than any frame we send: every piece of it goes, the tail too. */
+	if (!rx_tail_take(&t->rx_tail, m->complete, &dropped)) {
+		if (dropped)
+			t->stats.drop_malformed++;
+		return;
+	}
+	if (m->notification)
+		assoc_notification(t, sk, t->rxbuf, m->len);
+	else
+		on_message(t, m, now_ms);
+}
+
 void datapath_on_sctp(int fd, uint32_t events, void *ctx)
 {
 	struct tunnel *t = ctx;
@@ -291,7 +308,6 @@ void datapath_on_sctp(int fd, uint32_t events, void *ctx)
 	for (int i = 0; i < 64; i++) {
 		struct endpoint_msg m;
 		int ret = endpoint_recv(fd, t->rxbuf, sizeof(t->rxbuf), &m);
-		bool dropped;
 
 		if (ret == -EAGAIN || ret == -EINTR)
 			return;
@@ -299,15 +315,6 @@ void datapath_on_sctp(int fd, uint32_t events, void *ctx)
 			log_warnx("sctp receive: %s", strerror(-ret));
 			return;
 		}
-		/* Larger than any frame we send: every piece of it goes, the tail too. */
-		if (!rx_tail_take(&t->rx_tail, m.complete, &dropped)) {
-			if (dropped)
-				t->stats.drop_malformed++;
-			continue;
-		}
-		if (m.notification)
-			assoc_notification(t, fd, t->rxbuf, m.len);
-		else
-			on_message(t, &m, now_ms);
+		datapath_receive(t, fd, &m, now_ms);
 	}
 }

@@ -175,6 +175,7 @@ void hop_close_all(struct tunnel *t)
 static void ensure(struct tunnel *t, uint64_t epoch, uint64_t slot)
 {
 	struct tunnel_ep *ep = ep_of_epoch(t, epoch);
+	bool first;
 	int ret = 0;
 
 	if (!ep)
@@ -185,18 +186,21 @@ static void ensure(struct tunnel *t, uint64_t epoch, uint64_t slot)
 		log_debug("endpoint of epoch %llu: %s", (unsigned long long)epoch, strerror(-ret));
 		return;
 	}
+	if (ep != hop_current_ep(t))
+		return;
+	first = !t->bound;
+	t->bound = true;
 	/* Without an association in charge, mt6d-addrmgr acts on the clock's endpoint. */
-	if (!session_authenticated(&t->sess) && ep == hop_current_ep(t) &&
+	if (!session_authenticated(&t->sess) &&
 	    (!t->published || t->published_serial != ep->serial))
 		assoc_publish(t);
-	if (t->bound || !t->published)
+	if (!first)
 		return;
 	/*
 	 * Ready: device, routes and endpoint are up and published for mt6d-addrmgr. The peer
 	 * is not waited for (it may be down for long; boot must not be): its state is in
 	 * STATUS= and --status.
 	 */
-	t->bound = true;
 	mt6d_notify_status("TUN device %s up, endpoint bound; waiting for the peer", t->ifname);
 	if (!t->ready && mt6d_notify_send("READY=1") == 0)
 		t->ready = true;

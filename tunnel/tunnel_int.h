@@ -153,6 +153,14 @@ void datapath_keepalive(struct tunnel *t, uint64_t now_ms);
 void datapath_on_tun(int fd, uint32_t events, void *ctx);
 void datapath_on_sctp(int fd, uint32_t events, void *ctx);
 void datapath_resume(struct tunnel *t);
+/*
+ * The two halves of the event callbacks above, after their clock read (the fuzzers of
+ * test/fuzz call them on a clock of their own): datapath_forward() seals and sends what the
+ * TUN device has to read; datapath_receive() takes one read @m of the SCTP socket, whose
+ * bytes are in t->rxbuf: a notification, or a frame on one of the associations.
+ */
+void datapath_forward(struct tunnel *t, uint64_t now_ms);
+void datapath_receive(struct tunnel *t, int sk, const struct endpoint_msg *m, uint64_t now_ms);
 
 /* control.c */
 void control_show(void *ctx, struct mt6d_show *sh);

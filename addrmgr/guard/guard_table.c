@@ -17,6 +17,7 @@
 #include <libnftnl/table.h>
 
 #include "guard_expr.h"
+#include "guard_reply.h"
 #include "guard_rules.h"
 #include "nft.h"
 #include "nftctr.h"
@@ -231,20 +232,6 @@ int guard_table_remove(struct guard_table *g)
 	return ret == -ENOENT ? 0 : ret;
 }
 
-static int handle_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	int ret;
-
-	if (!t)
-		return -ENOMEM;
-	ret = nftnl_table_nlmsg_parse(nlh, t) < 0 ? -EINVAL : 0;
-	if (!ret)
-		*(uint64_t *)data = nftnl_table_get_u64(t, NFTNL_TABLE_HANDLE);
-	nftnl_table_free(t);
-	return ret;
-}
-
 int guard_table_handle(struct guard_table *g, uint64_t *handle)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
@@ -257,55 +244,13 @@ int guard_table_handle(struct guard_table *g, uint64_t *handle)
 	nlh = nftnl_nlmsg_build_hdr(mt6d_nft_reqbuf(g->nft), NFT_MSG_GETTABLE, NFPROTO_IPV6, 0, 0);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
-	return mt6d_nft_request(g->nft, nlh, handle_cb, handle);
-}
-
-struct elems_dump {
-	struct guard_elem *out;
-	size_t max, n;
-};
-
-static int elem_cb(struct nftnl_set_elem *e, void *data)
-{
-	struct elems_dump *d = data;
-	uint32_t len = 0;
-	const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
-
-	if (!key || len != sizeof(struct in6_addr))
-		return 0;
-	if (d->n < d->max) {
-		struct guard_elem *ge = &d->out[d->n];
-
-		memcpy(&ge->addr, key, sizeof(ge->addr));
-		ge->timeout_ms = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_TIMEOUT)
-					 ? nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_TIMEOUT)
-					 : 0;
-		ge->expires_ms = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION)
-					 ? nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION)
-					 : 0;
-	}
-	d->n++;
-	return 0;
-}
-
-static int elems_msg_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nftnl_set *s = nftnl_set_alloc();
-	int ret;
-
-	if (!s)
-		return -ENOMEM;
-	ret = nftnl_set_elems_nlmsg_parse(nlh, s) < 0 ? -EINVAL : 0;
-	if (!ret)
-		nftnl_set_elem_foreach(s, elem_cb, data);
-	nftnl_set_free(s);
-	return ret;
+	return mt6d_nft_request(g->nft, nlh, guard_reply_handle, handle);
 }
 
 int guard_table_elems(struct guard_table *g, enum guard_set which, struct guard_elem *out,
 		      size_t max)
 {
-	struct elems_dump d = { .out = out, .max = max };
+	struct guard_reply_elems d = { .out = out, .max = max };
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 	int ret;
@@ -319,7 +264,7 @@ int guard_table_elems(struct guard_table *g, enum guard_set which, struct guard_
 				    NLM_F_DUMP, 0);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
-	ret = mt6d_nft_request(g->nft, nlh, elems_msg_cb, &d);
+	ret = mt6d_nft_request(g->nft, nlh, guard_reply_elems, &d);
 	return ret < 0 ? ret : (int)d.n;
 }
 
