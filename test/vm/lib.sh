@@ -51,6 +51,7 @@ FRAMELEN=${FRAMELEN:-/usr/local/bin/framelen}
 LINKCHECK=${LINKCHECK:-/usr/local/bin/linkcheck}
 UDPSEQ=${UDPSEQ:-/usr/local/bin/udpseq}
 MT6D_SHIM=${MT6D_SHIM:-/usr/local/lib/libmt6d_shim.so}
+MT6D_HEAPPROBE=${MT6D_HEAPPROBE:-/usr/local/lib/libmt6d_heapprobe.so}
 # Where tests write configuration and the PSK (tools/demo points it elsewhere natively).
 MT6D_ETC=${MT6D_ETC:-/etc/mt6d}
 
