@@ -58,13 +58,13 @@
 # one set of its guard table), when a killed daemon does not come back to work within
 # RECOVER_SECS, when a daemon exits without being killed (it is restarted, as
 # Restart=on-failure would, but counted), when a daemon is not running at the end, or
-# when the stream or the capacity measurement moved nothing, or when a positive control
-# does not see what was planted. Loss, outages, memory and descriptors are reported, not
+# when the stream or the capacity measurement moved nothing, when the stream ran out before
+# the end figures were taken, or when a positive control does not see what was planted. Loss, outages, memory and descriptors are reported, not
 # judged.
 #
 # Output in $OUT: soak.md (the markdown table tools/soak prints), soak.raw (every figure,
 # "KEY VALUE" lines), kills.txt, counts.txt (every count sample), udpseq-*.log (the
-# receiver's gaps and its tally), ctl-*.log (the stream's control), ping.log,
+# receiver's gaps, its 10 s ticks and its tally), ctl-*.log (the stream's control), ping.log,
 # capacity.log, the daemons' logs.
 set -eu
 . "$(dirname "$0")/../lib.sh"
