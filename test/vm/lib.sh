@@ -11,7 +11,7 @@
 #   processes    bg_start NAME NS CMD..., bg_alive NAME, bg_stop NAME [SIG]
 #   captures     cap_start NAME [NS [DEV [FILTER...]]], cap_stop NAME, cap_file NAME
 #                pcap_sources FILE PREFIX, pcap_count FILE sctp|icmp6|other|all,
-#                pcap_count_other FILE, pcap_show_other FILE
+#                pcap_count_other FILE, pcap_show_other FILE, lan_mark, lan_split FILE
 #   mt6d         mt6d_require, mt6d_start GW [CONF], mt6d_stop GW, mt6d_rotate GW,
 #                mt6d_tun_up GW, mt6d_key  (GW is gwA or gwB; CONF conf/GW.conf),
 #                mt6d_tstatus GW [ARGS...], json_num JSON KEY
@@ -51,6 +51,7 @@ FRAMELEN=${FRAMELEN:-/usr/local/bin/framelen}
 LINKCHECK=${LINKCHECK:-/usr/local/bin/linkcheck}
 UDPSEQ=${UDPSEQ:-/usr/local/bin/udpseq}
 MT6D_SHIM=${MT6D_SHIM:-/usr/local/lib/libmt6d_shim.so}
+MT6D_HEAPPROBE=${MT6D_HEAPPROBE:-/usr/local/lib/libmt6d_heapprobe.so}
 # Where tests write configuration and the PSK (tools/demo points it elsewhere natively).
 MT6D_ETC=${MT6D_ETC:-/etc/mt6d}
 
@@ -419,6 +420,23 @@ pcap_count_other() { pcap_count "$1" other; }
 # pcap_show_other FILE: the text lines of packets that are neither SCTP nor ICMPv6.
 pcap_show_other() {
 	pcap_text "$1" | awk "$_PCAP_AWK"' class() == "other"'
+}
+
+# A mark in a capture of hostB's link (cap_start NAME $NS_HOSTB $HOST_DEV) between two
+# phases of a test: lan_mark sends MARK_N echo requests from gwB's LAN address to hostB.
+# lan_split FILE: "BEFORE MARKS AFTER": packets from hostA to hostB before the first of
+# them, the marks, and packets from hostA to hostB after them. The marks show the capture
+# saw the link; packets after them (through a working tunnel) show the search finds what
+# is there.
+lan_mark() {
+	nsx "$NS_GWB" ping -6 -c 3 -i 0.2 -W 1 "$HOSTB" >/dev/null 2>&1 || :
+}
+lan_split() {
+	pcap_text "$1" | awk -v inner="IP6 $HOSTA > $HOSTB:" \
+		-v mark="IP6 $GWB_LAN > $HOSTB: ICMP6, echo request" '
+		index($0, mark) { m++; next }
+		index($0, inner) { if (m) after++; else before++ }
+		END { print before + 0, m + 0, after + 0 }'
 }
 
 # --- mt6d daemons ---------------------------------------------------------------------

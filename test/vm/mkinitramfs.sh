@@ -36,7 +36,7 @@ MT6D_BINS="tunnel/mt6d-tunnel addrmgr/mt6d-addrmgr"
 # Test-only helpers from the build dir (test/vm/helpers): a tool and a preload library.
 HELPER_BINS="test/vm/helpers/pcapgrep test/vm/helpers/sctp_intruder test/vm/helpers/sctp_forge
 	test/vm/helpers/framelen test/vm/helpers/linkcheck test/vm/helpers/udpseq"
-HELPER_LIBS="test/vm/helpers/libmt6d_shim.so"
+HELPER_LIBS="test/vm/helpers/libmt6d_shim.so test/vm/helpers/libmt6d_heapprobe.so"
 
 usage() {
 	echo "usage: $0 -o OUT.gz [--build-dir DIR] [--kernel-dir DIR] TESTNAME..." >&2

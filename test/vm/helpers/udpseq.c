@@ -4,7 +4,7 @@
  * does to one flow's packets (lost, duplicated, out of order, delayed).
  *
  *   udpseq send ADDR PORT COUNT RATE SIZE
- *   udpseq recv PORT COUNT IDLE_MS
+ *   udpseq recv PORT COUNT IDLE_MS [GAP_MS]
  *
  * send: COUNT datagrams of SIZE bytes (16..1400) to [ADDR]:PORT, RATE per second on an
  * absolute schedule (a sender that fell behind catches up instead of drifting). Each one
@@ -23,7 +23,15 @@
  * ends run in one VM, so they read the same clock whatever their network namespaces.
  * sockdrops is what the receiving socket's queue dropped (SO_RXQ_OVFL), so a loss of the
  * receiver's own making is not blamed on the path; foreign counts datagrams that are not
- * this stream's.
+ * this stream's. The line ends with "first_s F last_s L": the CLOCK_MONOTONIC times (in
+ * the VM, the uptime) of the stream's first and last arrival, 0 when none came.
+ *
+ * With GAP_MS, every silence of at least GAP_MS between two arrivals of the stream is
+ * printed as it ends, "gap AT_S LEN_S": when the silence began (the earlier arrival, same
+ * clock) and how long it lasted; tools/soak reads its outages from these lines. Every
+ * TICK_NS (10 s) it also prints "tick AT_S MAX_SEQ UNIQUE", the highest number and the
+ * count of distinct numbers received so far, so a script can tell in which stretch of
+ * the stream the losses fell.
  *
  * Exit status 0, or 1 on bad usage or a socket error.
  */
@@ -44,13 +52,14 @@
 #define MAX_SIZE 1400
 #define MAX_COUNT 10000000ul
 #define FIRST_WAIT_MS 10000
+#define TICK_NS 10000000000ull
 /* Room for a queue of a few seconds of the stream, so the receiver does not drop it. */
 #define RCVBUF (8 * 1024 * 1024)
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: udpseq send ADDR PORT COUNT RATE SIZE\n"
-			"       udpseq recv PORT COUNT IDLE_MS\n");
+			"       udpseq recv PORT COUNT IDLE_MS [GAP_MS]\n");
 	return 1;
 }
 
@@ -126,8 +135,27 @@ struct tally {
 	uint32_t sockdrops;
 	long max_seq;
 	double delay_sum_ms, delay_max_ms;
+	uint64_t gap_ns, first_at, last_at, next_tick;
 	uint8_t *seen;
 };
+
+/* A silence of gap_ns or more, between the previous arrival of the stream and this one. */
+static void note_arrival(struct tally *t, uint64_t at)
+{
+	if (t->gap_ns && t->last_at && at - t->last_at >= t->gap_ns) {
+		printf("gap %.3f %.3f\n", (double)t->last_at / 1e9,
+		       (double)(at - t->last_at) / 1e9);
+		fflush(stdout);
+	}
+	if (t->gap_ns && at >= t->next_tick) {
+		printf("tick %.3f %ld %lu\n", (double)at / 1e9, t->max_seq, t->unique);
+		fflush(stdout);
+		t->next_tick = at + TICK_NS;
+	}
+	if (!t->first_at)
+		t->first_at = at;
+	t->last_at = at;
+}
 
 static void tally_one(struct tally *t, const uint8_t *buf, ssize_t len, uint64_t at)
 {
@@ -148,6 +176,7 @@ static void tally_one(struct tally *t, const uint8_t *buf, ssize_t len, uint64_t
 		return;
 	}
 	t->received++;
+	note_arrival(t, at);
 	if (t->seen[seq]) {
 		t->dups++;
 		return;
@@ -178,12 +207,13 @@ static int do_recv(char **argv)
 {
 	struct sockaddr_in6 any = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
 	struct tally t = { .max_seq = -1 };
-	unsigned long port, idle;
+	unsigned long port, idle, gap_ms = 0;
 	int fd, one = 1, size = RCVBUF;
 
 	if (number(argv[0], 1, 65535, &port) || number(argv[1], 1, MAX_COUNT, &t.count) ||
-	    number(argv[2], 1, 600000, &idle))
+	    number(argv[2], 1, 600000, &idle) || (argv[3] && number(argv[3], 1, 600000, &gap_ms)))
 		return 1;
+	t.gap_ns = (uint64_t)gap_ms * 1000000u;
 	t.seen = calloc(t.count, 1);
 	any.sin6_port = htons((uint16_t)port);
 	fd = socket(AF_INET6, SOCK_DGRAM, 0);
@@ -235,10 +265,11 @@ static int do_recv(char **argv)
 		tally_one(&t, buf, len, now_ns());
 	}
 	printf("received %lu unique %lu lost %lu duplicates %lu reordered %lu "
-	       "delay_avg_ms %.2f delay_max_ms %.2f sockdrops %u foreign %lu\n",
+	       "delay_avg_ms %.2f delay_max_ms %.2f sockdrops %u foreign %lu first_s %.3f "
+	       "last_s %.3f\n",
 	       t.received, t.unique, t.count - t.unique, t.dups, t.reordered,
 	       t.unique ? t.delay_sum_ms / (double)t.unique : 0, t.delay_max_ms, t.sockdrops,
-	       t.foreign);
+	       t.foreign, (double)t.first_at / 1e9, (double)t.last_at / 1e9);
 	close(fd);
 	free(t.seen);
 	return 0;
@@ -248,7 +279,7 @@ int main(int argc, char **argv)
 {
 	if (argc == 7 && !strcmp(argv[1], "send"))
 		return do_send(argv + 2);
-	if (argc == 5 && !strcmp(argv[1], "recv"))
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "recv"))
 		return do_recv(argv + 2);
 	return usage();
 }

@@ -23,6 +23,8 @@
 #  flood     ping -i 0.01 hostA -> hostB across >= 60 rotations: none lost; a paced TCP
 #            transfer across the same rotations arrives byte-identical; the longest gap
 #            between echo replies (captured at hostA) is reported and must stay < 1 s.
+#            Control: the capture holds the replies ping received, and a 1.5 s pause put
+#            after the pings is measured as such (flood and crash alike).
 #  asconf    an nft rule on gwA drops every SCTP packet with an ASCONF chunk, both ways,
 #            for 10 s: pings every 0.1 s keep being answered, teardown failures are counted
 #            and logged on both gateways, old addresses are held and gwA's status says the
@@ -64,11 +66,46 @@ nft_set() { # GW SET: the elements of the guard's set, one per line
 		tr ',{}' '\n\n\n' | grep -o '[0-9a-f]*:[0-9a-f:]*' | sort -u
 }
 
-# longest_gap PCAP: the longest time in ms between two consecutive packets of PCAP.
-longest_gap() {
-	"$TCPDUMP" -Z root -tt -nn -r "$1" 2>/dev/null | awk '
-		{ t = $1 + 0; if (n++ && t - p > max) max = t - p; p = t }
-		END { printf "%d\n", max * 1000 }'
+# Echo replies captured at hostA: the gaps between them measure the tunnel's interruptions.
+# Positive control, in each capture: after a phase's pings, a pause of MARK_PAUSE seconds,
+# then MARK_N pings of MARK_SIZE bytes (the mark); the same computation must find that
+# pause, and the capture must hold the replies ping counted.
+MARK_PAUSE=1.5
+MARK_SIZE=200
+MARK_N=3
+marks_in() { # PCAP: the mark's echo replies (IPv6 payload length MARK_SIZE + 8) in PCAP
+	"$TCPDUMP" -Z root -nn -r "$1" "ip6[4:2] == $((MARK_SIZE + 8))" 2>/dev/null | wc -l
+}
+mark_replies() { # NAME: the mark, in capture NAME
+	sleep "$MARK_PAUSE"
+	nsx "$NS_HOSTA" ping -6 -c "$MARK_N" -i 0.2 -W 2 -s "$MARK_SIZE" "$HOSTB" >/dev/null 2>&1 || :
+	# tcpdump lags behind under TCG: let it write the mark before it is stopped.
+	wait_for "[ \$(marks_in $(cap_file "$1")) -ge $MARK_N ]" 10 || :
+}
+# gaps PCAP: "REPLIES GAP MARKS MARK_GAP": the phase's echo replies in PCAP, the longest
+# time in ms between two of them, the mark's replies, and the time in ms from the last
+# reply of the phase to the first of the mark.
+gaps() {
+	"$TCPDUMP" -Z root -tt -nn -r "$1" 2>/dev/null | awk -v mlen="length $((MARK_SIZE + 8))" '
+		/echo reply/ && $0 ~ mlen "$" { if (!m++ && n) mg = $1 - p; next }
+		/echo reply/ { t = $1 + 0; if (n++ && t - p > g) g = t - p; p = t }
+		END { printf "%d %d %d %d\n", n, g * 1000, m, mg * 1000 }'
+}
+# judge_gaps PHASE PCAP RECEIVED: the capture holds the replies ping received (99 %: a
+# reply tcpdump missed can only lengthen a gap) and measures the mark's pause; sets gap.
+judge_gaps() {
+	set -- "$1" "$2" "$3" $(gaps "$2")
+	gap=$5
+	log "$1: $4 of $3 replies captured, longest gap $5 ms; mark: $6 replies, $7 ms after"
+	echo "$1 replies_captured=$4 longest_gap_ms=$5 mark_replies=$6 mark_gap_ms=$7" \
+		>>"$OUT/figures.txt"
+	[ "$3" -gt 0 ] && [ "$(($4 * 100))" -ge "$(($3 * 99))" ] &&
+		pass "$1: the capture holds $4 of the $3 echo replies ping received" ||
+		fail "$1: the capture holds the echo replies ping received" "$4 of $3"
+	[ "$6" -eq "$MARK_N" ] && [ "$7" -ge "$(awk -v p="$MARK_PAUSE" 'BEGIN { print p * 1000 }')" ] &&
+		[ "$7" -ge 1000 ] &&
+		pass "control: $1's gap measure finds the ${MARK_PAUSE} s pause before the mark ($7 ms, over the 1 s bound)" ||
+		fail "control: $1's gap measure finds the ${MARK_PAUSE} s pause" "$6 mark replies, $7 ms"
 }
 # replies_cap_start NAME: capture the echo replies arriving at hostA.
 replies_cap_start() {
@@ -170,6 +207,7 @@ if want flood; then
 		done | $SOCAT -u STDIN TCP6:[$HOSTB]:5001"
 	nsx "$NS_HOSTA" ping -6 -c "$count" -i 0.01 -W 5 "$HOSTB" >"$OUT/flood-ping.log" 2>&1 || :
 	rot=$(($(mt6d_astatus_key gwA rotations) - rot0))
+	mark_replies flood
 	wait_for "! bg_alive tcp-client" 120 || fail "paced transfer" "still running"
 	bg_stop tcp-client || :
 	wait_for "! bg_alive tcp-server" 30 || :
@@ -177,7 +215,7 @@ if want flood; then
 	cap_stop flood
 	set -- $(ping_result "$OUT/flood-ping.log")
 	sent=${1:-0} recv=${2:-0}
-	gap=$(longest_gap "$(cap_file flood)")
+	judge_gaps flood "$(cap_file flood)" "$recv"
 	log "flood: $sent sent, $recv received across $rot rotations of gwA; longest gap ${gap} ms"
 	echo "flood sent=$sent received=$recv rotations=$rot longest_gap_ms=$gap" >>"$OUT/figures.txt"
 	[ "$sent" -eq "$count" ] && [ "$recv" -eq "$sent" ] && [ "$rot" -ge 60 ] &&
@@ -285,9 +323,11 @@ if want crash; then
 		wait_for "mt6d_astatus gwA >/dev/null" 5 || fail "crash $i: restart" "no status"
 	done
 	wait "$pingpid" || :
+	mark_replies crash
 	cap_stop crash
 	set -- $(ping_result "$OUT/crash-ping.log")
-	gap=$(longest_gap "$(cap_file crash)")
+	judge_gaps crash "$(cap_file crash)" "${2:-0}"
+	set -- $(ping_result "$OUT/crash-ping.log")
 	log "crash: pings $1 sent, $2 received; longest gap between replies $gap ms"
 	echo "crash pings_sent=$1 pings_received=$2 longest_gap_ms=$gap" >>"$OUT/figures.txt"
 	# The gap is measured between replies: the loss bound covers silence after the last one.

@@ -1,29 +1,37 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# Memory stays flat: each daemon's private memory, sampled during two minutes of
+# Memory stays flat: each daemon's heap and private memory, sampled during two minutes of
 # traffic with a rotation every second and new session keys every 10 s, does not grow.
 #
 #  hostA ── gwA ══ (veth "internet", hashed addresses only) ══ gwB ── hostB
 #  fd00:a::2        mt6d-tunnel + mt6d-addrmgr on each gateway        fd00:b::2
 #
 # Traffic: iperf3 TCP hostA -> hostB at a fixed rate and a ping every 0.2 s, for
-# MT6D_MEMFLAT_SECS (120). Every SAMPLE_SECS the anonymous memory (heap, stacks,
-# anonymous maps: what a leak grows) of the four daemons is read from
-# /proc/PID/smaps_rollup and recorded in memflat.csv, with the private file-backed
-# pages beside it in memflat-file.csv for the record. Those are not judged: a code
-# page of a shared library counts as private while only one process has touched it,
-# so they move with which code paths ran. The traffic outlasts the last sample, so the
-# end of a flow (new code paths, once) is not mistaken for growth: one run that judged
-# all private pages and sampled as iperf3 ended saw a one-time +84 KiB step in gwA's
-# tunnel, not broken down. The first WARMUP_SECS fill buffers and caches once; after
-# that, what memory held at the end -- the lower of the last two samples -- may exceed
-# the warm-up sample by at most GROWTH_KIB (64 KiB, 16 pages), and no sample may reach
-# LIMIT_KIB (2 MiB). Leaked memory stays; a transient allocation (one run saw +76 KiB
-# in one sample of gwB's mt6d-addrmgr, back to the warm-up figure 10 s later) does not,
-# and is reported, not judged. The test also checks that traffic went through (iperf3's
-# receiver and the tunnel's counters) and that at least a rotation per two seconds
-# happened, so the run measured what it claims.
+# MT6D_MEMFLAT_SECS (120). Every SAMPLE_SECS two figures of the four daemons are recorded:
+#  heap       malloc's in-use bytes (mallinfo2, read by helpers/heapprobe.c preloaded into
+#             each daemon, written whenever its event loop goes idle), in memflat-heap.csv.
+#             Byte-exact: this is the check that catches a small leak.
+#  anonymous  the anonymous pages (heap, stacks, anonymous maps) from
+#             /proc/PID/smaps_rollup, in memflat.csv, with the private file-backed pages
+#             beside it in memflat-file.csv for the record. Those are not judged: a code
+#             page of a shared library counts as private while only one process has
+#             touched it, so they move with which code paths ran.
+# The traffic outlasts the last sample, so the end of a flow (new code paths, once) is not
+# mistaken for growth. The first WARMUP_SECS fill buffers and caches once; after that, what
+# a daemon held at the end -- the lower of the last two samples, so that a transient
+# allocation is not taken for a leak -- may exceed the warm-up sample by at most
+# HEAP_GROWTH bytes of heap (4 KiB) and GROWTH_KIB of anonymous memory (64 KiB, 16 pages;
+# pages also hold what malloc keeps after a free), and no sample may reach LIMIT_KIB.
+#
+# Sensitivity: a leak of 100 bytes per rotation leaks 100 x (rotations between the
+# warm-up sample and the end) bytes, about 10 KB in 100 rotations; the test fails unless
+# that figure exceeds HEAP_GROWTH, so a run too short (or rotating too slowly) to catch
+# such a leak fails as well. Positive control, in the same run: gwA's mt6d-addrmgr gets
+# MT6D_LEAK_BYTES=100 (heapprobe leaks 100 bytes at each bind of a new address, once per
+# rotation); its heap growth must exceed HEAP_GROWTH -- the judgement fails on that leak --
+# while its growth less what heapprobe reports it leaked is judged like the other three.
+# MT6D_MEMFLAT_LEAK=0 leaves the leak out (then gwA's addrmgr is judged unaided).
 set -eu
 . "$(dirname "$0")/../lib.sh"
 mt6d_require
@@ -31,9 +39,12 @@ mt6d_require
 SECS=${MT6D_MEMFLAT_SECS:-120}
 SAMPLE_SECS=10
 WARMUP_SECS=20
+HEAP_GROWTH=4096
 GROWTH_KIB=64
 LIMIT_KIB=2048
 RATE=${MT6D_MEMFLAT_RATE:-20M}
+LEAK=${MT6D_MEMFLAT_LEAK:-100}
+LEAKER=gwA-addrmgr
 
 mkdir -p /etc/mt6d
 for gw in gwA gwB; do
@@ -41,8 +52,15 @@ for gw in gwA gwB; do
 		"$(mt6d_conf $gw)" >/etc/mt6d/$gw.conf
 done
 topo_up
-mt6d_start gwA /etc/mt6d/gwA.conf
-mt6d_start gwB /etc/mt6d/gwB.conf
+heap_env() { echo "LD_PRELOAD=$MT6D_HEAPPROBE MT6D_HEAP_FILE=$STATE/heap-$1"; }
+for gw in gwA gwB; do
+	MT6D_TUNNEL_ENV=$(heap_env "$gw-tunnel")
+	MT6D_ADDRMGR_ENV=$(heap_env "$gw-addrmgr")
+	[ "$gw-addrmgr" = "$LEAKER" ] && [ "$LEAK" -gt 0 ] &&
+		MT6D_ADDRMGR_ENV="$MT6D_ADDRMGR_ENV MT6D_LEAK_BYTES=$LEAK"
+	mt6d_start "$gw" "/etc/mt6d/$gw.conf"
+done
+MT6D_TUNNEL_ENV='' MT6D_ADDRMGR_ENV=''
 mt6d_wait_up
 
 # anon_kb PID: anonymous pages; file_kb PID: private pages that are not anonymous.
@@ -54,8 +72,13 @@ file_kb() {
 	awk '/^Private_(Clean|Dirty):/ { p += $2 } /^Anonymous:/ { a += $2 }
 		END { print p - a }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0
 }
+# heap NAME: "INUSE LEAKED CALLS" from heapprobe in NAME's daemon ("" if it wrote nothing)
+heap() { cat "$STATE/heap-$1" 2>/dev/null || :; }
 
 names="gwA-tunnel gwA-addrmgr gwB-tunnel gwB-addrmgr"
+for n in $names; do
+	wait_for "[ -s $STATE/heap-$n ]" 5 || fail "heapprobe reports $n's heap" "no figures"
+done
 rot0=$(json_num "$(mt6d_tstatus gwA --json)" rotations)
 bg_start iperf-hostB hostB "$IPERF3" -s -1
 wait_for "nsx hostB $SS -Hln | grep -q ':5201'" 10 || die "iperf3 server" "did not start"
@@ -64,19 +87,26 @@ TAIL_SECS=10
 bg_start iperf-hostA hostA "$IPERF3" -c "$HOSTB" -t "$((SECS + TAIL_SECS))" -b "$RATE" -f m
 bg_start ping-hostA hostA /usr/local/bin/iputils-ping -6 -i 0.2 -w "$((SECS + TAIL_SECS))" "$HOSTB"
 
-echo "t,$(echo $names | tr ' ' ,)" >"$OUT/memflat.csv"
-echo "t,$(echo $names | tr ' ' ,)" >"$OUT/memflat-file.csv"
+header="t,$(echo $names | tr ' ' ,)"
+echo "$header" >"$OUT/memflat.csv"
+echo "$header" >"$OUT/memflat-file.csv"
+# memflat-heap.csv: in-use bytes, then what heapprobe leaked and how often, per daemon
+echo "t$(for n in $names; do printf ',%s,%s-leaked,%s-leaks' $n $n $n; done)" \
+	>"$OUT/memflat-heap.csv"
 t=0
 while [ "$t" -le "$SECS" ]; do
-	row=$t frow=$t
+	row=$t frow=$t hrow=$t
 	for n in $names; do
 		pid=$(bg_pid "$n")
 		row="$row,$(anon_kb "$pid")"
 		frow="$frow,$(file_kb "$pid")"
+		set -- $(heap "$n") 0 0 0
+		hrow="$hrow,$1,$2,$3"
 	done
 	echo "$row" >>"$OUT/memflat.csv"
 	echo "$frow" >>"$OUT/memflat-file.csv"
-	log "memflat: anonymous $row; private file-backed $frow"
+	echo "$hrow" >>"$OUT/memflat-heap.csv"
+	log "memflat: anonymous $row; private file-backed $frow; heap $hrow"
 	[ "$t" -eq "$SECS" ] && break
 	sleep "$SAMPLE_SECS"
 	t=$((t + SAMPLE_SECS))
@@ -94,6 +124,57 @@ awk -v t="$mbps" 'BEGIN { exit !(t > 0) }' &&
 [ "$((${rot:-0} - ${rot0:-0}))" -ge "$((SECS / 2))" ] &&
 	pass "rotations: $((rot - rot0)) during the run" ||
 	fail "rotations during the run" "${rot0:-?} -> ${rot:-?}"
+
+# heap_growth COL: heap growth of the daemon whose figures start in column COL of
+# memflat-heap.csv, less what heapprobe leaked on purpose. Prints "GROWTH RAW BINDS":
+# corrected and raw growth in bytes, and the new addresses the daemon bound (rotations)
+# between the warm-up sample and the end.
+heap_growth() {
+	awk -F, -v c="$1" -v w="$WARMUP_SECS" '
+		NR == 1 { next }
+		$1 == w { base = $c - $(c + 1); rbase = $c; cbase = $(c + 2) }
+		{ if ($c == 0) zero = 1
+		  pv = v; prv = rv; pcl = cl; v = $c - $(c + 1); rv = $c; cl = $(c + 2) }
+		END {
+			if (zero || base == "" || pv == "") exit 1
+			# the lower of the last two samples (the leak calls of the same sample)
+			if (pv < v) { v = pv; rv = prv; cl = pcl }
+			printf "%d %d %d\n", v - base, rv - rbase, cl - cbase
+		}' "$OUT/memflat-heap.csv"
+}
+
+col=2
+for n in $names; do
+	set -- $(heap_growth "$col") x x x
+	if [ "$1" = x ]; then
+		fail "heap flat: $n" "missing heap samples"
+	elif [ "$1" -le "$HEAP_GROWTH" ]; then
+		pass "heap flat: $n grew $1 B after warm-up (bound $HEAP_GROWTH B)"
+	else
+		fail "heap flat: $n grew at most $HEAP_GROWTH B after warm-up" "+$1 B"
+	fi
+	if [ "$n" = "$LEAKER" ] && [ "$LEAK" -gt 0 ] && [ "$1" != x ]; then
+		echo "control $n leak_bytes_per_call=$LEAK leaks=$3 raw_growth=$2 corrected=$1" \
+			>>"$OUT/figures.txt"
+		if [ "$2" -gt "$HEAP_GROWTH" ] && [ "$3" -ge "$((SECS / 4))" ]; then
+			pass "control: $LEAK B leaked at $3 rotations of $n: heap +$2 B, over the bound (the check fails on it)"
+		else
+			fail "control: a leak of $LEAK B per rotation fails the heap check" \
+				"$3 binds, heap +$2 B (bound $HEAP_GROWTH B)"
+		fi
+	fi
+	# Sensitivity: gwB's addrmgr (never leaked into) bound a new address at each rotation
+	# of the judged window; 100 B at each of them must exceed the bound.
+	if [ "$n" = gwB-addrmgr ] && [ "$1" != x ]; then
+		echo "sensitivity rotations_after_warmup=$3 leak_100B=$((100 * $3)) bound=$HEAP_GROWTH" \
+			>>"$OUT/figures.txt"
+		[ "$((100 * $3))" -gt "$HEAP_GROWTH" ] &&
+			pass "sensitivity: 100 B x $3 rotations after warm-up = $((100 * $3)) B > $HEAP_GROWTH B" ||
+			fail "sensitivity: a leak of 100 B per rotation exceeds the bound" \
+				"only $3 rotations after warm-up"
+	fi
+	col=$((col + 3))
+done
 
 col=2
 for n in $names; do

@@ -19,13 +19,19 @@
 #    puts the static route back).  Traffic resumes within LINK_BOUND seconds.
 # Each outage's longest gap (up to the end of the ping run, so traffic that never
 # resumes counts as one long gap), and the replies lost, go to "outage: ..." lines
-# and outages.txt.
+# and outages.txt. Positive control: the gap measured across each 5 s outage of the path
+# (2 and 3) is at least 5 s, so the measure sees an outage where there is one.
 set -eu
 . "$(dirname "$0")/../lib.sh"
 mt6d_require
 
-RESTART_BOUND=${RESTART_BOUND:-8}
+# About twice the worst case measured (README, '## Recovery'): 1.96 s after a restart;
+# 8.91 s for a 5 s path outage, that is 3.9 s to recover once the path was back (that
+# association was not revived by the path's return: it died of its retransmission limit
+# 3.2 s later and a new one came up): 5 + 2 x 3.5 s.
+RESTART_BOUND=${RESTART_BOUND:-4}
 LINK_BOUND=${LINK_BOUND:-12}
+OUTAGE=5
 PING=/usr/local/bin/iputils-ping
 
 mkdir -p "$MT6D_ETC"
@@ -59,8 +65,10 @@ gap() {
 		END { if (n && first + dur - last > g) g = first + dur - last
 			printf "%.3f %d %d\n", g, n, sent }' "$OUT/$1.log"
 }
-# report NAME WHAT BOUND SECONDS
+# report NAME WHAT BOUND SECONDS [OUTAGE]: OUTAGE, the seconds the test cut the path for,
+# is the least gap the measure must find (the control)
 report() {
+	_min=${5:-}
 	# shellcheck disable=SC2046
 	set -- "$1" "$2" "$3" $(gap "$1" "$4")
 	log "outage: $2: longest gap between replies $4 s; $5 of $6 replies received"
@@ -71,6 +79,10 @@ report() {
 	else
 		fail "$2: traffic resumes within $3 s" "longest gap $4 s, $5 of $6 replies"
 	fi
+	[ -z "$_min" ] && return 0
+	awk -v g="$4" -v m="$_min" 'BEGIN { exit !(g >= m) }' &&
+		pass "control: $2: the gap measure sees the $_min s outage ($4 s)" ||
+		fail "control: $2: the gap measure sees the $_min s outage" "longest gap $4 s"
 }
 
 # --- 1. peer tunnel SIGKILLed and restarted ------------------------------------------------
@@ -92,19 +104,19 @@ ping_start ping-dark 20
 sleep 2
 log "internet path dark"
 for gw in gwA gwB; do "$TC" -n "$gw" qdisc add dev "$INET_DEV" root netem loss 100%; done
-sleep 5
+sleep "$OUTAGE"
 for gw in gwA gwB; do "$TC" -n "$gw" qdisc del dev "$INET_DEV" root; done
 log "internet path back"
 wait_for "! bg_alive ping-dark" 40 || :
 bg_stop ping-dark || :
-report ping-dark "internet path dark 5 s" "$LINK_BOUND" 20
+report ping-dark "internet path dark 5 s" "$LINK_BOUND" 20 "$OUTAGE"
 
 # --- 3. uplink down for 5 s -------------------------------------------------------------------
 ping_start ping-link 20
 sleep 2
 log "gwA uplink down"
 "$IP" -n gwA link set "$INET_DEV" down
-sleep 5
+sleep "$OUTAGE"
 "$IP" -n gwA -batch - <<-EOF
 	link set $INET_DEV up
 	route replace $GWB_PREFIX dev $INET_DEV
@@ -112,7 +124,7 @@ EOF
 log "gwA uplink up"
 wait_for "! bg_alive ping-link" 40 || :
 bg_stop ping-link || :
-report ping-link "uplink down 5 s" "$LINK_BOUND" 20
+report ping-link "uplink down 5 s" "$LINK_BOUND" 20 "$OUTAGE"
 grep -h 'association' "$OUT/gwA-tunnel.log" | tail -n 4
 
 for gw in gwA gwB; do
