@@ -49,7 +49,7 @@ static void snapshot(struct tunnel *t, struct tunnel_status *st)
 						     ? hop_ep(t, t->sess.cur.sk)
 						     : hop_current_ep(t);
 		uint64_t slots = t->cfg->association_slots;
-		uint64_t e = mt6d_assoc_epoch(assoc_slot(t), t->cfg->association_slots);
+		uint64_t e = hop_epoch(t, assoc_slot(t));
 
 		st->epoch = ep ? ep->epoch : e;
 		st->local_port = ep ? ep->port : 0;

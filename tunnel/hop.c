@@ -33,7 +33,7 @@ bool hop_keepalives(const struct tunnel *t)
 	return t->cfg->association_slots == 1;
 }
 
-static uint64_t epoch_of(const struct tunnel *t, uint64_t slot)
+uint64_t hop_epoch(const struct tunnel *t, uint64_t slot)
 {
 	return hop_enabled(t) ? mt6d_assoc_epoch(slot, t->cfg->association_slots) : 0;
 }
@@ -57,13 +57,18 @@ static struct tunnel_ep *ep_of_epoch(struct tunnel *t, uint64_t epoch)
 
 struct tunnel_ep *hop_current_ep(struct tunnel *t)
 {
-	struct tunnel_ep *ep = ep_of_epoch(t, epoch_of(t, assoc_slot(t)));
+	struct tunnel_ep *ep = ep_of_epoch(t, hop_epoch(t, assoc_slot(t)));
 
 	return ep && ep->port ? ep : NULL;
 }
 
+static int ep_open(struct tunnel *t, uint64_t epoch, uint64_t slot, struct tunnel_ep **out);
+
 int hop_setup(struct tunnel *t)
 {
+	uint64_t slot = assoc_slot(t);
+	struct tunnel_ep *ep;
+
 	for (size_t i = 0; i < TUNNEL_EPS; i++)
 		t->eps[i] = (struct tunnel_ep){ .sk = -1 };
 	t->paused_sk = -1;
@@ -77,7 +82,8 @@ int hop_setup(struct tunnel *t)
 		 */
 		t->ep_params.hb_interval = 0;
 	t->pr = t->ep_params.pr;
-	return 0;
+	/* The clock's endpoint opens now (bound at the first tick): no SCTP, no start. */
+	return ep_open(t, hop_epoch(t, slot), slot, &ep);
 }
 
 static int ep_open(struct tunnel *t, uint64_t epoch, uint64_t slot, struct tunnel_ep **out)
@@ -209,7 +215,7 @@ static void ensure(struct tunnel *t, uint64_t epoch, uint64_t slot)
 /* Sockets nothing needs any more: drained ones, and other epochs' without the one in charge. */
 static void close_spent(struct tunnel *t, uint64_t slot, uint64_t now_ms)
 {
-	uint64_t e = epoch_of(t, slot), next = epoch_of(t, slot + 1);
+	uint64_t e = hop_epoch(t, slot), next = hop_epoch(t, slot + 1);
 
 	for (size_t i = 0; i < TUNNEL_EPS; i++) {
 		struct tunnel_ep *ep = &t->eps[i];
@@ -236,7 +242,7 @@ static void close_spent(struct tunnel *t, uint64_t slot, uint64_t now_ms)
  */
 static void hop_due(struct tunnel *t, uint64_t slot)
 {
-	uint64_t e = epoch_of(t, slot);
+	uint64_t e = hop_epoch(t, slot);
 	struct tunnel_ep *ep;
 
 	if (!session_authenticated(&t->sess) || t->sess.cur.epoch >= e) {
@@ -265,7 +271,7 @@ static void hop_due(struct tunnel *t, uint64_t slot)
 
 void hop_tick(struct tunnel *t, uint64_t now_ms)
 {
-	uint64_t slot = assoc_slot(t), e = epoch_of(t, slot), next = epoch_of(t, slot + 1);
+	uint64_t slot = assoc_slot(t), e = hop_epoch(t, slot), next = hop_epoch(t, slot + 1);
 
 	close_spent(t, slot, now_ms);
 	ensure(t, e, slot);

@@ -63,21 +63,16 @@ static int setup_keys(struct tunnel *t)
 	return ret;
 }
 
-/* The first endpoint opens now, so that a kernel without SCTP stops the start. */
 static int setup_endpoint(struct tunnel *t)
 {
-	int ret = hop_setup(t), sk;
+	int ret = hop_setup(t);
 
-	if (ret < 0)
+	if (ret < 0) {
+		log_warnx("SCTP endpoint: %s%s", strerror(-ret),
+			  ret == -EPROTONOSUPPORT ? " (this kernel has no SCTP; modprobe sctp)"
+						  : "");
 		return ret;
-	sk = endpoint_open(&t->ep_params);
-	if (sk < 0) {
-		log_warnx("SCTP endpoint: %s%s", strerror(-sk),
-			  sk == -EPROTONOSUPPORT ? " (this kernel has no SCTP; modprobe sctp)"
-						 : "");
-		return sk;
 	}
-	close(sk);
 	ret = mt6d_evloop_add(t->d.loop, t->tun_fd, EPOLLIN, datapath_on_tun, t);
 	if (ret < 0)
 		log_warnx("event loop: %s", strerror(-ret));

@@ -134,6 +134,9 @@ void assoc_endpoint_params(const struct mt6d_config *cfg, const uint8_t *auth_ke
 bool hop_enabled(const struct tunnel *t);
 /* One association per slot: no ASCONF, no SCTP heartbeats, the tunnel's keepalives instead. */
 bool hop_keepalives(const struct tunnel *t);
+/* The association epoch of @slot; 0 without hopping. */
+uint64_t hop_epoch(const struct tunnel *t, uint64_t slot);
+/* Sets the endpoints' parameters and opens the clock's endpoint (-errno: e.g. no SCTP). */
 int hop_setup(struct tunnel *t) __attribute__((warn_unused_result));
 /* Opens, binds, connects and closes endpoints as the clock and the session say. */
 void hop_tick(struct tunnel *t, uint64_t now_ms);
