@@ -112,8 +112,10 @@ log "hostB's link: $1 packets from hostA in part 1, $2 marks, $3 in part 2"
 [ "$1" -eq 0 ] && [ "$2" -ge 3 ] &&
 	pass "nothing from hostA at hostB without SCTP-AUTH (the capture holds the $2 marks sent then)" ||
 	fail "nothing from hostA at hostB without SCTP-AUTH" "$1 from hostA, $2 marks (want >= 3)"
-[ "$3" -ge 300 ] && pass "control: the same search finds $3 of hostA's packets in part 2" ||
-	fail "control: the search finds hostA's packets in part 2" "$3 found"
+# At least half of the 300 pings: tcpdump under TCG may miss a few (296 once), and the
+# control only has to show that the search is not blind (as in wrongkey.sh).
+[ "$3" -ge 150 ] && pass "control: the same search finds $3 of hostA's packets in part 2" ||
+	fail "control: the search finds hostA's packets in part 2" "$3 found (want >= 150)"
 mt6d_stop gwA
 mt6d_stop gwB
 finish
