@@ -208,13 +208,20 @@ unbind:
 	}
 }
 
-size_t assoc_sync_peer_addrs(const struct tsock *ts, struct in6_addr *peers, size_t max)
+void assoc_sync_live(const struct tsock *ts, struct in6_addr *peers, size_t max,
+		     struct guard_live *out)
 {
 	int n;
 
+	*out = (struct guard_live){ .peers = peers };
 	/* The peer's addresses of the association in charge only: an INIT lists what it likes. */
 	if (ts->sk < 0 || !ts->assoc)
-		return 0;
-	n = tsock_peer_addrs(ts, ts->assoc, peers, max);
-	return n > 0 ? ((size_t)n < max ? (size_t)n : max) : 0;
+		return;
+	n = tsock_peer_addrs(ts, ts->assoc, peers, max, &out->peer_port);
+	if (n <= 0) {
+		out->peer_port = 0;
+		return;
+	}
+	out->n_peers = (size_t)n < max ? (size_t)n : max;
+	out->port = ts->port;
 }

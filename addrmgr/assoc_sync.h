@@ -51,9 +51,10 @@ void assoc_sync_converge(const struct assoc_sync *as, time_t now, struct in6_add
 			 int *nbound);
 
 /*
- * The peer's addresses in the association the tunnel published as in charge (none while
- * there is none); returns how many (at most @max).
+ * The association the tunnel published as in charge, for the guard: its port pair and the
+ * peer's addresses in it (at most @max, stored in @peers); all empty while there is none.
  */
-size_t assoc_sync_peer_addrs(const struct tsock *ts, struct in6_addr *peers, size_t max);
+void assoc_sync_live(const struct tsock *ts, struct in6_addr *peers, size_t max,
+		     struct guard_live *out);
 
 #endif

@@ -47,10 +47,11 @@ static int install(const struct failclosed_tick *t, char *err, size_t errlen)
 	struct in6_addr extra[UPLINK_SYNC_MAX_EXTRA];
 	struct in6_addr peers[TSOCK_MAX_ADDRS];
 	size_t nextra = uplink_sync_extra_local(t->u, t->seen, NULL, 0, extra);
-	size_t npeers = assoc_sync_peer_addrs(t->ts, peers, TSOCK_MAX_ADDRS);
-	int ret =
-		guard_update(t->guard, t->plan, t->now, extra, nextra, peers, npeers, err, errlen);
+	struct guard_live live;
+	int ret;
 
+	assoc_sync_live(t->ts, peers, TSOCK_MAX_ADDRS, &live);
+	ret = guard_update(t->guard, t->plan, t->now, extra, nextra, &live, err, errlen);
 	return ret < 0 ? ret : 0;
 }
 

@@ -36,10 +36,11 @@ void table_sync_update(const struct table_sync *t, time_t now, const struct upli
 	struct in6_addr extra[UPLINK_SYNC_MAX_EXTRA];
 	struct in6_addr peers[TSOCK_MAX_ADDRS];
 	size_t nextra = uplink_sync_extra_local(u, seen, bound, nbound, extra);
-	size_t npeers = assoc_sync_peer_addrs(ts, peers, TSOCK_MAX_ADDRS);
+	struct guard_live live;
 	char err[256] = "";
 	int ret;
 
-	ret = guard_update(t->guard, t->plan, now, extra, nextra, peers, npeers, err, sizeof(err));
+	assoc_sync_live(ts, peers, TSOCK_MAX_ADDRS, &live);
+	ret = guard_update(t->guard, t->plan, now, extra, nextra, &live, err, sizeof(err));
 	guard_result(t, 0, ret, err);
 }

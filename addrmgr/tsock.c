@@ -75,7 +75,8 @@ int tsock_attach(struct tsock *ts, const char *runtime_path, int *changed)
 	return 0;
 }
 
-static int copy_addrs(struct sockaddr *sa, int n, struct in6_addr *out, size_t max)
+/* The IPv6 ones of @n packed addresses @sa; *@port (when asked): the first one's. */
+static int copy_addrs(struct sockaddr *sa, int n, struct in6_addr *out, size_t max, uint16_t *port)
 {
 	size_t k = 0;
 	char *p = (char *)sa;
@@ -84,6 +85,8 @@ static int copy_addrs(struct sockaddr *sa, int n, struct in6_addr *out, size_t m
 		struct sockaddr *s = (struct sockaddr *)p;
 
 		if (s->sa_family == AF_INET6) {
+			if (port && !k)
+				*port = ntohs(((struct sockaddr_in6 *)s)->sin6_port);
 			if (k < max)
 				out[k++] = ((struct sockaddr_in6 *)s)->sin6_addr;
 			p += sizeof(struct sockaddr_in6);
@@ -101,20 +104,21 @@ int tsock_local_addrs(const struct tsock *ts, struct in6_addr *out, size_t max)
 
 	if (n < 0)
 		return -errno;
-	ret = copy_addrs(sa, n, out, max);
+	ret = copy_addrs(sa, n, out, max, NULL);
 	if (sa)
 		sctp_freeladdrs(sa);
 	return ret;
 }
 
-int tsock_peer_addrs(const struct tsock *ts, sctp_assoc_t id, struct in6_addr *out, size_t max)
+int tsock_peer_addrs(const struct tsock *ts, sctp_assoc_t id, struct in6_addr *out, size_t max,
+		     uint16_t *port)
 {
 	struct sockaddr *sa = NULL;
 	int n = sctp_getpaddrs(ts->sk, id, &sa), ret;
 
 	if (n < 0)
 		return -errno;
-	ret = copy_addrs(sa, n, out, max);
+	ret = copy_addrs(sa, n, out, max, port);
 	if (sa)
 		sctp_freepaddrs(sa);
 	return ret;

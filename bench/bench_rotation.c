@@ -123,7 +123,6 @@ static void ns_setup(struct bench *b, int mode)
 {
 	struct guard_table_params gp = {
 		.name = "bench",
-		.port = 7861,
 		.prefix = b->prefix,
 		.anyip = mode == MODE_ANYIP,
 		.evidence_ms = 2000,

@@ -9,8 +9,11 @@
 #include "clock.h"
 #include "guard_sync.h"
 
-/* Plan, strays and the peer's window and addresses: a few hundred at most. */
-#define GUARD_MAX_WANT 512
+/*
+ * Plan, strays and the peer's window and addresses, a few hundred at most; with hopping,
+ * 16 port pairs per epoch for up to 3 live and GUARD_WANT_RETIRED_SLOTS + 1 retired ones.
+ */
+#define GUARD_MAX_WANT 1024
 #define GUARD_MAX_EVIDENCE 256
 
 struct guard {
@@ -41,9 +44,6 @@ static void table_params(const struct mt6d_config *cfg, const struct in6_addr *p
 {
 	*gp = (struct guard_table_params){
 		.name = cfg->name,
-		.port = cfg->port,
-		.hop_ports =
-			cfg->association_slots ? cfg->port_range : (struct mt6d_port_range){ 0 },
 		.prefix = *prefix,
 		.anyip = cfg->mode == MT6D_MODE_ANYIP,
 	};
@@ -225,8 +225,8 @@ static int install(struct guard *p, size_t nwant, char *err, size_t errlen)
 }
 
 int guard_update(struct guard *p, const struct plan *plan, time_t now,
-		 const struct in6_addr *extra_local, size_t n_extra, const struct in6_addr *peers,
-		 size_t n_peers, char *err, size_t errlen)
+		 const struct in6_addr *extra_local, size_t n_extra, const struct guard_live *live,
+		 char *err, size_t errlen)
 {
 	struct guard_want_params wp = {
 		.plan = plan,
@@ -240,8 +240,13 @@ int guard_update(struct guard *p, const struct plan *plan, time_t now,
 		.now = now,
 		.extra_local = extra_local,
 		.n_extra_local = n_extra,
-		.peer_addrs = peers,
-		.n_peer_addrs = n_peers,
+		.peer_addrs = live->peers,
+		.n_peer_addrs = live->n_peers,
+		.port = p->cfg->port,
+		.association_slots = p->cfg->association_slots,
+		.port_range = p->cfg->port_range,
+		.live_port = live->port,
+		.live_peer_port = live->peer_port,
 	};
 	int n = guard_want_build(&wp, p->want, GUARD_MAX_WANT), ret;
 

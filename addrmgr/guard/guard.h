@@ -63,15 +63,22 @@ void guard_unbound(struct guard *p, const struct in6_addr *a);
 bool guard_stalled(const struct guard *p, uint64_t newest, time_t now);
 bool guard_in_grace(const struct guard *p, const struct in6_addr *a);
 
+/* The association in charge, as the kernel reports it. */
+struct guard_live {
+	const struct in6_addr *peers; /* the peer's addresses */
+	size_t n_peers;
+	uint16_t port, peer_port; /* its port pair; 0: no association */
+};
+
 /*
  * Converges the sets (the first call installs the table) for the slot clock's @now.
  * @extra_local: our addresses outside the plan still bound or on the uplink, also the
- * only ones teardown state is kept for; @peers: the association's peer addresses as the
- * kernel reports them. Returns the element changes made, or -errno with text in @err.
+ * only ones teardown state is kept for. Returns the element changes made, or -errno with
+ * text in @err.
  */
 int guard_update(struct guard *p, const struct plan *plan, time_t now,
-		 const struct in6_addr *extra_local, size_t n_extra, const struct in6_addr *peers,
-		 size_t n_peers, char *err, size_t errlen) __attribute__((warn_unused_result));
+		 const struct in6_addr *extra_local, size_t n_extra, const struct guard_live *live,
+		 char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* For the status report. */
 struct guard_view {

@@ -56,7 +56,7 @@ void guard_expr_cmp(struct rb *rb, uint32_t sreg, uint32_t op, const void *data,
 	guard_expr_add(rb, e);
 }
 
-static void range(struct rb *rb, uint32_t sreg, const void *from, const void *to, uint32_t len)
+void guard_expr_range(struct rb *rb, uint32_t sreg, uint8_t from, uint8_t to)
 {
 	struct nftnl_expr *e = guard_expr_alloc(rb, "range");
 
@@ -64,21 +64,9 @@ static void range(struct rb *rb, uint32_t sreg, const void *from, const void *to
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_SREG, sreg);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_OP, NFT_RANGE_EQ);
-	nftnl_expr_set(e, NFTNL_EXPR_RANGE_FROM_DATA, from, len);
-	nftnl_expr_set(e, NFTNL_EXPR_RANGE_TO_DATA, to, len);
+	nftnl_expr_set(e, NFTNL_EXPR_RANGE_FROM_DATA, &from, 1);
+	nftnl_expr_set(e, NFTNL_EXPR_RANGE_TO_DATA, &to, 1);
 	guard_expr_add(rb, e);
-}
-
-void guard_expr_range(struct rb *rb, uint32_t sreg, uint8_t from, uint8_t to)
-{
-	range(rb, sreg, &from, &to, 1);
-}
-
-void guard_expr_range16(struct rb *rb, uint32_t sreg, uint16_t from, uint16_t to)
-{
-	uint16_t f = htons(from), t = htons(to);
-
-	range(rb, sreg, &f, &t, 2);
 }
 
 void guard_expr_meta(struct rb *rb, uint32_t key, uint32_t dreg)

@@ -29,8 +29,6 @@ void guard_expr_add(struct rb *rb, struct nftnl_expr *e);
 void guard_expr_payload(struct rb *rb, uint32_t base, uint32_t off, uint32_t len, uint32_t dreg);
 void guard_expr_cmp(struct rb *rb, uint32_t sreg, uint32_t op, const void *data, uint32_t len);
 void guard_expr_range(struct rb *rb, uint32_t sreg, uint8_t from, uint8_t to);
-/* The same for a 16-bit field in network byte order (a port), @from and @to in host order. */
-void guard_expr_range16(struct rb *rb, uint32_t sreg, uint16_t from, uint16_t to);
 void guard_expr_meta(struct rb *rb, uint32_t key, uint32_t dreg);
 void guard_expr_lookup(struct rb *rb, const char *set, uint32_t sreg);
 void guard_expr_counter(struct rb *rb, const char *name);

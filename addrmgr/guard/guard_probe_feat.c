@@ -18,7 +18,6 @@
 #include "nftctr.h"
 
 #define PROBE_TIMEOUT_MS 60000
-#define NFT_TYPE_IP6ADDR 8
 #define IP6_DADDR_OFF 24
 
 /* Keeps the first error of the transaction's parts. */
@@ -39,12 +38,15 @@ static void base_chain(struct pb *pb, uint32_t hook)
 	keep(pb, guard_expr_chain(pb->b, pb->table, NFPROTO_IPV6, PROBE_CHAIN, hook, 0));
 }
 
-/* A set of IPv6 addresses with timeouts, as the guard's; one element in it. */
-static void set(struct pb *pb, const char *name, uint32_t flags, uint32_t id)
+/* A set with timeouts keyed as the guard's set @kind (an address or a port pair); one
+ * element in it. */
+static void set(struct pb *pb, const char *name, enum guard_set kind, uint32_t flags, uint32_t id)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-	struct in6_addr a = IN6ADDR_LOOPBACK_INIT;
+	uint32_t klen = (uint32_t)guard_set_key_len(kind);
+	struct in6_addr a =
+		klen == sizeof(a) ? (struct in6_addr)IN6ADDR_LOOPBACK_INIT : guard_port_key(1, 1);
 	struct nlmsghdr *nlh = NULL;
 
 	if (s && e) {
@@ -52,14 +54,14 @@ static void set(struct pb *pb, const char *name, uint32_t flags, uint32_t id)
 		nftnl_set_set_str(s, NFTNL_SET_NAME, name);
 		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV6);
 		nftnl_set_set_u32(s, NFTNL_SET_ID, id);
-		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, NFT_TYPE_IP6ADDR);
-		nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, sizeof(a));
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, guard_set_key_type(kind));
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, klen);
 		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
 		nlh = mt6d_nft_batch_msg(pb->b, NFT_MSG_NEWSET, NFPROTO_IPV6, NLM_F_CREATE);
 	}
 	if (nlh) {
 		nftnl_set_nlmsg_build_payload(nlh, s);
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &a, sizeof(a));
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &a, klen);
 		nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, PROBE_TIMEOUT_MS);
 		nftnl_set_elem_add(s, e);
 		e = NULL;
@@ -121,8 +123,9 @@ void try_base(struct pb *pb)
 
 void try_sets(struct pb *pb)
 {
-	set(pb, "t", NFT_SET_TIMEOUT, 1);
-	set(pb, "e", NFT_SET_TIMEOUT | NFT_SET_EVAL, 2);
+	set(pb, "t", GUARD_LOCAL, NFT_SET_TIMEOUT, 1);
+	set(pb, "e", GUARD_EVIDENCE, NFT_SET_TIMEOUT | NFT_SET_EVAL, 2);
+	set(pb, "p", GUARD_PORTS, NFT_SET_TIMEOUT, 3);
 }
 
 void try_counter(struct pb *pb)
@@ -214,11 +217,13 @@ void try_meta(struct pb *pb)
 	rule_end(pb);
 }
 
+/* An address in set "t", and a port pair (a concatenation) in set "p". */
 void try_lookup(struct pb *pb)
 {
 	struct nftnl_expr *e;
 
-	set(pb, "t", NFT_SET_TIMEOUT, 1);
+	set(pb, "t", GUARD_LOCAL, NFT_SET_TIMEOUT, 1);
+	set(pb, "p", GUARD_PORTS, NFT_SET_TIMEOUT, 2);
 	base_chain(pb, NF_INET_PRE_ROUTING);
 	rule_begin(pb);
 	daddr(pb);
@@ -227,6 +232,13 @@ void try_lookup(struct pb *pb)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "t");
 	}
+	payload(pb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG32_04);
+	payload(pb, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_05);
+	e = ex(pb, "lookup");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG32_04);
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "p");
+	}
 	rule_end(pb);
 }
 
@@ -234,7 +246,7 @@ void try_dynset(struct pb *pb)
 {
 	struct nftnl_expr *e;
 
-	set(pb, "e", NFT_SET_TIMEOUT | NFT_SET_EVAL, 1);
+	set(pb, "e", GUARD_EVIDENCE, NFT_SET_TIMEOUT | NFT_SET_EVAL, 1);
 	base_chain(pb, NF_INET_PRE_ROUTING);
 	rule_begin(pb);
 	daddr(pb);
@@ -323,14 +335,13 @@ void try_immediate(struct pb *pb)
 /* The guard's own sets, counters and rules (guard_rules.c), all of them. */
 void try_rules(struct pb *pb)
 {
-	static const char *const sets[GUARD_NSETS] = { "local", "peer", "retired", "evidence" };
 	int ret;
 
 	counter_obj(pb, MT6D_GUARD_CTR_DROPPED);
 	counter_obj(pb, MT6D_GUARD_CTR_TRIPWIRE);
 	for (int s = 0; s < GUARD_NSETS; s++)
-		set(pb, sets[s], NFT_SET_TIMEOUT | (s == GUARD_EVIDENCE ? NFT_SET_EVAL : 0),
-		    (uint32_t)s + 1);
+		set(pb, guard_set_name((enum guard_set)s), (enum guard_set)s,
+		    NFT_SET_TIMEOUT | (s == GUARD_EVIDENCE ? NFT_SET_EVAL : 0), (uint32_t)s + 1);
 	if (pb->err)
 		return;
 	ret = guard_rules_build(pb->b, pb->table, pb->p);

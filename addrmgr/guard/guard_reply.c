@@ -31,7 +31,7 @@ static const struct mt6d_nlattr_policy elem_policy[NFTA_SET_ELEM_MAX + 1] = {
 	[NFTA_SET_ELEM_EXPIRATION]	= { MNL_TYPE_U64, 0 },
 };
 
-/* The guard's sets hold IPv6 addresses; any other key is not one of ours. */
+/* The guard's sets hold IPv6 addresses or port keys; any other key is not one of ours. */
 static const struct mt6d_nlattr_policy data_policy[NFTA_DATA_MAX + 1] = {
 	[NFTA_DATA_VALUE]	= { MNL_TYPE_BINARY, 0 },
 };
@@ -64,11 +64,13 @@ static int elem(const struct nlattr *nest, struct guard_reply_elems *d)
 	     mt6d_nlattr_parse_nested(tb[NFTA_SET_ELEM_KEY], data_policy, NFTA_DATA_MAX, key) < 0))
 		return -EBADMSG;
 	if (!tb[NFTA_SET_ELEM_KEY] || !key[NFTA_DATA_VALUE] ||
-	    mnl_attr_get_payload_len(key[NFTA_DATA_VALUE]) != sizeof(ge->addr))
+	    mnl_attr_get_payload_len(key[NFTA_DATA_VALUE]) != d->key_len ||
+	    d->key_len > sizeof(ge->addr))
 		return 0;
 	if (d->n < d->max) {
 		ge = &d->out[d->n];
-		memcpy(&ge->addr, mnl_attr_get_payload(key[NFTA_DATA_VALUE]), sizeof(ge->addr));
+		*ge = (struct guard_elem){ 0 };
+		memcpy(&ge->addr, mnl_attr_get_payload(key[NFTA_DATA_VALUE]), d->key_len);
 		ge->timeout_ms = u64_or_0(tb[NFTA_SET_ELEM_TIMEOUT]);
 		ge->expires_ms = u64_or_0(tb[NFTA_SET_ELEM_EXPIRATION]);
 	}

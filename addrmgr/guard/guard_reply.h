@@ -18,12 +18,12 @@
 int guard_reply_handle(const struct nlmsghdr *nlh, void *handle);
 
 /*
- * NFT_MSG_NEWSETELEM: each element whose key is an IPv6 address counted in @n, the first
- * @max stored in @out.
+ * NFT_MSG_NEWSETELEM: each element whose key is @key_len bytes long (an IPv6 address, or a
+ * port key: guard_set_key_len()) counted in @n, the first @max stored in @out.
  */
 struct guard_reply_elems {
 	struct guard_elem *out;
-	size_t max, n;
+	size_t max, n, key_len;
 };
 
 int guard_reply_elems(const struct nlmsghdr *nlh, void *elems);

@@ -6,9 +6,11 @@
  *   chain guard { type filter hook prerouting priority raw; policy accept;   # table ip6
  *     ip6 saddr @peer ip6 daddr @retired counter name dropped drop     # the peer, late
  *     ip6 daddr @retired counter name tripwire drop
- *     ip6 saddr @peer ip6 daddr @local sctp sport PORT sctp dport PORT
+ *     ip6 saddr @peer ip6 daddr @local sctp sport . sctp dport @retired-ports
+ *         counter name dropped drop
+ *     ip6 daddr @local sctp sport . sctp dport @retired-ports counter name tripwire drop
+ *     ip6 saddr @peer ip6 daddr @local sctp sport . sctp dport @ports
  *         sctp chunk data exists update @evidence { ip6 daddr } accept    # and heartbeat
- *       (association hopping: sctp sport LO-HI sctp dport LO-HI, [rotation] port-range)
  *     ... the same without the chunk match ... accept
  *     ip6 saddr @peer ip6 daddr @local meta l4proto sctp exthdr frag exists accept
  *     ip6 daddr @local icmpv6 type 1-4 accept            # errors, packet too big first
@@ -75,25 +77,32 @@ static void peer_sctp(struct rb *rb)
 	guard_expr_l4proto(rb, IPPROTO_SCTP);
 }
 
-/*
- * The same, both ports the tunnel's: [tunnel] port, or with association hopping any of the
- * range the epochs' ports are derived from.
- */
-static void tunnel_sctp(struct rb *rb, const struct guard_table_params *p)
+/* reg 2 := sctp sport . sctp dport, as the port sets' key (guard_port_key()). */
+static void port_pair(struct rb *rb)
 {
-	const struct mt6d_port_range *r = &p->hop_ports;
-	uint16_t ports[2] = { htons(p->port), htons(p->port) };
+	guard_expr_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG32_04);
+	guard_expr_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_05);
+}
 
+/* The same, on the port pair of a live association. */
+static void tunnel_sctp(struct rb *rb)
+{
 	peer_sctp(rb);
-	if (!r->lo) {
-		guard_expr_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 4, NFT_REG_2);
-		guard_expr_cmp(rb, NFT_REG_2, NFT_CMP_EQ, ports, 4);
-		return;
+	port_pair(rb);
+	guard_expr_lookup(rb, "ports", NFT_REG32_04);
+}
+
+/* SCTP to a local address on the port pair of an association gone ([from the peer]). */
+static void retired_ports(struct rb *rb, bool from_peer)
+{
+	if (from_peer) {
+		peer_sctp(rb);
+	} else {
+		guard_expr_daddr_local_set(rb);
+		guard_expr_l4proto(rb, IPPROTO_SCTP);
 	}
-	for (uint32_t off = 0; off <= 2; off += 2) {
-		guard_expr_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, off, 2, NFT_REG_2);
-		guard_expr_range16(rb, NFT_REG_2, r->lo, r->hi);
-	}
+	port_pair(rb);
+	guard_expr_lookup(rb, "retired-ports", NFT_REG32_04);
 }
 
 /*
@@ -149,8 +158,21 @@ static int peer_rules(struct mt6d_nft_batch *b, const char *table, const char *n
 		ret = guard_expr_emit(b, table, name, &rb);
 	}
 	/*
-	 * The tunnel: from the peer, both ports ours. Evidence that the peer uses the address
-	 * as a path is only a chunk the peer sends on its own to a path it knows: DATA
+	 * The same for the port pairs of associations gone: the peer's late packets are
+	 * dropped; anyone else's are someone who kept track of an old association.
+	 */
+	for (int from_peer = 1; from_peer >= 0 && !ret; from_peer--) {
+		if ((ret = guard_expr_rule_begin(&rb)))
+			break;
+		retired_ports(&rb, from_peer);
+		guard_expr_counter(&rb,
+				   from_peer ? MT6D_GUARD_CTR_DROPPED : MT6D_GUARD_CTR_TRIPWIRE);
+		guard_expr_verdict(&rb, NF_DROP);
+		ret = guard_expr_emit(b, table, name, &rb);
+	}
+	/*
+	 * The tunnel: from the peer, on a live association's port pair. Evidence that the peer uses
+	 * the address as a path is only a chunk the peer sends on its own to a path it knows: DATA
 	 * on its primary, HEARTBEAT on the others. Replies do not count: an
 	 * ASCONF-ACK, a HEARTBEAT-ACK or a SACK goes to whatever address we sent from, known
 	 * to the peer or not.
@@ -158,7 +180,7 @@ static int peer_rules(struct mt6d_nft_batch *b, const char *table, const char *n
 	for (size_t i = 0; i <= sizeof(evidence_chunks) && !ret; i++) {
 		if ((ret = guard_expr_rule_begin(&rb)))
 			break;
-		tunnel_sctp(&rb, p);
+		tunnel_sctp(&rb);
 		if (i < sizeof(evidence_chunks)) {
 			exthdr_present(&rb, NFT_EXTHDR_OP_SCTP, evidence_chunks[i]);
 			e = guard_expr_alloc(&rb, "dynset");

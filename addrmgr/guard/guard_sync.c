@@ -65,7 +65,8 @@ size_t guard_sync_diff(enum guard_set s, const struct guard_op *want, size_t nwa
 int guard_sync_converge(struct guard_table *g, const struct guard_op *want, size_t nwant, char *err,
 			size_t errlen)
 {
-	static const enum guard_set sets[] = { GUARD_LOCAL, GUARD_PEER, GUARD_RETIRED };
+	static const enum guard_set sets[] = { GUARD_LOCAL, GUARD_PEER, GUARD_RETIRED, GUARD_PORTS,
+					       GUARD_RETIRED_PORTS };
 	size_t maxops = 2 * nwant + 3 * GUARD_SYNC_MAX_HAVE, nops = 0;
 	struct guard_elem *have = calloc(GUARD_SYNC_MAX_HAVE, sizeof(*have));
 	struct guard_op *ops = calloc(maxops, sizeof(*ops));

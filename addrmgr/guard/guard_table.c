@@ -6,6 +6,7 @@
  */
 #include "guard_table.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -22,8 +23,13 @@
 #include "nft.h"
 #include "nftctr.h"
 
-/* nft's datatype number for ipv6_addr, so that `nft list` prints the sets' keys. */
+/*
+ * nft's datatype numbers, so that `nft list` prints the sets' keys: ipv6_addr, and
+ * inet_service . inet_service (a concatenation's type is its parts' shifted in by 6 bits).
+ */
 #define NFT_TYPE_IP6ADDR 8
+#define NFT_TYPE_INET_SERVICE 13
+#define NFT_TYPE_CONCAT_BITS 6
 
 struct guard_table {
 	struct mt6d_nft *nft;
@@ -32,11 +38,37 @@ struct guard_table {
 };
 
 static const char *const set_names[GUARD_NSETS] = {
-	[GUARD_LOCAL] = "local",
-	[GUARD_PEER] = "peer",
-	[GUARD_RETIRED] = "retired",
-	[GUARD_EVIDENCE] = "evidence",
+	[GUARD_LOCAL] = "local",     [GUARD_PEER] = "peer",
+	[GUARD_RETIRED] = "retired", [GUARD_EVIDENCE] = "evidence",
+	[GUARD_PORTS] = "ports",     [GUARD_RETIRED_PORTS] = "retired-ports",
 };
+
+static bool is_port_set(enum guard_set s)
+{
+	return s == GUARD_PORTS || s == GUARD_RETIRED_PORTS;
+}
+
+struct in6_addr guard_port_key(uint16_t peer_port, uint16_t local_port)
+{
+	struct in6_addr k = { 0 };
+	uint16_t be[2] = { htons(peer_port), htons(local_port) };
+
+	memcpy(&k.s6_addr[0], &be[0], 2);
+	memcpy(&k.s6_addr[4], &be[1], 2);
+	return k;
+}
+
+size_t guard_set_key_len(enum guard_set s)
+{
+	return is_port_set(s) ? 8 : sizeof(struct in6_addr);
+}
+
+uint32_t guard_set_key_type(enum guard_set s)
+{
+	return is_port_set(s)
+		       ? NFT_TYPE_INET_SERVICE << NFT_TYPE_CONCAT_BITS | NFT_TYPE_INET_SERVICE
+		       : NFT_TYPE_IP6ADDR;
+}
 
 const char *guard_set_name(enum guard_set s)
 {
@@ -94,8 +126,8 @@ static int set_msg(struct mt6d_nft_batch *b, const struct guard_table *g, enum g
 	nftnl_set_set_str(set, NFTNL_SET_NAME, set_names[s]);
 	nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFPROTO_IPV6);
 	nftnl_set_set_u32(set, NFTNL_SET_ID, (uint32_t)s + 1);
-	nftnl_set_set_u32(set, NFTNL_SET_KEY_TYPE, NFT_TYPE_IP6ADDR);
-	nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, sizeof(struct in6_addr));
+	nftnl_set_set_u32(set, NFTNL_SET_KEY_TYPE, guard_set_key_type(s));
+	nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, (uint32_t)guard_set_key_len(s));
 	nftnl_set_set_u32(set, NFTNL_SET_FLAGS, flags);
 	nlh = mt6d_nft_batch_msg(b, NFT_MSG_NEWSET, NFPROTO_IPV6, NLM_F_CREATE);
 	if (nlh)
@@ -148,7 +180,7 @@ static int elems_msgs(struct mt6d_nft_batch *b, const struct guard_table *g,
 					return -ENOMEM;
 				}
 				nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &ops[i].addr,
-						   sizeof(ops[i].addr));
+						   (uint32_t)guard_set_key_len(ops[i].set));
 				if (!del)
 					nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT,
 							       ops[i].timeout_ms);
@@ -250,7 +282,9 @@ int guard_table_handle(struct guard_table *g, uint64_t *handle)
 int guard_table_elems(struct guard_table *g, enum guard_set which, struct guard_elem *out,
 		      size_t max)
 {
-	struct guard_reply_elems d = { .out = out, .max = max };
+	struct guard_reply_elems d = { .out = out,
+				       .max = max,
+				       .key_len = guard_set_key_len(which) };
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 	int ret;

@@ -17,8 +17,11 @@
  *             peer      the peer's hashed addresses           (timeouts)
  *             retired   our hashed addresses no longer in use (timeouts)
  *             evidence  local addresses the peer's SCTP reached lately (filled by the rule)
+ *             ports     the SCTP port pairs (peer's . ours) of the live associations
+ *             retired-ports  the port pairs of associations gone      (timeouts)
  *   counters  dropped   packets to a hashed address (or the hashed /64) that were not ours
- *             tripwire  packets to a retired address, but for the peer's (dropped)
+ *             tripwire  packets to a retired address or on a retired port pair, but for
+ *                       the peer's (dropped)
  *   chain     guard     prerouting, before routing: hashed addresses take the tunnel's
  *                       SCTP from the peer plus the ICMPv6 IPv6 needs; nothing else
  *
@@ -34,23 +37,34 @@ enum guard_set {
 	GUARD_PEER,
 	GUARD_RETIRED,
 	GUARD_EVIDENCE,
+	GUARD_PORTS,
+	GUARD_RETIRED_PORTS,
 	GUARD_NSETS,
 };
 
+/*
+ * The port sets' key, "sctp sport . sctp dport" of a packet from the peer (its port, then
+ * ours), laid out as nft lays out a concatenation: each port in network order in its own
+ * zero-padded 32-bit word. It travels in a guard_op's or guard_elem's address field, the
+ * rest of it zero.
+ */
+struct in6_addr guard_port_key(uint16_t peer_port, uint16_t local_port);
+/* The key's length in set @s: an IPv6 address, or the 8 bytes of a port key. */
+size_t guard_set_key_len(enum guard_set s);
+/* nft's datatype of the key: ipv6_addr, or inet_service . inet_service. */
+uint32_t guard_set_key_type(enum guard_set s);
+
 struct guard_table_params {
-	const char *name;		  /* tunnel name; the table is "mt6d-" name */
-	uint16_t port;			  /* the tunnel's SCTP port, both ends */
-	struct mt6d_port_range hop_ports; /* association hopping: both ports in this
-					   * range instead; lo 0: no hopping */
-	struct in6_addr prefix;		  /* our hashed /64 */
-	bool anyip;			  /* the whole /64 is local: guard all of it */
-	uint32_t evidence_ms;		  /* how long one packet counts as evidence */
+	const char *name;	/* tunnel name; the table is "mt6d-" name */
+	struct in6_addr prefix; /* our hashed /64 */
+	bool anyip;		/* the whole /64 is local: guard all of it */
+	uint32_t evidence_ms;	/* how long one packet counts as evidence */
 };
 
 /* One element change; @timeout_ms 0 deletes. */
 struct guard_op {
 	enum guard_set set;
-	struct in6_addr addr;
+	struct in6_addr addr; /* or a port key (guard_port_key()) */
 	uint32_t timeout_ms;
 };
 

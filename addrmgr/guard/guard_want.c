@@ -43,6 +43,65 @@ static uint64_t ms_until_end(const struct guard_want_params *p, uint64_t slot)
 	return end > (uint64_t)p->now ? (end - (uint64_t)p->now) * 1000 : 0;
 }
 
+/* Puts each candidate pair of @epoch that ports does not hold into @set, for @ms. */
+static int epoch_ports(const struct guard_want_params *p, struct want *w, enum guard_set set,
+		       uint64_t epoch, uint64_t ms)
+{
+	const struct mt6d_port_range *r = &p->port_range;
+	uint16_t ours[MT6D_PORT_CANDIDATES], theirs[MT6D_PORT_CANDIDATES];
+	int ret = 0;
+
+	for (unsigned int c = 0; c < MT6D_PORT_CANDIDATES && !ret; c++) {
+		ret = mt6d_assoc_port(p->deriver, p->prefix, epoch, c, r->lo, r->hi, &ours[c]);
+		if (!ret)
+			ret = mt6d_assoc_port(p->deriver, p->peer_prefix, epoch, c, r->lo, r->hi,
+					      &theirs[c]);
+	}
+	for (unsigned int i = 0; i < MT6D_PORT_CANDIDATES && !ret; i++) {
+		for (unsigned int j = 0; j < MT6D_PORT_CANDIDATES && !ret; j++) {
+			struct in6_addr k = guard_port_key(theirs[i], ours[j]);
+
+			if (set == GUARD_PORTS || !has(w, GUARD_PORTS, &k))
+				ret = put(w, set, &k, ms);
+		}
+	}
+	return ret;
+}
+
+/* The port sets (see guard_want.h); @live_ms: how long the association in charge's pair. */
+static int want_ports(const struct guard_want_params *p, struct want *w, uint64_t live_ms)
+{
+	unsigned int n = p->association_slots;
+	uint64_t clock = mt6d_slot(p->now, p->interval), s, first, lo;
+	struct in6_addr k;
+	int ret = 0;
+
+	if (!n) {
+		k = guard_port_key(p->port, p->port);
+		return put(w, GUARD_PORTS, &k, live_ms);
+	}
+	if (p->live_port && p->live_peer_port) {
+		k = guard_port_key(p->live_peer_port, p->live_port);
+		ret = put(w, GUARD_PORTS, &k, live_ms);
+	}
+	/*
+	 * Clocks a slot apart, and a hop completed late in its slot whose old association
+	 * drains on (TUNNEL_DRAIN_MS, under one slot): the epochs of the two slots before this
+	 * one and of the next.
+	 */
+	first = mt6d_assoc_epoch(clock > 2 ? clock - 2 : 0, n);
+	for (uint64_t e = first; e <= mt6d_assoc_epoch(clock + 1, n) && !ret; e++)
+		ret = epoch_ports(p, w, GUARD_PORTS, e, ms_until_end(p, (e + 1) * n + 1));
+	/* Each epoch's last slot, of the retired window's epochs. */
+	lo = clock > 2 + GUARD_WANT_RETIRED_SLOTS ? clock - 2 - GUARD_WANT_RETIRED_SLOTS : 0;
+	for (uint64_t e = mt6d_assoc_epoch(lo, n); e < first && !ret; e++) {
+		s = (e + 1) * n - 1;
+		ret = epoch_ports(p, w, GUARD_RETIRED_PORTS, e,
+				  ms_until_end(p, s + 2 + GUARD_WANT_RETIRED_SLOTS));
+	}
+	return ret;
+}
+
 int guard_want_build(const struct guard_want_params *p, struct guard_op *out, size_t max)
 {
 	struct want w = { .op = out, .max = max };
@@ -50,12 +109,15 @@ int guard_want_build(const struct guard_want_params *p, struct guard_op *out, si
 	uint64_t clock = mt6d_slot(p->now, p->interval);
 	uint64_t top = (p->plan->current > clock ? p->plan->current : clock) + 2;
 	uint64_t first = p->plan->n ? p->plan->e[0].slot : p->plan->current;
-	uint64_t lo;
+	uint64_t lo, live = hold;
 	int ret = 0;
 
-	for (size_t i = 0; i < p->plan->n && !ret; i++)
+	for (size_t i = 0; i < p->plan->n && !ret; i++) {
 		ret = put(&w, GUARD_LOCAL, &p->plan->e[i].addr,
 			  (uint64_t)p->plan->e[i].valid_lft * 1000);
+		if ((uint64_t)p->plan->e[i].valid_lft * 1000 > live)
+			live = (uint64_t)p->plan->e[i].valid_lft * 1000;
+	}
 	for (size_t i = 0; i < p->n_extra_local && !ret; i++)
 		ret = put(&w, GUARD_LOCAL, &p->extra_local[i], hold);
 
@@ -83,5 +145,7 @@ int guard_want_build(const struct guard_want_params *p, struct guard_op *out, si
 		ret = put(&w, GUARD_RETIRED, &a,
 			  ms_until_end(p, s + p->lifetime + GUARD_WANT_RETIRED_SLOTS));
 	}
+	if (!ret)
+		ret = want_ports(p, &w, live);
 	return ret < 0 ? ret : (int)w.n;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "config.h"
 #include "derive.h"
 #include "guard_table.h"
 #include "plan.h"
@@ -21,6 +22,14 @@
  *            a peer whose ASCONFs were lost still sends from it
  *   retired  our addresses of the GUARD_WANT_RETIRED_SLOTS slots before the plan that are
  *            not local any more, until they are that many slots old
+ *   ports    without association hopping, [tunnel] port on both ends, as long as the
+ *            plan's addresses live; with it, every candidate port pair (derive.h) of the
+ *            epochs of the slots around now (two before, one after), each until two
+ *            slots after its epoch ends, and
+ *            the association in charge's own pair, which may be older (a hop that failed)
+ *   retired-ports  with hopping, the candidate pairs of the epochs of the
+ *            GUARD_WANT_RETIRED_SLOTS slots before those that are not in ports, until
+ *            that many slots after they left ports
  */
 #define GUARD_WANT_HOLD_SLOTS 3
 #define GUARD_WANT_RETIRED_SLOTS 8
@@ -36,6 +45,10 @@ struct guard_want_params {
 	size_t n_extra_local;
 	const struct in6_addr *peer_addrs; /* the association's peer addresses */
 	size_t n_peer_addrs;
+	uint16_t port;			    /* [tunnel] port */
+	unsigned int association_slots;	    /* [rotation]; 0: no hopping */
+	struct mt6d_port_range port_range;  /* [rotation] port-range */
+	uint16_t live_port, live_peer_port; /* the association in charge's; 0: none */
 };
 
 /* Fills @out; returns how many, -ENOSPC when @max is too small, other -errno. */

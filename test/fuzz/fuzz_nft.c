@@ -7,7 +7,8 @@
  * (guard_reply.c) and a counter object (mt6d_nftctr_parse()).
  *
  * The input: a byte choosing what is read (modulo 4: batch answers, table, set elements,
- * counter), a byte of room (the error text's buffer, or how many elements are stored),
+ * counter), a byte of room (the error text's buffer, or how many elements are stored
+ * modulo 16 and, by bit 4, whether their keys are port keys or addresses),
  * then the kernel's reads (fuzz_nlread.h: each ending with its last whole message unless
  * its length's top bit says otherwise), fed one by one as the daemon reads them, until a
  * request's reply is complete. Each read, the error text and the element array sit at the
@@ -81,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t what = fuzz_u8(&in) % READ_MAX;
 	size_t room = fuzz_u8(&in);
 	struct mt6d_nft_reply r;
-	struct guard_reply_elems d = { .max = room % 16 };
+	struct guard_reply_elems d = { .max = room % 16, .key_len = room & 16 ? 8 : 16 };
 	uint64_t value = 0;
 
 	switch (what) {

@@ -37,6 +37,8 @@
 
 #define SKIP 77
 #define PORT 7861
+#define OLD_PORT 50001 /* a retired association's, both ends */
+#define STRAY_PORT 7862
 #define BULK 3000
 
 static int passed, failed;
@@ -87,16 +89,22 @@ static long sh_num(const char *cmd)
 	return strtol(sh(cmd, buf, sizeof(buf)), NULL, 10);
 }
 
-static int has_elem(struct guard_table *g, enum guard_set s, const char *addr)
+static int has_key(struct guard_table *g, enum guard_set s, const struct in6_addr *a)
 {
 	static struct guard_elem e[BULK + 16];
-	struct in6_addr a = in6(addr);
 	int n = guard_table_elems(g, s, e, BULK + 16);
 
 	for (int i = 0; i < n; i++)
-		if (!memcmp(&e[i].addr, &a, sizeof(a)))
+		if (!memcmp(&e[i].addr, a, sizeof(*a)))
 			return 1;
 	return 0;
+}
+
+static int has_elem(struct guard_table *g, enum guard_set s, const char *addr)
+{
+	struct in6_addr a = in6(addr);
+
+	return has_key(g, s, &a);
 }
 
 static void send_udp(const char *dst)
@@ -111,14 +119,14 @@ static void send_udp(const char *dst)
 		close(sk);
 }
 
-/* SCTP from @src:PORT to @dst:PORT: the common header and one empty chunk of @type (the
+/* SCTP from @src:@port to @dst:@port: the common header and one empty chunk of @type (the
  * guard looks at addresses, ports and chunk types, not at checksums). */
 #define CHUNK_SACK 3
 #define CHUNK_HEARTBEAT 4
-static void send_sctp(const char *src, const char *dst, uint8_t type)
+static void send_sctp_port(const char *src, const char *dst, uint8_t type, uint16_t port)
 {
 	struct sockaddr_in6 from = { .sin6_family = AF_INET6 }, to = { .sin6_family = AF_INET6 };
-	uint16_t hdr[8] = { htons(PORT), htons(PORT), 0, 0, 0, 0, htons((uint16_t)(type << 8)),
+	uint16_t hdr[8] = { htons(port), htons(port), 0, 0, 0, 0, htons((uint16_t)(type << 8)),
 			    htons(4) };
 	int sk = socket(AF_INET6, SOCK_RAW, IPPROTO_SCTP);
 
@@ -129,6 +137,11 @@ static void send_sctp(const char *src, const char *dst, uint8_t type)
 		check(0, "send SCTP %s -> %s: %s", src, dst, strerror(errno));
 	if (sk >= 0)
 		close(sk);
+}
+
+static void send_sctp(const char *src, const char *dst, uint8_t type)
+{
+	send_sctp_port(src, dst, type, PORT);
 }
 
 /* 3000 bytes of SCTP (a DATA chunk) from @src to @dst: lo's MTU of 1280 makes the kernel
@@ -154,7 +167,6 @@ static const struct mt6d_prefix proutes[] = { { .addr = { { { 0xfd, 0, 0, 0xb } 
 
 static const struct guard_table_params params = {
 	.name = "t1",
-	.port = PORT,
 	.prefix = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 1 } } },
 	.evidence_ms = 30000,
 };
@@ -166,7 +178,10 @@ static void test_install(struct guard_table *g)
 		{ GUARD_LOCAL, in6("2001:db8:1:1::12"), 60000 },
 		{ GUARD_PEER, in6("2001:db8:2:2::21"), 60000 },
 		{ GUARD_RETIRED, in6("2001:db8:1:1::10"), 60000 },
+		{ GUARD_PORTS, guard_port_key(PORT, PORT), 60000 },
+		{ GUARD_RETIRED_PORTS, guard_port_key(OLD_PORT, OLD_PORT), 60000 },
 	};
+	struct in6_addr live = guard_port_key(PORT, PORT), old = guard_port_key(OLD_PORT, OLD_PORT);
 	char err[256], out[8192];
 	int ret;
 
@@ -177,7 +192,7 @@ static void test_install(struct guard_table *g)
 		     "nft add table ip6 other && nft add chain ip6 other c && "
 		     "nft add rule ip6 other c counter");
 	check(ret == 0, "pre-seeded a half-built table and a bystander table");
-	ret = guard_table_install(g, ops, 4, err, sizeof(err));
+	ret = guard_table_install(g, ops, sizeof(ops) / sizeof(ops[0]), err, sizeof(err));
 	check(ret == 0, "guard_table_install = %d (%s)", ret, err);
 	sh("nft list table ip6 mt6d-t1", out, sizeof(out));
 	check(strstr(out, "chain guard") && strstr(out, "hook prerouting priority raw"),
@@ -186,12 +201,21 @@ static void test_install(struct guard_table *g)
 	      "named counters dropped and tripwire");
 	check(strstr(out, "ip6 daddr @retired counter name \"tripwire\" drop") != NULL,
 	      "tripwire rule as nft reads it");
-	check(strstr(out, "ip6 saddr @peer ip6 daddr @local sctp sport 7861 sctp dport 7861 "
+	check(strstr(out, "ip6 saddr @peer ip6 daddr @local sctp sport . sctp dport @ports "
 			  "sctp chunk data exists update @evidence { ip6 daddr timeout 30s } "
 			  "accept") != NULL &&
-		      strstr(out, "sctp dport 7861 sctp chunk heartbeat exists update @evidence") &&
-		      strstr(out, "sctp sport 7861 sctp dport 7861 accept"),
+		      strstr(out,
+			     "sctp dport @ports sctp chunk heartbeat exists update @evidence") &&
+		      strstr(out, "sctp sport . sctp dport @ports accept"),
 	      "evidence rules (data, heartbeat) and the tunnel's rule as nft reads them");
+	check(strstr(out, "ip6 daddr @local sctp sport . sctp dport "
+			  "@retired-ports counter name \"tripwire\" drop") != NULL,
+	      "the retired ports' tripwire rule as nft reads it");
+	check(strstr(out, "type inet_service . inet_service") != NULL,
+	      "the port sets' keys print as port pairs");
+	check(has_key(g, GUARD_PORTS, &live) && guard_table_elems(g, GUARD_PORTS, NULL, 0) == 1 &&
+		      has_key(g, GUARD_RETIRED_PORTS, &old),
+	      "ports and retired-ports hold their pairs, read back as keys");
 	check(!strstr(out, "killswitch"), "no kill switch in the guard table");
 	check(!strstr(out, "2001:db8:1:1::99"), "the half-built table's stray element is gone");
 	check(has_elem(g, GUARD_LOCAL, "2001:db8:1:1::11") &&
@@ -264,6 +288,20 @@ static void test_counters(struct guard_table *g)
 	      "the peer's packet to a retired address: dropped %llu (want 7), tripwire %llu (want "
 	      "1)",
 	      (unsigned long long)c1.dropped, (unsigned long long)c1.tripwire);
+	/* Ports: the peer on a pair that is no live association's is dropped; on a retired
+	 * association's, dropped too; anyone else there trips the wire. */
+	send_sctp_port("2001:db8:2:2::21", "2001:db8:1:1::11", CHUNK_HEARTBEAT, STRAY_PORT);
+	send_sctp_port("2001:db8:2:2::21", "2001:db8:1:1::11", CHUNK_HEARTBEAT, OLD_PORT);
+	ret = guard_table_read_counters(g, &c1);
+	check(ret == 0 && c1.dropped == 9 && c1.tripwire == 1,
+	      "the peer on a stray and a retired pair: dropped %llu (want 9), tripwire %llu (want "
+	      "1)",
+	      (unsigned long long)c1.dropped, (unsigned long long)c1.tripwire);
+	send_sctp_port("2001:db8:1:1::77", "2001:db8:1:1::11", CHUNK_HEARTBEAT, OLD_PORT);
+	ret = guard_table_read_counters(g, &c1);
+	check(ret == 0 && c1.dropped == 9 && c1.tripwire == 2,
+	      "a stranger on a retired pair: tripwire %llu (want 2), dropped %llu (want 9)",
+	      (unsigned long long)c1.tripwire, (unsigned long long)c1.dropped);
 }
 
 static void test_bulk(struct guard_table *g)
@@ -301,11 +339,11 @@ static void test_bulk(struct guard_table *g)
 	      "a failing transaction is all-or-nothing (%d)", ret);
 	/* Re-install: counters carried over, sets as given. */
 	ret = guard_table_read_counters(g, &c);
-	check(ret == 0 && c.dropped == 7 && c.tripwire == 1, "counters before re-install %llu/%llu",
+	check(ret == 0 && c.dropped == 9 && c.tripwire == 2, "counters before re-install %llu/%llu",
 	      (unsigned long long)c.dropped, (unsigned long long)c.tripwire);
 	ret = guard_table_install(g, NULL, 0, err, sizeof(err));
-	check(ret == 0 && guard_table_read_counters(g, &c) == 0 && c.dropped == 7 &&
-		      c.tripwire == 1,
+	check(ret == 0 && guard_table_read_counters(g, &c) == 0 && c.dropped == 9 &&
+		      c.tripwire == 2,
 	      "re-install keeps the counters (%d: %llu/%llu)", ret, (unsigned long long)c.dropped,
 	      (unsigned long long)c.tripwire);
 	check(guard_table_elems(g, GUARD_LOCAL, NULL, 0) == 0,

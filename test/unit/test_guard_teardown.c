@@ -123,6 +123,118 @@ static void test_want(void)
 	mt6d_deriver_clear(&d);
 }
 
+/* Counts of the port sets in @out; every pair in one set only. */
+static void count_ports(const struct guard_op *out, int n, size_t *np, size_t *nr)
+{
+	size_t twice = 0;
+
+	*np = *nr = 0;
+	for (int i = 0; i < n; i++) {
+		bool port_i = out[i].set == GUARD_PORTS || out[i].set == GUARD_RETIRED_PORTS;
+
+		*np += out[i].set == GUARD_PORTS;
+		*nr += out[i].set == GUARD_RETIRED_PORTS;
+		for (int j = 0; j < i && port_i; j++)
+			twice += (out[j].set == GUARD_PORTS || out[j].set == GUARD_RETIRED_PORTS) &&
+				 !memcmp(&out[i].addr, &out[j].addr, 16);
+	}
+	CHECK(twice == 0, "every port pair in one set once (%zu twice)", twice);
+}
+
+static bool has_op(const struct guard_op *out, int n, enum guard_set s, const struct in6_addr *k,
+		   uint32_t *timeout_ms)
+{
+	for (int i = 0; i < n; i++) {
+		if (out[i].set == s && !memcmp(&out[i].addr, k, sizeof(*k))) {
+			*timeout_ms = out[i].timeout_ms;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The port sets: without hopping the one fixed pair; with one slot per association the 16
+ * candidate pairs of the epochs of the slots clock-2 .. clock+1, the association in
+ * charge's pair (here one of a failed hop's old epoch), and the 16 pairs of each of the
+ * 8 epochs before as retired.
+ */
+static void test_want_ports(void)
+{
+	static const uint8_t psk[32] = { 2 };
+	static struct guard_op out[512];
+	struct mt6d_deriver d;
+	struct in6_addr pfx = in6("2001:db8:1:1::"), iid = in6("::1");
+	struct in6_addr ppfx = in6("2001:db8:2:2::"), piid = in6("::2"), k;
+	struct mt6d_port_range r = { 49152, 65535 };
+	struct plan_params pp = { &d, &pfx, &iid, 10, 1 };
+	time_t now = 1000005; /* slot 100000 */
+	uint16_t ours, theirs, old_ours, old_theirs;
+	struct plan plan;
+	size_t np, nr;
+	uint32_t ms;
+	int n;
+
+	if (mt6d_deriver_init(&d, psk, sizeof(psk)) || plan_build(&plan, &pp, now, 100000))
+		abort();
+	struct guard_want_params p = {
+		.plan = &plan,
+		.deriver = &d,
+		.prefix = &pfx,
+		.iid = &iid,
+		.peer_prefix = &ppfx,
+		.peer_iid = &piid,
+		.interval = 10,
+		.lifetime = 1,
+		.now = now,
+		.port = 7861,
+	};
+	n = guard_want_build(&p, out, 512);
+	count_ports(out, n, &np, &nr);
+	k = guard_port_key(7861, 7861);
+	CHECK(np == 1 && nr == 0 && has_op(out, n, GUARD_PORTS, &k, &ms) && ms >= 10000,
+	      "no hopping: the one fixed pair, as long as the plan (%zu, %zu, %u ms)", np, nr, ms);
+
+	p.association_slots = 1;
+	p.port_range = r;
+	if (mt6d_assoc_port(&d, &pfx, 99990, 0, r.lo, r.hi, &old_ours) ||
+	    mt6d_assoc_port(&d, &ppfx, 99990, 1, r.lo, r.hi, &old_theirs))
+		abort();
+	p.live_port = old_ours;
+	p.live_peer_port = old_theirs;
+	n = guard_want_build(&p, out, 512);
+	count_ports(out, n, &np, &nr);
+	CHECK(np == 4 * 16 + 1 && nr == 8 * 16 - 1,
+	      "hopping: ports %zu (want 65), retired %zu (want 127: the live pair is not)", np, nr);
+	for (uint64_t e = 99998; e <= 100001; e++) {
+		if (mt6d_assoc_port(&d, &pfx, e, 3, r.lo, r.hi, &ours) ||
+		    mt6d_assoc_port(&d, &ppfx, e, 2, r.lo, r.hi, &theirs))
+			abort();
+		k = guard_port_key(theirs, ours);
+		CHECK(has_op(out, n, GUARD_PORTS, &k, &ms) &&
+			      ms == (uint32_t)((e + 3) * 10 - now) * 1000,
+		      "epoch %llu's pair (candidates 2, 3) live until 2 slots after it (%u ms)",
+		      (unsigned long long)e, ms);
+	}
+	k = guard_port_key(old_theirs, old_ours);
+	CHECK(has_op(out, n, GUARD_PORTS, &k, &ms) && !has_op(out, n, GUARD_RETIRED_PORTS, &k, &ms),
+	      "the old association in charge: live, not retired");
+	if (mt6d_assoc_port(&d, &pfx, 99990, 1, r.lo, r.hi, &ours))
+		abort();
+	k = guard_port_key(old_theirs, ours);
+	CHECK(has_op(out, n, GUARD_RETIRED_PORTS, &k, &ms) &&
+		      ms == (uint32_t)((99990 + 2 + 8 + 1) * 10 - now) * 1000,
+	      "its epoch's other pairs retired, until 8 slots after they stopped being live (%u "
+	      "ms)",
+	      ms);
+	if (mt6d_assoc_port(&d, &pfx, 99989, 0, r.lo, r.hi, &ours) ||
+	    mt6d_assoc_port(&d, &ppfx, 99989, 0, r.lo, r.hi, &theirs))
+		abort();
+	k = guard_port_key(theirs, ours);
+	CHECK(!has_op(out, n, GUARD_RETIRED_PORTS, &k, &ms), "nothing older than the 8 slots");
+	mt6d_deriver_clear(&d);
+}
+
 static void test_teardown(void)
 {
 	static struct guard_teardown t;
@@ -157,6 +269,7 @@ int main(void)
 {
 	test_diff();
 	test_want();
+	test_want_ports();
 	test_teardown();
 	return check_done();
 }

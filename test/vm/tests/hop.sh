@@ -16,7 +16,12 @@
 #     association-slots + lifetime + 1, while the capture holds >= 10 addresses of it; no
 #     two consecutive associations share a port pair or a tag; no association's TSNs go on
 #     from the one before it;
-#   - both tunnels count the hops in --status, with the epoch, the ports and the next hop.
+#   - both tunnels count the hops in --status, with the epoch, the ports and the next hop;
+#   - the guard takes SCTP on the live associations' port pairs only: an INIT from a
+#     stranger (namespace "attacker", linked to gwA) on the port pair of an association
+#     three hops old trips gwA's tripwire (the pings above show the live pairs pass). Its
+#     control: the same INIT on [tunnel] port, a pair no association used, is dropped
+#     without tripping it.
 # Positive control in the same run: the first phase runs with hopping off, and linkcheck must
 # find one identifier tying every address of that capture together.
 # A last phase runs four slots per association (addresses rotate by ASCONF inside each):
@@ -52,9 +57,37 @@ linkcheck_phase() {
 }
 # assocs_line FILE: linkcheck's "associations ..." line as "NA NT NP NC"
 assocs_line() { awk '$1 == "associations" { print $2, $4, $6, $8 }' "$1"; }
+# atk_init NAME SPORT DPORT: an SCTP INIT from the attacker to gwA's current address (read
+# just before: with 1 s slots it is retired a few seconds later), SPORT to DPORT, traced
+# through gwA's nf_tables (nft monitor trace, $OUT/trace-NAME.log: the tripwire also counts
+# other hosts' neighbour solicitations to retired addresses, the trace only the
+# attacker's packets). Prints the address and how many of the attacker's packets the
+# guard's retired-ports rule dropped and how many its last rule: "ADDR TRIPPED DROPPED"
+atk_init() {
+	_cur=$(mt6d_astatus gwA --json | role_addr current)
+	bg_start "trace-$1" "$NS_GWA" "$NFT" monitor trace >&2
+	sleep 0.5
+	nsx "$NS_ATK" "$SOCAT" -u /dev/null \
+		"SCTP6-CONNECT:[$_cur]:$3,bind=[$ATK]:$2,connect-timeout=1" >/dev/null 2>&1 || :
+	sleep 0.5
+	bg_stop "trace-$1" >&2 || :
+	_v=$(grep "ip6 mt6d-gwA guard rule" "$OUT/trace-$1.log" | grep '(verdict drop)' || :)
+	echo "$_cur $(echo "$_v" | grep -c '@retired-ports counter name "tripwire"') $(echo "$_v" |
+		grep -c 'guard rule ip6 daddr @local counter name "dropped"')"
+}
 
 mkdir -p /etc/mt6d
 topo_up
+atk_up 2001:db8:67::1/64
+# The attacker's packets are traced (atk_init), before the guard's chain sees them.
+nsx "$NS_GWA" "$NFT" -f - <<-EOF
+	table ip6 mt6d-test-trace {
+		chain c {
+			type filter hook prerouting priority -350;
+			ip6 saddr $ATK meta nftrace set 1
+		}
+	}
+EOF
 
 # --- control: hopping off, every address tied together --------------------------------------
 conf_for gwA off
@@ -97,6 +130,31 @@ cap_start on
 mt6d_start gwA /etc/mt6d/gwA.conf
 mt6d_start gwB /etc/mt6d/gwB.conf
 mt6d_wait_up "hopping on"
+h0=$(hops gwA)
+
+# The guard on ports: the first association's pair, once three hops have retired it.
+st=$(mt6d_tstatus gwA --json)
+old_local=$(json_num "$st" local_port)
+old_peer=$(json_num "$st" peer_port)
+wait_for "[ \$(hops gwA) -ge $((${h0:-0} + 3)) ]" 10 || fail "three hops" "$(hops gwA) hops"
+# shellcheck disable=SC2046
+set -- $(atk_init retired "$old_peer" "$old_local")
+log "INIT to $1 on the retired pair $old_peer to $old_local: tripwire rule $2, last rule $3"
+if [ "${old_local:-0}" -gt 0 ] && [ "${2:-0}" -ge 1 ] && [ "${3:-1}" -eq 0 ]; then
+	pass "a stranger's INIT on a retired association's ports ($old_peer to $old_local) trips the wire ($2 packet(s))"
+else
+	fail "a stranger's INIT on a retired association's ports trips the wire" \
+		"ports ${old_peer:-?} to ${old_local:-?}: tripwire rule ${2:-?}, last rule ${3:-?}"
+fi
+# shellcheck disable=SC2046
+set -- $(atk_init unused 7861 7861)
+log "INIT to $1 on 7861 to 7861: tripwire rule $2, last rule $3"
+if [ "${2:-1}" -eq 0 ] && [ "${3:-0}" -ge 1 ]; then
+	pass "control: an INIT on ports no association used is dropped by the last rule ($3), not tripped"
+else
+	fail "control: an INIT on unused ports is dropped, not tripped" \
+		"tripwire rule ${2:-?}, last rule ${3:-?}"
+fi
 h0=$(hops gwA)
 
 nsx "$NS_HOSTA" "$PING" -6 -D -n -c "$PINGS" -i 0.01 -W 2 "$HOSTB" >"$OUT/ping-on.log" 2>&1 &&
