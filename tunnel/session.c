@@ -219,9 +219,19 @@ void session_drop(struct session *s, sctp_assoc_t id, uint64_t now_ms)
 	s->next_attempt_ms = 0;
 }
 
+/*
+ * Milliseconds from @since to @now, 0 when @since is later: a caller that read its clock
+ * before an event it handles in the same pass (the keepalive deadline aborts with a
+ * fresher time) must not see an interval of 2^64 ms.
+ */
+static uint64_t elapsed(uint64_t now, uint64_t since)
+{
+	return now > since ? now - since : 0;
+}
+
 static bool due_report(struct session *s, uint64_t now, uint64_t deadline)
 {
-	if (now - s->since_ms < deadline)
+	if (elapsed(now, s->since_ms) < deadline)
 		return false;
 	if (s->reported_ms && now - s->reported_ms < SESSION_REPORT_EVERY_MS)
 		return false;
@@ -238,7 +248,7 @@ static const struct session_link *unproven(const struct session *s, uint64_t now
 		const struct session_link *l = links[i];
 
 		if (l->id && !l->authenticated &&
-		    now - l->since_ms >= SESSION_HANDSHAKE_DEADLINE_MS)
+		    elapsed(now, l->since_ms) >= SESSION_HANDSHAKE_DEADLINE_MS)
 			return l;
 	}
 	return NULL;
@@ -266,7 +276,7 @@ enum session_action session_check(struct session *s, uint64_t now, const char **
 		snprintf(s->why, sizeof(s->why),
 			 "no association with the peer for %llu s: %s (peer down, a different "
 			 "PSK, or clocks more than one rotation interval apart)",
-			 (unsigned long long)(now - s->since_ms) / 1000,
+			 (unsigned long long)elapsed(now, s->since_ms) / 1000,
 			 s->initiator ? "it does not answer at the addresses derived for it"
 				      : "it has not reached the addresses derived for this side");
 		return SESSION_STALLED;

@@ -116,6 +116,32 @@ static void test_stall_report(void)
 	session_clear(&s);
 }
 
+/*
+ * The association lost at a time later than the clock of the check that follows (the
+ * tunnel's tick reads its clock once; the keepalive deadline aborts on a fresher one): no
+ * stall of 2^64 ms is reported, and the report comes 10 s after the loss.
+ */
+static void test_lost_after_clock(void)
+{
+	struct mt6d_config cfg;
+	struct session s;
+	struct session_link *l;
+	sctp_assoc_t id, other;
+	const char *why;
+
+	config(&cfg, "::2", "::1");
+	start(&s, &cfg, "2001:db8:2::");
+	l = session_begin(&s, 3, T0, &other);
+	CHECK(l && session_authenticate(&s, l, false, &other), "3 in charge");
+	session_drop(&s, 3, T0 + 20000);
+	CHECK(session_check(&s, T0 + 19999, &why, &id) == SESSION_IDLE,
+	      "a check 1 ms before the loss is quiet");
+	CHECK(session_check(&s, T0 + 29999, &why, &id) == SESSION_IDLE, "quiet for 10 s");
+	CHECK(session_check(&s, T0 + 30000, &why, &id) == SESSION_STALLED, "report at 10 s");
+	CHECK(strstr(why, "no association with the peer for 10 s") != NULL, "why: %s", why);
+	session_clear(&s);
+}
+
 /* An association that does not prove the key within 5 s is given up. */
 static void test_handshake_deadline(void)
 {
@@ -286,6 +312,7 @@ int main(void)
 	test_backoff();
 	test_attempt_in_flight();
 	test_stall_report();
+	test_lost_after_clock();
 	test_handshake_deadline();
 	test_candidate_unproven();
 	test_candidate_proven();
