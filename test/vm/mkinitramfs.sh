@@ -26,17 +26,19 @@ sctp sctp_diag veth tun
 nfnetlink nf_tables nft_ct nft_reject_inet nft_limit nft_log nft_quota
 nft_numgen nft_hash nft_fib_inet nft_fib_ipv6 nft_objref
 sch_netem sch_tbf
+wireguard
 virtio_pci virtio_blk
 ${MT6D_VM_MODULES:-}"
 
 # Real tools, called by absolute path in the guest (busybox shadows names).
-BINS="ip tc ss nft tcpdump socat iperf3 sctp_darn sctp_test checksctp"
+BINS="ip tc ss nft tcpdump socat iperf3 sctp_darn sctp_test checksctp wg"
 OPTIONAL_BINS="strace ${MT6D_VM_EXTRA_BINS:-}"
 MT6D_BINS="tunnel/mt6d-tunnel addrmgr/mt6d-addrmgr"
 # Test-only helpers from the build dir (test/vm/helpers): a tool and a preload library.
 HELPER_BINS="test/vm/helpers/pcapgrep test/vm/helpers/sctp_intruder test/vm/helpers/sctp_forge
 	test/vm/helpers/framelen test/vm/helpers/linkcheck test/vm/helpers/udpseq"
-HELPER_LIBS="test/vm/helpers/libmt6d_shim.so test/vm/helpers/libmt6d_heapprobe.so"
+HELPER_LIBS="test/vm/helpers/libmt6d_shim.so test/vm/helpers/libmt6d_heapprobe.so
+	test/vm/helpers/libmt6d_sctpauth.so"
 
 usage() {
 	echo "usage: $0 -o OUT.gz [--build-dir DIR] [--kernel-dir DIR] TESTNAME..." >&2

@@ -90,7 +90,7 @@ static int set_buffers(int fd, int size)
 	return 0;
 }
 
-static int set_auth(int fd, const uint8_t *key, size_t key_len)
+int endpoint_set_auth(int fd, const uint8_t *key, size_t key_len)
 {
 	uint8_t buf[sizeof(struct sctp_authkey) + 64];
 	struct sctp_authkey *ak = (struct sctp_authkey *)buf;
@@ -241,7 +241,7 @@ int endpoint_open(const struct endpoint_params *p)
 	if (!ret)
 		ret = set_assoc_value(fd, SCTP_ASCONF_SUPPORTED, 1);
 	if (!ret)
-		ret = set_auth(fd, p->auth_key, p->auth_key_len);
+		ret = endpoint_set_auth(fd, p->auth_key, p->auth_key_len);
 	if (!ret)
 		ret = set_events(fd);
 	if (!ret)

@@ -35,6 +35,14 @@ struct endpoint_params {
 /* Creates and configures the socket (not bound yet). Returns the fd or -errno. */
 int endpoint_open(const struct endpoint_params *p) __attribute__((warn_unused_result));
 
+/*
+ * SCTP-AUTH on @fd as the tunnel uses it (endpoint_open does this): every chunk type of the
+ * tunnel's list required, @key (at most 64 bytes) as key 1 and active, the null key 0
+ * deleted. Exported for the benchmark's bare SCTP association with the same list.
+ */
+int endpoint_set_auth(int fd, const uint8_t *key, size_t key_len)
+	__attribute__((warn_unused_result));
+
 /* Binds @n addresses with port @port and starts listening. */
 int endpoint_bind(int fd, const struct in6_addr *addrs, size_t n, uint16_t port)
 	__attribute__((warn_unused_result));

@@ -8,6 +8,10 @@
 #
 #   plain     hostA -> hostB routed over the internet link, no tunnel
 #   sctp      a bare SCTP association gwA -> gwB (iperf3 --sctp): the transport's limit
+#   sctp-auth the same with mt6d's SCTP-AUTH chunk list and key (iperf3 with
+#             sctpauth_preload): the fair transport limit for mt6d
+#   wireguard kernel WireGuard between the gateways, hostA -> hostB routed through it:
+#             what an operator would deploy instead
 #   none      mt6d with encryption = none
 #   aead      mt6d with the default AEAD
 #   rotate1s  mt6d with the default AEAD and rotation every second
@@ -41,8 +45,11 @@ else
 fi
 TCP_SECS=${MT6D_BENCH_TCP_SECS:-$TCP_SECS}
 UDP_RATE=${MT6D_BENCH_UDP_RATE:-20M}
-VARIANTS=$(echo "${MT6D_BENCH_VARIANTS:-plain sctp none aead rotate1s}" | tr , " ")
+VARIANTS=$(echo "${MT6D_BENCH_VARIANTS:-plain sctp sctp-auth wireguard none aead rotate1s}" |
+	tr , " ")
 PING=${PING_FLOOD:-/usr/local/bin/iputils-ping}
+WG=${WG:-/usr/local/bin/wg}
+SCTPAUTH=${SCTPAUTH:-/usr/local/lib/libmt6d_sctpauth.so}
 A_STATIC=2001:db8:1:1::99
 B_STATIC=2001:db8:2:2::99
 RESULTS_JSON=$OUT/bench.json
@@ -52,11 +59,15 @@ topo_up
 
 # --- measurements ---------------------------------------------------------------------
 
+# What runs iperf3 (tcp_mbps, iperf_server): "env VAR=VALUE..." for a preload, else empty.
+IPERF_PRE=
 # tcp_mbps NS_CLIENT DST: iperf3 goodput in Mbit/s (receiver side); extra args follow.
 tcp_mbps() {
 	_ns=$1 _dst=$2
 	shift 2
-	nsx "$_ns" "$IPERF3" -c "$_dst" -t "$TCP_SECS" -f m "$@" >"$OUT/iperf.$V.log" 2>&1 || {
+	# shellcheck disable=SC2086
+	nsx "$_ns" $IPERF_PRE "$IPERF3" -c "$_dst" -t "$TCP_SECS" -f m "$@" \
+		>"$OUT/iperf.$V.log" 2>&1 || {
 		echo 0
 		return
 	}
@@ -133,7 +144,8 @@ syscalls_per_packet() {
 }
 
 iperf_server() { # NS
-	bg_start "iperf-$1" "$1" "$IPERF3" -s
+	# shellcheck disable=SC2086
+	bg_start "iperf-$1" "$1" $IPERF_PRE "$IPERF3" -s
 	wait_for "nsx $1 $SS -Hln | grep -q ':5201'" 10 || die "$V" "iperf3 server did not start"
 }
 
@@ -177,18 +189,76 @@ run_plain() {
 	record plain "$tcp" $fl $u 0 0 0 0 0 0 -
 }
 
+# auth_capture_start / auth_capture_stop: the first SCTP packets on the internet link
+# during the TCP test, and in $OUT/authcount.$V "N_AUTH N_DATA": how many begin with an AUTH
+# chunk and how many with a DATA chunk unauthenticated (the chunk after the 12-byte common
+# header, the IPv6 header having no extensions here).
+auth_capture_start() { cap_start "auth.$V" "$NS_GWA" "$INET_DEV" -s 96 -c 400 'ip6[6] == 132'; }
+auth_capture_stop() {
+	cap_stop "auth.$V"
+	echo "$("$TCPDUMP" -r "$OUT/auth.$V.pcap" -n 'ip6[52] == 15' 2>/dev/null | wc -l)" \
+		"$("$TCPDUMP" -r "$OUT/auth.$V.pcap" -n 'ip6[52] == 0' 2>/dev/null | wc -l)" \
+		>"$OUT/authcount.$V"
+}
+
+# run_sctp VARIANT [PRELOAD]: iperf3 --sctp gwA -> gwB, with PRELOAD in both iperf3s
 run_sctp() {
 	static_up
-	wait_for "nsx gwA ping -6 -c 1 -W 1 $B_STATIC" 10 || die sctp "no path"
+	wait_for "nsx gwA ping -6 -c 1 -W 1 $B_STATIC" 10 || die "$1" "no path"
+	if [ -n "${2:-}" ]; then
+		mt6d_key "$MT6D_ETC/site.key"
+		sed "s|^psk-file = .*|psk-file = $MT6D_ETC/site.key|" "$(mt6d_conf gwA)" \
+			>"$MT6D_ETC/sctpauth.conf"
+		IPERF_PRE="env LD_PRELOAD=$2 MT6D_SCTPAUTH_CONF=$MT6D_ETC/sctpauth.conf"
+	fi
 	iperf_server gwB
+	auth_capture_start
 	profile_start
 	tcp=$(tcp_mbps gwA "$B_STATIC" --sctp)
 	profile_stop
+	auth_capture_stop
 	fl=$(flood gwA "$B_STATIC")
 	bg_stop iperf-gwB || :
+	IPERF_PRE=
 	static_down
 	# UDP does not apply to a bare SCTP association.
-	record sctp "$tcp" $fl - - 0 0 0 0 0 0 -
+	record "$1" "$tcp" $fl - - 0 0 0 0 0 0 -
+}
+
+# The WireGuard interface of gateway $1 (private key $2, listening on 51820) to its peer
+# (public key $3 at [$4]:51820) for the LAN prefix $5, routed through it.
+wg_up() {
+	"$IP" -n "$1" link add wg0 type wireguard
+	nsx "$1" "$WG" set wg0 private-key "$2" listen-port 51820 \
+		peer "$(cat "$3")" endpoint "[$4]:51820" allowed-ips "$5"
+	"$IP" -n "$1" link set wg0 up
+	"$IP" -n "$1" route add "$5" dev wg0
+}
+
+run_wireguard() {
+	static_up
+	wait_for "nsx gwA ping -6 -c 1 -W 1 $B_STATIC" 10 || die wireguard "no path"
+	for gw in gwA gwB; do
+		"$WG" genkey >"$STATE/wg-$gw.key"
+		"$WG" pubkey <"$STATE/wg-$gw.key" >"$STATE/wg-$gw.pub"
+	done
+	wg_up gwA "$STATE/wg-gwA.key" "$STATE/wg-gwB.pub" "$B_STATIC" "$LANB_PREFIX"
+	wg_up gwB "$STATE/wg-gwB.key" "$STATE/wg-gwA.pub" "$A_STATIC" "$LANA_PREFIX"
+	wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 10 || die wireguard "no path through wg0"
+	iperf_server hostB
+	profile_start
+	tcp=$(tcp_mbps hostA "$HOSTB")
+	profile_stop
+	fl=$(flood hostA "$HOSTB")
+	u=$(udp hostA "$HOSTB")
+	bg_stop iperf-hostB || :
+	# The traffic went through WireGuard: its peer counted what it received.
+	nsx gwB "$WG" show wg0 transfer >"$OUT/wg-transfer.$V.txt"
+	"$IP" -n gwA link del wg0
+	"$IP" -n gwB link del wg0
+	static_down
+	# Kernel threads do WireGuard's work: no daemon to account CPU time or memory to.
+	record wireguard "$tcp" $fl $u 0 0 0 0 0 0 -
 }
 
 # run_mt6d VARIANT ENCRYPTION INTERVAL [TUNNEL-LINE] [ROTATION-LINE]
@@ -240,7 +310,9 @@ for V in $VARIANTS; do
 	log "bench: variant $V"
 	case $V in
 	plain) run_plain ;;
-	sctp) run_sctp ;;
+	sctp) run_sctp sctp ;;
+	sctp-auth) run_sctp sctp-auth "$SCTPAUTH" ;;
+	wireguard) run_wireguard ;;
 	none) run_mt6d none none 10 ;;
 	aead) run_mt6d aead aes-256-gcm 10 ;;
 	rotate1s) run_mt6d rotate1s aes-256-gcm 1 ;;
@@ -263,15 +335,18 @@ awk -v json="$RESULTS_JSON" -v quick="${MT6D_BENCH_QUICK:-0}" '
 	  mt[n] = $13; ma[n] = $14; sc[n] = ($15 == "" ? "-" : $15); idx[$1] = n }
 	function ratio(a, b) { return (b > 0 && a != "-") ? sprintf("%.2f", a / b) : "-" }
 	END {
-		p = idx["plain"]; s = idx["sctp"]
-		printf "%-12s %9s %7s %7s %7s %6s %7s %6s %6s %6s %8s %8s %7s %8s %8s\n", "variant",
-			"tcp Mb/s", "rtt min", "avg ms", "max", "loss%", "jit ms", "uloss%",
-			"cpu tA", "cpu aA", "mem tA", "mem aA", "sys/pkt", "tcp/plain", "tcp/sctp"
+		p = idx["plain"]; s = idx["sctp"]; sa = idx["sctp-auth"]; w = idx["wireguard"]
+		printf "%-12s %9s %7s %7s %7s %6s %7s %6s %6s %6s %8s %8s %7s %9s %8s %8s %7s %7s\n",
+			"variant", "tcp Mb/s", "rtt min", "avg ms", "max", "loss%", "jit ms", "uloss%",
+			"cpu tA", "cpu aA", "mem tA", "mem aA", "sys/pkt", "tcp/plain", "tcp/sctp",
+			"tcp/sauth", "tcp/wg", "rtt/wg"
 		for (i = 1; i <= n; i++)
-			printf "%-12s %9.1f %7.3f %7.3f %7.3f %6s %7s %6s %6s %6s %7sK %7sK %7s %8s %8s\n",
+			printf "%-12s %9.1f %7.3f %7.3f %7.3f %6s %7s %6s %6s %6s %7sK %7sK %7s %9s %8s " \
+				"%8s %7s %7s\n",
 				name[i], tcp[i], min[i], avg[i], max[i], loss[i], jit[i], uloss[i],
 				ta[i], aa[i], mt[i], ma[i], sc[i], ratio(tcp[i], tcp[p]),
-				ratio(tcp[i], tcp[s])
+				ratio(tcp[i], tcp[s]), ratio(tcp[i], tcp[sa]), ratio(tcp[i], tcp[w]),
+				ratio(avg[i], avg[w])
 		printf "{\n  \"quick\": %s,\n  \"variants\": [\n", quick ? "true" : "false" > json
 		for (i = 1; i <= n; i++) {
 			printf "    {\"name\": \"%s\", \"tcp_mbps\": %s, \"rtt_min_ms\": %s, " \
@@ -281,13 +356,18 @@ awk -v json="$RESULTS_JSON" -v quick="${MT6D_BENCH_QUICK:-0}" '
 				"\"gwB_tunnel\": %s, \"gwB_addrmgr\": %s}, " \
 				"\"private_kib\": {\"gwA_tunnel\": %s, \"gwA_addrmgr\": %s}, " \
 				"\"tunnel_syscalls_per_packet\": %s, " \
-				"\"tcp_vs_plain\": %s, \"tcp_vs_sctp\": %s, \"rtt_vs_sctp\": %s}%s\n",
+				"\"tcp_vs_plain\": %s, \"tcp_vs_sctp\": %s, \"rtt_vs_sctp\": %s, " \
+				"\"tcp_vs_sctp_auth\": %s, \"tcp_vs_wireguard\": %s, " \
+				"\"rtt_vs_wireguard\": %s}%s\n",
 				name[i], tcp[i], min[i], avg[i], max[i], loss[i],
 				jit[i] == "-" ? "null" : jit[i], uloss[i] == "-" ? "null" : uloss[i],
 				ta[i], aa[i], tb[i], ab[i], mt[i], ma[i], sc[i] == "-" ? "null" : sc[i],
 				ratio(tcp[i], tcp[p]) == "-" ? "null" : ratio(tcp[i], tcp[p]),
 				ratio(tcp[i], tcp[s]) == "-" ? "null" : ratio(tcp[i], tcp[s]),
 				ratio(avg[i], avg[s]) == "-" ? "null" : ratio(avg[i], avg[s]),
+				ratio(tcp[i], tcp[sa]) == "-" ? "null" : ratio(tcp[i], tcp[sa]),
+				ratio(tcp[i], tcp[w]) == "-" ? "null" : ratio(tcp[i], tcp[w]),
+				ratio(avg[i], avg[w]) == "-" ? "null" : ratio(avg[i], avg[w]),
 				i < n ? "," : "" > json
 		}
 		printf "  ]\n}\n" > json
@@ -304,5 +384,30 @@ for V in $VARIANTS; do
 	else
 		fail "bench $V" "zero or missing figures: $line"
 	fi
+done
+# What the transport variants measured is what they claim: sctp-auth's DATA all behind AUTH,
+# sctp's (the control, same capture) none; WireGuard's peer received the transfer.
+for V in $VARIANTS; do
+	case $V in
+	sctp | sctp-auth)
+		read -r na nd <"$OUT/authcount.$V" 2>/dev/null || na=- nd=-
+		case $V:$na:$nd in
+		sctp-auth:-:* | sctp:-:*) ok=0 ;;
+		sctp-auth:*) [ "$na" -gt 0 ] && [ "$nd" -eq 0 ] && ok=1 || ok=0 ;;
+		*) [ "$na" -eq 0 ] && [ "$nd" -gt 0 ] && ok=1 || ok=0 ;;
+		esac
+		if [ $ok -eq 1 ]; then
+			pass "bench $V: of the first packets on the link $na begin with AUTH, $nd with bare DATA"
+		else
+			fail "bench $V: SCTP-AUTH as the variant says" "$na AUTH-first, $nd DATA-first"
+		fi ;;
+	wireguard)
+		rx=$(awk '{ print $2 }' "$OUT/wg-transfer.$V.txt" 2>/dev/null)
+		if [ "${rx:-0}" -gt 1000000 ]; then
+			pass "bench wireguard: gwB's wg0 received $rx bytes from its peer"
+		else
+			fail "bench wireguard: the traffic went through WireGuard" "gwB received ${rx:-?} bytes"
+		fi ;;
+	esac
 done
 finish
