@@ -37,6 +37,18 @@ static struct session *start(struct session *s, struct mt6d_config *cfg, const c
 	return s;
 }
 
+/* Association 3 begun at T0 and proven: the one in charge. */
+static void responder_with_3(struct session *s, struct mt6d_config *cfg)
+{
+	struct session_link *l;
+	sctp_assoc_t other;
+
+	config(cfg, "::2", "::1");
+	start(s, cfg, "2001:db8:2::");
+	l = session_begin(s, 3, T0, &other);
+	CHECK(l && session_authenticate(s, l, false, &other), "3 in charge");
+}
+
 static void test_initiator(void)
 {
 	struct mt6d_config cfg;
@@ -125,14 +137,10 @@ static void test_lost_after_clock(void)
 {
 	struct mt6d_config cfg;
 	struct session s;
-	struct session_link *l;
-	sctp_assoc_t id, other;
+	sctp_assoc_t id;
 	const char *why;
 
-	config(&cfg, "::2", "::1");
-	start(&s, &cfg, "2001:db8:2::");
-	l = session_begin(&s, 3, T0, &other);
-	CHECK(l && session_authenticate(&s, l, false, &other), "3 in charge");
+	responder_with_3(&s, &cfg);
 	session_drop(&s, 3, T0 + 20000);
 	CHECK(session_check(&s, T0 + 19999, &why, &id) == SESSION_IDLE,
 	      "a check 1 ms before the loss is quiet");
@@ -183,10 +191,7 @@ static void test_candidate_unproven(void)
 	sctp_assoc_t id, other;
 	const char *why;
 
-	config(&cfg, "::2", "::1");
-	start(&s, &cfg, "2001:db8:2::");
-	l = session_begin(&s, 3, T0, &other);
-	CHECK(session_authenticate(&s, l, false, &other), "3 in charge");
+	responder_with_3(&s, &cfg);
 	l = session_begin(&s, 9, T0 + 1000, &other);
 	CHECK(l == &s.cand && other == 0, "9 is a candidate");
 	CHECK(s.cur.id == 3 && session_authenticated(&s), "3 stays in charge");
@@ -213,10 +218,7 @@ static void test_candidate_proven(void)
 	struct session_link *l;
 	sctp_assoc_t other;
 
-	config(&cfg, "::2", "::1");
-	start(&s, &cfg, "2001:db8:2::");
-	l = session_begin(&s, 3, T0, &other);
-	CHECK(session_authenticate(&s, l, false, &other), "3 in charge");
+	responder_with_3(&s, &cfg);
 	l = session_begin(&s, 7, T0 + 1000, &other);
 	CHECK(session_authenticate(&s, l, false, &other) && other == 3,
 	      "7 proven, replaces 3 (got %d)", (int)other);

@@ -482,6 +482,38 @@ mt6d_stop() { # GW
 	bg_stop "$1-addrmgr" || :
 	bg_stop "$1-tunnel" || :
 }
+# wg_gateways A_ADDR B_ADDR: kernel WireGuard between gwA (at A_ADDR on the internet link)
+# and gwB (B_ADDR), wg0 on port 51820 with fresh keys, each side's peer LAN routed through
+# it; wg_gateways_down removes it (what tools/bench compares mt6d with).
+WG=${WG:-/usr/local/bin/wg}
+wg_gateways() {
+	for _g in gwA gwB; do
+		"$WG" genkey >"$STATE/wg-$_g.key"
+		"$WG" pubkey <"$STATE/wg-$_g.key" >"$STATE/wg-$_g.pub"
+	done
+	_wg_link gwA gwB "$2" "$LANB_PREFIX"
+	_wg_link gwB gwA "$1" "$LANA_PREFIX"
+}
+_wg_link() { # GW PEER PEER_ADDR PREFIX
+	"$IP" -n "$1" link add wg0 type wireguard
+	nsx "$1" "$WG" set wg0 private-key "$STATE/wg-$1.key" listen-port 51820 \
+		peer "$(cat "$STATE/wg-$2.pub")" endpoint "[$3]:51820" allowed-ips "$4"
+	"$IP" -n "$1" link set wg0 up
+	"$IP" -n "$1" route add "$4" dev wg0
+}
+wg_gateways_down() {
+	"$IP" -n gwA link del wg0
+	"$IP" -n gwB link del wg0
+}
+
+# mt6d_nft_clear GW...: delete the nftables tables mt6d leaves behind when it stops (the kill
+# switch stays by design, and the guard while its tunnel runs), for what runs next without it
+mt6d_nft_clear() {
+	for _g in "$@"; do
+		nsx "$_g" "$NFT" list tables | awk '$3 ~ /^mt6d-/ { print $2, $3 }' |
+			while read -r _fam _tab; do nsx "$_g" "$NFT" delete table "$_fam" "$_tab"; done
+	done
+}
 mt6d_rotate() { # GW [CONF]: ask the running addrmgr of GW to rotate now
 	_conf=${2:-$(mt6d_conf "$1")}
 	nsx "$1" env RUNTIME_DIRECTORY="$(mt6d_runtime_dir "$1")" "$MT6D_ADDRMGR" -c "$_conf" --rotate

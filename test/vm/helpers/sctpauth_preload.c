@@ -7,12 +7,18 @@
  *
  *   MT6D_SCTPAUTH_CONF=PATH  the mt6d configuration whose PSK gives the key (the tunnel's
  *                            SCTP-AUTH key, derived as the tunnel derives it).
+ *   MT6D_SCTPAUTH_OMIT=T,... chunk types (decimal) left out of the list, to measure what
+ *                            authenticating them costs (variant sctp-auth-nodata: 0, DATA).
+ *                            endpoint_set_auth's SCTP_AUTH_CHUNK calls for them are skipped
+ *                            here: its setsockopt resolves to the one below.
  *
  * A socket that cannot be given AUTH ends the process (exit status 70, with the reason on
  * stderr): the variant never measures an association without it.
  */
 #include <dlfcn.h>
 #include <netinet/in.h>
+#include <netinet/sctp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +31,10 @@
 #include "keys.h"
 
 typedef int (*socket_fn)(int, int, int);
+typedef int (*setsockopt_fn)(int, int, int, const void *, socklen_t);
 
 static uint8_t auth_key[MT6D_KEY_LEN];
+static bool omit[256];
 
 static void die(const char *what, int err)
 {
@@ -38,8 +46,22 @@ __attribute__((constructor)) static void load_key(void)
 {
 	static struct mt6d_config cfg;
 	const char *conf = getenv("MT6D_SCTPAUTH_CONF");
+	const char *o = getenv("MT6D_SCTPAUTH_OMIT");
 	char err[512];
 	int ret;
+
+	while (o && *o) {
+		char *end;
+		unsigned long type = strtoul(o, &end, 10);
+
+		if (end == o || type > 255 || (*end && *end != ',')) {
+			fprintf(stderr,
+				"sctpauth_preload: MT6D_SCTPAUTH_OMIT: not a chunk type list\n");
+			_exit(70);
+		}
+		omit[type] = true;
+		o = *end ? end + 1 : end;
+	}
 
 	if (!conf) {
 		fprintf(stderr, "sctpauth_preload: MT6D_SCTPAUTH_CONF is not set\n");
@@ -53,6 +75,19 @@ __attribute__((constructor)) static void load_key(void)
 	mt6d_config_clear(&cfg);
 	if (ret < 0)
 		die("the SCTP-AUTH key", -ret);
+}
+
+int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	static setsockopt_fn real;
+
+	if (!real)
+		real = (setsockopt_fn)dlsym(RTLD_NEXT, "setsockopt");
+	if (level == IPPROTO_SCTP && name == SCTP_AUTH_CHUNK &&
+	    len >= sizeof(struct sctp_authchunk) &&
+	    omit[((const struct sctp_authchunk *)val)->sauth_chunk])
+		return 0;
+	return real(fd, level, name, val, len);
 }
 
 int socket(int domain, int type, int protocol)

@@ -10,10 +10,12 @@
 #   sctp      a bare SCTP association gwA -> gwB (iperf3 --sctp): the transport's limit
 #   sctp-auth the same with mt6d's SCTP-AUTH chunk list and key (iperf3 with
 #             sctpauth_preload): the fair transport limit for mt6d
+#   sctp-auth-nodata  the same list without DATA (on demand): what authenticating DATA costs
 #   wireguard kernel WireGuard between the gateways, hostA -> hostB routed through it:
 #             what an operator would deploy instead
 #   none      mt6d with encryption = none
 #   aead      mt6d with the default AEAD
+#   chacha    mt6d with ChaCha20-Poly1305 (WireGuard's cipher; on demand)
 #   rotate1s  mt6d with the default AEAD and rotation every second
 # Levers, each aead with one setting changed (on demand, through --variants):
 #   aead-nogso    offload = no: one SCTP message per packet, not per super-packet
@@ -48,7 +50,6 @@ UDP_RATE=${MT6D_BENCH_UDP_RATE:-20M}
 VARIANTS=$(echo "${MT6D_BENCH_VARIANTS:-plain sctp sctp-auth wireguard none aead rotate1s}" |
 	tr , " ")
 PING=${PING_FLOOD:-/usr/local/bin/iputils-ping}
-WG=${WG:-/usr/local/bin/wg}
 SCTPAUTH=${SCTPAUTH:-/usr/local/lib/libmt6d_sctpauth.so}
 A_STATIC=2001:db8:1:1::99
 B_STATIC=2001:db8:2:2::99
@@ -158,6 +159,18 @@ private_kb() {
 }
 HZ=100
 
+# measure_hosts: hostA -> hostB TCP goodput (profiled on demand), ping flood and UDP, into
+# $tcp, $fl and $u
+measure_hosts() {
+	iperf_server hostB
+	profile_start
+	tcp=$(tcp_mbps hostA "$HOSTB")
+	profile_stop
+	fl=$(flood hostA "$HOSTB")
+	u=$(udp hostA "$HOSTB")
+	bg_stop iperf-hostB || :
+}
+
 # --- variants --------------------------------------------------------------------------------
 
 static_up() {
@@ -174,15 +187,12 @@ record() { # VARIANT TCP FLOOD(4) UDP(2) CPU... MEM...
 }
 
 run_plain() {
+	mt6d_nft_clear gwA gwB
 	static_up
 	"$IP" -n gwA route add "$LANB_PREFIX" via "$B_STATIC" dev "$INET_DEV"
 	"$IP" -n gwB route add "$LANA_PREFIX" via "$A_STATIC" dev "$INET_DEV"
 	wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 10 || die plain "no route"
-	iperf_server hostB
-	tcp=$(tcp_mbps hostA "$HOSTB")
-	fl=$(flood hostA "$HOSTB")
-	u=$(udp hostA "$HOSTB")
-	bg_stop iperf-hostB || :
+	measure_hosts
 	"$IP" -n gwA route del "$LANB_PREFIX"
 	"$IP" -n gwB route del "$LANA_PREFIX"
 	static_down
@@ -201,8 +211,10 @@ auth_capture_stop() {
 		>"$OUT/authcount.$V"
 }
 
-# run_sctp VARIANT [PRELOAD]: iperf3 --sctp gwA -> gwB, with PRELOAD in both iperf3s
+# run_sctp VARIANT [PRELOAD [OMIT]]: iperf3 --sctp gwA -> gwB, with PRELOAD in both iperf3s
+# (and the chunk types OMIT left out of its list)
 run_sctp() {
+	mt6d_nft_clear gwA gwB
 	static_up
 	wait_for "nsx gwA ping -6 -c 1 -W 1 $B_STATIC" 10 || die "$1" "no path"
 	if [ -n "${2:-}" ]; then
@@ -210,6 +222,7 @@ run_sctp() {
 		sed "s|^psk-file = .*|psk-file = $MT6D_ETC/site.key|" "$(mt6d_conf gwA)" \
 			>"$MT6D_ETC/sctpauth.conf"
 		IPERF_PRE="env LD_PRELOAD=$2 MT6D_SCTPAUTH_CONF=$MT6D_ETC/sctpauth.conf"
+		IPERF_PRE="$IPERF_PRE MT6D_SCTPAUTH_OMIT=${3:-}"
 	fi
 	iperf_server gwB
 	auth_capture_start
@@ -225,37 +238,16 @@ run_sctp() {
 	record "$1" "$tcp" $fl - - 0 0 0 0 0 0 -
 }
 
-# The WireGuard interface of gateway $1 (private key $2, listening on 51820) to its peer
-# (public key $3 at [$4]:51820) for the LAN prefix $5, routed through it.
-wg_up() {
-	"$IP" -n "$1" link add wg0 type wireguard
-	nsx "$1" "$WG" set wg0 private-key "$2" listen-port 51820 \
-		peer "$(cat "$3")" endpoint "[$4]:51820" allowed-ips "$5"
-	"$IP" -n "$1" link set wg0 up
-	"$IP" -n "$1" route add "$5" dev wg0
-}
-
 run_wireguard() {
+	mt6d_nft_clear gwA gwB
 	static_up
 	wait_for "nsx gwA ping -6 -c 1 -W 1 $B_STATIC" 10 || die wireguard "no path"
-	for gw in gwA gwB; do
-		"$WG" genkey >"$STATE/wg-$gw.key"
-		"$WG" pubkey <"$STATE/wg-$gw.key" >"$STATE/wg-$gw.pub"
-	done
-	wg_up gwA "$STATE/wg-gwA.key" "$STATE/wg-gwB.pub" "$B_STATIC" "$LANB_PREFIX"
-	wg_up gwB "$STATE/wg-gwB.key" "$STATE/wg-gwA.pub" "$A_STATIC" "$LANA_PREFIX"
+	wg_gateways "$A_STATIC" "$B_STATIC"
 	wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 10 || die wireguard "no path through wg0"
-	iperf_server hostB
-	profile_start
-	tcp=$(tcp_mbps hostA "$HOSTB")
-	profile_stop
-	fl=$(flood hostA "$HOSTB")
-	u=$(udp hostA "$HOSTB")
-	bg_stop iperf-hostB || :
+	measure_hosts
 	# The traffic went through WireGuard: its peer counted what it received.
 	nsx gwB "$WG" show wg0 transfer >"$OUT/wg-transfer.$V.txt"
-	"$IP" -n gwA link del wg0
-	"$IP" -n gwB link del wg0
+	wg_gateways_down
 	static_down
 	# Kernel threads do WireGuard's work: no daemon to account CPU time or memory to.
 	record wireguard "$tcp" $fl $u 0 0 0 0 0 0 -
@@ -280,13 +272,7 @@ run_mt6d() {
 	# bg_pid is "ip netns exec"'s pid, which execs env, which execs the daemon.
 	c0=
 	for p in $pids; do c0="$c0 $(cpu_ticks "$p")"; done
-	iperf_server hostB
-	profile_start
-	tcp=$(tcp_mbps hostA "$HOSTB")
-	profile_stop
-	fl=$(flood hostA "$HOSTB")
-	u=$(udp hostA "$HOSTB")
-	bg_stop iperf-hostB || :
+	measure_hosts
 	set -- "$1" $c0
 	v=$1
 	shift
@@ -312,9 +298,11 @@ for V in $VARIANTS; do
 	plain) run_plain ;;
 	sctp) run_sctp sctp ;;
 	sctp-auth) run_sctp sctp-auth "$SCTPAUTH" ;;
+	sctp-auth-nodata) run_sctp sctp-auth-nodata "$SCTPAUTH" 0 ;;
 	wireguard) run_wireguard ;;
 	none) run_mt6d none none 10 ;;
 	aead) run_mt6d aead aes-256-gcm 10 ;;
+	chacha) run_mt6d chacha chacha20-poly1305 10 ;;
 	rotate1s) run_mt6d rotate1s aes-256-gcm 1 ;;
 	aead-nogso) run_mt6d aead-nogso aes-256-gcm 10 "offload = no" ;;
 	aead-sack0) run_mt6d aead-sack0 aes-256-gcm 10 "sack-delay = 0" ;;
@@ -374,8 +362,12 @@ awk -v json="$RESULTS_JSON" -v quick="${MT6D_BENCH_QUICK:-0}" '
 	}' "$OUT/bench.raw" | tee "$TABLE"
 
 # Nonsense guard (not a performance threshold): every variant ran and measured something.
+# A repeated variant is checked once per run of it (its k-th line in bench.raw).
+done_list=' '
 for V in $VARIANTS; do
-	line=$(awk -v v="$V" '$1 == v' "$OUT/bench.raw")
+	k=$(($(echo "$done_list" | tr ' ' '\n' | grep -cx "$V") + 1))
+	done_list="$done_list$V "
+	line=$(awk -v v="$V" -v k="$k" '$1 == v && ++n == k' "$OUT/bench.raw")
 	set -- $line
 	if [ -z "$line" ]; then
 		fail "bench $V" "no result"
@@ -386,14 +378,18 @@ for V in $VARIANTS; do
 	fi
 done
 # What the transport variants measured is what they claim: sctp-auth's DATA all behind AUTH,
-# sctp's (the control, same capture) none; WireGuard's peer received the transfer.
-for V in $VARIANTS; do
+# sctp's (the control, same capture) none; WireGuard's peer received the transfer. The
+# captures and counters are each variant's last run.
+for V in $(echo "$VARIANTS" | tr ' ' '\n' | awk 'NF && !seen[$0]++'); do
 	case $V in
-	sctp | sctp-auth)
+	sctp | sctp-auth | sctp-auth-nodata)
+		# sctp-auth: every DATA behind AUTH; sctp (the control): nothing; -nodata: the
+		# SACKs behind AUTH, the DATA bare
 		read -r na nd <"$OUT/authcount.$V" 2>/dev/null || na=- nd=-
 		case $V:$na:$nd in
-		sctp-auth:-:* | sctp:-:*) ok=0 ;;
+		*:-:*) ok=0 ;;
 		sctp-auth:*) [ "$na" -gt 0 ] && [ "$nd" -eq 0 ] && ok=1 || ok=0 ;;
+		sctp-auth-nodata:*) [ "$na" -gt 0 ] && [ "$nd" -gt 0 ] && ok=1 || ok=0 ;;
 		*) [ "$na" -eq 0 ] && [ "$nd" -gt 0 ] && ok=1 || ok=0 ;;
 		esac
 		if [ $ok -eq 1 ]; then
