@@ -365,7 +365,8 @@ awk -v json="$RESULTS_JSON" -v quick="${MT6D_BENCH_QUICK:-0}" '
 # A repeated variant is checked once per run of it (its k-th line in bench.raw).
 done_list=' '
 for V in $VARIANTS; do
-	k=$(($(echo "$done_list" | tr ' ' '\n' | grep -cx "$V") + 1))
+	k=$(echo "$done_list" | awk -v v="$V" '{ for (i = 1; i <= NF; i++) n += ($i == v) }
+		END { print n + 1 }')
 	done_list="$done_list$V "
 	line=$(awk -v v="$V" -v k="$k" '$1 == v && ++n == k' "$OUT/bench.raw")
 	set -- $line
