@@ -81,6 +81,11 @@ uint64_t mt6d_assoc_epoch(uint64_t slot, unsigned int association_slots)
 	return association_slots ? slot / association_slots : 0;
 }
 
+unsigned int mt6d_port_attempt(unsigned int failed)
+{
+	return failed % 2 ? 1 + (failed / 2) % (MT6D_PORT_CANDIDATES - 1) : 0;
+}
+
 int mt6d_assoc_port(const struct mt6d_deriver *d, const struct in6_addr *prefix, uint64_t epoch,
 		    unsigned int candidate, uint16_t lo, uint16_t hi, uint16_t *port)
 {

@@ -47,6 +47,15 @@ int mt6d_hashed_addr(const struct mt6d_deriver *d, const struct in6_addr *prefix
  */
 #define MT6D_PORT_CANDIDATES 4
 
+/*
+ * The peer's candidate to connect to after @failed failed attempts in one epoch: the first
+ * on every other attempt (a peer's first candidate is nearly always free: only another
+ * SCTP socket can hold it), the others in turn in between (0, 1, 0, 2, 0, 3, 0, 1, ...).
+ * An attempt fails as well when the peer is down or the path dark; moving on through the
+ * candidates alone would then leave the one the peer listens on for several attempts.
+ */
+unsigned int mt6d_port_attempt(unsigned int failed);
+
 uint64_t mt6d_assoc_epoch(uint64_t slot, unsigned int association_slots);
 
 /* -EINVAL when @candidate >= MT6D_PORT_CANDIDATES, @lo is 0 or @lo > @hi. */

@@ -161,10 +161,10 @@ static void on_assoc_change(struct tunnel *t, int sk, const struct sctp_assoc_ch
 			session_drop(&t->sess, id, mt6d_mono_ms());
 		break;
 	case SCTP_CANT_STR_ASSOC:
-		/* The peer's port may be busy on its side: the next attempt tries its next one. */
+		/* The peer's port may be busy on its side: see mt6d_port_attempt(). */
 		ep = hop_ep(t, sk);
 		if (ep && id == t->sess.connecting)
-			ep->peer_candidate++;
+			ep->peer_failed++;
 		session_connect_failed(&t->sess, id);
 		log_debug("association attempt %d failed", (int)id);
 		break;

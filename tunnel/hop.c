@@ -310,7 +310,7 @@ bool hop_connect(struct tunnel *t)
 		return false;
 	if (hop_enabled(t) &&
 	    mt6d_assoc_port(&t->deriver, &t->cfg->peer_prefix.addr, ep->epoch,
-			    ep->peer_candidate % MT6D_PORT_CANDIDATES, r->lo, r->hi, &port) < 0)
+			    mt6d_port_attempt(ep->peer_failed), r->lo, r->hi, &port) < 0)
 		return false;
 	n = peer_candidates(t, peers);
 	ret = endpoint_connect(ep->sk, peers, n, port, &id);

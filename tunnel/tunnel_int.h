@@ -58,11 +58,11 @@
 struct tunnel_ep {
 	int sk; /* -1: unused */
 	uint64_t epoch;
-	uint64_t slot;		     /* the slot whose address it binds */
-	uint16_t port;		     /* bound local port; 0: not bound yet */
-	uint32_t serial;	     /* counts the tunnel's sockets, for mt6d-addrmgr */
-	unsigned int peer_candidate; /* the peer's port candidate to connect to */
-	uint64_t close_ms;	     /* draining: closes then; 0: not draining */
+	uint64_t slot;		  /* the slot whose address it binds */
+	uint16_t port;		  /* bound local port; 0: not bound yet */
+	uint32_t serial;	  /* counts the tunnel's sockets, for mt6d-addrmgr */
+	unsigned int peer_failed; /* failed attempts: which peer candidate is next */
+	uint64_t close_ms;	  /* draining: closes then; 0: not draining */
 };
 
 struct tunnel {

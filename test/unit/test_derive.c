@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "check.h"
@@ -114,6 +115,28 @@ static void check_port_rules(void)
 	mt6d_deriver_clear(&d);
 }
 
+/*
+ * The order of the peer's candidates across failed attempts: the first every other attempt
+ * (a dark path or a peer restarting fails attempts without any port being busy), and every
+ * candidate within 2 * (MT6D_PORT_CANDIDATES - 1) attempts.
+ */
+static void check_port_attempts(void)
+{
+	static const unsigned int want[] = { 0, 1, 0, 2, 0, 3, 0, 1 };
+	bool seen[MT6D_PORT_CANDIDATES] = { false };
+
+	for (unsigned int i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		CHECK(mt6d_port_attempt(i) == want[i], "attempt after %u failures: %u, want %u", i,
+		      mt6d_port_attempt(i), want[i]);
+	for (unsigned int i = 0; i < 2 * (MT6D_PORT_CANDIDATES - 1); i++)
+		seen[mt6d_port_attempt(i)] = true;
+	for (unsigned int c = 0; c < MT6D_PORT_CANDIDATES; c++)
+		CHECK(seen[c], "candidate %u tried within %d attempts", c,
+		      2 * (MT6D_PORT_CANDIDATES - 1));
+	for (unsigned int i = 0; i < 1000; i += 2)
+		CHECK(mt6d_port_attempt(i) == 0, "the first candidate again after %u failures", i);
+}
+
 static int reserved(const char *a)
 {
 	struct in6_addr x;
@@ -152,6 +175,7 @@ int main(int argc, char **argv)
 	CHECK(vectors >= 7, "only %d address vectors", vectors);
 	CHECK(ports >= 8, "only %d port vectors", ports);
 	check_port_rules();
+	check_port_attempts();
 
 	CHECK(reserved("2001:db8::"), "all-zero IID (subnet-router anycast)");
 	CHECK(reserved("2001:db8::fdff:ffff:ffff:ff80"), "first reserved subnet anycast");
