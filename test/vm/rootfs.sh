@@ -86,7 +86,8 @@ cp "$tmp/root/boot/vmlinuz-$ver" "$tmp/vmlinuz"
 cp "$tmp/root/boot/initrd.img-$ver" "$tmp/initrd.img"
 chmod 0644 "$tmp/vmlinuz" "$tmp/initrd.img"
 echo "$ver" >"$tmp/VERSION"
-mkfs.ext4 -q -F -L mt6d-root -d "$tmp/root" "$tmp/rootfs.img" 2048M
+# stdout is the directory alone: mke2fs says "Creating regular file" there, even with -q.
+mkfs.ext4 -q -F -L mt6d-root -d "$tmp/root" "$tmp/rootfs.img" 2048M >&2
 rm -rf "$tmp/root"
 rm -rf "$dir"
 mv "$tmp" "$dir"
