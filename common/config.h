@@ -68,6 +68,8 @@ struct mt6d_config {
 	struct mt6d_reliability reliability; /* PR-SCTP policy, default full */
 	unsigned int offload;		     /* 1: TUN offloads, one SCTP message per TCP
 					      * super-packet (default); 0: one per packet */
+	unsigned int coalesce;		     /* 1: small packets queued together share one
+					      * frame (default); 0: one frame per packet */
 	unsigned int padding;		     /* sealed frames padded to a multiple of this many
 					      * bytes, 16..MT6D_PADDING_MAX; 0: off (default) */
 	unsigned int buffer_size;	     /* KiB of SCTP send and receive buffer, default 4096 */

@@ -42,6 +42,8 @@ const struct mt6d_config_key mt6d_config_keys[] = {
 	  FIELD(reliability), .def = "full" },
 	{ .section = "tunnel", .name = "offload", .parse = mt6d_config_parse_choice, FIELD(offload),
 	  .choices = yes_no, .def = "yes" },
+	{ .section = "tunnel", .name = "coalesce", .parse = mt6d_config_parse_choice,
+	  FIELD(coalesce), .choices = yes_no, .def = "yes" },
 	{ .section = "tunnel", .name = "padding", .parse = mt6d_config_parse_auto, FIELD(padding),
 	  .choices = off_word, .what = "a frame size multiple in bytes", .min = 16,
 	  .max = MT6D_PADDING_MAX, .def = "off" },

@@ -155,7 +155,9 @@ void tunnel_status_show(struct mt6d_show *s, const struct tunnel_status *st)
 	mt6d_show_bytes(s, "rx_bytes", "  transfer: %s received", x->rx_bytes);
 	mt6d_show_bytes(s, "tx_bytes", ", %s sent", x->tx_bytes);
 	mt6d_show_u64(s, "rx_packets", " (%" PRIu64 " packets in", x->rx_packets);
-	mt6d_show_u64(s, "tx_packets", ", %" PRIu64 " out)\n", x->tx_packets);
+	mt6d_show_u64(s, "tx_packets", ", %" PRIu64 " out", x->tx_packets);
+	mt6d_show_u64(s, "rx_bundles", "; bundles %" PRIu64 " in", x->rx_bundles);
+	mt6d_show_u64(s, "tx_bundles", ", %" PRIu64 " out)\n", x->tx_bundles);
 	mt6d_show_object_end(s);
 	mt6d_show_u64(s, "associations", "  associations: %" PRIu64 " since start",
 		      x->associations);
@@ -177,6 +179,15 @@ void tunnel_status_show(struct mt6d_show *s, const struct tunnel_status *st)
 	mt6d_show_object_end(s);
 }
 
+/* A counter family with a "direction" label, rx and tx. */
+static void metric_rx_tx(struct mt6d_metrics *m, const char *name, const char *help, uint64_t rx,
+			 uint64_t tx)
+{
+	mt6d_metrics_family(m, name, "counter", help);
+	mt6d_metrics_sample(m, name, "direction", "rx", (double)rx);
+	mt6d_metrics_sample(m, name, "direction", "tx", (double)tx);
+}
+
 void tunnel_status_metrics(struct mt6d_metrics *m, const struct tunnel_status *st)
 {
 	const struct tunnel_stats *x = &st->stats;
@@ -184,16 +195,13 @@ void tunnel_status_metrics(struct mt6d_metrics *m, const struct tunnel_status *s
 
 	mt6d_metrics_gauge(m, "mt6d_tunnel_authenticated", "1 when the peer has proved the key",
 			   st->authenticated);
-	mt6d_metrics_family(m, "mt6d_tunnel_packets_total", "counter",
-			    "inner packets carried, by direction");
-	mt6d_metrics_sample(m, "mt6d_tunnel_packets_total", "direction", "rx",
-			    (double)x->rx_packets);
-	mt6d_metrics_sample(m, "mt6d_tunnel_packets_total", "direction", "tx",
-			    (double)x->tx_packets);
-	mt6d_metrics_family(m, "mt6d_tunnel_bytes_total", "counter",
-			    "inner bytes carried, by direction");
-	mt6d_metrics_sample(m, "mt6d_tunnel_bytes_total", "direction", "rx", (double)x->rx_bytes);
-	mt6d_metrics_sample(m, "mt6d_tunnel_bytes_total", "direction", "tx", (double)x->tx_bytes);
+	metric_rx_tx(m, "mt6d_tunnel_packets_total", "inner packets carried, by direction",
+		     x->rx_packets, x->tx_packets);
+	metric_rx_tx(m, "mt6d_tunnel_bytes_total", "inner bytes carried, by direction", x->rx_bytes,
+		     x->tx_bytes);
+	metric_rx_tx(m, "mt6d_tunnel_bundles_total",
+		     "frames that carried several small inner packets, by direction", x->rx_bundles,
+		     x->tx_bundles);
 	help = "packets dropped, by reason (see mt6d-tunnel(8))";
 	mt6d_metrics_family(m, "mt6d_tunnel_drops_total", "counter", help);
 	for (unsigned int i = 0; i < tunnel_n_drop_reasons; i++)

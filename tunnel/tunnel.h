@@ -9,18 +9,19 @@
 struct tunnel;
 
 struct tunnel_stats {
-	uint64_t tx_packets, tx_bytes; /* inner packets sealed into the association */
-	uint64_t rx_packets, rx_bytes; /* inner packets written to the TUN device */
-	uint64_t drop_no_session;      /* inner packet while no authenticated peer */
-	uint64_t drop_send;	       /* association error or went down */
-	uint64_t drop_auth;	       /* tag did not verify */
-	uint64_t drop_replay;	       /* counter seen, behind the window or too big */
-	uint64_t drop_malformed;       /* frame or inner packet malformed, truncated */
-	uint64_t drop_unknown;	       /* unknown version or frame type */
-	uint64_t drop_unauthenticated; /* no session keys for it (yet) */
-	uint64_t drop_handshake;       /* handshake with a bad MAC or stale values */
-	uint64_t drop_epoch;	       /* key epoch too far ahead to follow */
-	uint64_t drop_tun;	       /* TUN device refused a packet */
+	uint64_t tx_packets, tx_bytes;	 /* inner packets sealed into the association */
+	uint64_t rx_packets, rx_bytes;	 /* inner packets written to the TUN device */
+	uint64_t tx_bundles, rx_bundles; /* frames carrying several small packets (coalesce) */
+	uint64_t drop_no_session;	 /* inner packet while no authenticated peer */
+	uint64_t drop_send;		 /* association error or went down */
+	uint64_t drop_auth;		 /* tag did not verify */
+	uint64_t drop_replay;		 /* counter seen, behind the window or too big */
+	uint64_t drop_malformed;	 /* frame or inner packet malformed, truncated */
+	uint64_t drop_unknown;		 /* unknown version or frame type */
+	uint64_t drop_unauthenticated;	 /* no session keys for it (yet) */
+	uint64_t drop_handshake;	 /* handshake with a bad MAC or stale values */
+	uint64_t drop_epoch;		 /* key epoch too far ahead to follow */
+	uint64_t drop_tun;		 /* TUN device refused a packet */
 	/* Outside the data plane: the counters of mt6d-addrmgr's guard table, read at
 	 * each snapshot (0 without the table). */
 	uint64_t drop_filter;	   /* to a hashed address, not the tunnel's */

@@ -44,6 +44,10 @@
  * DATA frame starts at MT6D_VNET_HDR_LEN, its header over the unused virtio-net header.
  */
 #define TUNNEL_PKT_OFF (MT6D_FRAME_HDR_LEN + MT6D_VNET_HDR_LEN)
+/* A bundle's records fill at most this much, and never more than the inner MTU. */
+#define TUNNEL_BUNDLE_CAP 4096
+#define TUNNEL_BUNDLE_FRAME \
+	(MT6D_FRAME_HDR_LEN + TUNNEL_BUNDLE_CAP + MT6D_PADDING_MAX + MT6D_AEAD_TAG_MAX)
 #define TUNNEL_STREAMS 16
 /* Endpoints at once: one draining, the one in charge, the clock's epoch's and the next's. */
 #define TUNNEL_EPS 4
@@ -87,9 +91,18 @@ struct tunnel {
 	uint64_t rekeys_seen;
 	bool bound, published, ready;
 
-	/* One sealed frame (at txbuf + pending_off) held back while the send buffer is full. */
-	size_t pending_len, pending_off;
-	uint16_t pending_stream;
+	/* Sealed frames held back while the send buffer is full: a bundle and one packet. */
+	struct tunnel_held {
+		const uint8_t *frame;
+		size_t len;
+		uint16_t stream;
+		unsigned int pkts; /* inner packets in it */
+	} held[2];
+	unsigned int n_held;
+	/* Small packets read in this wakeup ([tunnel] coalesce), sealed together at its end. */
+	size_t bundle_len; /* bytes of records after the frame header in bundlebuf */
+	unsigned int bundle_pkts;
+	uint16_t bundle_stream;
 	struct endpoint_pr pr; /* inner packets' partial reliability */
 	unsigned int mtu;
 	bool tun_paused;
@@ -100,6 +113,7 @@ struct tunnel {
 	char guard_table[MT6D_NAME_MAX + sizeof(MT6D_GUARD_TABLE_PREFIX)];
 	uint8_t rxbuf[TUNNEL_MAX_FRAME + 1];
 	uint8_t txbuf[TUNNEL_MAX_FRAME];
+	uint8_t bundlebuf[TUNNEL_BUNDLE_FRAME];
 };
 
 /* assoc.c */

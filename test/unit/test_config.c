@@ -60,7 +60,7 @@ static const struct bad_case bad[] = {
 	{ "port-range port zero", { { "rotation", "port-range", "0-65535" } }, .rc = -EINVAL,
 	  .expect = "[rotation] port-range: expected LO-HI" },
 	{ "unknown key", { { "tunnel", "colour", "blue" } }, .rc = -EINVAL,
-	  .expect = "[tunnel] colour: unknown key (expected one of: device, mtu, port, address, encryption, delivery, reliability, offload, padding, buffer-size, sack-delay, rekey-interval)" },
+	  .expect = "[tunnel] colour: unknown key (expected one of: device, mtu, port, address, encryption, delivery, reliability, offload, coalesce, padding, buffer-size, sack-delay, rekey-interval)" },
 	/* Host mode: unusable inner addresses. */
 	{ "host address link-local", { { "tunnel", "address", "fe80::1/64" } }, .rc = -EINVAL,
 	  .expect = "[tunnel] address: expected a global or unique-local unicast address" },

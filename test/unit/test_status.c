@@ -55,7 +55,7 @@ static void test_tunnel_status(void)
 	      "json paths: %s", j);
 	CHECK(strstr(j, "\"local_addresses\":[\"2001:db8:1:1::9\"]") != NULL, "json local: %s", j);
 	CHECK(strstr(j, "\"transfer\":{\"rx_bytes\":2048,\"tx_bytes\":0,\"rx_packets\":0,"
-			"\"tx_packets\":3}") != NULL,
+			"\"tx_packets\":3,\"rx_bundles\":0,\"tx_bundles\":0}") != NULL,
 	      "json transfer: %s", j);
 	CHECK(strstr(j, "\"replay\":2") != NULL, "json drops: %s", j);
 	/* The guard table's counters end the drops, under their own reasons. */
@@ -68,7 +68,8 @@ static void test_tunnel_status(void)
 	      t);
 	CHECK(strstr(t, "  path 2001:db8:2:2::5: active, primary, rtt 4 ms") != NULL, "text: %s",
 	      t);
-	CHECK(strstr(t, "  transfer: 2.00 KiB received, 0 B sent (0 packets in, 3 out)\n") != NULL,
+	CHECK(strstr(t, "  transfer: 2.00 KiB received, 0 B sent (0 packets in, 3 out; bundles 0 "
+			"in, 0 out)\n") != NULL,
 	      "text: %s", t);
 	CHECK(strstr(t, "replay 2") != NULL, "text: %s", t);
 	CHECK(strstr(t, ", filter 5, tripwire 1\n") != NULL, "text guard drops: %s", t);

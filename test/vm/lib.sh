@@ -532,6 +532,19 @@ mt6d_wait_up() {
 	wait_for "nsx $NS_HOSTA ping -6 -c 1 -W 1 $HOSTB" 20 ||
 		die "first ping${1:+ ($1)}" "hostB unreachable through the tunnel"
 }
+# mt6d_start_pair NAME [GWA-TUNNEL-LINE]: both gateways up with a 60 s interval (no
+# rotation during a short run), LINE added to gwA's [tunnel] section, and the "internet"
+# link captured from gwA to $OUT/NAME.pcap
+mt6d_start_pair() {
+	for _gw in gwA gwB; do
+		sed "s/^interval = .*/interval = 60/" "$(mt6d_conf $_gw)" >"$MT6D_ETC/$_gw.conf"
+	done
+	[ -z "${2:-}" ] || sed -i "/^\[tunnel\]/a $2" "$MT6D_ETC/gwA.conf"
+	mt6d_start gwA "$MT6D_ETC/gwA.conf"
+	mt6d_start gwB "$MT6D_ETC/gwB.conf"
+	mt6d_wait_up "$1"
+	cap_start "$1"
+}
 # _mt6d_status BINARY GW [ARGS...]: BINARY --status of GW, with GW's config in
 # $MT6D_ETC/GW.conf when present, else conf/GW.conf
 _mt6d_status() {

@@ -84,6 +84,7 @@ int mt6d_frame_parse(const uint8_t *buf, size_t len, struct mt6d_frame *f)
 	case MT6D_FRAME_HANDSHAKE:
 	case MT6D_FRAME_DATA_GSO:
 	case MT6D_FRAME_KEEPALIVE:
+	case MT6D_FRAME_DATA_BUNDLE:
 		return 0;
 	default:
 		return -ENOMSG;

@@ -6,7 +6,8 @@
 #include <stdint.h>
 
 /*
- * One SCTP message carries one frame:
+ * One SCTP message carries one frame, and a frame one inner packet (or, DATA_BUNDLE, several
+ * small ones that were queued together):
  *
  *   0       1       2       3       4               8                      16
  *   +-------+-------+-------+-------+---------------+----------------------+----------
@@ -24,10 +25,11 @@
 #define MT6D_FRAME_HDR_LEN 16
 
 enum mt6d_frame_type {
-	MT6D_FRAME_DATA = 1,	  /* payload: one inner IPv4 or IPv6 packet */
-	MT6D_FRAME_HANDSHAKE = 2, /* payload: the session handshake (handshake.h) */
-	MT6D_FRAME_DATA_GSO = 3,  /* payload: a virtio-net header and the packet (offload.h) */
-	MT6D_FRAME_KEEPALIVE = 4, /* sealed, empty: the peer is there (association hopping) */
+	MT6D_FRAME_DATA = 1,	    /* payload: one inner IPv4 or IPv6 packet */
+	MT6D_FRAME_HANDSHAKE = 2,   /* payload: the session handshake (handshake.h) */
+	MT6D_FRAME_DATA_GSO = 3,    /* payload: a virtio-net header and the packet (offload.h) */
+	MT6D_FRAME_KEEPALIVE = 4,   /* sealed, empty: the peer is there (association hopping) */
+	MT6D_FRAME_DATA_BUNDLE = 5, /* payload: several small inner packets (bundle.h) */
 	MT6D_FRAME_TYPE_MAX,
 };
 

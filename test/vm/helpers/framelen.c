@@ -2,13 +2,13 @@
 /*
  * What an observer on the path learns of mt6d's frame sizes, for the VM tests: reads a
  * pcap capture (Ethernet, as tcpdump writes it on a veth) and prints, for every SCTP
- * message that is an mt6d data frame (its cleartext header says version 3, type DATA or
- * DATA_GSO), the IPv6 source address and the frame's length; a message SCTP cut into
- * several DATA chunks (B ... E) is summed, assuming, as in the tests, that one sender's
- * fragmented messages do not interleave:
+ * message that is an mt6d data frame (its cleartext header says version 3, type DATA,
+ * DATA_GSO or DATA_BUNDLE), the IPv6 source address, the frame's length and its type; a
+ * message SCTP cut into several DATA chunks (B ... E) is summed, assuming, as in the
+ * tests, that one sender's fragmented messages do not interleave:
  *
  *   framelen FILE.pcap
- *   2001:db8:1:1:8d5e:ee01:2c1:99f1 256
+ *   2001:db8:1:1:8d5e:ee01:2c1:99f1 256 1
  *
  * Exit status 0, or 1 when the file cannot be read as a pcap of Ethernet frames.
  */
@@ -28,7 +28,7 @@
 static struct {
 	char src[INET6_ADDRSTRLEN];
 	size_t len;
-	int frame; /* its first chunk starts with an mt6d data frame header */
+	int frame; /* its first chunk starts with an mt6d data frame header: its type */
 } part;
 
 static void data_chunk(const char *src, const uint8_t *c, size_t clen)
@@ -39,13 +39,14 @@ static void data_chunk(const char *src, const uint8_t *c, size_t clen)
 	if (c[1] & 2) { /* B: a message begins */
 		snprintf(part.src, sizeof(part.src), "%s", src);
 		part.len = 0;
-		part.frame = dlen >= 2 && d[0] == 3 && (d[1] == 1 || d[1] == 3);
+		part.frame =
+			dlen >= 2 && d[0] == 3 && (d[1] == 1 || d[1] == 3 || d[1] == 5) ? d[1] : 0;
 	} else if (strcmp(part.src, src)) {
 		return;
 	}
 	part.len += dlen;
 	if ((c[1] & 1) && part.frame) /* E: it ends */
-		printf("%s %zu\n", part.src, part.len);
+		printf("%s %zu %d\n", part.src, part.len, part.frame);
 	if (c[1] & 1)
 		part.src[0] = 0;
 }

@@ -25,14 +25,7 @@ topo_up
 
 # one_run NAME GWA-TUNNEL-LINE: both gateways up, 24 pings of growing size, captured
 one_run() {
-	for gw in gwA gwB; do
-		sed "s/^interval = .*/interval = 60/" "$(mt6d_conf $gw)" >"$MT6D_ETC/$gw.conf"
-	done
-	[ -z "$2" ] || sed -i "/^\[tunnel\]/a $2" "$MT6D_ETC/gwA.conf"
-	mt6d_start gwA "$MT6D_ETC/gwA.conf"
-	mt6d_start gwB "$MT6D_ETC/gwB.conf"
-	mt6d_wait_up "$1"
-	cap_start "$1"
+	mt6d_start_pair "$1" "$2"
 	ok=0
 	for s in $(seq 60 50 1210); do
 		nsx "$NS_HOSTA" ping -6 -c 1 -W 2 -s "$s" "$HOSTB" >/dev/null 2>&1 && ok=$((ok + 1))
