@@ -23,11 +23,12 @@
 #   aead-buf256k  buffer-size = 256 (KiB) instead of 4 MiB
 #   aead-ordered  delivery = ordered
 #   aead-pad256   padding = 256: frames padded to a multiple of 256 bytes
+#   aead-nocoalesce  coalesce = no: one frame per small packet, even when several are queued
 #   hop10s        association-slots = 1: a new association every 10 s slot (compare: aead)
 #   hop1s         association-slots = 1 with 1 s slots (compare: rotate1s)
 #
-# For each: TCP goodput (iperf3), ping flood RTT and loss, UDP jitter and loss at a
-# fixed rate, CPU time and private memory of each daemon, and (when strace is in the
+# For each: TCP goodput (iperf3), ping flood RTT and loss, UDP jitter, loss and goodput
+# at a fixed rate, CPU time and private memory of each daemon, and (when strace is in the
 # image) the system calls gwA's tunnel makes per forwarded packet over SYSCALL_PINGS
 # pings, each one packet out and one back through it. Results go to
 # $OUT/bench.json and a table on the console.
@@ -47,6 +48,7 @@ else
 fi
 TCP_SECS=${MT6D_BENCH_TCP_SECS:-$TCP_SECS}
 UDP_RATE=${MT6D_BENCH_UDP_RATE:-20M}
+UDP_LEN=${MT6D_BENCH_UDP_LEN:-}
 VARIANTS=$(echo "${MT6D_BENCH_VARIANTS:-plain sctp sctp-auth wireguard none aead rotate1s}" |
 	tr , " ")
 PING=${PING_FLOOD:-/usr/local/bin/iputils-ping}
@@ -76,15 +78,22 @@ tcp_mbps() {
 		END { print v + 0 }' "$OUT/iperf.$V.log"
 }
 
-# udp NS_CLIENT DST: "jitter_ms loss_percent" at $UDP_RATE
+# udp NS_CLIENT DST: "jitter_ms loss_percent" at $UDP_RATE, in datagrams of $UDP_LEN bytes
+# (default: iperf3's, the path MTU's)
 udp() {
-	nsx "$1" "$IPERF3" -c "$2" -u -b "$UDP_RATE" -t "$UDP_SECS" -f m >"$OUT/udp.$V.log" 2>&1 || {
+	nsx "$1" "$IPERF3" -c "$2" -u -b "$UDP_RATE" ${UDP_LEN:+-l "$UDP_LEN"} -t "$UDP_SECS" -f m \
+		>"$OUT/udp.$V.log" 2>&1 || {
 		echo "0 100"
 		return
 	}
 	awk '/receiver/ { for (i = 1; i <= NF; i++) { if ($i == "ms") j = $(i - 1)
 			if ($i ~ /^\(.*%\)$/) { l = $i; gsub(/[()%]/, "", l) } } }
 		END { print j + 0, l + 0 }' "$OUT/udp.$V.log"
+}
+# udp_rx: the Mbit/s the last udp test delivered (its receiver's line)
+udp_rx() {
+	awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") r = $(i - 1) }
+		END { print r + 0 }' "$OUT/udp.$V.log" 2>/dev/null || echo 0
 }
 
 # flood NS DST: "min avg max loss_percent" of a ping flood
@@ -182,7 +191,7 @@ static_down() {
 	"$IP" -n gwB addr del "$B_STATIC/64" dev "$INET_DEV" 2>/dev/null || :
 }
 
-record() { # VARIANT TCP FLOOD(4) UDP(2) CPU... MEM...
+record() { # VARIANT TCP FLOOD(4) UDP(2) CPU(4) MEM(2) SYS/PKT UDP-RX
 	echo "$*" >>"$OUT/bench.raw"
 }
 
@@ -196,7 +205,7 @@ run_plain() {
 	"$IP" -n gwA route del "$LANB_PREFIX"
 	"$IP" -n gwB route del "$LANA_PREFIX"
 	static_down
-	record plain "$tcp" $fl $u 0 0 0 0 0 0 -
+	record plain "$tcp" $fl $u 0 0 0 0 0 0 - "$(udp_rx)"
 }
 
 # auth_capture_start / auth_capture_stop: the first SCTP packets on the internet link
@@ -235,7 +244,7 @@ run_sctp() {
 	IPERF_PRE=
 	static_down
 	# UDP does not apply to a bare SCTP association.
-	record "$1" "$tcp" $fl - - 0 0 0 0 0 0 -
+	record "$1" "$tcp" $fl - - 0 0 0 0 0 0 - -
 }
 
 run_wireguard() {
@@ -250,7 +259,7 @@ run_wireguard() {
 	wg_gateways_down
 	static_down
 	# Kernel threads do WireGuard's work: no daemon to account CPU time or memory to.
-	record wireguard "$tcp" $fl $u 0 0 0 0 0 0 -
+	record wireguard "$tcp" $fl $u 0 0 0 0 0 0 - "$(udp_rx)"
 }
 
 # run_mt6d VARIANT ENCRYPTION INTERVAL [TUNNEL-LINE] [ROTATION-LINE]
@@ -285,10 +294,12 @@ run_mt6d() {
 	mem=
 	for p in $(bg_pid gwA-tunnel) $(bg_pid gwA-addrmgr); do mem="$mem $(private_kb "$p")"; done
 	sys=$(syscalls_per_packet "$(bg_pid gwA-tunnel)")
+	# gwA's counters (packets, frames, bundles) for the variant's last run
+	mt6d_tstatus gwA --json >"$OUT/status.$v.json" 2>&1 || :
 	mt6d_stop gwA
 	mt6d_stop gwB
 	# gwA tunnel, gwA addrmgr, gwB tunnel, gwB addrmgr seconds; gwA memory (KiB)
-	record "$v" "$tcp" $fl $u $cpu $mem "$sys"
+	record "$v" "$tcp" $fl $u $cpu $mem "$sys" "$(udp_rx)"
 }
 
 rm -f "$OUT/bench.raw"
@@ -309,6 +320,7 @@ for V in $VARIANTS; do
 	aead-buf256k) run_mt6d aead-buf256k aes-256-gcm 10 "buffer-size = 256" ;;
 	aead-ordered) run_mt6d aead-ordered aes-256-gcm 10 "delivery = ordered" ;;
 	aead-pad256) run_mt6d aead-pad256 aes-256-gcm 10 "padding = 256" ;;
+	aead-nocoalesce) run_mt6d aead-nocoalesce aes-256-gcm 10 "coalesce = no" ;;
 	hop10s) run_mt6d hop10s aes-256-gcm 10 "" "association-slots = 1" ;;
 	hop1s) run_mt6d hop1s aes-256-gcm 1 "" "association-slots = 1" ;;
 	*) die bench "unknown variant $V" ;;
@@ -320,26 +332,27 @@ done
 awk -v json="$RESULTS_JSON" -v quick="${MT6D_BENCH_QUICK:-0}" '
 	{ n++; name[n] = $1; tcp[n] = $2; min[n] = $3; avg[n] = $4; max[n] = $5; loss[n] = $6
 	  jit[n] = $7; uloss[n] = $8; ta[n] = $9; aa[n] = $10; tb[n] = $11; ab[n] = $12
-	  mt[n] = $13; ma[n] = $14; sc[n] = ($15 == "" ? "-" : $15); idx[$1] = n }
+	  mt[n] = $13; ma[n] = $14; sc[n] = ($15 == "" ? "-" : $15)
+	  urx[n] = ($16 == "" ? "-" : $16); idx[$1] = n }
 	function ratio(a, b) { return (b > 0 && a != "-") ? sprintf("%.2f", a / b) : "-" }
 	END {
 		p = idx["plain"]; s = idx["sctp"]; sa = idx["sctp-auth"]; w = idx["wireguard"]
-		printf "%-12s %9s %7s %7s %7s %6s %7s %6s %6s %6s %8s %8s %7s %9s %8s %8s %7s %7s\n",
+		printf "%-12s %9s %7s %7s %7s %6s %7s %6s %8s %6s %6s %8s %8s %7s %9s %8s %8s %7s %7s\n",
 			"variant", "tcp Mb/s", "rtt min", "avg ms", "max", "loss%", "jit ms", "uloss%",
-			"cpu tA", "cpu aA", "mem tA", "mem aA", "sys/pkt", "tcp/plain", "tcp/sctp",
+			"udp Mb/s", "cpu tA", "cpu aA", "mem tA", "mem aA", "sys/pkt", "tcp/plain", "tcp/sctp",
 			"tcp/sauth", "tcp/wg", "rtt/wg"
 		for (i = 1; i <= n; i++)
-			printf "%-12s %9.1f %7.3f %7.3f %7.3f %6s %7s %6s %6s %6s %7sK %7sK %7s %9s %8s " \
-				"%8s %7s %7s\n",
+			printf "%-12s %9.1f %7.3f %7.3f %7.3f %6s %7s %6s %8s %6s %6s %7sK %7sK %7s " \
+				"%9s %8s %8s %7s %7s\n",
 				name[i], tcp[i], min[i], avg[i], max[i], loss[i], jit[i], uloss[i],
-				ta[i], aa[i], mt[i], ma[i], sc[i], ratio(tcp[i], tcp[p]),
+				urx[i], ta[i], aa[i], mt[i], ma[i], sc[i], ratio(tcp[i], tcp[p]),
 				ratio(tcp[i], tcp[s]), ratio(tcp[i], tcp[sa]), ratio(tcp[i], tcp[w]),
 				ratio(avg[i], avg[w])
 		printf "{\n  \"quick\": %s,\n  \"variants\": [\n", quick ? "true" : "false" > json
 		for (i = 1; i <= n; i++) {
 			printf "    {\"name\": \"%s\", \"tcp_mbps\": %s, \"rtt_min_ms\": %s, " \
 				"\"rtt_avg_ms\": %s, \"rtt_max_ms\": %s, \"ping_loss_pct\": %s, " \
-				"\"udp_jitter_ms\": %s, \"udp_loss_pct\": %s, " \
+				"\"udp_jitter_ms\": %s, \"udp_loss_pct\": %s, \"udp_rx_mbps\": %s, " \
 				"\"cpu_s\": {\"gwA_tunnel\": %s, \"gwA_addrmgr\": %s, " \
 				"\"gwB_tunnel\": %s, \"gwB_addrmgr\": %s}, " \
 				"\"private_kib\": {\"gwA_tunnel\": %s, \"gwA_addrmgr\": %s}, " \
@@ -349,6 +362,7 @@ awk -v json="$RESULTS_JSON" -v quick="${MT6D_BENCH_QUICK:-0}" '
 				"\"rtt_vs_wireguard\": %s}%s\n",
 				name[i], tcp[i], min[i], avg[i], max[i], loss[i],
 				jit[i] == "-" ? "null" : jit[i], uloss[i] == "-" ? "null" : uloss[i],
+				urx[i] == "-" ? "null" : urx[i],
 				ta[i], aa[i], tb[i], ab[i], mt[i], ma[i], sc[i] == "-" ? "null" : sc[i],
 				ratio(tcp[i], tcp[p]) == "-" ? "null" : ratio(tcp[i], tcp[p]),
 				ratio(tcp[i], tcp[s]) == "-" ? "null" : ratio(tcp[i], tcp[s]),
