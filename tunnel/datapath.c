@@ -170,15 +170,22 @@ void datapath_keepalive(struct tunnel *t, uint64_t now_ms)
 	t->stats.keepalives_tx++;
 }
 
-/* One packet read from the TUN device: @n bytes, the virtio-net header (offloads) first. */
+/*
+ * One packet read from the TUN device: @n bytes, the virtio-net header (offloads) first.
+ * A small packet whose checksum the kernel left undone (UDP and TCP from a host that
+ * offloads it) gets it here, so that it can join a bundle.
+ */
 static void forward_read(struct tunnel *t, size_t n, uint64_t now_ms)
 {
 	const size_t vh = t->cfg->offload ? MT6D_VNET_HDR_LEN : 0;
+	uint8_t *hdr = t->txbuf + MT6D_FRAME_HDR_LEN;
 
 	if (n < vh)
 		return;
-	if (vh && !mt6d_vnet_hdr_plain(t->txbuf + MT6D_FRAME_HDR_LEN)) {
-		/* A super-packet: the frame starts at 0, the virtio-net header in its payload. */
+	if (vh && !mt6d_vnet_hdr_plain(hdr) &&
+	    !(t->cfg->coalesce && n - vh <= MT6D_BUNDLE_SMALL &&
+	      mt6d_vnet_csum_finish(hdr, t->txbuf + TUNNEL_PKT_OFF, n - vh) == 0)) {
+		/* The frame starts at 0, the virtio-net header in its payload for the peer. */
 		flush_bundle(t, now_ms);
 		seal_and_send(t, t->txbuf, MT6D_FRAME_DATA_GSO, n,
 			      packet_stream(t, t->txbuf + TUNNEL_PKT_OFF, n - vh), 1, n - vh,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The virtio-net header of TUN offloads: what is sent as plain DATA, what a peer may ask. */
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/virtio_net.h>
 #include <string.h>
 
@@ -20,6 +21,89 @@ static void hdr(uint8_t h[MT6D_VNET_HDR_LEN], uint8_t flags, uint8_t gso, unsign
 	h[7] = (uint8_t)(csum_start >> 8);
 	h[8] = (uint8_t)csum_offset;
 	h[9] = (uint8_t)(csum_offset >> 8);
+}
+
+/* The one's complement sum of @len bytes at @p, added to @sum, not folded. */
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		sum += i & 1 ? p[i] : (uint32_t)p[i] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/*
+ * An IPv6/UDP packet of @len bytes (48 and more) with its checksum field as the kernel
+ * leaves it for the device (the pseudo-header's sum) and the matching header; returns
+ * the pseudo-header's sum.
+ */
+static uint32_t udp_partial(uint8_t *pkt, size_t len, uint8_t h[MT6D_VNET_HDR_LEN])
+{
+	size_t ulen = len - 40;
+	uint32_t pseudo;
+
+	for (size_t i = 0; i < len; i++)
+		pkt[i] = (uint8_t)(i * 37 + 11);
+	pkt[0] = 0x60;
+	pkt[4] = (uint8_t)(ulen >> 8);
+	pkt[5] = (uint8_t)ulen;
+	pkt[6] = 17;
+	pkt[44] = (uint8_t)(ulen >> 8);
+	pkt[45] = (uint8_t)ulen;
+	pseudo = sum16(0, pkt + 8, 32) + (uint32_t)ulen + 17;
+	pkt[46] = (uint8_t)(fold(pseudo) >> 8);
+	pkt[47] = (uint8_t)fold(pseudo);
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE, 0, 40, 6);
+	return pseudo;
+}
+
+/* What a receiver checks: pseudo-header plus the whole UDP datagram sum to 0xffff. */
+static bool udp_csum_ok(const uint8_t *pkt, size_t len, uint32_t pseudo)
+{
+	return fold(sum16(pseudo, pkt + 40, len - 40)) == 0xffff;
+}
+
+static void csum_finish(void)
+{
+	uint8_t h[MT6D_VNET_HDR_LEN], pkt[200], copy[200];
+	uint32_t pseudo;
+
+	for (size_t len = 48; len <= 51; len++) {
+		pseudo = udp_partial(pkt, len, h);
+		CHECK(!udp_csum_ok(pkt, len, pseudo), "partial checksum is not yet valid (%zu)",
+		      len);
+		CHECK(mt6d_vnet_csum_finish(h, pkt, len) == 0 && udp_csum_ok(pkt, len, pseudo),
+		      "UDP checksum finished, %zu bytes", len);
+	}
+	pseudo = udp_partial(pkt, 200, h);
+	CHECK(mt6d_vnet_csum_finish(h, pkt, 200) == 0 && udp_csum_ok(pkt, 200, pseudo),
+	      "UDP checksum finished, 200 bytes");
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID, VIRTIO_NET_HDR_GSO_NONE,
+	    0, 40, 6);
+	pseudo = udp_partial(pkt, 120, h);
+	CHECK(mt6d_vnet_csum_finish(h, pkt, 120) == 0 && udp_csum_ok(pkt, 120, pseudo),
+	      "with DATA_VALID too");
+
+	udp_partial(pkt, 120, h);
+	memcpy(copy, pkt, sizeof(pkt));
+	hdr(h, VIRTIO_NET_HDR_F_DATA_VALID, VIRTIO_NET_HDR_GSO_NONE, 0, 40, 6);
+	CHECK(mt6d_vnet_csum_finish(h, pkt, 120) == 0 && !memcmp(pkt, copy, sizeof(pkt)),
+	      "no checksum asked for: packet unchanged");
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV6, 1000, 40, 16);
+	CHECK(mt6d_vnet_csum_finish(h, pkt, 120) == -EINVAL, "segmentation refused");
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE, 0, 40, 79);
+	CHECK(mt6d_vnet_csum_finish(h, pkt, 120) == -EINVAL, "checksum field past the end");
+	hdr(h, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE, 0, 40, 78);
+	CHECK(mt6d_vnet_csum_finish(h, pkt, 120) == 0, "checksum field in the last two bytes");
+	hdr(h, 0x80, VIRTIO_NET_HDR_GSO_NONE, 0, 40, 6);
+	CHECK(mt6d_vnet_csum_finish(h, pkt, 120) == -EINVAL, "unknown flag refused");
+	CHECK(memcmp(pkt, copy, 46) == 0, "refusals leave the packet's headers alone");
 }
 
 int main(void)
@@ -57,5 +141,6 @@ int main(void)
 	CHECK(mt6d_frame_parse(buf, sizeof(buf), &out) == 0 && out.type == MT6D_FRAME_DATA_GSO &&
 		      out.payload_len == 4,
 	      "DATA_GSO frames parse");
+	csum_finish();
 	return check_done();
 }

@@ -40,3 +40,35 @@ int mt6d_vnet_hdr_check(const uint8_t hdr[MT6D_VNET_HDR_LEN], size_t len)
 		return -EBADMSG;
 	return 0;
 }
+
+int mt6d_vnet_csum_finish(const uint8_t hdr[MT6D_VNET_HDR_LEN], uint8_t *pkt, size_t len)
+{
+	unsigned int flags = hdr[0], start = le16(hdr + 6), field = le16(hdr + 8);
+	uint32_t sum = 0;
+	size_t i;
+
+	if (flags & ~(unsigned int)(VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID) ||
+	    hdr[1] != VIRTIO_NET_HDR_GSO_NONE)
+		return -EINVAL;
+	if (!(flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		return 0;
+	if ((size_t)start + field + 2 > len)
+		return -EINVAL;
+	/*
+	 * The field holds the pseudo-header's sum already: the one's complement sum from
+	 * csum_start to the end, folded and complemented, is the checksum (0 sent as 0xffff,
+	 * which UDP requires and TCP reads the same).
+	 */
+	for (i = start; i + 1 < len; i += 2)
+		sum += (uint32_t)pkt[i] << 8 | pkt[i + 1];
+	if (i < len)
+		sum += (uint32_t)pkt[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	if (!sum)
+		sum = 0xffff;
+	pkt[start + field] = (uint8_t)(sum >> 8);
+	pkt[start + field + 1] = (uint8_t)sum;
+	return 0;
+}

@@ -23,6 +23,15 @@
 bool mt6d_vnet_hdr_plain(const uint8_t hdr[MT6D_VNET_HDR_LEN]);
 
 /*
+ * Finishes the checksum the kernel left to the device (VIRTIO_NET_HDR_F_NEEDS_CSUM) of a
+ * packet without segmentation, @pkt of @len bytes, as a device without checksum offload
+ * would: then the packet asks nothing more of the kernel and can travel as plain DATA.
+ * 0 (also when no checksum was asked for), or -EINVAL for segmentation, an unknown flag
+ * or a checksum field outside the packet.
+ */
+int mt6d_vnet_csum_finish(const uint8_t hdr[MT6D_VNET_HDR_LEN], uint8_t *pkt, size_t len);
+
+/*
  * Checks a received header against the packet of @len bytes that follows it: only TCP
  * segmentation (IPv4, IPv6, with or without ECN) and a checksum request, with the
  * checksum field inside the packet. 0 or -EBADMSG.

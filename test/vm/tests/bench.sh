@@ -168,15 +168,31 @@ private_kb() {
 }
 HZ=100
 
+# drop_counters: where packets were dropped so far, for finding where a UDP test lost
+# them: the links' counters of every namespace on the path, hostB's UDP receive errors,
+# and the CPUs' backlog drops (softnet_stat, second column)
+drop_counters() {
+	for ns in hostA gwA gwB hostB; do
+		echo "== $ns"
+		"$IP" -n "$ns" -s link show
+		nsx "$ns" grep -E '^Udp6(InDatagrams|RcvbufErrors|SndbufErrors|InErrors)' \
+			/proc/net/snmp6 || :
+	done
+	echo "== softnet_stat"
+	cat /proc/net/softnet_stat
+}
+
 # measure_hosts: hostA -> hostB TCP goodput (profiled on demand), ping flood and UDP, into
-# $tcp, $fl and $u
+# $tcp, $fl and $u; drop counters around the UDP test in $OUT/drops.VARIANT.{before,after}
 measure_hosts() {
 	iperf_server hostB
 	profile_start
 	tcp=$(tcp_mbps hostA "$HOSTB")
 	profile_stop
 	fl=$(flood hostA "$HOSTB")
+	drop_counters >"$OUT/drops.$V.before" 2>&1
 	u=$(udp hostA "$HOSTB")
+	drop_counters >"$OUT/drops.$V.after" 2>&1
 	bg_stop iperf-hostB || :
 }
 
