@@ -21,7 +21,10 @@
  *   OP_CUT_TO_A n:16         ... reaches A cut to n bytes (modulo its length)
  *   OP_PACKET kind len:16 .. B reads a packet from its TUN device: IPv6 (kind bit 0 clear)
  *                            or IPv4 whose length fields the harness sets, after a zero
- *                            virtio-net header or (kind bit 1) the first 10 bytes given
+ *                            virtio-net header or (kind bit 1) the first 10 bytes given;
+ *                            with kind bit 2 it stays queued there (up to QUEUE_MAX), and
+ *                            the next packet without it is read in the same wakeup, so
+ *                            small ones leave bundled ([tunnel] coalesce is on)
  *   OP_FRAME id flags len:16 ..  A reads these bytes: on association id % 8, a notification
  *                            when flags bit 0, a piece without MSG_EOR when flags bit 1
  *   OP_EVENT id kind sides   a notification the kernel would send (kind % 8: association
@@ -45,6 +48,7 @@
 
 #include <arpa/inet.h>
 
+#include "bundle.h"
 #include "fuzz_endpoint.h"
 #include "fuzz_input.h"
 #include "tunnel_fixture.h"
@@ -69,6 +73,7 @@ enum {
 #define ASSOCS 4
 #define SENT_MAX 64
 #define PKT_MAX 4096
+#define QUEUE_MAX 8
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -86,6 +91,13 @@ struct run {
 	uint64_t now;
 	struct sent sent[SENT_MAX];
 	size_t n_sent;
+	/* Packets queued on B's TUN device, as B will send them (see expect()). */
+	struct queued {
+		uint8_t vnet[MT6D_VNET_HDR_LEN];
+		size_t len;
+		uint8_t pkt[PKT_MAX];
+	} queued[QUEUE_MAX];
+	size_t n_queued;
 	uint8_t buf[TUNNEL_MAX_FRAME];
 };
 
@@ -246,7 +258,46 @@ static void check_tun(struct run *r, uint64_t rx_before)
 		abort();
 }
 
-/* B reads @len bytes from its TUN device, forwards them, and the harness notes them. */
+/* The harness notes a packet that B sent: @vh bytes of virtio-net header, @len of packet. */
+static void note_sent(struct run *r, const uint8_t *vnet, size_t vh, const uint8_t *ip, size_t len)
+{
+	struct sent *s;
+
+	for (size_t i = 0; i < r->n_sent; i++) {
+		s = &r->sent[i];
+		if (s->len == len && !memcmp(s->pkt, ip, len) && !memcmp(s->vnet, vnet, vh)) {
+			s->sent++;
+			return;
+		}
+	}
+	if (r->n_sent == SENT_MAX)
+		abort();
+	s = &r->sent[r->n_sent++];
+	memcpy(s->vnet, vnet, vh);
+	s->len = len;
+	s->pkt = malloc(len);
+	if (!s->pkt)
+		abort();
+	memcpy(s->pkt, ip, len);
+	s->sent = 1;
+	s->written = 0;
+}
+
+/*
+ * How B sends the packet it read as @q: a small one whose checksum the kernel left to the
+ * device gets it, and a plain header (forward_read(), mt6d_vnet_csum_finish()).
+ */
+static void expect(struct queued *q, size_t vh)
+{
+	if (vh && q->len <= MT6D_BUNDLE_SMALL && !mt6d_vnet_hdr_plain(q->vnet) &&
+	    mt6d_vnet_csum_finish(q->vnet, q->pkt, q->len) == 0)
+		memset(q->vnet, 0, vh);
+}
+
+/*
+ * B reads @len bytes from its TUN device and forwards them with those queued before, and
+ * the harness notes them; or they stay queued.
+ */
 static void packet(struct run *r, struct fuzz_input *in)
 {
 	const size_t vh = r->b->cfg.offload ? MT6D_VNET_HDR_LEN : 0;
@@ -256,7 +307,7 @@ static void packet(struct run *r, struct fuzz_input *in)
 	uint8_t *ip = pkt + vh;
 	size_t len, min = kind & 1 ? 20 : 40;
 	uint64_t before = r->b->t->stats.tx_packets;
-	struct sent *s;
+	struct queued *q = &r->queued[r->n_queued];
 
 	if (vh && (kind & 2) && got >= vh) {
 		memcpy(pkt, src, vh);
@@ -275,27 +326,18 @@ static void packet(struct run *r, struct fuzz_input *in)
 		ip[5] = (uint8_t)(len - 40);
 	}
 	fixture_tun_put(r->b, pkt, vh + len);
-	datapath_forward(r->b->t, r->now);
-	if (r->b->t->stats.tx_packets == before)
+	memcpy(q->vnet, pkt, MT6D_VNET_HDR_LEN);
+	memcpy(q->pkt, ip, len);
+	q->len = len;
+	expect(q, vh);
+	if (++r->n_queued < QUEUE_MAX && (kind & 4))
 		return;
-	for (size_t i = 0; i < r->n_sent; i++) {
-		s = &r->sent[i];
-		if (s->len == len && !memcmp(s->pkt, ip, len) && !memcmp(s->vnet, pkt, vh)) {
-			s->sent++;
-			return;
-		}
-	}
-	if (r->n_sent == SENT_MAX)
-		abort();
-	s = &r->sent[r->n_sent++];
-	memcpy(s->vnet, pkt, vh);
-	s->len = len;
-	s->pkt = malloc(len);
-	if (!s->pkt)
-		abort();
-	memcpy(s->pkt, ip, len);
-	s->sent = 1;
-	s->written = 0;
+	datapath_forward(r->b->t, r->now);
+	/* Sealed in one wakeup, all or none of them (the session does not change in it). */
+	if (r->b->t->stats.tx_packets != before)
+		for (size_t i = 0; i < r->n_queued; i++)
+			note_sent(r, r->queued[i].vnet, vh, r->queued[i].pkt, r->queued[i].len);
+	r->n_queued = 0;
 }
 
 static void frame(struct run *r, struct fuzz_input *in)

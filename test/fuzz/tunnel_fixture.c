@@ -46,6 +46,7 @@ static void config(struct mt6d_config *cfg, const struct fixture_params *p)
 	cfg->encryption = p->cipher;
 	cfg->offload = p->offload;
 	cfg->padding = p->padding;
+	cfg->coalesce = true; /* the default: small packets read together leave bundled */
 	/* The shortest the configuration allows: rekeys and key epochs within an input. */
 	cfg->rekey_interval = 10;
 	cfg->buffer_size = 4096;
