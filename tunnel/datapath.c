@@ -133,7 +133,13 @@ static void forward_plain(struct tunnel *t, size_t len, uint64_t now_ms)
 	uint8_t *pkt = t->txbuf + TUNNEL_PKT_OFF;
 	uint16_t stream = packet_stream(t, pkt, len);
 	size_t cap = t->mtu < TUNNEL_BUNDLE_CAP ? t->mtu : TUNNEL_BUNDLE_CAP;
-	bool small = t->cfg->coalesce && len <= MT6D_BUNDLE_SMALL;
+	size_t inner;
+	/*
+	 * Only a well-formed packet joins: the peer drops a bundle with a bad record whole,
+	 * and a raw socket on this host must not cost the packets of other flows.
+	 */
+	bool small = t->cfg->coalesce && len <= MT6D_BUNDLE_SMALL &&
+		     mt6d_frame_check_inner(pkt, len, &inner) == 0 && inner == len;
 
 	if (t->bundle_pkts &&
 	    (!small || t->bundle_pkts == MT6D_BUNDLE_MAX_PKTS ||

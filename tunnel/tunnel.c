@@ -141,6 +141,7 @@ int tunnel_new(struct tunnel **out, const struct mt6d_config *cfg)
 	 */
 	prefault(t->rxbuf, sizeof(t->rxbuf));
 	prefault(t->txbuf, sizeof(t->txbuf));
+	prefault(t->bundlebuf, sizeof(t->bundlebuf));
 	ret = setup_keys(t);
 	if (ret == -EINVAL) {
 		log_warnx("%s: this side's prefix and [local] iid are the peer's ([peer] prefix "

@@ -444,6 +444,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Far from 0, which the session and the key ring read as "never". */
 	r.now = 1000000;
 	r.n_sent = 0;
+	r.n_queued = 0; /* what the last input left queued, fixture_reset() drained */
 	fuzz_endpoint_reset();
 	fixture_reset(r.a, r.now);
 	fixture_reset(r.b, r.now);

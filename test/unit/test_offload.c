@@ -73,6 +73,7 @@ static void csum_finish(void)
 {
 	uint8_t h[MT6D_VNET_HDR_LEN], pkt[200], copy[200];
 	uint32_t pseudo;
+	uint16_t zero;
 
 	for (size_t len = 48; len <= 51; len++) {
 		pseudo = udp_partial(pkt, len, h);
@@ -89,6 +90,18 @@ static void csum_finish(void)
 	pseudo = udp_partial(pkt, 120, h);
 	CHECK(mt6d_vnet_csum_finish(h, pkt, 120) == 0 && udp_csum_ok(pkt, 120, pseudo),
 	      "with DATA_VALID too");
+
+	/* A datagram whose checksum comes out as 0, which UDP sends as 0xffff. */
+	pseudo = udp_partial(pkt, 50, h);
+	pkt[46] = pkt[47] = pkt[48] = pkt[49] = 0;
+	zero = (uint16_t)(0xffff - fold(sum16(pseudo, pkt + 40, 10)));
+	pkt[48] = (uint8_t)(zero >> 8);
+	pkt[49] = (uint8_t)zero;
+	pkt[46] = (uint8_t)(fold(pseudo) >> 8);
+	pkt[47] = (uint8_t)fold(pseudo);
+	CHECK(mt6d_vnet_csum_finish(h, pkt, 50) == 0 && pkt[46] == 0xff && pkt[47] == 0xff &&
+		      udp_csum_ok(pkt, 50, pseudo),
+	      "a checksum of 0 is sent as 0xffff");
 
 	udp_partial(pkt, 120, h);
 	memcpy(copy, pkt, sizeof(pkt));
