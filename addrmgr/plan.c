@@ -23,7 +23,7 @@ int plan_build(struct plan *p, const struct plan_params *pp, time_t now, uint64_
 	p->current = current;
 	for (uint64_t s = first; s <= current + 1; s++) {
 		struct plan_entry *e = &p->e[p->n++];
-		int ret = mt6d_hashed_addr(pp->deriver, pp->prefix, pp->iid, s, &e->addr);
+		int ret = mt6d_hashed_addr(pp->deriver, pp->uplink, pp->prefix, pp->iid, s, &e->addr);
 
 		if (ret < 0)
 			return ret;
@@ -59,7 +59,7 @@ bool plan_stray(const struct plan *p, const struct plan_params *pp, const struct
 	for (uint64_t s = first; s <= p->current + 2; s++) {
 		struct in6_addr d;
 
-		if (!mt6d_hashed_addr(pp->deriver, pp->prefix, pp->iid, s, &d) &&
+		if (!mt6d_hashed_addr(pp->deriver, pp->uplink, pp->prefix, pp->iid, s, &d) &&
 		    !memcmp(&d, addr, sizeof(d))) {
 			*slot = s;
 			return true;

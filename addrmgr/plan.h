@@ -41,6 +41,7 @@ struct plan {
 
 struct plan_params {
 	const struct mt6d_deriver *deriver;
+	const char *uplink; /* its derivation label; NULL: the unnamed uplink of [local] */
 	const struct in6_addr *prefix;
 	const struct in6_addr *iid;
 	unsigned int interval; /* seconds */

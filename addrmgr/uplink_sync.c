@@ -190,7 +190,7 @@ void uplink_sync_anyip_recent(const struct uplink_sync *u, struct uplink_seen *s
 		struct mt6d_rtnl_addr *a = &seen->a[seen->n];
 
 		*a = (struct mt6d_rtnl_addr){ .plen = 64, .ifindex = u->ifindex };
-		if (!mt6d_hashed_addr(pp->deriver, pp->prefix, pp->iid, s, &a->addr))
+		if (!mt6d_hashed_addr(pp->deriver, pp->uplink, pp->prefix, pp->iid, s, &a->addr))
 			seen->n++;
 	}
 }

@@ -83,7 +83,7 @@ static struct in6_addr addr_of(const struct bench *b, uint64_t slot, int peer)
 {
 	struct in6_addr a;
 
-	if (mt6d_hashed_addr(&b->d, peer ? &b->peer_prefix : &b->prefix,
+	if (mt6d_hashed_addr(&b->d, NULL, peer ? &b->peer_prefix : &b->prefix,
 			     peer ? &b->peer_iid : &b->iid, slot, &a) < 0) {
 		fprintf(stderr, "bench-rotation: derivation failed\n");
 		exit(1);

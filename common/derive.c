@@ -6,6 +6,7 @@
 #include <string.h>
 
 static const char addr_label[] = "mt6d-addr-v1";
+static const char uplink_label[] = "mt6d-uplink-v1";
 static const char port_label[] = "mt6d-port-v1";
 
 int mt6d_deriver_init(struct mt6d_deriver *d, const uint8_t *psk, size_t psk_len)
@@ -48,15 +49,23 @@ bool mt6d_iid_reserved(const struct in6_addr *addr)
 	return !memcmp(iid, pmip, sizeof(pmip));
 }
 
-int mt6d_hashed_addr(const struct mt6d_deriver *d, const struct in6_addr *prefix,
-		     const struct in6_addr *iid, uint64_t slot, struct in6_addr *out)
+int mt6d_hashed_addr(const struct mt6d_deriver *d, const char *uplink,
+		     const struct in6_addr *prefix, const struct in6_addr *iid, uint64_t slot,
+		     struct in6_addr *out)
 {
+	size_t name_len = uplink ? strnlen(uplink, MT6D_UPLINK_NAME_MAX) : 0;
+	uint8_t len = (uint8_t)name_len, mac[MT6D_HMAC_LEN];
 	uint64_t be_slot = htobe64(slot);
-	uint8_t mac[MT6D_HMAC_LEN];
 
+	if (name_len >= MT6D_UPLINK_NAME_MAX)
+		return -EINVAL;
 	for (uint8_t retry = 0; retry < 16; retry++) {
+		/* The unnamed uplink's input is the first formula's: its three parts are empty. */
 		const struct mt6d_iov parts[] = {
-			{ addr_label, sizeof(addr_label) - 1 },
+			{ len ? uplink_label : addr_label,
+			  len ? sizeof(uplink_label) - 1 : sizeof(addr_label) - 1 },
+			{ &len, len ? 1 : 0 },
+			{ uplink, name_len },
 			{ prefix->s6_addr, 8 },
 			{ iid->s6_addr + 8, 8 },
 			{ &be_slot, sizeof(be_slot) },

@@ -15,7 +15,16 @@
  * with K_addr = HKDF(PSK, MT6D_KDF_ADDR) and retry = 0, 1, ... until the IID is not one
  * reserved by RFC 5453. The prefix stands for the side: both gateways derive both
  * their own and the peer's addresses from the shared key.
+ *
+ * An uplink with a name (a gateway with several uplinks names each one) has a derivation
+ * label of its own:
+ *   HMAC-SHA256(K_addr, "mt6d-uplink-v1" || u8(len) || name || prefix[0..8] ||
+ *               true IID[8..16] || be64(slot) || retry)
+ * so the addresses of one slot on two uplinks are unrelated, even on one prefix; and since
+ * the prefix is in the input too, an uplink that is renumbered moves to addresses unrelated
+ * to those on its old prefix. The unnamed uplink ("" or NULL) keeps the first formula.
  */
+#define MT6D_UPLINK_NAME_MAX 16 /* bytes of an uplink's name with the NUL */
 struct mt6d_deriver {
 	uint8_t k_addr[MT6D_KEY_LEN];
 	uint8_t k_port[MT6D_KEY_LEN];
@@ -31,9 +40,10 @@ uint64_t mt6d_slot(time_t now, unsigned int interval);
 /* True when the interface identifier (lower 64 bits of @addr) is reserved (RFC 5453). */
 bool mt6d_iid_reserved(const struct in6_addr *addr);
 
-int mt6d_hashed_addr(const struct mt6d_deriver *d, const struct in6_addr *prefix,
-		     const struct in6_addr *iid, uint64_t slot, struct in6_addr *out)
-	__attribute__((warn_unused_result));
+/* -EINVAL when @uplink is MT6D_UPLINK_NAME_MAX bytes or longer. */
+int mt6d_hashed_addr(const struct mt6d_deriver *d, const char *uplink,
+		     const struct in6_addr *prefix, const struct in6_addr *iid, uint64_t slot,
+		     struct in6_addr *out) __attribute__((warn_unused_result));
 
 /*
  * Association hopping: the tunnel moves to a new SCTP association, on new ports, every

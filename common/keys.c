@@ -65,7 +65,7 @@ int mt6d_hmac(const uint8_t *key, size_t key_len, const struct mt6d_iov *parts, 
 	if (EVP_MAC_init(ctx, key, key_len, params) != 1)
 		goto out;
 	for (size_t i = 0; i < n; i++)
-		if (EVP_MAC_update(ctx, parts[i].base, parts[i].len) != 1)
+		if (parts[i].len && EVP_MAC_update(ctx, parts[i].base, parts[i].len) != 1)
 			goto out;
 	if (EVP_MAC_final(ctx, out, &outl, MT6D_HMAC_LEN) == 1 && outl == MT6D_HMAC_LEN)
 		ret = 0;

@@ -134,7 +134,7 @@ static uint64_t evidence_of(const struct guard *p, const struct plan *plan,
 	for (uint64_t s = first > PLAN_STRAY_SLOTS ? first - PLAN_STRAY_SLOTS : 0; s < first; s++) {
 		struct in6_addr d;
 
-		if (!mt6d_hashed_addr(p->deriver, &p->prefix, &p->cfg->local_iid, s, &d) &&
+		if (!mt6d_hashed_addr(p->deriver, NULL, &p->prefix, &p->cfg->local_iid, s, &d) &&
 		    !memcmp(&d, a, sizeof(d)))
 			return s;
 	}

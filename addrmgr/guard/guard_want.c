@@ -127,7 +127,7 @@ int guard_want_build(const struct guard_want_params *p, struct guard_op *out, si
 	for (uint64_t s = lo; s <= top && !ret; s++) {
 		struct in6_addr a;
 
-		ret = mt6d_hashed_addr(p->deriver, p->peer_prefix, p->peer_iid, s, &a);
+		ret = mt6d_hashed_addr(p->deriver, NULL, p->peer_prefix, p->peer_iid, s, &a);
 		if (!ret)
 			ret = put(&w, GUARD_PEER, &a, ms_until_end(p, s + p->lifetime + 1));
 	}
@@ -138,7 +138,7 @@ int guard_want_build(const struct guard_want_params *p, struct guard_op *out, si
 	for (uint64_t s = lo; s < first && !ret; s++) {
 		struct in6_addr a;
 
-		ret = mt6d_hashed_addr(p->deriver, p->prefix, p->iid, s, &a);
+		ret = mt6d_hashed_addr(p->deriver, NULL, p->prefix, p->iid, s, &a);
 		if (ret || has(&w, GUARD_LOCAL, &a))
 			continue;
 		/* It leaves the window when the plan starts GUARD_WANT_RETIRED_SLOTS later. */

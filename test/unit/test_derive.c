@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Hashed-address and association-port derivation against vectors computed by an
- * independent implementation (tools/gen-derive-vectors), plus the reserved-IID rules
- * and the epoch and port edge cases.
+ * Hashed-address (unnamed and named uplinks) and association-port derivation against
+ * vectors computed by an independent implementation (tools/gen-derive-vectors), plus the
+ * reserved-IID rules, the uplinks' independence and the epoch and port edge cases.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,9 +51,77 @@ static void check_vector(const char *line)
 	inet_pton(AF_INET6, want, &w);
 	CHECK(mt6d_deriver_init(&d, psk, psk_len) == 0, "deriver init");
 	CHECK(!memcmp(d.k_addr, k_want, 32), "K_addr for psk %.16s...", psk_hex);
-	CHECK(mt6d_hashed_addr(&d, &p, &i, slot, &out) == 0, "derive");
+	CHECK(mt6d_hashed_addr(&d, NULL, &p, &i, slot, &out) == 0, "derive");
 	inet_ntop(AF_INET6, &out, got, sizeof(got));
 	CHECK(!memcmp(&out, &w, sizeof(w)), "slot %" PRIu64 ": got %s, want %s", slot, got, want);
+	mt6d_deriver_clear(&d);
+}
+
+/* "uplink NAME PSK PREFIX IID SLOT K_ADDR ADDRESS" */
+static void check_uplink_vector(const char *line)
+{
+	char name[MT6D_UPLINK_NAME_MAX + 1], psk_hex[257], prefix[64], iid[64], k_hex[65],
+		want[64], got[INET6_ADDRSTRLEN];
+	uint8_t psk[128];
+	struct in6_addr p, i, w, out, unnamed;
+	struct mt6d_deriver d;
+	uint64_t slot;
+
+	if (sscanf(line, "uplink %16s %256s %63s %63s %" SCNu64 " %64s %63s", name, psk_hex,
+		   prefix, iid, &slot, k_hex, want) != 7) {
+		CHECK(0, "unparsable uplink vector line: %s", line);
+		return;
+	}
+	*strchr(prefix, '/') = '\0';
+	inet_pton(AF_INET6, prefix, &p);
+	inet_pton(AF_INET6, iid, &i);
+	inet_pton(AF_INET6, want, &w);
+	CHECK(mt6d_deriver_init(&d, psk, unhex(psk_hex, psk, sizeof(psk))) == 0, "deriver init");
+	CHECK(mt6d_hashed_addr(&d, name, &p, &i, slot, &out) == 0, "derive on uplink %s", name);
+	inet_ntop(AF_INET6, &out, got, sizeof(got));
+	CHECK(!memcmp(&out, &w, sizeof(w)), "uplink %s slot %" PRIu64 ": got %s, want %s", name,
+	      slot, got, want);
+	CHECK(mt6d_hashed_addr(&d, NULL, &p, &i, slot, &unnamed) == 0 &&
+		      memcmp(&unnamed, &out, sizeof(out)),
+	      "uplink %s: not the unnamed uplink's address", name);
+	mt6d_deriver_clear(&d);
+}
+
+/*
+ * Named uplinks: the addresses of one slot on two uplinks of one prefix share no more of
+ * their IID than chance would (compared bit by bit over 1000 slots), and neither is the
+ * unnamed uplink's; "" is the unnamed uplink; a name too long is refused.
+ */
+static void check_uplink_rules(void)
+{
+	static const uint8_t psk[32] = { 7 };
+	struct in6_addr p = { .s6_addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 1 } };
+	struct in6_addr iid = { .s6_addr = { [15] = 1 } }, a, b, u;
+	struct mt6d_deriver d;
+	unsigned int same_bits = 0, same_iid = 0;
+
+	CHECK(mt6d_deriver_init(&d, psk, sizeof(psk)) == 0, "deriver init");
+	for (uint64_t s = 0; s < 1000; s++) {
+		CHECK(!mt6d_hashed_addr(&d, "isp1", &p, &iid, s, &a) &&
+			      !mt6d_hashed_addr(&d, "isp2", &p, &iid, s, &b) &&
+			      !mt6d_hashed_addr(&d, NULL, &p, &iid, s, &u),
+		      "slot %" PRIu64 " derived", s);
+		same_iid += !memcmp(a.s6_addr + 8, b.s6_addr + 8, 8) ||
+			    !memcmp(a.s6_addr + 8, u.s6_addr + 8, 8);
+		for (int i = 8; i < 16; i++)
+			same_bits += 8 - (unsigned int)__builtin_popcount(a.s6_addr[i] ^ b.s6_addr[i]);
+	}
+	CHECK(same_iid == 0, "%u slots with one IID on two uplinks", same_iid);
+	/* 64000 fair coin flips: 32000 +- 126 (sd); 5 sd either way. */
+	CHECK(same_bits > 32000 - 632 && same_bits < 32000 + 632,
+	      "isp1 and isp2 share %u of 64000 IID bits, want 32000 +- 632", same_bits);
+	CHECK(!mt6d_hashed_addr(&d, "", &p, &iid, 5, &a) &&
+		      !mt6d_hashed_addr(&d, NULL, &p, &iid, 5, &b) && !memcmp(&a, &b, sizeof(a)),
+	      "\"\" is the unnamed uplink");
+	CHECK(mt6d_hashed_addr(&d, "sixteen-chars-xx", &p, &iid, 5, &a) == -EINVAL,
+	      "a name of MT6D_UPLINK_NAME_MAX characters refused");
+	CHECK(mt6d_hashed_addr(&d, "fifteen-chars-x", &p, &iid, 5, &a) == 0,
+	      "a name of MT6D_UPLINK_NAME_MAX - 1 characters taken");
 	mt6d_deriver_clear(&d);
 }
 
@@ -148,7 +216,7 @@ static int reserved(const char *a)
 int main(int argc, char **argv)
 {
 	char line[1024];
-	int vectors = 0, ports = 0;
+	int vectors = 0, ports = 0, uplinks = 0;
 	FILE *f;
 
 	if (argc != 2) {
@@ -166,6 +234,9 @@ int main(int argc, char **argv)
 		if (!strncmp(line, "port ", 5)) {
 			check_port_vector(line);
 			ports++;
+		} else if (!strncmp(line, "uplink ", 7)) {
+			check_uplink_vector(line);
+			uplinks++;
 		} else {
 			check_vector(line);
 			vectors++;
@@ -174,7 +245,9 @@ int main(int argc, char **argv)
 	fclose(f);
 	CHECK(vectors >= 7, "only %d address vectors", vectors);
 	CHECK(ports >= 8, "only %d port vectors", ports);
+	CHECK(uplinks >= 6, "only %d uplink vectors", uplinks);
 	check_port_rules();
+	check_uplink_rules();
 	check_port_attempts();
 
 	CHECK(reserved("2001:db8::"), "all-zero IID (subnet-router anycast)");

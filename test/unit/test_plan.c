@@ -57,16 +57,16 @@ int main(void)
 		CHECK(plan_in_prefix(&pp, &p.e[0].addr) && !plan_in_prefix(&pp, &other),
 		      "the hashed /64 is ours, another is not");
 		CHECK(!plan_stray(&p, &pp, &p.e[2].addr, &slot), "a planned address is no stray");
-		CHECK(!mt6d_hashed_addr(&d, &prefix, &iid, 99997 - PLAN_STRAY_SLOTS, &a) &&
+		CHECK(!mt6d_hashed_addr(&d, NULL, &prefix, &iid, 99997 - PLAN_STRAY_SLOTS, &a) &&
 			      plan_stray(&p, &pp, &a, &slot) && slot == 99997 - PLAN_STRAY_SLOTS,
 		      "oldest stray recognised, slot %llu", (unsigned long long)slot);
-		CHECK(!mt6d_hashed_addr(&d, &prefix, &iid, 99996 - PLAN_STRAY_SLOTS, &a) &&
+		CHECK(!mt6d_hashed_addr(&d, NULL, &prefix, &iid, 99996 - PLAN_STRAY_SLOTS, &a) &&
 			      !plan_stray(&p, &pp, &a, &slot),
 		      "older than PLAN_STRAY_SLOTS: not ours any more");
-		CHECK(!mt6d_hashed_addr(&d, &prefix, &iid, 100002, &a) &&
+		CHECK(!mt6d_hashed_addr(&d, NULL, &prefix, &iid, 100002, &a) &&
 			      plan_stray(&p, &pp, &a, &slot) && slot == 100002,
 		      "two slots ahead: a stray");
-		CHECK(!mt6d_hashed_addr(&d, &prefix, &iid, 100003, &a) &&
+		CHECK(!mt6d_hashed_addr(&d, NULL, &prefix, &iid, 100003, &a) &&
 			      !plan_stray(&p, &pp, &a, &slot),
 		      "three slots ahead: not ours");
 		CHECK(!plan_stray(&p, &pp, &other, &slot), "outside the prefix: no stray");
