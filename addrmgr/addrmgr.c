@@ -36,6 +36,7 @@
 #include "guard_killswitch.h"
 #include "log.h"
 #include "plan.h"
+#include "reload.h"
 #include "report.h"
 #include "rtnl.h"
 #include "runtime.h"
@@ -48,7 +49,7 @@
 
 struct addrmgr {
 	struct mt6d_daemon d;
-	const struct mt6d_config *cfg;
+	struct mt6d_config *cfg; /* the [rotation] lifetime and [metrics] directory change live */
 	struct mt6d_deriver deriver;
 	char tunnel_path[256];
 	struct tsock ts;
@@ -381,6 +382,45 @@ static bool on_request(void *ctx, const char *req, FILE *reply)
 	return true;
 }
 
+/*
+ * SIGHUP (@reply NULL: the outcome is logged) or "reload": the configuration file again; what
+ * can change live does (reload.h), the lifetime from this tick on.
+ */
+static void on_reload(void *ctx, FILE *reply)
+{
+	struct addrmgr *m = ctx;
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	int n;
+
+	if (!out) {
+		log_warnx("reload: %s", strerror(ENOMEM));
+		if (reply)
+			fprintf(reply, "error %s\n", strerror(ENOMEM));
+		return;
+	}
+	n = addrmgr_reload(m->cfg, &m->deriver, out);
+	if (fclose(out) < 0 || !text) {
+		free(text);
+		log_warnx("reload: %s", strerror(ENOMEM));
+		if (reply)
+			fprintf(reply, "error %s\n", strerror(ENOMEM));
+		return;
+	}
+	if (n > 0 && mt6d_daemon_metrics_path(&m->d) < 0)
+		m->stats.failures++;
+	if (reply)
+		fputs(text, reply);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (n < 0)
+			log_warnx("reload: %s", line);
+		else
+			log_info("reload: %s", line);
+	}
+	free(text);
+}
+
 static const struct mt6d_daemon_ops addrmgr_ops = {
 	.role = "addrmgr",
 	.ctl_file = "ctl",
@@ -391,6 +431,7 @@ static const struct mt6d_daemon_ops addrmgr_ops = {
 	.show = on_show,
 	.metrics = on_metrics,
 	.request = on_request,
+	.reload = on_reload,
 };
 
 /*
@@ -428,7 +469,7 @@ static int killswitch_sync(const struct mt6d_config *cfg)
 	return 0;
 }
 
-int addrmgr_new(struct addrmgr **out, const struct mt6d_config *cfg)
+int addrmgr_new(struct addrmgr **out, struct mt6d_config *cfg)
 {
 	struct addrmgr *m = calloc(1, sizeof(*m));
 	int ret;

@@ -16,6 +16,9 @@
 static const struct mt6d_cli_command commands[] = {
 	{ .name = "check",
 	  .help = "check the configuration and whether this kernel can hold the guard table" },
+	{ .name = "reload",
+	  .help = "ask the running daemon to read the configuration again (as SIGHUP does) and "
+		  "say what changed" },
 	{ .name = "rotate", .help = "ask the running daemon to rotate to the next address now" },
 	{ .name = "status", .help = "show the running daemon's addresses and counters" },
 };

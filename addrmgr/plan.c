@@ -23,7 +23,8 @@ int plan_build(struct plan *p, const struct plan_params *pp, time_t now, uint64_
 	p->current = current;
 	for (uint64_t s = first; s <= current + 1; s++) {
 		struct plan_entry *e = &p->e[p->n++];
-		int ret = mt6d_hashed_addr(pp->deriver, pp->uplink, pp->prefix, pp->iid, s, &e->addr);
+		int ret =
+			mt6d_hashed_addr(pp->deriver, pp->uplink, pp->prefix, pp->iid, s, &e->addr);
 
 		if (ret < 0)
 			return ret;

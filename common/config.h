@@ -138,4 +138,25 @@ int mt6d_config_load(struct mt6d_config *cfg, const char *path, char *err, size_
 /* Wipes the key material. */
 void mt6d_config_clear(struct mt6d_config *cfg);
 
+/* Which daemons read a key, and when: what a changed key takes (mt6d-addrmgr --reload). */
+#define MT6D_READ_TUNNEL 0x1  /* mt6d-tunnel, at start */
+#define MT6D_READ_ADDRMGR 0x2 /* mt6d-addrmgr, at start */
+#define MT6D_READ_LIVE 0x4    /* mt6d-addrmgr, again at every reload */
+
+struct mt6d_config_change {
+	const char *section, *name;
+	unsigned int readers; /* MT6D_READ_* */
+};
+
+/*
+ * The keys whose values differ between @a and @b, two loads of one tunnel's file, in the
+ * file's order; at most @max in @out. Returns how many differ (maybe more than @max). A key
+ * file's content is not compared, only its path.
+ */
+size_t mt6d_config_diff(const struct mt6d_config *a, const struct mt6d_config *b,
+			struct mt6d_config_change *out, size_t max);
+
+/* Copies the values of the MT6D_READ_LIVE keys from @from into @to. */
+void mt6d_config_apply_live(struct mt6d_config *to, const struct mt6d_config *from);
+
 #endif

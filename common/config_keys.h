@@ -33,6 +33,7 @@ struct mt6d_config_key {
 	const char *const *choices; /* mt6d_config_parse_choice: NULL-terminated names, by index */
 	const char *def;	    /* default, parsed like a value from the file; NULL: none */
 	bool required;
+	unsigned int readers; /* MT6D_READ_* (config.h): who reads it, at start or live */
 };
 
 /* Rows of one section are contiguous; sections are in the order of an example file. */

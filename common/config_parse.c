@@ -249,6 +249,8 @@ static int prefix_from_text(const char *s, struct mt6d_prefix *p)
 	const char *slash = strchr(s, '/');
 	unsigned int len;
 
+	/* Padding bytes included: mt6d_config_diff() compares fields byte by byte. */
+	memset(p, 0, sizeof(*p));
 	if (!slash || (size_t)(slash - s) >= sizeof(addr))
 		return -EINVAL;
 	memcpy(addr, s, (size_t)(slash - s));
@@ -285,7 +287,7 @@ int mt6d_config_parse_prefix64(const struct mt6d_config_key *key, const char *va
 				 "must be a /64 (mt6d chooses the lower 64 bits of each address)");
 	if (host_bits_set(&p))
 		return host_bits_error(&p, value, why, whylen);
-	*(struct mt6d_prefix *)field(key, cfg) = p;
+	memcpy(field(key, cfg), &p, sizeof(p));
 	return 0;
 }
 
@@ -296,8 +298,10 @@ int mt6d_config_parse_prefix64(const struct mt6d_config_key *key, const char *va
 int mt6d_config_parse_address(const struct mt6d_config_key *key, const char *value,
 			      struct mt6d_config *cfg, char *why, size_t whylen)
 {
-	struct mt6d_prefix p = { .len = 128 };
+	struct mt6d_prefix p;
 
+	memset(&p, 0, sizeof(p));
+	p.len = 128;
 	if (strchr(value, '/') ? prefix_from_text(value, &p) || p.len == 0
 			       : inet_pton(AF_INET6, value, &p.addr) != 1)
 		return bad_value(why, whylen, value,
@@ -307,7 +311,7 @@ int mt6d_config_parse_address(const struct mt6d_config_key *key, const char *val
 	    IN6_IS_ADDR_V4MAPPED(&p.addr))
 		return bad_value(why, whylen, value,
 				 "expected a global or unique-local unicast address");
-	*(struct mt6d_prefix *)field(key, cfg) = p;
+	memcpy(field(key, cfg), &p, sizeof(p));
 	return 0;
 }
 

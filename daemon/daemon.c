@@ -48,6 +48,11 @@ static void on_signal(int fd, uint32_t events, void *ctx)
 			mt6d_evloop_stop(d->loop);
 		} else if (si.ssi_signo == SIGUSR1 && d->ops->usr1) {
 			d->ops->usr1(d->ctx);
+		} else if (si.ssi_signo == SIGHUP && d->ops->reload) {
+			d->ops->reload(d->ctx, NULL);
+		} else if (si.ssi_signo == SIGHUP) {
+			log_info("SIGHUP ignored: mt6d-%s reads its configuration at start only",
+				 d->ops->role);
 		}
 	}
 }
@@ -68,6 +73,8 @@ const char *mt6d_daemon_answer(struct mt6d_daemon *d, const char *req, char **bu
 		fputs("ok\n", f);
 		mt6d_show_init(&sh, f, !strcmp(req, "status json"));
 		d->ops->show(d->ctx, &sh);
+	} else if (!strcmp(req, "reload") && d->ops->reload) {
+		d->ops->reload(d->ctx, f);
 	} else {
 		known = d->ops->request && d->ops->request(d->ctx, req, f);
 	}
@@ -124,6 +131,25 @@ static int setup_uplink(struct mt6d_daemon *d)
 	return ret;
 }
 
+int mt6d_daemon_metrics_path(struct mt6d_daemon *d)
+{
+	const struct mt6d_config *cfg = d->cfg;
+	char path[sizeof(d->metrics_path)] = "";
+
+	if (cfg->metrics_dir[0] && snprintf(path, sizeof(path), "%s/%s-%s.prom", cfg->metrics_dir,
+					    cfg->name, d->ops->role) >= (int)sizeof(path)) {
+		log_warnx("%s: [metrics] directory: path too long", cfg->path);
+		return -ENAMETOOLONG;
+	}
+	if (strcmp(path, d->metrics_path)) {
+		if (d->metrics_path[0])
+			unlink(d->metrics_path);
+		memcpy(d->metrics_path, path, sizeof(path));
+		d->metrics_ticks = 0;
+	}
+	return 0;
+}
+
 static int setup_runtime(struct mt6d_daemon *d)
 {
 	const struct mt6d_config *cfg = d->cfg;
@@ -136,13 +162,9 @@ static int setup_runtime(struct mt6d_daemon *d)
 		log_warnx("runtime directory: %s", strerror(-ret));
 		return ret;
 	}
-	if (cfg->metrics_dir[0] &&
-	    snprintf(d->metrics_path, sizeof(d->metrics_path), "%s/%s-%s.prom", cfg->metrics_dir,
-		     cfg->name, d->ops->role) >= (int)sizeof(d->metrics_path)) {
-		log_warnx("%s: [metrics] directory: path too long", cfg->path);
-		d->metrics_path[0] = 0;
-		return -ENAMETOOLONG;
-	}
+	ret = mt6d_daemon_metrics_path(d);
+	if (ret < 0)
+		return ret;
 	d->ctl_fd = mt6d_ctl_listen(d->ctl_path);
 	if (d->ctl_fd < 0) {
 		ret = d->ctl_fd;

@@ -33,6 +33,8 @@ struct mt6d_daemon_ops {
 	/* SIGTERM or SIGINT; the loop ends when it returns. */
 	void (*stop)(void *ctx, uint32_t signo);
 	void (*usr1)(void *ctx); /* NULL: SIGUSR1 is ignored */
+	/* SIGHUP (@reply NULL) or a "reload" request: re-read the configuration file. */
+	void (*reload)(void *ctx, FILE *reply);
 	/* The status report, as text or JSON through @sh (also the metrics' source). */
 	void (*show)(void *ctx, struct mt6d_show *sh);
 	void (*metrics)(void *ctx, struct mt6d_metrics *m);
@@ -77,6 +79,12 @@ void mt6d_daemon_clear(struct mt6d_daemon *d);
  * caller frees (NULL included), or one of the daemon's own error lines.
  */
 const char *mt6d_daemon_answer(struct mt6d_daemon *d, const char *req, char **buf);
+
+/*
+ * Points the metrics file at the configuration's [metrics] directory again (after a reload
+ * changed it), removing the file at the old path. -ENAMETOOLONG, logged, leaves it as it was.
+ */
+int mt6d_daemon_metrics_path(struct mt6d_daemon *d) __attribute__((warn_unused_result));
 
 /* Unix time for the slots: the wall clock, moved by the test offset. */
 time_t mt6d_daemon_now(const struct mt6d_daemon *d);

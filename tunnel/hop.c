@@ -118,7 +118,8 @@ static int ep_bind(struct tunnel *t, struct tunnel_ep *ep)
 	unsigned int n = hop_enabled(t) ? MT6D_PORT_CANDIDATES : 1;
 	uint16_t port = t->cfg->port;
 	struct in6_addr addr;
-	int ret = mt6d_hashed_addr(&t->deriver, NULL, &t->d.prefix, &t->cfg->local_iid, ep->slot, &addr);
+	int ret = mt6d_hashed_addr(&t->deriver, NULL, &t->d.prefix, &t->cfg->local_iid, ep->slot,
+				   &addr);
 
 	for (unsigned int c = 0; !ret && c < n; c++) {
 		if (hop_enabled(t))
@@ -290,8 +291,8 @@ static size_t peer_candidates(const struct tunnel *t, struct in6_addr *out)
 	size_t n = 0;
 
 	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
-		if (!mt6d_hashed_addr(&t->deriver, NULL, &t->cfg->peer_prefix.addr, &t->cfg->peer_iid,
-				      slots[i], &out[n]))
+		if (!mt6d_hashed_addr(&t->deriver, NULL, &t->cfg->peer_prefix.addr,
+				      &t->cfg->peer_iid, slots[i], &out[n]))
 			n++;
 	return n;
 }

@@ -194,7 +194,7 @@ static void test_bad(const struct bad_case *c)
 		printf("       expected: %s (%d)\n", c->expect, c->rc);
 }
 
-static void test_bad_cases(const struct bad_case *cases, size_t n)
+static void __attribute__((unused)) test_bad_cases(const struct bad_case *cases, size_t n)
 {
 	size_t i;
 

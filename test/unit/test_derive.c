@@ -60,15 +60,15 @@ static void check_vector(const char *line)
 /* "uplink NAME PSK PREFIX IID SLOT K_ADDR ADDRESS" */
 static void check_uplink_vector(const char *line)
 {
-	char name[MT6D_UPLINK_NAME_MAX + 1], psk_hex[257], prefix[64], iid[64], k_hex[65],
-		want[64], got[INET6_ADDRSTRLEN];
+	char name[MT6D_UPLINK_NAME_MAX + 1], psk_hex[257], prefix[64], iid[64], k_hex[65], want[64],
+		got[INET6_ADDRSTRLEN];
 	uint8_t psk[128];
 	struct in6_addr p, i, w, out, unnamed;
 	struct mt6d_deriver d;
 	uint64_t slot;
 
-	if (sscanf(line, "uplink %16s %256s %63s %63s %" SCNu64 " %64s %63s", name, psk_hex,
-		   prefix, iid, &slot, k_hex, want) != 7) {
+	if (sscanf(line, "uplink %16s %256s %63s %63s %" SCNu64 " %64s %63s", name, psk_hex, prefix,
+		   iid, &slot, k_hex, want) != 7) {
 		CHECK(0, "unparsable uplink vector line: %s", line);
 		return;
 	}
@@ -109,7 +109,8 @@ static void check_uplink_rules(void)
 		same_iid += !memcmp(a.s6_addr + 8, b.s6_addr + 8, 8) ||
 			    !memcmp(a.s6_addr + 8, u.s6_addr + 8, 8);
 		for (int i = 8; i < 16; i++)
-			same_bits += 8 - (unsigned int)__builtin_popcount(a.s6_addr[i] ^ b.s6_addr[i]);
+			same_bits +=
+				8 - (unsigned int)__builtin_popcount(a.s6_addr[i] ^ b.s6_addr[i]);
 	}
 	CHECK(same_iid == 0, "%u slots with one IID on two uplinks", same_iid);
 	/* 64000 fair coin flips: 32000 +- 126 (sd); 5 sd either way. */

@@ -75,7 +75,9 @@ static void test_want(void)
 	struct in6_addr pfx = in6("2001:db8:1:1::"), iid = in6("::1");
 	struct in6_addr ppfx = in6("2001:db8:2:2::"), piid = in6("::2");
 	struct in6_addr stray = in6("2001:db8:1:1::77"), peer_old = in6("2001:db8:2:2::66");
-	struct plan_params pp = { .deriver = &d, .prefix = &pfx, .iid = &iid, .interval = 10, .lifetime = 1 };
+	struct plan_params pp = {
+		.deriver = &d, .prefix = &pfx, .iid = &iid, .interval = 10, .lifetime = 1
+	};
 	struct plan plan;
 	struct guard_op out[128];
 	time_t now = 1000005; /* slot 100000, 5 s in */
@@ -167,7 +169,9 @@ static void test_want_ports(void)
 	struct in6_addr pfx = in6("2001:db8:1:1::"), iid = in6("::1");
 	struct in6_addr ppfx = in6("2001:db8:2:2::"), piid = in6("::2"), k;
 	struct mt6d_port_range r = { 49152, 65535 };
-	struct plan_params pp = { .deriver = &d, .prefix = &pfx, .iid = &iid, .interval = 10, .lifetime = 1 };
+	struct plan_params pp = {
+		.deriver = &d, .prefix = &pfx, .iid = &iid, .interval = 10, .lifetime = 1
+	};
 	time_t now = 1000005; /* slot 100000 */
 	uint16_t ours, theirs, old_ours, old_theirs;
 	struct plan plan;
