@@ -29,7 +29,10 @@ static void say(FILE *out, const char *name, const struct mt6d_config_change *c)
 	bool live = c->readers & MT6D_READ_LIVE, tunnel = c->readers & MT6D_READ_TUNNEL;
 	bool addrmgr = c->readers & MT6D_READ_ADDRMGR;
 
-	fprintf(out, "[%s] %s: ", c->section, c->name);
+	if (c->uplink)
+		fprintf(out, "[%s %s]: ", c->section, c->uplink);
+	else
+		fprintf(out, "[%s] %s: ", c->section, c->name);
 	if (live)
 		fputs("applied", out);
 	if (live && tunnel)

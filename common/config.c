@@ -24,6 +24,7 @@
 #include "config_psk.h"
 #include "config_read.h"
 #include "config_rules.h"
+#include "config_uplink.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -48,6 +49,7 @@ struct load_ctx {
 	char *text;    /* the file, NUL-terminated */
 	size_t len;    /* of the file, which may hold a NUL of its own */
 	uint64_t seen; /* bit i: mt6d_config_keys[i] was given */
+	struct mt6d_config_uplinks_seen useen;
 };
 
 struct scan {
@@ -164,8 +166,9 @@ static const char *find_chars_or_comment(const char *p, const char *e, const cha
 static int check_section(struct load_ctx *ctx, unsigned int lineno, const char *p, const char *e)
 {
 	const char *close = find_chars_or_comment(p + 1, e, "]"), *rest;
-	char known[80];
+	char known[160];
 	size_t len;
+	int rc;
 
 	if (close == e || *close != ']')
 		return fail(ctx, -EINVAL, "line %u: [section] without the closing ]", lineno);
@@ -175,7 +178,10 @@ static int check_section(struct load_ctx *ctx, unsigned int lineno, const char *
 	if (rest < e && *rest != ';' && *rest != '#')
 		return fail(ctx, -EINVAL, "line %u: unexpected text after ]", lineno);
 	len = (size_t)(close - p - 1);
-	if (!mt6d_config_section_known(p + 1, len)) {
+	rc = mt6d_config_uplink_declare(ctx->cfg, p + 1, len, known, sizeof(known));
+	if (rc < 0)
+		return fail(ctx, rc, "line %u: %s", lineno, known);
+	if (rc == 1 && !mt6d_config_section_known(p + 1, len)) {
 		mt6d_config_list_sections(known, sizeof(known));
 		return fail(ctx, -EINVAL, "line %u: unknown section [%.*s] (expected one of: %s)",
 			    lineno, (int)(len < SECTION_ECHO_MAX ? len : SECTION_ECHO_MAX), p + 1,
@@ -266,6 +272,17 @@ static int on_key(void *user, const char *section, const char *name, const char 
 
 	if (ctx->rc)
 		return 0;
+	why[0] = '\0';
+	switch (mt6d_config_uplink_key(ctx->cfg, &ctx->useen, section, name, value, why,
+				       sizeof(why))) {
+	case 0:
+		return 1;
+	case 1:
+		break;
+	default:
+		fail(ctx, -EINVAL, "[%s] %s: %s", section, name, why);
+		return 0;
+	}
 	key = mt6d_config_key_find(section, name);
 	if (!key) {
 		mt6d_config_list_keys(section, why, sizeof(why));
@@ -325,6 +342,15 @@ static int apply_defaults(struct load_ctx *ctx)
 	return 0;
 }
 
+static int finish_uplinks(struct load_ctx *ctx)
+{
+	char why[512];
+
+	if (mt6d_config_uplinks_finish(ctx->cfg, &ctx->useen, why, sizeof(why)))
+		return fail(ctx, -EINVAL, "%s", why);
+	return 0;
+}
+
 static int check_rules(struct load_ctx *ctx)
 {
 	char why[512];
@@ -354,6 +380,7 @@ int mt6d_config_load(struct mt6d_config *cfg, const char *path, char *err, size_
 		check_lines,	/* what inih would misread */
 		parse_ini,	/* every key given, through the table */
 		apply_defaults, /* and required keys */
+		finish_uplinks, /* the uplink lists, either form */
 		check_rules,	/* between keys */
 		read_psk,	/* cfg->psk */
 	};

@@ -20,6 +20,24 @@ struct mt6d_prefix {
 	uint8_t len;
 };
 
+#define MT6D_MAX_UPLINKS 4
+#define MT6D_UPLINK_NAME_MAX 16 /* bytes of an uplink's name with the NUL */
+#define MT6D_PREFERENCE_DEFAULT 100
+
+/* One of this gateway's uplinks: an [uplink NAME] section, or [local] interface and prefix. */
+struct mt6d_uplink {
+	char name[MT6D_UPLINK_NAME_MAX]; /* its derivation label; "": the one of [local] */
+	char interface[IFNAMSIZ];
+	struct mt6d_prefix prefix; /* a /64; len == 0 when not given (use the interface's) */
+	unsigned int preference;   /* 1..1000, the highest live uplink carries the traffic */
+};
+
+/* One of the peer's uplinks: a [peer-uplink NAME] section, or [peer] prefix. */
+struct mt6d_peer_uplink {
+	char name[MT6D_UPLINK_NAME_MAX];
+	struct mt6d_prefix prefix; /* a /64 */
+};
+
 enum mt6d_delivery {
 	MT6D_DELIVERY_UNORDERED,
 	MT6D_DELIVERY_ORDERED,
@@ -83,15 +101,24 @@ struct mt6d_config {
 	size_t psk_len;		   /* MT6D_PSK_MIN..MT6D_PSK_MAX */
 
 	/* [local] */
-	char interface[IFNAMSIZ];	 /* required, the uplink */
+	char interface[IFNAMSIZ];	 /* the uplink, unless [uplink NAME] sections name them */
 	struct mt6d_prefix local_prefix; /* a /64; len == 0 when not given (use uplink's) */
 	struct in6_addr local_iid;	 /* required, upper 64 bits zero, lower not zero */
 
 	/* [peer] */
-	struct mt6d_prefix peer_prefix;		    /* required, a /64 */
+	struct mt6d_prefix peer_prefix;		    /* unless [peer-uplink NAME] sections */
 	struct in6_addr peer_iid;		    /* required, same rules as local_iid */
 	struct mt6d_prefix routes[MT6D_MAX_ROUTES]; /* inner prefixes via the tunnel */
 	size_t n_routes;			    /* at least one */
+
+	/*
+	 * Every uplink of either side, the named sections' in the file's order, or the one of
+	 * [local] interface and prefix ([peer] prefix); at least one each.
+	 */
+	struct mt6d_uplink uplinks[MT6D_MAX_UPLINKS];
+	size_t n_uplinks;
+	struct mt6d_peer_uplink peer_uplinks[MT6D_MAX_UPLINKS];
+	size_t n_peer_uplinks;
 
 	/* [rotation] */
 	unsigned int interval; /* seconds per slot, 1..86400, default 10 */
@@ -144,13 +171,15 @@ void mt6d_config_clear(struct mt6d_config *cfg);
 #define MT6D_READ_LIVE 0x4    /* mt6d-addrmgr, again at every reload */
 
 struct mt6d_config_change {
-	const char *section, *name;
-	unsigned int readers; /* MT6D_READ_* */
+	const char *section, *name; /* name "": the whole section, [SECTION NAME] */
+	const char *uplink;	    /* that NAME, or NULL */
+	unsigned int readers;	    /* MT6D_READ_* */
 };
 
 /*
  * The keys whose values differ between @a and @b, two loads of one tunnel's file, in the
- * file's order; at most @max in @out. Returns how many differ (maybe more than @max). A key
+ * key table's order, then each [uplink NAME] and [peer-uplink NAME] section added, removed
+ * or changed; at most @max in @out. Returns how many differ (maybe more than @max). A key
  * file's content is not compared, only its path.
  */
 size_t mt6d_config_diff(const struct mt6d_config *a, const struct mt6d_config *b,

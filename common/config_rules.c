@@ -13,8 +13,6 @@
 #include "config_parse.h"
 #include "config_rules.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 struct config_end {
 	const char *side;
 	const struct mt6d_prefix *prefix;
@@ -55,23 +53,37 @@ static int check_host_mode(const struct mt6d_config *cfg, const struct config_en
 	return 0;
 }
 
+/* Every uplink's /64 of both sides, for the rules about routes and host mode. */
+static size_t ends_of(const struct mt6d_config *cfg, struct config_end *ends)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < cfg->n_uplinks; i++)
+		ends[n++] = (struct config_end){ "local", &cfg->uplinks[i].prefix };
+	for (i = 0; i < cfg->n_peer_uplinks; i++)
+		ends[n++] = (struct config_end){ "peer", &cfg->peer_uplinks[i].prefix };
+	return n;
+}
+
 int mt6d_config_check(const struct mt6d_config *cfg, char *why, size_t whylen)
 {
-	const struct config_end ends[] = {
-		{ "local", &cfg->local_prefix },
-		{ "peer", &cfg->peer_prefix },
-	};
+	struct config_end ends[2 * MT6D_MAX_UPLINKS];
+	size_t nends = ends_of(cfg, ends);
 	char route[INET6_ADDRSTRLEN], end[INET6_ADDRSTRLEN];
 	size_t i, j;
 
 	/* Prefixes have no host bits and iids no upper bits, so address = prefix | iid. */
-	if (cfg->local_prefix.len && !memcmp(&cfg->local_prefix.addr, &cfg->peer_prefix.addr, 8) &&
-	    !memcmp(cfg->local_iid.s6_addr + 8, cfg->peer_iid.s6_addr + 8, 8)) {
-		snprintf(why, whylen,
-			 "[peer] iid: gives the peer the local address ([local] prefix and iid); "
-			 "the two ends need different addresses");
-		return -EINVAL;
-	}
+	for (i = 0; i < cfg->n_uplinks; i++)
+		for (j = 0; j < cfg->n_peer_uplinks; j++)
+			if (cfg->uplinks[i].prefix.len &&
+			    !memcmp(&cfg->uplinks[i].prefix.addr, &cfg->peer_uplinks[j].prefix.addr,
+				    8) &&
+			    !memcmp(cfg->local_iid.s6_addr + 8, cfg->peer_iid.s6_addr + 8, 8)) {
+				snprintf(why, whylen,
+					 "[peer] iid: gives the peer the local address ([local] "
+					 "prefix and iid); the two ends need different addresses");
+				return -EINVAL;
+			}
 	if (cfg->recovery.rto_min > cfg->recovery.rto_max) {
 		snprintf(why, whylen,
 			 "[recovery] rto-min: %u ms is above rto-max (%u ms); expected "
@@ -88,20 +100,29 @@ int mt6d_config_check(const struct mt6d_config *cfg, char *why, size_t whylen)
 	}
 	/* The uplink's own /64 is on-link, answered by neighbour discovery: not one to make
 	 * local wholesale. anyip needs the routed prefix named. */
-	if (cfg->mode == MT6D_MODE_ANYIP && !cfg->local_prefix.len) {
-		snprintf(why, whylen,
-			 "[local] prefix: missing; [rotation] mode = anyip needs the "
-			 "/64 routed to this gateway, like 2001:db8:1:1::/64");
+	for (i = 0; cfg->mode == MT6D_MODE_ANYIP && i < cfg->n_uplinks; i++) {
+		if (cfg->uplinks[i].prefix.len)
+			continue;
+		if (cfg->uplinks[i].name[0])
+			snprintf(
+				why, whylen,
+				"[uplink %s] prefix: missing; [rotation] mode = anyip needs the "
+				"/64 routed to this gateway on each uplink, like 2001:db8:1:1::/64",
+				cfg->uplinks[i].name);
+		else
+			snprintf(why, whylen,
+				 "[local] prefix: missing; [rotation] mode = anyip needs the "
+				 "/64 routed to this gateway, like 2001:db8:1:1::/64");
 		return -EINVAL;
 	}
-	if (cfg->address.len && check_host_mode(cfg, ends, ARRAY_SIZE(ends), why, whylen))
+	if (cfg->address.len && check_host_mode(cfg, ends, nends, why, whylen))
 		return -EINVAL;
 	/*
 	 * The outer packets go to and come from addresses in these /64s: a route into the
 	 * tunnel that overlaps one would send the tunnel's own packets into the tunnel.
 	 */
 	for (i = 0; i < cfg->n_routes; i++) {
-		for (j = 0; j < ARRAY_SIZE(ends); j++) {
+		for (j = 0; j < nends; j++) {
 			if (!ends[j].prefix->len ||
 			    !mt6d_config_prefix_overlap(&cfg->routes[i], ends[j].prefix))
 				continue;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "config.h" /* MT6D_UPLINK_NAME_MAX */
 #include "keys.h"
 
 /*
@@ -24,7 +25,6 @@
  * the prefix is in the input too, an uplink that is renumbered moves to addresses unrelated
  * to those on its old prefix. The unnamed uplink ("" or NULL) keeps the first formula.
  */
-#define MT6D_UPLINK_NAME_MAX 16 /* bytes of an uplink's name with the NUL */
 struct mt6d_deriver {
 	uint8_t k_addr[MT6D_KEY_LEN];
 	uint8_t k_port[MT6D_KEY_LEN];
