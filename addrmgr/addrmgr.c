@@ -42,10 +42,23 @@
 #include "runtime.h"
 #include "table_sync.h"
 #include "tsock.h"
+#include "uplink.h"
 #include "uplink_sync.h"
 
 #define ADDRMGR_TICK_MS 250
 #define ADDRMGR_METRICS_TICKS 20 /* metrics every 5 s */
+
+/* One uplink: its addresses, rotating on their own plan, bound to the one association. */
+struct lane {
+	const struct mt6d_uplink *conf;
+	int ifindex;
+	struct in6_addr prefix;
+	struct plan_params pp;
+	struct plan plan;
+	struct uplink_seen seen; /* our addresses on the uplink, as read this tick */
+	struct assoc_state assoc;
+	struct anyip anyip; /* mode = anyip: the local route */
+};
 
 struct addrmgr {
 	struct mt6d_daemon d;
@@ -53,12 +66,11 @@ struct addrmgr {
 	struct mt6d_deriver deriver;
 	char tunnel_path[256];
 	struct tsock ts;
-	struct anyip anyip; /* mode = anyip: the local route */
 
+	struct lane lanes[MT6D_MAX_UPLINKS];
+	size_t n_lanes;
+	size_t primary;	 /* the lane the peer is asked to send to: highest preference */
 	uint64_t forced; /* slot made current early by --rotate, 0: none */
-	struct plan plan;
-	struct uplink_seen seen; /* our addresses on the uplink, as read this tick */
-	struct assoc_state assoc;
 	uint64_t last_current;
 	pid_t attached_pid; /* the tunnel process last attached to */
 	bool tunnel_warned;
@@ -115,23 +127,15 @@ static void attach_tunnel(struct addrmgr *m)
 	else
 		log_info("attached to mt6d-tunnel pid %d", (int)m->ts.pid);
 	m->attached_pid = m->ts.pid;
-	m->assoc.primary_assoc = 0;
+	for (size_t i = 0; i < m->n_lanes; i++)
+		m->lanes[i].assoc.primary_assoc = 0;
 	if (mt6d_evloop_add(m->d.loop, m->ts.pidfd, EPOLLIN, on_tunnel_exit, m) < 0)
 		log_warnx("cannot watch the tunnel process");
 }
 
-/* Step 2, when attached to the tunnel's socket; returns how many addresses are bound. */
-static int sync_assoc(struct addrmgr *m, const struct plan_params *pp, time_t now,
-		      struct in6_addr *bound)
+/* Step 2, when attached to the tunnel's socket, for every lane; how many are bound. */
+static int sync_assoc(struct addrmgr *m, time_t now, struct in6_addr *bound)
 {
-	struct assoc_sync as = { .ts = &m->ts,
-				 .port = m->ts.port,
-				 .association_slots = m->cfg->association_slots,
-				 .plan = &m->plan,
-				 .pp = pp,
-				 .guard = m->guard,
-				 .stats = &m->stats,
-				 .st = &m->assoc };
 	int nbound;
 
 	if (m->ts.sk < 0)
@@ -143,97 +147,160 @@ static int sync_assoc(struct addrmgr *m, const struct plan_params *pp, time_t no
 		tsock_detach(&m->ts);
 		return 0;
 	}
-	assoc_sync_converge(&as, now, bound, &nbound);
+	/* The primary lane last: every other uplink's current address is bound by then. */
+	for (size_t k = 0; k < m->n_lanes; k++) {
+		size_t i = (m->primary + 1 + k) % m->n_lanes;
+		struct lane *l = &m->lanes[i];
+		struct assoc_sync as = { .ts = &m->ts,
+					 .port = m->ts.port,
+					 .association_slots = m->cfg->association_slots,
+					 .plan = &l->plan,
+					 .pp = &l->pp,
+					 .primary = i == m->primary,
+					 .guard = m->guard,
+					 .stats = &m->stats,
+					 .st = &l->assoc };
+
+		assoc_sync_converge(&as, now, bound, &nbound);
+	}
 	return nbound;
 }
 
-static struct plan_params plan_params_of(const struct addrmgr *m)
-{
-	return (struct plan_params){
-		.deriver = &m->deriver,
-		.prefix = &m->d.prefix,
-		.iid = &m->cfg->local_iid,
-		.interval = m->cfg->interval,
-		.lifetime = m->cfg->lifetime,
-	};
-}
-
-static struct uplink_sync uplink_sync_of(struct addrmgr *m, const struct plan_params *pp)
+static struct uplink_sync uplink_sync_of(struct addrmgr *m, const struct lane *l)
 {
 	return (struct uplink_sync){ .nl = m->d.nl,
-				     .ifindex = m->d.uplink,
-				     .ifname = m->cfg->interface,
+				     .ifindex = l->ifindex,
+				     .ifname = l->conf->interface,
 				     .interval = m->cfg->interval,
-				     .plan = &m->plan,
-				     .pp = pp,
+				     .plan = &l->plan,
+				     .pp = &l->pp,
 				     .guard = m->guard,
 				     .stats = &m->stats };
 }
 
+static struct plan_set plan_set_of(const struct addrmgr *m)
+{
+	struct plan_set ps = { .n = m->n_lanes };
+
+	for (size_t i = 0; i < m->n_lanes; i++) {
+		ps.plan[i] = &m->lanes[i].plan;
+		ps.pp[i] = &m->lanes[i].pp;
+	}
+	return ps;
+}
+
+/* Our addresses outside the plans that stay local, of every lane (uplink_sync.h). */
+static size_t extra_local(struct addrmgr *m, const struct in6_addr *bound, int nbound,
+			  struct in6_addr *extra)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_lanes; i++) {
+		struct uplink_sync u = uplink_sync_of(m, &m->lanes[i]);
+
+		n += uplink_sync_extra_local(&u, &m->lanes[i].seen, bound, nbound, extra + n,
+					     UPLINK_SYNC_MAX_EXTRA * MT6D_MAX_UPLINKS - n);
+	}
+	return n;
+}
+
 /*
  * Takes away what answers on our hashed addresses: in interface mode every hashed address
- * of ours on the uplink (@seen, read this pass), in anyip mode the local route. Returns
- * how many are left (0: all gone).
+ * of ours on the uplinks (their seen lists, read this pass), in anyip mode the local routes.
+ * Returns how many are left (0: all gone).
  */
-static size_t withdraw(struct addrmgr *m, const struct uplink_sync *u, const char *why)
+static size_t withdraw(struct addrmgr *m, const char *why)
 {
-	if (m->cfg->mode == MT6D_MODE_ANYIP)
-		return anyip_remove(&m->anyip) < 0;
-	return uplink_sync_withdraw(u, &m->seen, why);
+	size_t left = 0;
+
+	for (size_t i = 0; i < m->n_lanes; i++) {
+		struct lane *l = &m->lanes[i];
+		struct uplink_sync u = uplink_sync_of(m, l);
+
+		if (m->cfg->mode == MT6D_MODE_ANYIP)
+			left += anyip_remove(&l->anyip) < 0;
+		else
+			left += uplink_sync_withdraw(&u, &l->seen, why);
+	}
+	return left;
+}
+
+/* Builds every lane's plan and, in interface mode, reads its uplink; false on a failure. */
+static bool plan_lanes(struct addrmgr *m, time_t now)
+{
+	uint64_t current = current_slot(m, now);
+
+	for (size_t i = 0; i < m->n_lanes; i++) {
+		struct lane *l = &m->lanes[i];
+		struct uplink_sync u = uplink_sync_of(m, l);
+		int ret;
+
+		l->pp.lifetime = m->cfg->lifetime; /* a reload may change it */
+		ret = plan_build(&l->plan, &l->pp, now, current);
+
+		if (ret < 0)
+			fatalx("address derivation failed: %s", strerror(-ret));
+		if (m->cfg->mode == MT6D_MODE_ANYIP) {
+			l->seen.n = 0;
+			continue;
+		}
+		ret = uplink_sync_dump(&u, &l->seen);
+		if (ret < 0) {
+			m->stats.failures++;
+			log_warnx("cannot read the addresses of %s: %s", l->conf->interface,
+				  strerror(-ret));
+			return false;
+		}
+	}
+	return true;
 }
 
 static void reconcile(struct addrmgr *m)
 {
-	struct plan_params pp = plan_params_of(m);
-	struct uplink_sync u = uplink_sync_of(m, &pp);
+	struct plan_set ps = plan_set_of(m);
+	struct table_sync t = {
+		.guard = m->guard, .plans = &ps, .stats = &m->stats, .logged = m->guard_err
+	};
+	static struct in6_addr extra[UPLINK_SYNC_MAX_EXTRA * MT6D_MAX_UPLINKS];
+	struct in6_addr bound[TSOCK_MAX_ADDRS], prefixes[MT6D_MAX_UPLINKS];
 	struct failclosed_tick g = { .guard = m->guard,
 				     .cfg = m->cfg,
-				     .prefix = &m->d.prefix,
-				     .plan = &m->plan,
-				     .u = &u,
-				     .seen = &m->seen,
+				     .prefixes = prefixes,
+				     .n_prefixes = m->n_lanes,
+				     .plans = &ps,
+				     .extra = extra,
 				     .ts = &m->ts,
 				     .stats = &m->stats };
-	struct table_sync t = {
-		.guard = m->guard, .plan = &m->plan, .stats = &m->stats, .logged = m->guard_err
-	};
-	struct in6_addr bound[TSOCK_MAX_ADDRS];
-	int nbound, ret;
 	time_t now = mt6d_daemon_now(&m->d);
+	int nbound;
 
-	ret = plan_build(&m->plan, &pp, now, current_slot(m, now));
-	if (ret < 0)
-		fatalx("address derivation failed: %s", strerror(-ret));
-	if (m->plan.current != m->last_current) {
+	if (!plan_lanes(m, now))
+		return;
+	if (m->lanes[0].plan.current != m->last_current) {
 		if (m->last_current)
 			m->stats.rotations++;
-		m->last_current = m->plan.current;
+		m->last_current = m->lanes[0].plan.current;
 	}
-	if (m->cfg->mode == MT6D_MODE_ANYIP) {
-		m->seen.n = 0;
-	} else {
-		ret = uplink_sync_dump(&u, &m->seen);
-		if (ret < 0) {
-			m->stats.failures++;
-			log_warnx("cannot read the addresses of %s: %s", m->cfg->interface,
-				  strerror(-ret));
-			return;
-		}
-	}
+	for (size_t i = 0; i < m->n_lanes; i++)
+		prefixes[i] = m->lanes[i].prefix;
 	/* Fail closed: nothing is added, bound or announced without the guard table. */
 	g.now = now;
+	g.n_extra = extra_local(m, NULL, 0, extra);
 	if (failclosed_gate(&m->gate, &g) == FAILCLOSED_WITHDRAW) {
-		withdraw(m, &u, "the guard table is not installed");
+		withdraw(m, "the guard table is not installed");
 		return;
 	}
-	if (m->cfg->mode == MT6D_MODE_ANYIP) {
-		/* One local route instead of the uplink's addresses; it lives as long as the
-		 * longest-lived address would. */
-		if (anyip_converge(&m->anyip, m->plan.current,
-				   (m->cfg->lifetime + 3) * m->cfg->interval) < 0)
+	for (size_t i = 0; i < m->n_lanes; i++) {
+		struct lane *l = &m->lanes[i];
+		struct uplink_sync u = uplink_sync_of(m, l);
+
+		/* anyip: one local route instead of the uplink's addresses; it lives as long as
+		 * the longest-lived address would. */
+		if (m->cfg->mode == MT6D_MODE_INTERFACE)
+			uplink_sync_converge(&u, &l->seen);
+		else if (anyip_converge(&l->anyip, l->plan.current,
+					(m->cfg->lifetime + 3) * m->cfg->interval) < 0)
 			m->stats.failures++;
-	} else {
-		uplink_sync_converge(&u, &m->seen);
 	}
 	/*
 	 * Ready once the guard (when enabled) and this slot's addresses are in place; the
@@ -244,25 +311,34 @@ static void reconcile(struct addrmgr *m)
 	attach_tunnel(m);
 	if (m->guard)
 		table_sync_evidence(&t);
-	nbound = sync_assoc(m, &pp, now, bound);
-	if (m->cfg->mode == MT6D_MODE_INTERFACE)
-		uplink_sync_retire(&u, &m->seen, bound, nbound);
-	else
-		uplink_sync_anyip_recent(&u, &m->seen);
+	nbound = sync_assoc(m, now, bound);
+	for (size_t i = 0; i < m->n_lanes; i++) {
+		struct lane *l = &m->lanes[i];
+		struct uplink_sync u = uplink_sync_of(m, l);
+
+		if (m->cfg->mode == MT6D_MODE_INTERFACE)
+			uplink_sync_retire(&u, &l->seen, bound, nbound);
+		else
+			uplink_sync_anyip_recent(&u, &l->seen);
+	}
 	if (m->guard)
-		table_sync_update(&t, now, &u, &m->seen, &m->ts, bound, nbound);
+		table_sync_update(&t, now, extra, extra_local(m, bound, nbound, extra), &m->ts);
 }
 
 /* The state for --status and the metrics; reads the guard's counters from the kernel. */
 static void report(const struct addrmgr *m, struct addrmgr_report *r)
 {
+	bool stalled = false;
+
+	for (size_t i = 0; i < m->n_lanes; i++)
+		stalled |= m->lanes[i].assoc.stalled;
 	*r = (struct addrmgr_report){
-		.plan = &m->plan,
+		.plans = plan_set_of(m),
 		.stats = &m->stats,
 		.interval = m->cfg->interval,
 		.attached = m->ts.sk >= 0,
 		.anyip = m->cfg->mode == MT6D_MODE_ANYIP,
-		.stalled = m->assoc.stalled && m->ts.sk >= 0,
+		.stalled = stalled && m->ts.sk >= 0,
 		.guard = m->guard,
 		.guard_error = m->gate.closed ? m->gate.why : NULL,
 		.now = mt6d_daemon_now(&m->d),
@@ -281,21 +357,23 @@ static void rotate_now(struct addrmgr *m, FILE *reply)
 	 * Early rotation uses the next slot's address, so the peer can still derive it.
 	 * More than one slot ahead would leave the window the peer tolerates.
 	 */
-	if (m->plan.current > slot) {
+	const struct plan *plan = &m->lanes[m->primary].plan;
+
+	if (plan->current > slot) {
 		fprintf(reply,
 			"ok already on slot %llu, one ahead of the clock; "
 			"the next rotation follows the clock\n",
-			(unsigned long long)m->plan.current);
+			(unsigned long long)plan->current);
 		return;
 	}
 	m->forced = slot + 1;
 	reconcile(m);
-	for (size_t i = 0; i < m->plan.n; i++)
-		if (m->plan.e[i].role == ROLE_CURRENT)
+	/* The primary uplink's address: the one the peer is asked to send to. */
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->e[i].role == ROLE_CURRENT)
 			fprintf(reply, "ok rotated to slot %llu, current %s\n",
-				(unsigned long long)m->plan.current,
-				fmt_addr(&m->plan.e[i].addr, buf));
-	log_info("rotation requested: now on slot %llu", (unsigned long long)m->plan.current);
+				(unsigned long long)plan->current, fmt_addr(&plan->e[i].addr, buf));
+	log_info("rotation requested: now on slot %llu", (unsigned long long)plan->current);
 }
 
 /* The tunnel's pidfd turns readable when it exits: forget its socket. */
@@ -325,10 +403,7 @@ static void on_stop(void *ctx, uint32_t signo)
 {
 	struct addrmgr *m = ctx;
 	bool alive = tunnel_alive(m);
-	struct plan_params pp = plan_params_of(m);
-	struct uplink_sync u = uplink_sync_of(m, &pp);
 	size_t left = 0;
-	int ret;
 
 	/*
 	 * Addresses (and the anyip route) stay while the tunnel runs: it still uses them, a
@@ -336,18 +411,10 @@ static void on_stop(void *ctx, uint32_t signo)
 	 * tunnel they go, the table after them (failclosed.h).
 	 */
 	m->stopping = true;
-	if (failclosed_stop_withdraws(alive)) {
-		ret = plan_build(&m->plan, &pp, mt6d_daemon_now(&m->d),
-				 current_slot(m, mt6d_daemon_now(&m->d)));
-		if (ret < 0 || (m->cfg->mode == MT6D_MODE_INTERFACE &&
-				(ret = uplink_sync_dump(&u, &m->seen)) < 0)) {
-			log_warnx("cannot read the addresses of %s: %s", m->cfg->interface,
-				  strerror(-ret));
-			left = 1;
-		} else {
-			left = withdraw(m, &u, "mt6d-tunnel is not running");
-		}
-	}
+	if (failclosed_stop_withdraws(alive))
+		left = plan_lanes(m, mt6d_daemon_now(&m->d))
+			       ? withdraw(m, "mt6d-tunnel is not running")
+			       : 1;
 	m->keep_table = !failclosed_stop_removes_table(alive, left == 0);
 	if (m->guard && m->keep_table && alive)
 		log_info("guard table kept: mt6d-tunnel pid %d still runs on the hashed addresses",
@@ -421,6 +488,33 @@ static void on_reload(void *ctx, FILE *reply)
 	free(text);
 }
 
+/*
+ * One lane per uplink the daemon layer resolved; the peer is asked to send to the one with
+ * the highest preference (the first of equals).
+ */
+static void lanes_init(struct addrmgr *m)
+{
+	m->n_lanes = m->d.n_uplinks;
+	for (size_t i = 0; i < m->n_lanes; i++) {
+		struct lane *l = &m->lanes[i];
+
+		l->conf = &m->cfg->uplinks[i];
+		l->ifindex = m->d.uplinks[i].ifindex;
+		l->prefix = m->d.uplinks[i].prefix;
+		l->pp = (struct plan_params){
+			.deriver = &m->deriver,
+			.uplink = l->conf->name[0] ? l->conf->name : NULL,
+			.prefix = &l->prefix,
+			.iid = &m->cfg->local_iid,
+			.interval = m->cfg->interval,
+			.lifetime = m->cfg->lifetime,
+		};
+		anyip_init(&l->anyip, m->d.nl, &l->prefix);
+		if (l->conf->preference > m->lanes[m->primary].conf->preference)
+			m->primary = i;
+	}
+}
+
 static const struct mt6d_daemon_ops addrmgr_ops = {
 	.role = "addrmgr",
 	.ctl_file = "ctl",
@@ -445,12 +539,15 @@ static int killswitch_sync(const struct mt6d_config *cfg)
 	struct guard_killswitch_params kp = {
 		.name = cfg->name,
 		.tun_dev = cfg->device,
-		.uplink = cfg->interface,
+		.n_uplinks = cfg->n_uplinks,
 		.routes = cfg->routes,
 		.n_routes = cfg->n_routes,
 	};
 	char err[256];
 	int ret;
+
+	for (size_t i = 0; i < cfg->n_uplinks; i++)
+		kp.uplinks[i] = cfg->uplinks[i].interface;
 
 	if (cfg->guard.enable) {
 		ret = guard_killswitch_install(&kp, err, sizeof(err));
@@ -481,7 +578,7 @@ int addrmgr_new(struct addrmgr **out, struct mt6d_config *cfg)
 	ret = mt6d_daemon_init(&m->d, cfg, &addrmgr_ops, m);
 	if (ret < 0)
 		goto fail;
-	anyip_init(&m->anyip, m->d.nl, &m->d.prefix);
+	lanes_init(m);
 	ret = mt6d_deriver_init(&m->deriver, cfg->psk, cfg->psk_len);
 	if (ret < 0) {
 		log_warnx("key derivation failed");
@@ -491,7 +588,11 @@ int addrmgr_new(struct addrmgr **out, struct mt6d_config *cfg)
 	if (ret < 0)
 		goto fail;
 	if (cfg->guard.enable) {
-		ret = guard_new(&m->guard, cfg, &m->d.prefix, &m->deriver);
+		struct in6_addr prefixes[MT6D_MAX_UPLINKS];
+
+		for (size_t i = 0; i < m->n_lanes; i++)
+			prefixes[i] = m->lanes[i].prefix;
+		ret = guard_new(&m->guard, cfg, prefixes, m->n_lanes, &m->deriver);
 		if (ret < 0) {
 			log_warnx("guard table: %s", strerror(-ret));
 			goto fail;
@@ -502,10 +603,17 @@ int addrmgr_new(struct addrmgr **out, struct mt6d_config *cfg)
 		log_warnx("runtime directory: %s", strerror(-ret));
 		goto fail;
 	}
-	log_info("managing hashed addresses on %s (%s mode), rotation every %u s, lifetime %u "
-		 "slot(s)",
-		 cfg->interface, cfg->mode == MT6D_MODE_ANYIP ? "anyip" : "interface",
-		 cfg->interval, cfg->lifetime);
+	for (size_t i = 0; i < m->n_lanes; i++) {
+		char what[64], pfx[INET6_ADDRSTRLEN];
+
+		log_info("managing hashed addresses on %s, in %s/64%s",
+			 mt6d_uplink_describe(m->lanes[i].conf, what, sizeof(what)),
+			 fmt_addr(&m->lanes[i].prefix, pfx),
+			 m->n_lanes > 1 && i == m->primary ? ", the peer's primary" : "");
+	}
+	log_info("%s mode, rotation every %u s, lifetime %u slot(s)",
+		 cfg->mode == MT6D_MODE_ANYIP ? "anyip" : "interface", cfg->interval,
+		 cfg->lifetime);
 	*out = m;
 	return 0;
 fail:

@@ -182,8 +182,11 @@ void assoc_sync_converge(const struct assoc_sync *as, time_t now, struct in6_add
 		}
 		bound[(*nbound)++] = cur->addr;
 	}
-	/* The only address needs no SET-PRIMARY (with hopping, every association's first). */
-	if (!as->association_slots || *nbound > 1)
+	/*
+	 * The only address needs no SET-PRIMARY (with hopping, every association's first); the
+	 * other uplinks' current addresses stay bound, for the peer's SCTP to fail over to.
+	 */
+	if (as->primary && (!as->association_slots || *nbound > 1))
 		set_primary(as, &cur->addr);
 unbind:
 	for (int i = 0; i < *nbound; i++) {

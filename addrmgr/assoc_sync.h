@@ -15,10 +15,11 @@
 #include "tsock.h"
 
 /*
- * The reconciler's step on the tunnel's association, make-before-break: bind the current
- * address (ASCONF ADD-IP), make it the peer's primary, then unbind what fell out of the
- * plan (ASCONF DEL-IP), an old address only once the guard saw the peer reach a newer
- * one (confirmed teardown). Failures are counted in the stats and logged here.
+ * The reconciler's step on the tunnel's association for one uplink, make-before-break: bind
+ * its current address (ASCONF ADD-IP), make it the peer's primary when the uplink is the
+ * primary one, then unbind what fell out of the uplink's plan (ASCONF DEL-IP), an old address only
+ * once the guard saw the peer reach a newer one (confirmed teardown). Failures are counted in the
+ * stats and logged here.
  */
 
 /* What the step remembers from one tick to the next. */
@@ -37,6 +38,7 @@ struct assoc_sync {
 	unsigned int association_slots; /* 0: no association hopping */
 	const struct plan *plan;
 	const struct plan_params *pp; /* what derives our addresses */
+	bool primary;		      /* the uplink the peer is asked to send to */
 	struct guard *guard;	      /* NULL: [guard] enable = no */
 	struct addrmgr_stats *stats;
 	struct assoc_state *st;

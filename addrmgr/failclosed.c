@@ -41,17 +41,15 @@ bool failclosed_probe_due(const struct failclosed *fc, int err, uint64_t now_ms)
 	return !fc->closed || err != fc->err || now_ms - fc->probe_ms >= FAILCLOSED_PROBE_MS;
 }
 
-/* The install, with what this pass knows: the plan, strays on the uplink, the peer's. */
+/* The install, with what this pass knows: the plans, strays on the uplinks, the peer's. */
 static int install(const struct failclosed_tick *t, char *err, size_t errlen)
 {
-	struct in6_addr extra[UPLINK_SYNC_MAX_EXTRA];
 	struct in6_addr peers[TSOCK_MAX_ADDRS];
-	size_t nextra = uplink_sync_extra_local(t->u, t->seen, NULL, 0, extra);
 	struct guard_live live;
 	int ret;
 
 	assoc_sync_live(t->ts, peers, TSOCK_MAX_ADDRS, &live);
-	ret = guard_update(t->guard, t->plan, t->now, extra, nextra, &live, err, errlen);
+	ret = guard_update(t->guard, t->plans, t->now, t->extra, t->n_extra, &live, err, errlen);
 	return ret < 0 ? ret : 0;
 }
 
@@ -61,7 +59,7 @@ static void explain(struct failclosed *fc, const struct failclosed_tick *t, int 
 {
 	static struct guard_probe pr; /* large; one gate per process */
 	char found[384];
-	int pret = guard_check(t->cfg, t->prefix, &pr);
+	int pret = guard_check(t->cfg, t->prefixes, t->n_prefixes, &pr);
 
 	if (pret == 0 && guard_probe_reason(&pr, found, sizeof(found)))
 		snprintf(fc->why, sizeof(fc->why), "%s", found);

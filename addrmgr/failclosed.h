@@ -64,11 +64,12 @@ bool failclosed_probe_due(const struct failclosed *fc, int err, uint64_t now_ms)
 struct failclosed_tick {
 	struct guard *guard; /* NULL: [guard] enable = no */
 	const struct mt6d_config *cfg;
-	const struct in6_addr *prefix;
-	const struct plan *plan;
+	const struct in6_addr *prefixes; /* our hashed /64s, one per uplink */
+	size_t n_prefixes;
+	const struct plan_set *plans;
 	time_t now;
-	const struct uplink_sync *u;
-	const struct uplink_seen *seen; /* our addresses on the uplink, read this pass */
+	const struct in6_addr *extra; /* our strays kept on the uplinks, read this pass */
+	size_t n_extra;
 	const struct tsock *ts;
 	struct addrmgr_stats *stats;
 };

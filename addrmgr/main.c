@@ -46,6 +46,7 @@ static int run_command(const struct mt6d_config *cfg, const char *cmd, bool json
 static int check(const struct mt6d_config *cfg)
 {
 	static struct guard_probe pr;
+	struct in6_addr prefixes[MT6D_MAX_UPLINKS];
 	char line[512];
 	size_t failed;
 	int ret;
@@ -57,7 +58,11 @@ static int check(const struct mt6d_config *cfg)
 		       "WARN", "guard");
 		return 0;
 	}
-	ret = guard_check(cfg, &cfg->local_prefix.addr, &pr);
+	/* The uplinks' prefixes as configured (an unset one, resolved at start, is all zero):
+	 * what the probe tries is their number, not their value. */
+	for (size_t i = 0; i < cfg->n_uplinks; i++)
+		prefixes[i] = cfg->uplinks[i].prefix.addr;
+	ret = guard_check(cfg, prefixes, cfg->n_uplinks, &pr);
 	if (ret < 0) {
 		printf("%-5s %-13s cannot probe nf_tables: %s%s\n", "FAIL", "guard", strerror(-ret),
 		       ret == -EPERM ? " -- fix: run as root or with CAP_NET_ADMIN" : "");

@@ -68,3 +68,28 @@ bool plan_stray(const struct plan *p, const struct plan_params *pp, const struct
 	}
 	return false;
 }
+
+const struct plan_entry *plan_set_find(const struct plan_set *s, const struct in6_addr *a)
+{
+	const struct plan_entry *e = NULL;
+
+	for (size_t i = 0; i < s->n && !e; i++)
+		e = plan_find(s->plan[i], a);
+	return e;
+}
+
+bool plan_set_stray(const struct plan_set *s, const struct in6_addr *a, uint64_t *slot)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (plan_in_prefix(s->pp[i], a))
+			return plan_stray(s->plan[i], s->pp[i], a, slot);
+	return false;
+}
+
+bool plan_set_in_prefix(const struct plan_set *s, const struct in6_addr *a)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (plan_in_prefix(s->pp[i], a))
+			return true;
+	return false;
+}

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "config.h"
 #include "derive.h"
 
 /*
@@ -68,5 +69,24 @@ bool plan_in_prefix(const struct plan_params *pp, const struct in6_addr *addr);
  */
 bool plan_stray(const struct plan *p, const struct plan_params *pp, const struct in6_addr *addr,
 		uint64_t *slot);
+
+/*
+ * This side's plans, one per uplink (each with its own /64 and derivation label), all of one
+ * slot clock: what the guard works with.
+ */
+struct plan_set {
+	size_t n;
+	const struct plan *plan[MT6D_MAX_UPLINKS];
+	const struct plan_params *pp[MT6D_MAX_UPLINKS];
+};
+
+/* The entry for @a in any of the plans, or NULL. */
+const struct plan_entry *plan_set_find(const struct plan_set *s, const struct in6_addr *a);
+
+/* plan_stray() in the plan whose /64 holds @a. */
+bool plan_set_stray(const struct plan_set *s, const struct in6_addr *a, uint64_t *slot);
+
+/* Whether @a lies in one of the plans' /64s. */
+bool plan_set_in_prefix(const struct plan_set *s, const struct in6_addr *a);
 
 #endif

@@ -85,6 +85,28 @@ static void show_guard(struct mt6d_show *s, const struct addrmgr_report *r)
 	mt6d_show_object_end(s);
 }
 
+/* One planned address; @uplink: its uplink's name, NULL for the one of [local]. */
+static void show_entry(struct mt6d_show *s, const struct addrmgr_report *r,
+		       const struct plan_entry *e, const char *uplink)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	mt6d_show_object_begin(s, NULL);
+	mt6d_show_str(s, "role", "%s", role_names[e->role]);
+	mt6d_show_str(s, "address", " %s", inet_ntop(AF_INET6, &e->addr, buf, sizeof(buf)));
+	if (uplink)
+		mt6d_show_str(s, "uplink", " uplink %s", uplink);
+	else
+		mt6d_show_null(s, "uplink", NULL);
+	mt6d_show_u64(s, "slot", " slot %" PRIu64, e->slot);
+	mt6d_show_i64(s, "age_seconds", " age %" PRId64 "s", slot_age(r, e->slot));
+	mt6d_show_u64(s, "valid_lifetime", " valid %" PRIu64 "s", e->valid_lft);
+	mt6d_show_u64(s, "preferred_lifetime", " preferred %" PRIu64 "s", e->preferred_lft);
+	show_evidence(s, r, &e->addr);
+	mt6d_show_text(s, "\n");
+	mt6d_show_object_end(s);
+}
+
 /*
  * The first text line keeps the "key value" pairs scripts already read:
  * "slot N rotations N failures N retired N tunnel attached|detached
@@ -92,10 +114,8 @@ static void show_guard(struct mt6d_show *s, const struct addrmgr_report *r)
  */
 void addrmgr_report_show(struct mt6d_show *s, const struct addrmgr_report *r)
 {
-	char buf[INET6_ADDRSTRLEN];
-
 	mt6d_show_object_begin(s, NULL);
-	mt6d_show_u64(s, "slot", "slot %" PRIu64, r->plan->current);
+	mt6d_show_u64(s, "slot", "slot %" PRIu64, r->plans.plan[0]->current);
 	mt6d_show_u64(s, "interval", NULL, r->interval);
 	mt6d_show_u64(s, "rotations", " rotations %" PRIu64, r->stats->rotations);
 	mt6d_show_u64(s, "failures", " failures %" PRIu64, r->stats->failures);
@@ -105,19 +125,12 @@ void addrmgr_report_show(struct mt6d_show *s, const struct addrmgr_report *r)
 	mt6d_show_bool(s, "stalled", NULL, r->stalled);
 	mt6d_show_text(s, "%s\n", r->stalled ? " stalled" : "");
 	mt6d_show_array_begin(s, "addresses");
-	for (size_t i = 0; i < r->plan->n; i++) {
-		const struct plan_entry *e = &r->plan->e[i];
+	for (size_t k = 0; k < r->plans.n; k++) {
+		const struct plan *plan = r->plans.plan[k];
+		const char *uplink = r->plans.pp[k]->uplink;
 
-		mt6d_show_object_begin(s, NULL);
-		mt6d_show_str(s, "role", "%s", role_names[e->role]);
-		mt6d_show_str(s, "address", " %s", inet_ntop(AF_INET6, &e->addr, buf, sizeof(buf)));
-		mt6d_show_u64(s, "slot", " slot %" PRIu64, e->slot);
-		mt6d_show_i64(s, "age_seconds", " age %" PRId64 "s", slot_age(r, e->slot));
-		mt6d_show_u64(s, "valid_lifetime", " valid %" PRIu64 "s", e->valid_lft);
-		mt6d_show_u64(s, "preferred_lifetime", " preferred %" PRIu64 "s", e->preferred_lft);
-		show_evidence(s, r, &e->addr);
-		mt6d_show_text(s, "\n");
-		mt6d_show_object_end(s);
+		for (size_t i = 0; i < plan->n; i++)
+			show_entry(s, r, &plan->e[i], uplink);
 	}
 	show_held(s, r);
 	mt6d_show_array_end(s);
@@ -129,7 +142,8 @@ void addrmgr_report_metrics(struct mt6d_metrics *m, const struct addrmgr_report 
 {
 	unsigned int roles[sizeof(role_names) / sizeof(role_names[0])] = { 0 };
 
-	mt6d_metrics_gauge(m, "mt6d_addrmgr_slot", "current time slot", (double)r->plan->current);
+	mt6d_metrics_gauge(m, "mt6d_addrmgr_slot", "current time slot",
+			   (double)r->plans.plan[0]->current);
 	mt6d_metrics_gauge(m, "mt6d_addrmgr_attached", "1 while holding the tunnel's SCTP socket",
 			   r->attached);
 	mt6d_metrics_gauge(m, "mt6d_addrmgr_stalled",
@@ -166,8 +180,9 @@ void addrmgr_report_metrics(struct mt6d_metrics *m, const struct addrmgr_report 
 			if (v.teardown->e[i].held_since)
 				roles[ROLE_DRAINING]++;
 	}
-	for (size_t i = 0; i < r->plan->n; i++)
-		roles[r->plan->e[i].role]++;
+	for (size_t k = 0; k < r->plans.n; k++)
+		for (size_t i = 0; i < r->plans.plan[k]->n; i++)
+			roles[r->plans.plan[k]->e[i].role]++;
 	mt6d_metrics_family(m, "mt6d_addrmgr_addresses", "gauge", "hashed addresses, by role");
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
 		mt6d_metrics_sample(m, "mt6d_addrmgr_addresses", "role", role_names[i], roles[i]);

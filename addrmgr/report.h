@@ -17,7 +17,7 @@
  * mt6d-addrmgr(8)) and as Prometheus metrics.
  */
 struct addrmgr_report {
-	const struct plan *plan;
+	struct plan_set plans; /* one per uplink, the same slot */
 	const struct addrmgr_stats *stats;
 	unsigned int interval;		     /* seconds per slot */
 	bool attached;			     /* holds the tunnel's socket */

@@ -26,21 +26,18 @@ static void guard_result(const struct table_sync *t, int op, int ret, const char
 
 void table_sync_evidence(const struct table_sync *t)
 {
-	guard_result(t, 1, guard_read_evidence(t->guard, t->plan), "");
+	guard_result(t, 1, guard_read_evidence(t->guard, t->plans), "");
 }
 
-void table_sync_update(const struct table_sync *t, time_t now, const struct uplink_sync *u,
-		       const struct uplink_seen *seen, const struct tsock *ts,
-		       const struct in6_addr *bound, int nbound)
+void table_sync_update(const struct table_sync *t, time_t now, const struct in6_addr *extra,
+		       size_t nextra, const struct tsock *ts)
 {
-	struct in6_addr extra[UPLINK_SYNC_MAX_EXTRA];
 	struct in6_addr peers[TSOCK_MAX_ADDRS];
-	size_t nextra = uplink_sync_extra_local(u, seen, bound, nbound, extra);
 	struct guard_live live;
 	char err[256] = "";
 	int ret;
 
 	assoc_sync_live(ts, peers, TSOCK_MAX_ADDRS, &live);
-	ret = guard_update(t->guard, t->plan, now, extra, nextra, &live, err, sizeof(err));
+	ret = guard_update(t->guard, t->plans, now, extra, nextra, &live, err, sizeof(err));
 	guard_result(t, 0, ret, err);
 }

@@ -20,7 +20,7 @@
 /* What one tick's steps work with; all borrowed. */
 struct table_sync {
 	struct guard *guard;
-	const struct plan *plan;
+	const struct plan_set *plans;
 	struct addrmgr_stats *stats;
 	int *logged; /* [2]: the last error logged (update, evidence), 0: none */
 };
@@ -29,12 +29,11 @@ struct table_sync {
 void table_sync_evidence(const struct table_sync *t);
 
 /*
- * Step 4: the guard's sets. Our addresses outside the plan stay local while bound, held,
- * in their grace period or kept for one more slot (as in uplink_sync_retire); the peer's
- * are its slot window and whatever the kernel reports for the association on @ts.
+ * Step 4: the guard's sets. Our addresses outside the plans that stay local, @extra (bound,
+ * held, in their grace period or kept for one more slot, as in uplink_sync_retire); the
+ * peer's are its slot windows and whatever the kernel reports for the association on @ts.
  */
-void table_sync_update(const struct table_sync *t, time_t now, const struct uplink_sync *u,
-		       const struct uplink_seen *seen, const struct tsock *ts,
-		       const struct in6_addr *bound, int nbound);
+void table_sync_update(const struct table_sync *t, time_t now, const struct in6_addr *extra,
+		       size_t nextra, const struct tsock *ts);
 
 #endif

@@ -196,14 +196,15 @@ void uplink_sync_anyip_recent(const struct uplink_sync *u, struct uplink_seen *s
 }
 
 size_t uplink_sync_extra_local(const struct uplink_sync *u, const struct uplink_seen *seen,
-			       const struct in6_addr *bound, int nbound, struct in6_addr *extra)
+			       const struct in6_addr *bound, int nbound, struct in6_addr *extra,
+			       size_t max)
 {
 	size_t nextra = 0;
 
-	for (int i = 0; i < nbound; i++)
+	for (int i = 0; i < nbound && nextra < max; i++)
 		if (plan_in_prefix(u->pp, &bound[i]) && !plan_find(u->plan, &bound[i]))
 			extra[nextra++] = bound[i];
-	for (size_t i = 0; i < seen->n; i++) {
+	for (size_t i = 0; i < seen->n && nextra < max; i++) {
 		const struct in6_addr *a = &seen->a[i].addr;
 		uint64_t slot;
 

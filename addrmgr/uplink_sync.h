@@ -58,10 +58,11 @@ size_t uplink_sync_withdraw(const struct uplink_sync *u, const struct uplink_see
 void uplink_sync_anyip_recent(const struct uplink_sync *u, struct uplink_seen *seen);
 /*
  * Our addresses outside the plan that stay local: bound to the association, or strays in
- * @seen kept on the uplink (as uplink_sync_retire keeps them). Fills @extra (room for
- * UPLINK_SYNC_MAX_EXTRA) and returns how many.
+ * @seen kept on the uplink (as uplink_sync_retire keeps them), of this uplink's /64. Fills
+ * @extra (room for @max) and returns how many.
  */
 size_t uplink_sync_extra_local(const struct uplink_sync *u, const struct uplink_seen *seen,
-			       const struct in6_addr *bound, int nbound, struct in6_addr *extra);
+			       const struct in6_addr *bound, int nbound, struct in6_addr *extra,
+			       size_t max);
 
 #endif

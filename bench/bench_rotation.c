@@ -123,7 +123,8 @@ static void ns_setup(struct bench *b, int mode)
 {
 	struct guard_table_params gp = {
 		.name = "bench",
-		.prefix = b->prefix,
+		.prefix = { b->prefix },
+		.n_prefixes = 1,
 		.anyip = mode == MODE_ANYIP,
 		.evidence_ms = 2000,
 	};

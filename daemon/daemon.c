@@ -122,13 +122,27 @@ static int setup_uplink(struct mt6d_daemon *d)
 		log_warnx("rtnetlink: %s", strerror(-ret));
 		return ret;
 	}
-	ret = mt6d_uplink_resolve(d->nl, cfg, &d->uplink, &d->prefix);
-	if (ret < 0)
-		log_warnx("%s: uplink %s: %s", cfg->path, cfg->interface,
-			  ret == -ENOENT
-				  ? "no global /64 to derive addresses in; set [local] prefix"
-				  : strerror(-ret));
-	return ret;
+	for (size_t i = 0; i < cfg->n_uplinks; i++) {
+		const struct mt6d_uplink *u = &cfg->uplinks[i];
+		struct mt6d_daemon_uplink *r = &d->uplinks[i];
+		char what[64];
+
+		ret = mt6d_uplink_resolve(d->nl, u, &r->ifindex, &r->prefix);
+		if (ret < 0) {
+			log_warnx("%s: %s: %s", cfg->path,
+				  mt6d_uplink_describe(u, what, sizeof(what)),
+				  ret != -ENOENT ? strerror(-ret)
+				  : u->name[0]	 ? "no global /64 to derive addresses in; set its "
+						   "prefix"
+						 : "no global /64 to derive addresses in; set "
+						   "[local] prefix");
+			return ret;
+		}
+		d->n_uplinks = i + 1;
+	}
+	d->uplink = d->uplinks[0].ifindex;
+	d->prefix = d->uplinks[0].prefix;
+	return 0;
 }
 
 int mt6d_daemon_metrics_path(struct mt6d_daemon *d)

@@ -51,9 +51,19 @@ struct mt6d_daemon {
 	void *ctx;
 	struct mt6d_evloop *loop;
 	struct mt6d_rtnl *nl;
-	long clock_offset_ms;	/* test-only, see clock.h */
-	int uplink;		/* the uplink's ifindex */
-	struct in6_addr prefix; /* this side's /64 on it */
+	long clock_offset_ms; /* test-only, see clock.h */
+	/* Every uplink of [local] or [uplink NAME] (cfg->uplinks), as resolved at start. */
+	struct mt6d_daemon_uplink {
+		int ifindex;
+		struct in6_addr prefix; /* this side's /64 on it */
+	} uplinks[MT6D_MAX_UPLINKS];
+	size_t n_uplinks;
+	/*
+	 * The first uplink's: its /64 stands for this side (the handshake's identity, the
+	 * association ports), wherever the addresses are.
+	 */
+	int uplink;
+	struct in6_addr prefix;
 	int sig_fd, tick_fd, ctl_fd;
 	unsigned int metrics_ticks;
 	struct mt6d_watchdog watchdog;

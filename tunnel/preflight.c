@@ -222,8 +222,9 @@ static void check_uplink(const struct mt6d_config *cfg, struct preflight_item *i
 {
 	struct in6_addr prefix;
 	struct mt6d_rtnl *nl;
-	int ifindex, ret;
-	char buf[INET6_ADDRSTRLEN];
+	int ifindex, ret = 0;
+	char buf[INET6_ADDRSTRLEN], ok[256] = "", what[64];
+	size_t i, used = 0;
 
 	if (!cfg) {
 		say(it, PREFLIGHT_WARN, "fix the configuration first", "uplink not checked");
@@ -234,19 +235,33 @@ static void check_uplink(const struct mt6d_config *cfg, struct preflight_item *i
 		say(it, PREFLIGHT_FAIL, NULL, "rtnetlink: %s", strerror(-ret));
 		return;
 	}
-	ret = mt6d_uplink_resolve(nl, cfg, &ifindex, &prefix);
+	for (i = 0; i < cfg->n_uplinks && !ret; i++) {
+		const struct mt6d_uplink *u = &cfg->uplinks[i];
+
+		ret = mt6d_uplink_resolve(nl, u, &ifindex, &prefix);
+		mt6d_uplink_describe(u, what, sizeof(what));
+		if (ret == -ENODEV)
+			say(it, PREFLIGHT_FAIL,
+			    u->name[0] ? "set its interface to an existing one"
+				       : "set [local] interface to an existing uplink",
+			    "%s does not exist", what);
+		else if (ret == -ENOENT)
+			say(it, PREFLIGHT_FAIL,
+			    u->name[0] ? "set its prefix, or give the interface a global /64"
+				       : "set [local] prefix, or give the uplink a global /64",
+			    "%s has no global /64 and %s is not set", what,
+			    u->name[0] ? "its prefix" : "[local] prefix");
+		else if (ret < 0)
+			say(it, PREFLIGHT_FAIL, NULL, "%s: %s", what, strerror(-ret));
+		else if (used < sizeof(ok))
+			used += (size_t)snprintf(ok + used, sizeof(ok) - used,
+						 "%s%s present, hashed addresses in %s/64",
+						 i ? "; " : "", what,
+						 inet_ntop(AF_INET6, &prefix, buf, sizeof(buf)));
+	}
 	mt6d_rtnl_close(nl);
-	if (ret == -ENODEV)
-		say(it, PREFLIGHT_FAIL, "set [local] interface to an existing uplink",
-		    "uplink %s does not exist", cfg->interface);
-	else if (ret == -ENOENT)
-		say(it, PREFLIGHT_FAIL, "set [local] prefix, or give the uplink a global /64",
-		    "uplink %s has no global /64 and [local] prefix is not set", cfg->interface);
-	else if (ret < 0)
-		say(it, PREFLIGHT_FAIL, NULL, "uplink %s: %s", cfg->interface, strerror(-ret));
-	else
-		say(it, PREFLIGHT_OK, NULL, "uplink %s present, hashed addresses in %s/64",
-		    cfg->interface, inet_ntop(AF_INET6, &prefix, buf, sizeof(buf)));
+	if (!ret)
+		say(it, PREFLIGHT_OK, NULL, "%s", ok);
 }
 
 static const struct {

@@ -10,17 +10,18 @@
 #include "guard_sync.h"
 
 /*
- * Plan, strays and the peer's window and addresses, a few hundred at most; with hopping,
+ * Plans, strays and the peer's windows and addresses, a few hundred per uplink at most; with
+ * hopping,
  * 16 port pairs per epoch for up to 3 live and GUARD_WANT_RETIRED_SLOTS + 1 retired ones.
  */
-#define GUARD_MAX_WANT 1024
+#define GUARD_MAX_WANT 2048
 #define GUARD_MAX_EVIDENCE 256
 
 struct guard {
 	struct guard_table *table;
 	const struct mt6d_config *cfg;
 	const struct mt6d_deriver *deriver;
-	struct in6_addr prefix;
+	struct in6_addr prefix; /* the side's, the first uplink's */
 	unsigned int evidence_ms;
 	bool installed;	 /* by this process, and still there when last verified */
 	uint64_t handle; /* the installed table's, 0: unknown */
@@ -39,18 +40,19 @@ static unsigned int deadline_ms(const struct guard *p)
 	return deadline < p->evidence_ms ? p->evidence_ms : deadline;
 }
 
-static void table_params(const struct mt6d_config *cfg, const struct in6_addr *prefix,
+static void table_params(const struct mt6d_config *cfg, const struct in6_addr *prefixes, size_t n,
 			 struct guard_table_params *gp)
 {
 	*gp = (struct guard_table_params){
 		.name = cfg->name,
-		.prefix = *prefix,
+		.n_prefixes = n < MT6D_MAX_UPLINKS ? n : MT6D_MAX_UPLINKS,
 		.anyip = cfg->mode == MT6D_MODE_ANYIP,
 	};
+	memcpy(gp->prefix, prefixes, gp->n_prefixes * sizeof(*prefixes));
 }
 
-int guard_new(struct guard **out, const struct mt6d_config *cfg, const struct in6_addr *prefix,
-	      const struct mt6d_deriver *deriver)
+int guard_new(struct guard **out, const struct mt6d_config *cfg, const struct in6_addr *prefixes,
+	      size_t n_prefixes, const struct mt6d_deriver *deriver)
 {
 	struct guard *p = calloc(1, sizeof(*p));
 	struct guard_table_params gp;
@@ -58,10 +60,10 @@ int guard_new(struct guard **out, const struct mt6d_config *cfg, const struct in
 
 	if (!p)
 		return -ENOMEM;
-	table_params(cfg, prefix, &gp);
+	table_params(cfg, prefixes, n_prefixes, &gp);
 	p->cfg = cfg;
 	p->deriver = deriver;
-	p->prefix = *prefix;
+	p->prefix = prefixes[0];
 	p->td.grace_ms = 2 * (int64_t)cfg->interval * 1000;
 	if (p->td.grace_ms < GUARD_TEARDOWN_GRACE_MS)
 		p->td.grace_ms = GUARD_TEARDOWN_GRACE_MS;
@@ -77,12 +79,12 @@ int guard_new(struct guard **out, const struct mt6d_config *cfg, const struct in
 	return 0;
 }
 
-int guard_check(const struct mt6d_config *cfg, const struct in6_addr *prefix,
+int guard_check(const struct mt6d_config *cfg, const struct in6_addr *prefixes, size_t n_prefixes,
 		struct guard_probe *out)
 {
 	struct guard_table_params gp;
 
-	table_params(cfg, prefix, &gp);
+	table_params(cfg, prefixes, n_prefixes, &gp);
 	gp.evidence_ms = cfg->guard.evidence_window ? cfg->guard.evidence_window
 						    : 3 * cfg->recovery.heartbeat_interval;
 	return guard_probe_run(out, &gp);
@@ -123,25 +125,17 @@ int guard_free(struct guard *p, bool remove)
 }
 
 /* The slot of our address @a: planned, or held from a few slots before the plan; 0: none. */
-static uint64_t evidence_of(const struct guard *p, const struct plan *plan,
-			    const struct in6_addr *a)
+static uint64_t evidence_of(const struct plan_set *plans, const struct in6_addr *a)
 {
-	const struct plan_entry *e = plan_find(plan, a);
-	uint64_t first = plan->n ? plan->e[0].slot : plan->current;
+	const struct plan_entry *e = plan_set_find(plans, a);
+	uint64_t slot;
 
 	if (e)
 		return e->slot;
-	for (uint64_t s = first > PLAN_STRAY_SLOTS ? first - PLAN_STRAY_SLOTS : 0; s < first; s++) {
-		struct in6_addr d;
-
-		if (!mt6d_hashed_addr(p->deriver, NULL, &p->prefix, &p->cfg->local_iid, s, &d) &&
-		    !memcmp(&d, a, sizeof(d)))
-			return s;
-	}
-	return 0;
+	return plan_set_stray(plans, a, &slot) ? slot : 0;
 }
 
-int guard_read_evidence(struct guard *p, const struct plan *plan)
+int guard_read_evidence(struct guard *p, const struct plan_set *plans)
 {
 	int n;
 
@@ -155,7 +149,7 @@ int guard_read_evidence(struct guard *p, const struct plan *plan)
 	}
 	p->n_evidence = (size_t)n < GUARD_MAX_EVIDENCE ? (size_t)n : GUARD_MAX_EVIDENCE;
 	for (size_t i = 0; i < p->n_evidence; i++) {
-		uint64_t slot = evidence_of(p, plan, &p->evidence[i].addr);
+		uint64_t slot = evidence_of(plans, &p->evidence[i].addr);
 
 		if (slot > p->evidence_slot)
 			p->evidence_slot = slot;
@@ -224,17 +218,18 @@ static int install(struct guard *p, size_t nwant, char *err, size_t errlen)
 	return guard_table_install(p->table, p->want, nwant, err, errlen);
 }
 
-int guard_update(struct guard *p, const struct plan *plan, time_t now,
+int guard_update(struct guard *p, const struct plan_set *plans, time_t now,
 		 const struct in6_addr *extra_local, size_t n_extra, const struct guard_live *live,
 		 char *err, size_t errlen)
 {
 	struct guard_want_params wp = {
-		.plan = plan,
+		.plans = plans,
 		.deriver = p->deriver,
 		.prefix = &p->prefix,
-		.iid = &p->cfg->local_iid,
-		.peer_prefix = &p->cfg->peer_prefix.addr,
+		.peer_prefix = &p->cfg->peer_uplinks[0].prefix.addr,
 		.peer_iid = &p->cfg->peer_iid,
+		.peer_uplinks = p->cfg->peer_uplinks,
+		.n_peer_uplinks = p->cfg->n_peer_uplinks,
 		.interval = p->cfg->interval,
 		.lifetime = p->cfg->lifetime,
 		.now = now,

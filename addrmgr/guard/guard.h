@@ -23,13 +23,15 @@
  */
 struct guard;
 
-int guard_new(struct guard **out, const struct mt6d_config *cfg, const struct in6_addr *prefix,
-	      const struct mt6d_deriver *deriver) __attribute__((warn_unused_result));
+/* @prefixes: this side's hashed /64s, one per uplink, the first the side's own. */
+int guard_new(struct guard **out, const struct mt6d_config *cfg, const struct in6_addr *prefixes,
+	      size_t n_prefixes, const struct mt6d_deriver *deriver)
+	__attribute__((warn_unused_result));
 /*
  * Tries the nf_tables features the guard of @cfg needs (guard_probe.h), without a guard:
  * for --check, and to say why an install failed.
  */
-int guard_check(const struct mt6d_config *cfg, const struct in6_addr *prefix,
+int guard_check(const struct mt6d_config *cfg, const struct in6_addr *prefixes, size_t n_prefixes,
 		struct guard_probe *out) __attribute__((warn_unused_result));
 
 /*
@@ -45,7 +47,7 @@ int guard_free(struct guard *p, bool remove);
 
 /* Reads the evidence set: which of our addresses (planned or held) the peer's SCTP reached
  * lately. */
-int guard_read_evidence(struct guard *p, const struct plan *plan)
+int guard_read_evidence(struct guard *p, const struct plan_set *plans)
 	__attribute__((warn_unused_result));
 
 /* Whether to unbind @a (slot @slot) now; *@missed: deadlines it missed so far. */
@@ -76,7 +78,7 @@ struct guard_live {
  * only ones teardown state is kept for. Returns the element changes made, or -errno with
  * text in @err.
  */
-int guard_update(struct guard *p, const struct plan *plan, time_t now,
+int guard_update(struct guard *p, const struct plan_set *plans, time_t now,
 		 const struct in6_addr *extra_local, size_t n_extra, const struct guard_live *live,
 		 char *err, size_t errlen) __attribute__((warn_unused_result));
 

@@ -24,7 +24,9 @@
 struct guard_killswitch_params {
 	const char *name;    /* tunnel name */
 	const char *tun_dev; /* the only way out for traffic to the peer's routes */
-	const char *uplink;  /* the hostile side: nothing of the peer's routes leaves there */
+	/* The hostile side: nothing of the peer's routes leaves by any of them. */
+	const char *uplinks[MT6D_MAX_UPLINKS];
+	size_t n_uplinks;
 	const struct mt6d_prefix *routes;
 	size_t n_routes;
 };

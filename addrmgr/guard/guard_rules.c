@@ -213,7 +213,6 @@ static int peer_rules(struct mt6d_nft_batch *b, const char *table, const char *n
 static int rest_rules(struct mt6d_nft_batch *b, const char *table, const char *name,
 		      const struct guard_table_params *p)
 {
-	struct mt6d_prefix hashed = { .addr = p->prefix, .len = 64 };
 	uint32_t local = RTN_LOCAL;
 	struct nftnl_expr *e;
 	struct rb rb;
@@ -239,11 +238,15 @@ static int rest_rules(struct mt6d_nft_batch *b, const char *table, const char *n
 		ret = guard_expr_emit(b, table, name, &rb);
 	}
 	/*
-	 * The rest of the hashed /64. In interface mode only what is not a local address
+	 * The rest of each hashed /64. In interface mode only what is not a local address
 	 * (addresses of the uplink's own in the /64 stay reachable); in anyip mode the route
 	 * makes all of it local, and none of it is for anything but the tunnel.
 	 */
-	if (!ret && !(ret = guard_expr_rule_begin(&rb))) {
+	for (size_t i = 0; i < p->n_prefixes && !ret; i++) {
+		struct mt6d_prefix hashed = { .addr = p->prefix[i], .len = 64 };
+
+		if ((ret = guard_expr_rule_begin(&rb)))
+			break;
 		guard_expr_addr_in(&rb, NFT_PAYLOAD_NETWORK_HEADER, IP6_DADDR_OFF, &hashed);
 		if (!p->anyip) {
 			e = guard_expr_alloc(&rb, "fib");
@@ -295,7 +298,7 @@ enum ks_match {
 
 static int killswitch_rule(struct mt6d_nft_batch *b, const char *table, const char *name,
 			   const struct guard_killswitch_params *p, const struct mt6d_prefix *route,
-			   enum ks_match m)
+			   enum ks_match m, const char *oif)
 {
 	static const uint8_t ipv6 = NFPROTO_IPV6;
 	char tun[IFNAMSIZ] = { 0 }, uplink[IFNAMSIZ] = { 0 };
@@ -306,7 +309,7 @@ static int killswitch_rule(struct mt6d_nft_batch *b, const char *table, const ch
 		return ret;
 	rb.family = NFPROTO_INET;
 	strncpy(tun, p->tun_dev, sizeof(tun) - 1);
-	strncpy(uplink, p->uplink, sizeof(uplink) - 1);
+	strncpy(uplink, oif, sizeof(uplink) - 1);
 	/* An inet chain sees IPv4 too: the offsets below are IPv6's. */
 	guard_expr_meta(&rb, NFT_META_NFPROTO, NFT_REG_2);
 	guard_expr_cmp(&rb, NFT_REG_2, NFT_CMP_EQ, &ipv6, 1);
@@ -354,8 +357,13 @@ int guard_rules_killswitch(struct mt6d_nft_batch *b, const char *table,
 				       GUARD_PRIO_FILTER);
 		for (int m = 0; m < KS_NMATCH && !ret; m++)
 			for (size_t i = 0; i < p->n_routes && !ret; i++)
-				ret = killswitch_rule(b, table, chains[c].name, p, &p->routes[i],
-						      (enum ks_match)m);
+				/* Into the tunnel only, or out of no uplink: one rule per uplink.
+				 */
+				for (size_t u = 0; u < (m == KS_TO_PEER ? 1 : p->n_uplinks) && !ret;
+				     u++)
+					ret = killswitch_rule(b, table, chains[c].name, p,
+							      &p->routes[i], (enum ks_match)m,
+							      p->uplinks[u]);
 	}
 	return ret;
 }

@@ -55,10 +55,11 @@ size_t guard_set_key_len(enum guard_set s);
 uint32_t guard_set_key_type(enum guard_set s);
 
 struct guard_table_params {
-	const char *name;	/* tunnel name; the table is "mt6d-" name */
-	struct in6_addr prefix; /* our hashed /64 */
-	bool anyip;		/* the whole /64 is local: guard all of it */
-	uint32_t evidence_ms;	/* how long one packet counts as evidence */
+	const char *name;			  /* tunnel name; the table is "mt6d-" name */
+	struct in6_addr prefix[MT6D_MAX_UPLINKS]; /* our hashed /64s, one per uplink */
+	size_t n_prefixes;
+	bool anyip;	      /* the whole /64 is local: guard all of it */
+	uint32_t evidence_ms; /* how long one packet counts as evidence */
 };
 
 /* One element change; @timeout_ms 0 deletes. */

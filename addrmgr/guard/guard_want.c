@@ -102,49 +102,96 @@ static int want_ports(const struct guard_want_params *p, struct want *w, uint64_
 	return ret;
 }
 
+/* Our planned addresses of every uplink; *@live: the longest-lived one's lifetime. */
+static int want_local(const struct guard_want_params *p, struct want *w, uint64_t *live)
+{
+	int ret = 0;
+
+	for (size_t k = 0; k < p->plans->n; k++) {
+		const struct plan *plan = p->plans->plan[k];
+
+		for (size_t i = 0; i < plan->n && !ret; i++) {
+			uint64_t ms = (uint64_t)plan->e[i].valid_lft * 1000;
+
+			ret = put(w, GUARD_LOCAL, &plan->e[i].addr, ms);
+			if (ms > *live)
+				*live = ms;
+		}
+	}
+	for (size_t i = 0; i < p->n_extra_local && !ret; i++)
+		ret = put(w, GUARD_LOCAL, &p->extra_local[i],
+			  (uint64_t)GUARD_WANT_HOLD_SLOTS * p->interval * 1000);
+	return ret;
+}
+
+/*
+ * The peer keeps an address as long as we do: lifetime slots after its own; each element
+ * runs out as its slot leaves the window.
+ */
+static int want_peer(const struct guard_want_params *p, struct want *w, uint64_t top)
+{
+	uint64_t clock = mt6d_slot(p->now, p->interval);
+	uint64_t lo = clock > p->lifetime + 1 ? clock - p->lifetime - 1 : 0;
+	int ret = 0;
+
+	for (size_t k = 0; k < p->n_peer_uplinks; k++) {
+		const struct mt6d_peer_uplink *u = &p->peer_uplinks[k];
+
+		for (uint64_t s = lo; s <= top && !ret; s++) {
+			struct in6_addr a;
+
+			ret = mt6d_hashed_addr(p->deriver, u->name, &u->prefix.addr, p->peer_iid, s,
+					       &a);
+			if (!ret)
+				ret = put(w, GUARD_PEER, &a, ms_until_end(p, s + p->lifetime + 1));
+		}
+	}
+	for (size_t i = 0; i < p->n_peer_addrs && !ret; i++)
+		ret = put(w, GUARD_PEER, &p->peer_addrs[i],
+			  (uint64_t)GUARD_WANT_HOLD_SLOTS * p->interval * 1000);
+	return ret;
+}
+
+/* Our addresses of the slots just before each plan that are not local any more. */
+static int want_retired(const struct guard_want_params *p, struct want *w)
+{
+	int ret = 0;
+
+	for (size_t k = 0; k < p->plans->n && !ret; k++) {
+		const struct plan *plan = p->plans->plan[k];
+		const struct plan_params *pp = p->plans->pp[k];
+		uint64_t first = plan->n ? plan->e[0].slot : plan->current;
+		uint64_t lo =
+			first > GUARD_WANT_RETIRED_SLOTS ? first - GUARD_WANT_RETIRED_SLOTS : 0;
+
+		for (uint64_t s = lo; s < first && !ret; s++) {
+			struct in6_addr a;
+
+			ret = mt6d_hashed_addr(p->deriver, pp->uplink, pp->prefix, pp->iid, s, &a);
+			if (ret || has(w, GUARD_LOCAL, &a))
+				continue;
+			/* It leaves the window when the plan starts GUARD_WANT_RETIRED_SLOTS
+			 * later. */
+			ret = put(w, GUARD_RETIRED, &a,
+				  ms_until_end(p, s + p->lifetime + GUARD_WANT_RETIRED_SLOTS));
+		}
+	}
+	return ret;
+}
+
 int guard_want_build(const struct guard_want_params *p, struct guard_op *out, size_t max)
 {
 	struct want w = { .op = out, .max = max };
-	uint64_t hold = (uint64_t)GUARD_WANT_HOLD_SLOTS * p->interval * 1000;
 	uint64_t clock = mt6d_slot(p->now, p->interval);
-	uint64_t top = (p->plan->current > clock ? p->plan->current : clock) + 2;
-	uint64_t first = p->plan->n ? p->plan->e[0].slot : p->plan->current;
-	uint64_t lo, live = hold;
-	int ret = 0;
+	uint64_t current = p->plans->n ? p->plans->plan[0]->current : clock;
+	uint64_t top = (current > clock ? current : clock) + 2;
+	uint64_t live = (uint64_t)GUARD_WANT_HOLD_SLOTS * p->interval * 1000;
+	int ret = want_local(p, &w, &live);
 
-	for (size_t i = 0; i < p->plan->n && !ret; i++) {
-		ret = put(&w, GUARD_LOCAL, &p->plan->e[i].addr,
-			  (uint64_t)p->plan->e[i].valid_lft * 1000);
-		if ((uint64_t)p->plan->e[i].valid_lft * 1000 > live)
-			live = (uint64_t)p->plan->e[i].valid_lft * 1000;
-	}
-	for (size_t i = 0; i < p->n_extra_local && !ret; i++)
-		ret = put(&w, GUARD_LOCAL, &p->extra_local[i], hold);
-
-	/* The peer keeps an address as long as we do: lifetime slots after its own; each
-	 * element runs out as its slot leaves the window. */
-	lo = clock > p->lifetime + 1 ? clock - p->lifetime - 1 : 0;
-	for (uint64_t s = lo; s <= top && !ret; s++) {
-		struct in6_addr a;
-
-		ret = mt6d_hashed_addr(p->deriver, NULL, p->peer_prefix, p->peer_iid, s, &a);
-		if (!ret)
-			ret = put(&w, GUARD_PEER, &a, ms_until_end(p, s + p->lifetime + 1));
-	}
-	for (size_t i = 0; i < p->n_peer_addrs && !ret; i++)
-		ret = put(&w, GUARD_PEER, &p->peer_addrs[i], hold);
-
-	lo = first > GUARD_WANT_RETIRED_SLOTS ? first - GUARD_WANT_RETIRED_SLOTS : 0;
-	for (uint64_t s = lo; s < first && !ret; s++) {
-		struct in6_addr a;
-
-		ret = mt6d_hashed_addr(p->deriver, NULL, p->prefix, p->iid, s, &a);
-		if (ret || has(&w, GUARD_LOCAL, &a))
-			continue;
-		/* It leaves the window when the plan starts GUARD_WANT_RETIRED_SLOTS later. */
-		ret = put(&w, GUARD_RETIRED, &a,
-			  ms_until_end(p, s + p->lifetime + GUARD_WANT_RETIRED_SLOTS));
-	}
+	if (!ret)
+		ret = want_peer(p, &w, top);
+	if (!ret)
+		ret = want_retired(p, &w);
 	if (!ret)
 		ret = want_ports(p, &w, live);
 	return ret < 0 ? ret : (int)w.n;

@@ -15,9 +15,10 @@
  * What the guard's sets should hold at one moment, each element with the time it should
  * still live, so that nothing outlives a dead mt6d-addrmgr for long:
  *
- *   local    every planned address (until its valid lifetime ends) and our other
+ *   local    every planned address of every uplink (until its valid lifetime ends), our other
  *            addresses still bound or on the uplink (held ones: GUARD_WANT_HOLD_SLOTS)
- *   peer     the peer's addresses of the slot window around now, and every address the
+ *   peer     the peer's addresses of the slot window around now on each of its uplinks,
+ *            and every address the
  *            kernel reports for the peer in the association, even one outside the window:
  *            a peer whose ASCONFs were lost still sends from it
  *   retired  our addresses of the GUARD_WANT_RETIRED_SLOTS slots before the plan that are
@@ -35,10 +36,13 @@
 #define GUARD_WANT_RETIRED_SLOTS 8
 
 struct guard_want_params {
-	const struct plan *plan;
+	const struct plan_set *plans; /* ours, one per uplink */
 	const struct mt6d_deriver *deriver;
-	const struct in6_addr *prefix, *iid; /* ours */
-	const struct in6_addr *peer_prefix, *peer_iid;
+	/* The side's /64s (the first uplink's): what the association ports derive from. */
+	const struct in6_addr *prefix, *peer_prefix;
+	const struct in6_addr *peer_iid;
+	const struct mt6d_peer_uplink *peer_uplinks; /* whose slot windows are the peer's */
+	size_t n_peer_uplinks;
 	unsigned int interval, lifetime;
 	time_t now;
 	const struct in6_addr *extra_local; /* ours, not planned, still bound or on the uplink */

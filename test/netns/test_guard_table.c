@@ -167,7 +167,8 @@ static const struct mt6d_prefix proutes[] = { { .addr = { { { 0xfd, 0, 0, 0xb } 
 
 static const struct guard_table_params params = {
 	.name = "t1",
-	.prefix = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 1 } } },
+	.prefix = { { { { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 1 } } } },
+	.n_prefixes = 1,
 	.evidence_ms = 30000,
 };
 
@@ -371,7 +372,7 @@ static void test_anyip(void)
 
 	p.name = "t2";
 	p.anyip = true;
-	p.prefix = in6("2001:db8:3:3::");
+	p.prefix[0] = in6("2001:db8:3:3::");
 	ret = guard_table_open(&g, &p);
 	if (!ret)
 		ret = guard_table_install(g, NULL, 0, err, sizeof(err));
@@ -391,7 +392,8 @@ static void test_anyip(void)
 static const struct guard_killswitch_params ks = {
 	.name = "t1",
 	.tun_dev = "mt6d0",
-	.uplink = "inet0",
+	.uplinks = { "inet0" },
+	.n_uplinks = 1,
 	.routes = proutes,
 	.n_routes = 1,
 };

@@ -28,9 +28,10 @@ static char *first_line(char *text)
 int main(void)
 {
 	struct plan plan = { .current = 100, .n = 2 };
+	struct plan_params pp = { .uplink = NULL };
 	struct addrmgr_stats stats = { .rotations = 7, .failures = 2, .retired = 5 };
 	struct addrmgr_report r = {
-		.plan = &plan,
+		.plans = { .n = 1, .plan = { &plan }, .pp = { &pp } },
 		.stats = &stats,
 		.interval = 10,
 		.attached = true,
@@ -63,12 +64,14 @@ int main(void)
 
 	out = render(&r, true);
 	CHECK(!strncmp(out, json_head, strlen(json_head)), "json head: %s", out);
-	CHECK(strstr(out, "{\"role\":\"current\",\"address\":\"2001:db8::1\",\"slot\":100,"
+	CHECK(strstr(out, "{\"role\":\"current\",\"address\":\"2001:db8::1\",\"uplink\":null,"
+			  "\"slot\":100,"
 			  "\"age_seconds\":5,\"valid_lifetime\":25,\"preferred_lifetime\":15,"
 			  "\"evidence\":null}") != NULL,
 	      "json current entry: %s", out);
-	CHECK(strstr(out, "\"role\":\"next\",\"address\":\"2001:db8::2\",\"slot\":101,"
-			  "\"age_seconds\":-5,") != NULL,
+	CHECK(strstr(out,
+		     "\"role\":\"next\",\"address\":\"2001:db8::2\",\"uplink\":null,\"slot\":101,"
+		     "\"age_seconds\":-5,") != NULL,
 	      "json next entry, negative age: %s", out);
 	CHECK(strstr(out, "\"guard\":null") != NULL, "json without guard: %s", out);
 	free(out);

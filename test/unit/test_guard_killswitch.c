@@ -280,7 +280,8 @@ int main(void)
 	struct guard_killswitch_params kp = {
 		.name = "site",
 		.tun_dev = "mt6d0",
-		.uplink = "inet0",
+		.uplinks = { "inet0" },
+		.n_uplinks = 1,
 		.routes = routes,
 		.n_routes = 2,
 	};

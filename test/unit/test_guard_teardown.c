@@ -86,13 +86,16 @@ static void test_want(void)
 
 	if (mt6d_deriver_init(&d, psk, sizeof(psk)) || plan_build(&plan, &pp, now, 100000))
 		abort();
+	struct mt6d_peer_uplink peer = { .prefix = { .addr = ppfx, .len = 64 } };
+	struct plan_set ps = { .n = 1, .plan = { &plan }, .pp = { &pp } };
 	struct guard_want_params p = {
-		.plan = &plan,
+		.plans = &ps,
 		.deriver = &d,
 		.prefix = &pfx,
-		.iid = &iid,
 		.peer_prefix = &ppfx,
 		.peer_iid = &piid,
+		.peer_uplinks = &peer,
+		.n_peer_uplinks = 1,
 		.interval = 10,
 		.lifetime = 1,
 		.now = now,
@@ -181,13 +184,16 @@ static void test_want_ports(void)
 
 	if (mt6d_deriver_init(&d, psk, sizeof(psk)) || plan_build(&plan, &pp, now, 100000))
 		abort();
+	struct mt6d_peer_uplink peer = { .prefix = { .addr = ppfx, .len = 64 } };
+	struct plan_set ps = { .n = 1, .plan = { &plan }, .pp = { &pp } };
 	struct guard_want_params p = {
-		.plan = &plan,
+		.plans = &ps,
 		.deriver = &d,
 		.prefix = &pfx,
-		.iid = &iid,
 		.peer_prefix = &ppfx,
 		.peer_iid = &piid,
+		.peer_uplinks = &peer,
+		.n_peer_uplinks = 1,
 		.interval = 10,
 		.lifetime = 1,
 		.now = now,
