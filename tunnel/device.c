@@ -17,24 +17,30 @@
 #define TUNNEL_OUTER_OVERHEAD (40 + 12 + 28 + 16)
 
 /*
- * mtu = auto: the uplink's MTU less what the tunnel adds, so full-size inner packets
+ * mtu = auto: the uplinks' smallest MTU less what the tunnel adds, so full-size inner packets
  * need no SCTP fragmentation; never below IPv6's minimum (SCTP fragments then).
  */
 static unsigned int inner_mtu(const struct tunnel *t)
 {
-	struct ifreq ifr = { 0 };
 	unsigned int overhead =
 		TUNNEL_OUTER_OVERHEAD + (unsigned int)keyring_overhead(&t->sess.cur.keys[0]);
-	int fd, mtu = 1500;
+	int fd, mtu = 0;
 
 	if (t->cfg->mtu)
 		return t->cfg->mtu;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->cfg->interface);
+	/* The smallest of the uplinks': traffic may move to any of them. */
 	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && ioctl(fd, SIOCGIFMTU, &ifr) == 0)
-		mtu = ifr.ifr_mtu;
+	for (size_t i = 0; fd >= 0 && i < t->cfg->n_uplinks; i++) {
+		struct ifreq ifr = { 0 };
+
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->cfg->uplinks[i].interface);
+		if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && (!mtu || ifr.ifr_mtu < mtu))
+			mtu = ifr.ifr_mtu;
+	}
 	if (fd >= 0)
 		close(fd);
+	if (!mtu)
+		mtu = 1500;
 	return mtu - (int)overhead >= 1280 ? (unsigned int)mtu - overhead : 1280;
 }
 

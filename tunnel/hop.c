@@ -111,22 +111,40 @@ static int ep_open(struct tunnel *t, uint64_t epoch, uint64_t slot, struct tunne
 	return 0;
 }
 
-/* Binds @ep to its slot's address, on [tunnel] port or the first free port candidate. */
+/* @ep's slot's address on every uplink, the first uplink's first; how many. */
+static size_t ep_addrs(const struct tunnel *t, const struct tunnel_ep *ep, struct in6_addr *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->d.n_uplinks; i++) {
+		const struct mt6d_uplink *u = &t->cfg->uplinks[i];
+
+		if (!mt6d_hashed_addr(&t->deriver, u->name, &t->d.uplinks[i].prefix,
+				      &t->cfg->local_iid, ep->slot, &out[n]))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Binds @ep to its slot's address on every uplink, on [tunnel] port or the first free port
+ * candidate: the association starts multihomed, and mt6d-addrmgr rotates each uplink's.
+ */
 static int ep_bind(struct tunnel *t, struct tunnel_ep *ep)
 {
 	const struct mt6d_port_range *r = &t->cfg->port_range;
 	unsigned int n = hop_enabled(t) ? MT6D_PORT_CANDIDATES : 1;
 	uint16_t port = t->cfg->port;
-	struct in6_addr addr;
-	int ret = mt6d_hashed_addr(&t->deriver, NULL, &t->d.prefix, &t->cfg->local_iid, ep->slot,
-				   &addr);
+	struct in6_addr addrs[MT6D_MAX_UPLINKS];
+	size_t naddrs = ep_addrs(t, ep, addrs);
+	int ret = naddrs ? 0 : -EIO;
 
 	for (unsigned int c = 0; !ret && c < n; c++) {
 		if (hop_enabled(t))
 			ret = mt6d_assoc_port(&t->deriver, &t->d.prefix, ep->epoch, c, r->lo, r->hi,
 					      &port);
 		if (!ret)
-			ret = endpoint_bind(ep->sk, &addr, 1, port);
+			ret = endpoint_bind(ep->sk, addrs, naddrs, port);
 		if (ret != -EADDRINUSE)
 			break;
 		log_debug("port %u is busy: trying the epoch's next candidate", port);
@@ -138,8 +156,9 @@ static int ep_bind(struct tunnel *t, struct tunnel_ep *ep)
 	if (!hop_enabled(t)) {
 		char buf[INET6_ADDRSTRLEN];
 
-		log_info("endpoint bound to %s port %u",
-			 inet_ntop(AF_INET6, &addr, buf, sizeof(buf)), port);
+		log_info("endpoint bound to %s%s port %u",
+			 inet_ntop(AF_INET6, &addrs[0], buf, sizeof(buf)),
+			 naddrs > 1 ? " and the other uplinks' addresses" : "", port);
 	}
 	return 0;
 }
@@ -283,7 +302,10 @@ void hop_tick(struct tunnel *t, uint64_t now_ms)
 	hop_due(t, slot);
 }
 
-/* The peer's addresses to try, most likely first; clocks may be a slot apart. */
+/*
+ * The peer's addresses to try, most likely first: this slot's on each of its uplinks, then
+ * the next slot's and the last one's (clocks may be a slot apart).
+ */
 static size_t peer_candidates(const struct tunnel *t, struct in6_addr *out)
 {
 	uint64_t s = assoc_slot(t);
@@ -291,9 +313,13 @@ static size_t peer_candidates(const struct tunnel *t, struct in6_addr *out)
 	size_t n = 0;
 
 	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
-		if (!mt6d_hashed_addr(&t->deriver, NULL, &t->cfg->peer_prefix.addr,
-				      &t->cfg->peer_iid, slots[i], &out[n]))
-			n++;
+		for (size_t k = 0; k < t->cfg->n_peer_uplinks; k++) {
+			const struct mt6d_peer_uplink *u = &t->cfg->peer_uplinks[k];
+
+			if (!mt6d_hashed_addr(&t->deriver, u->name, &u->prefix.addr,
+					      &t->cfg->peer_iid, slots[i], &out[n]))
+				n++;
+		}
 	return n;
 }
 
@@ -302,7 +328,7 @@ bool hop_connect(struct tunnel *t)
 	const struct mt6d_port_range *r = &t->cfg->port_range;
 	struct tunnel_ep *ep = hop_current_ep(t);
 	uint16_t port = t->cfg->port;
-	struct in6_addr peers[3];
+	struct in6_addr peers[3 * MT6D_MAX_UPLINKS];
 	sctp_assoc_t id = 0;
 	size_t n;
 	int ret;
@@ -310,7 +336,7 @@ bool hop_connect(struct tunnel *t)
 	if (!ep)
 		return false;
 	if (hop_enabled(t) &&
-	    mt6d_assoc_port(&t->deriver, &t->cfg->peer_prefix.addr, ep->epoch,
+	    mt6d_assoc_port(&t->deriver, &t->cfg->peer_uplinks[0].prefix.addr, ep->epoch,
 			    mt6d_port_attempt(ep->peer_failed), r->lo, r->hi, &port) < 0)
 		return false;
 	n = peer_candidates(t, peers);

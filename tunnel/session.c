@@ -21,10 +21,11 @@ static int link_init(struct session_link *l, const struct mt6d_config *cfg,
 		keyring_set_gen(&l->keys[i], i);
 	}
 	ret = handshake_init(&l->hs, cfg->psk, cfg->psk_len, c, local_prefix, &cfg->local_iid,
-			     &cfg->peer_prefix.addr, &cfg->peer_iid);
+			     &cfg->peer_uplinks[0].prefix.addr, &cfg->peer_iid);
 	if (!ret)
 		ret = handshake_init(&l->rekey, cfg->psk, cfg->psk_len, c, local_prefix,
-				     &cfg->local_iid, &cfg->peer_prefix.addr, &cfg->peer_iid);
+				     &cfg->local_iid, &cfg->peer_uplinks[0].prefix.addr,
+				     &cfg->peer_iid);
 	return ret;
 }
 
@@ -104,7 +105,7 @@ int session_init(struct session *s, const struct mt6d_config *cfg,
 	/* Exactly one side initiates, so the two never race with simultaneous INITs. */
 	memcpy(local, local_prefix->s6_addr, 8);
 	memcpy(local + 8, cfg->local_iid.s6_addr + 8, 8);
-	memcpy(peer, cfg->peer_prefix.addr.s6_addr, 8);
+	memcpy(peer, cfg->peer_uplinks[0].prefix.addr.s6_addr, 8);
 	memcpy(peer + 8, cfg->peer_iid.s6_addr + 8, 8);
 	/* The same id on both ends: neither would initiate, and each could be the other. */
 	if (!memcmp(local, peer, sizeof(local)))

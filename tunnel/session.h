@@ -76,8 +76,9 @@ enum session_action {
 };
 
 /*
- * @now_ms: mt6d_mono_ms() or a test's clock; every deadline below is on it. -EINVAL when
- * this side's id (@local_prefix || [local] iid) is the peer's.
+ * @now_ms: mt6d_mono_ms() or a test's clock; every deadline below is on it. A side's id is
+ * its first uplink's /64 and its iid: -EINVAL when this side's (@local_prefix || [local]
+ * iid) is the peer's (its first uplink's prefix || [peer] iid).
  */
 int session_init(struct session *s, const struct mt6d_config *cfg,
 		 const struct in6_addr *local_prefix, uint64_t now_ms)

@@ -84,8 +84,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (rc == 0 &&
 	    (cfg.psk_len < MT6D_PSK_MIN || cfg.psk_len > MT6D_PSK_MAX || cfg.n_routes < 1 ||
-	     cfg.n_routes > MT6D_MAX_ROUTES || cfg.peer_prefix.len != 64 ||
-	     (cfg.mtu && cfg.mtu < 1280) || cfg.mtu > 65000 || !cfg.interface[0] || !cfg.port))
+	     cfg.n_routes > MT6D_MAX_ROUTES || !cfg.n_uplinks || cfg.n_uplinks > MT6D_MAX_UPLINKS ||
+	     !cfg.n_peer_uplinks || cfg.n_peer_uplinks > MT6D_MAX_UPLINKS ||
+	     cfg.peer_uplinks[0].prefix.len != 64 || (cfg.mtu && cfg.mtu < 1280) ||
+	     cfg.mtu > 65000 || !cfg.uplinks[0].interface[0] || !cfg.port))
 		abort();
 	mt6d_config_clear(&cfg);
 	return 0;

@@ -41,6 +41,8 @@ static void config(struct mt6d_config *cfg, const struct fixture_params *p)
 	must(inet_pton(AF_INET6, local[1], &cfg->local_iid) == 1, "local iid");
 	must(inet_pton(AF_INET6, peer[0], &cfg->peer_prefix.addr) == 1, "peer prefix");
 	cfg->peer_prefix.len = 64;
+	cfg->peer_uplinks[0].prefix = cfg->peer_prefix;
+	cfg->n_peer_uplinks = 1;
 	must(inet_pton(AF_INET6, peer[1], &cfg->peer_iid) == 1, "peer iid");
 	cfg->port = 7861;
 	cfg->encryption = p->cipher;

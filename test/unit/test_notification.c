@@ -26,6 +26,8 @@ static struct tunnel *tunnel(void)
 	inet_pton(AF_INET6, "::1", &cfg.local_iid);
 	inet_pton(AF_INET6, "2001:db8:2::", &cfg.peer_prefix.addr);
 	cfg.peer_prefix.len = 64;
+	cfg.peer_uplinks[0].prefix = cfg.peer_prefix;
+	cfg.n_peer_uplinks = 1;
 	inet_pton(AF_INET6, "::2", &cfg.peer_iid);
 	cfg.rekey_interval = 120;
 	cfg.recovery.max_backoff = 2000;

@@ -23,6 +23,8 @@ static void config(struct mt6d_config *cfg, const char *local_iid, const char *p
 	inet_pton(AF_INET6, local_iid, &cfg->local_iid);
 	inet_pton(AF_INET6, "2001:db8:2::", &cfg->peer_prefix.addr);
 	cfg->peer_prefix.len = 64;
+	cfg->peer_uplinks[0].prefix = cfg->peer_prefix;
+	cfg->n_peer_uplinks = 1;
 	inet_pton(AF_INET6, peer_iid, &cfg->peer_iid);
 	cfg->rekey_interval = 120;
 	cfg->recovery.max_backoff = 2000;
@@ -61,6 +63,7 @@ static void test_initiator(void)
 	session_clear(&a);
 	config(&cfg, "::2", "::1");
 	inet_pton(AF_INET6, "2001:db8:1::", &cfg.peer_prefix.addr);
+	cfg.peer_uplinks[0].prefix = cfg.peer_prefix;
 	start(&b, &cfg, "2001:db8:2::");
 	CHECK(!b.initiator, "2001:db8:2::2 > 2001:db8:1::1 waits");
 	session_clear(&b);
