@@ -1,0 +1,245 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# Several uplinks on both gateways, and failover inside the one association:
+#
+#  hostA ── gwA inet0 ─── r1 ─── inet0 gwB ── hostB     isp1: 2001:db8:1:1::/64 (gwA)
+#               inet2 ─── r2 ─── inet2                         2001:db8:2:1::/64 (gwB)
+#                                                        isp2: 2001:db8:1:2::/64 (gwA)
+#                                                              2001:db8:2:2::/64 (gwB)
+#
+# Each gateway has [uplink isp1] (preference 200, the peer's primary) and [uplink isp2],
+# and names the other's as [peer-uplink isp1] and [peer-uplink isp2]. Slots are 4 s, so
+# addresses rotate on both uplinks during the run.
+#   - The association is multihomed: each side lists a path to each of the peer's uplinks,
+#     and the addresses on the wire are hashed ones of the configured /64s.
+#   - 100 pings/s and a paced TCP transfer while r1 stops forwarding (the gateways are not
+#     told: their links stay up), then comes back, then r2 does the same. Reported: the
+#     longest gap between echo replies and the loss; target gap <= 1 s, loss < 1 %, the
+#     TCP transfer byte-identical.
+#   - While r1 is cut, the traffic is seen on r2's link (control: before the cut, r2
+#     carries heartbeats only, under a quarter of that).
+#   - Rotation went on during the run on both uplinks of gwA.
+#   - No true or inner address in the bytes on either router's links (control: gwA's
+#     current isp2 address is found there).
+. "$(dirname "$0")/../lib.sh"
+mt6d_require
+
+PING=/usr/local/bin/iputils-ping
+INTERVAL=4
+PINGS=1800 # 18 s at 100/s
+A1=2001:db8:1:1::/64
+A2=2001:db8:1:2::/64
+B1=2001:db8:2:1::/64
+B2=2001:db8:2:2::/64
+
+# --- topology: the shared one, its direct link replaced by two routers ----------------
+topo_up
+"$IP" -n "$NS_GWA" link del "$INET_DEV"
+for ns in r1 r2; do
+	"$IP" netns add "$ns"
+	sysctl_ns "$ns" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1
+done
+for ns in $NS_GWA $NS_GWB; do
+	sysctl_ns "$ns" net.ipv6.conf.default.accept_dad=0
+done
+# link_up GW DEV ROUTER RDEV: a veth between GW's DEV and ROUTER's RDEV, both up
+link_up() {
+	"$IP" -n "$1" link add "$2" type veth peer name "$4" netns "$3"
+	"$IP" -n "$1" link set dev "$2" up
+	"$IP" -n "$3" link set dev "$4" up
+}
+link_up "$NS_GWA" inet0 r1 toa
+link_up "$NS_GWB" inet0 r1 tob
+link_up "$NS_GWA" inet2 r2 toa
+link_up "$NS_GWB" inet2 r2 tob
+"$IP" -n r1 link set dev lo up
+"$IP" -n r2 link set dev lo up
+ll() { # NS DEV: its link-local address
+	"$IP" -n "$1" -6 -o addr show dev "$2" scope link | awk '{ sub("/.*", "", $4); print $4 }'
+}
+wait_for "[ -n \"\$(ll r1 toa)\" ] && [ -n \"\$(ll r1 tob)\" ] && [ -n \"\$(ll r2 toa)\" ] &&
+	[ -n \"\$(ll r2 tob)\" ]" 10 || die topology "router link-local addresses did not appear"
+"$IP" -n r1 route add "$A1" dev toa
+"$IP" -n r1 route add "$B1" dev tob
+"$IP" -n r2 route add "$A2" dev toa
+"$IP" -n r2 route add "$B2" dev tob
+"$IP" -n "$NS_GWA" route add "$B1" via "$(ll r1 toa)" dev inet0
+"$IP" -n "$NS_GWA" route add "$B2" via "$(ll r2 toa)" dev inet2
+"$IP" -n "$NS_GWB" route add "$A1" via "$(ll r1 tob)" dev inet0
+"$IP" -n "$NS_GWB" route add "$A2" via "$(ll r2 tob)" dev inet2
+
+# --- configuration: two uplinks a side -------------------------------------------------
+# conf GW IID PEER-IID OWN1 OWN2 PEER1 PEER2
+conf() {
+	cat <<-EOF
+		[tunnel]
+		mtu = 1400
+		[keys]
+		psk-file = $MT6D_ETC/site.key
+		[local]
+		iid = $2
+		[peer]
+		iid = $3
+		routes = $([ "$1" = gwA ] && echo "$LANB_PREFIX" || echo "$LANA_PREFIX")
+		[uplink isp1]
+		interface = inet0
+		prefix = $4
+		preference = 200
+		[uplink isp2]
+		interface = inet2
+		prefix = $5
+		[peer-uplink isp1]
+		prefix = $6
+		[peer-uplink isp2]
+		prefix = $7
+		[rotation]
+		interval = $INTERVAL
+		lifetime = 2
+	EOF
+}
+mkdir -p "$MT6D_ETC"
+mt6d_key
+conf gwA ::1 ::2 "$A1" "$A2" "$B1" "$B2" >"$MT6D_ETC/gwA.conf"
+conf gwB ::2 ::1 "$B1" "$B2" "$A1" "$A2" >"$MT6D_ETC/gwB.conf"
+for gw in gwA gwB; do
+	nsx "$gw" "$MT6D_ADDRMGR" -c "$MT6D_ETC/$gw.conf" -n >/dev/null 2>"$OUT/$gw-check.log" ||
+		die "$gw configuration" "$(cat "$OUT/$gw-check.log")"
+done
+for r in r1 r2; do
+	for d in toa tob; do cap_start "$r-$d" "$r" "$d"; done
+done
+mt6d_start gwA "$MT6D_ETC/gwA.conf"
+mt6d_start gwB "$MT6D_ETC/gwB.conf"
+mt6d_wait_up "two uplinks a side"
+
+# --- the association's paths -----------------------------------------------------------
+paths_to() { # GW PREFIX-START: how many of GW's paths lead to an address there
+	mt6d_tstatus "$1" --json | grep -o '"address":"[0-9a-f:]*"' | grep -c "\"$2" || :
+}
+wait_for "[ \$(paths_to gwA 2001:db8:2:1:) -ge 1 ] && [ \$(paths_to gwA 2001:db8:2:2:) -ge 1 ] &&
+	[ \$(paths_to gwB 2001:db8:1:1:) -ge 1 ] && [ \$(paths_to gwB 2001:db8:1:2:) -ge 1 ]" 20 &&
+	pass "each side has paths to both of the peer's uplinks" ||
+	fail "each side has paths to both of the peer's uplinks" \
+		"$(mt6d_tstatus gwA | head -n 20)"
+slot0=$(mt6d_astatus_key gwA slot)
+
+# --- failover: r1 cut and back, then r2 ------------------------------------------------
+# cut ROUTER / heal ROUTER: the router stops forwarding (drops silently) or resumes
+cut() {
+	nsx "$1" "$NFT" -f - <<-EOF
+		table inet cut {
+			chain forward {
+				type filter hook forward priority 0; policy drop;
+			}
+		}
+	EOF
+}
+heal() { nsx "$1" "$NFT" delete table inet cut; }
+# SCTP packets seen on ROUTER's link to gwA so far
+sctp_on() { # ROUTER
+	pcap_count "$(cap_file "$1-toa")" sctp 2>/dev/null || echo 0
+}
+
+head -c $((3 * 1024 * 1024)) /dev/urandom >/tmp/src
+bg_start tcp-server "$NS_HOSTB" "$SOCAT" -u TCP6-LISTEN:5001,reuseaddr CREATE:/tmp/dst
+wait_for "nsx $NS_HOSTB $SS -ltn | grep -q ':5001'" 10 || die "TCP server" "not listening"
+# Paced: 96 blocks of 32 KiB, one every 0.2 s, so the transfer spans both cuts.
+bg_start tcp-client "$NS_HOSTA" sh -c "i=0; while [ \$i -lt 96 ]; do
+	dd if=/tmp/src bs=32768 skip=\$i count=1 2>/dev/null; sleep 0.2; i=\$((i + 1)); done |
+	$SOCAT -u - TCP6:[$HOSTB]:5001"
+nsx "$NS_HOSTA" "$PING" -6 -D -n -c "$PINGS" -i 0.01 -W 2 "$HOSTB" >"$OUT/ping.log" 2>&1 &
+ping_pid=$!
+sleep 3
+r2_before=$(sctp_on r2)
+log "cutting r1"
+cut r1
+sleep 4
+r2_cut=$(sctp_on r2)
+heal r1
+log "r1 back"
+sleep 4
+log "cutting r2"
+cut r2
+sleep 4
+heal r2
+log "r2 back"
+wait "$ping_pid" || :
+wait_for "! bg_alive tcp-client" 30 || fail "paced TCP transfer ends" "still running"
+sleep 1
+bg_stop tcp-server || :
+
+sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$OUT/ping.log")
+recv=$(sed -n "s/.* \([0-9]*\) received.*/\1/p" "$OUT/ping.log")
+gap=$(awk '/bytes from/ { t = substr($1, 2, length($1) - 2) + 0; if (p && t - p > g) g = t - p; p = t }
+	END { printf "%.3f", g }' "$OUT/ping.log")
+loss=$(awk -v s="${sent:-0}" -v r="${recv:-0}" 'BEGIN { printf "%.2f", s ? 100 * (s - r) / s : 100 }')
+log "pings: $sent sent, $recv received (loss $loss %); longest gap between replies $gap s"
+echo "multihome-failover gap_s=$gap loss_pct=$loss sent=$sent received=$recv" >>"$OUT/figures.txt"
+if [ "${sent:-0}" -eq "$PINGS" ] && awk -v l="$loss" 'BEGIN { exit !(l < 1) }'; then
+	pass "loss $loss % over two failovers and two returns (under 1 %)"
+else
+	fail "loss under 1 % over two failovers" "sent ${sent:-?}, received ${recv:-?}"
+fi
+if awk -v g="$gap" 'BEGIN { exit !(g > 0 && g <= 1) }'; then
+	pass "longest gap between echo replies $gap s (at most 1 s)"
+else
+	fail "longest gap between echo replies at most 1 s" "$gap s"
+fi
+if cmp -s /tmp/src /tmp/dst; then
+	pass "paced TCP transfer across the cuts arrives byte-identical ($(wc -c </tmp/dst) bytes)"
+else
+	fail "paced TCP transfer byte-identical" "$(wc -c </tmp/dst 2>/dev/null || echo 0) of $(wc -c </tmp/src) bytes"
+fi
+
+for r in r1 r2; do
+	for d in toa tob; do cap_stop "$r-$d"; done
+done
+# Before the cut r2 carries heartbeats only; while r1 is cut, the pings.
+moved=$((${r2_cut:-0} - ${r2_before:-0}))
+log "SCTP packets on r2's link to gwA: $r2_before in the 3 s before the cut, $moved in the 4 s of it"
+if [ "$moved" -ge 400 ] && [ "${r2_before:-0}" -lt $((moved / 4)) ]; then
+	pass "the traffic moved to r2 while r1 was cut ($moved SCTP packets, $r2_before before)"
+else
+	fail "the traffic moved to r2 while r1 was cut" "$moved packets during the cut, ${r2_before:-?} before"
+fi
+
+slot1=$(mt6d_astatus_key gwA slot)
+rot=$(mt6d_astatus_key gwA rotations)
+cur=$(mt6d_astatus gwA --json | grep -o '"role":"current","address":"[0-9a-f:]*","uplink":"isp[12]"' |
+	sed 's/.*"address":"\([0-9a-f:]*\)","uplink":"\(isp[12]\)"/\2=\1/' | tr '\n' ' ')
+log "gwA: slots $slot0 to $slot1, $rot rotations; current $cur"
+case $cur in
+*isp1=2001:db8:1:1:*isp2=2001:db8:1:2:* | *isp2=2001:db8:1:2:*isp1=2001:db8:1:1:*)
+	[ "${rot:-0}" -ge 3 ] && pass "addresses rotated on both uplinks during the run ($rot rotations)" ||
+		fail "addresses rotated during the run" "$rot rotations" ;;
+*) fail "a current address on each uplink, in its /64" "$cur" ;;
+esac
+
+# Raw bytes of every packet on the four router links: no true gateway address, no inner
+# address. Control: gwA's current isp2 address is found on r2's link to gwA.
+c2=$(echo "$cur" | tr ' ' '\n' | sed -n 's/^isp2=//p')
+SECRETS="2001:db8:1:1::1 2001:db8:1:2::1 2001:db8:2:1::2 2001:db8:2:2::2 $HOSTA $HOSTB"
+leaks=
+for r in r1 r2; do
+	for d in toa tob; do
+		# shellcheck disable=SC2086
+		"$PCAPGREP" "$(cap_file "$r-$d")" $SECRETS ${c2:-::} >"$OUT/$r-$d-bytes.txt" ||
+			fail "pcapgrep $r-$d" "failed"
+		for a in $SECRETS; do
+			n=$(awk -v a="$a" '$1 == a { print $2 }' "$OUT/$r-$d-bytes.txt")
+			[ "${n:-1}" -eq 0 ] || leaks="$leaks $a@$r-$d:${n:-?}"
+		done
+	done
+done
+hits=$(awk -v a="$c2" '$1 == a { print $2 }' "$OUT/r2-toa-bytes.txt")
+[ -n "$c2" ] && [ "${hits:-0}" -gt 0 ] &&
+	pass "control: the byte search finds gwA's isp2 address $c2 on r2 ($hits packets)" ||
+	fail "control: the byte search finds gwA's isp2 address on r2" "${c2:-none}: ${hits:-0}"
+[ -z "$leaks" ] && pass "no true or inner address on either router's links" ||
+	fail "no true or inner address on the routers' links" "$leaks"
+
+mt6d_stop gwA
+mt6d_stop gwB
+finish
