@@ -78,6 +78,51 @@ static bool load_with(struct mt6d_config *cfg, const struct entry *set)
 	return true;
 }
 
+/* Loads the full file with [uplink] sections @after instead of [local] interface, prefix. */
+static bool load_uplinks(struct mt6d_config *cfg, const char *after)
+{
+	struct bad_case c = { .set = { { "local", "interface", NULL },
+				       { "local", "prefix", NULL } },
+			      .after = after };
+	char text[4096], err[512];
+
+	build(text, sizeof(text), full, ARRAY_SIZE(full), &c);
+	write_file("gw.conf", text, 0644);
+	if (load(cfg, "gw.conf", err, sizeof(err))) {
+		result(false, "load with uplinks: %s", err);
+		return false;
+	}
+	return true;
+}
+
+/* [uplink NAME] sections: one changed, one added, one removed, each once, by name. */
+static void test_uplinks(void)
+{
+	static struct mt6d_config a, b;
+	struct mt6d_config_change out[8];
+	size_t n;
+
+	if (!load_uplinks(&a, "[uplink isp1]\ninterface = eth1\nprefix = 2001:db8:a1::/64\n"
+			      "[uplink isp2]\ninterface = eth2\nprefix = 2001:db8:a2::/64\n"
+			      "[uplink isp3]\ninterface = eth3\nprefix = 2001:db8:a3::/64\n") ||
+	    !load_uplinks(&b, "[uplink isp1]\ninterface = eth1\nprefix = 2001:db8:a1::/64\n"
+			      "[uplink isp2]\ninterface = eth2\nprefix = 2001:db8:a2::/64\n"
+			      "preference = 7\n"
+			      "[uplink isp4]\ninterface = eth4\nprefix = 2001:db8:a4::/64\n"))
+		return;
+	n = mt6d_config_diff(&a, &a, out, ARRAY_SIZE(out));
+	result(n == 0, "uplink sections loaded once, compared with themselves: %zu differ", n);
+	n = mt6d_config_diff(&a, &b, out, ARRAY_SIZE(out));
+	result(n == 3 && !strcmp(out[0].uplink, "isp2") && !strcmp(out[1].uplink, "isp3") &&
+		       !strcmp(out[2].uplink, "isp4") && !strcmp(out[0].section, "uplink") &&
+		       out[0].readers == (MT6D_READ_TUNNEL | MT6D_READ_ADDRMGR),
+	       "isp2 changed, isp3 removed, isp4 added: %zu differ (%s %s %s)", n,
+	       n > 0 ? out[0].uplink : "-", n > 1 ? out[1].uplink : "-",
+	       n > 2 ? out[2].uplink : "-");
+	mt6d_config_clear(&a);
+	mt6d_config_clear(&b);
+}
+
 int main(void)
 {
 	static struct mt6d_config base, again, changed;
@@ -128,6 +173,7 @@ int main(void)
 			       "two keys changed: %zu counted, first %s", n, out[0].name);
 		}
 	}
+	test_uplinks();
 	mt6d_config_clear(&base);
 	mt6d_config_clear(&again);
 	return fixture_end();
