@@ -29,3 +29,41 @@ netns_conf() {
 		cat
 	} >"$1/t.conf"
 }
+
+# netns_begin NAME [TOOL...]: the common start of a daemon test. Needs root and each TOOL
+# (exits 77, SKIP, without); makes the namespace $ns (lo up, the veth inet0 with its peer
+# inet1, both up) and the directory $dir, and an EXIT trap that kills $pid (the daemon,
+# when set) and removes both. ok/bad count checks, netns_end reports them.
+netns_begin() {
+	[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+	_name=$1
+	shift
+	for _t in "$@"; do
+		command -v "$_t" >/dev/null || { echo "SKIP: needs $_t"; exit 77; }
+	done
+	ns=mt6d-$_name-$$
+	dir=$(mktemp -d)
+	failed=0
+	passed=0
+	pid=
+	trap netns_cleanup EXIT
+	ip netns add "$ns" || { echo "SKIP: cannot create a network namespace"; exit 77; }
+	ip -n "$ns" link set lo up
+	netns_veth 0
+}
+netns_veth() { # N: the veth inetN with its peer inet(N+1) in $ns, both up
+	ip -n "$ns" link add "inet$1" type veth peer name "inet$(($1 + 1))"
+	ip -n "$ns" link set "inet$1" up
+	ip -n "$ns" link set "inet$(($1 + 1))" up
+}
+netns_cleanup() {
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || :
+	ip netns del "$ns" 2>/dev/null || :
+	rm -rf "$dir"
+}
+ok() { passed=$((passed + 1)); echo "ok   - $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL - $*"; }
+netns_end() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}

@@ -15,34 +15,12 @@
 # to an address on inet2 is received before the guard is up); the kill switch has rules
 # for both uplinks; the status names each address's uplink. SIGTERM (no tunnel) removes
 # the addresses of both. Needs root: exits 77 (SKIP) without.
+# shellcheck disable=SC2154  # ns, dir: set by netns_begin (lib.sh)
 set -eu
 . "$(dirname "$0")/lib.sh"
 bin=$1
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
-command -v nft >/dev/null || { echo "SKIP: needs nft"; exit 77; }
-command -v socat >/dev/null || { echo "SKIP: needs socat"; exit 77; }
-
-ns=mt6d-mu-$$
-dir=$(mktemp -d)
-failed=0
-passed=0
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || :
-	ip netns del "$ns" 2>/dev/null || :
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-ok() { passed=$((passed + 1)); echo "ok   - $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $*"; }
-
-ip netns add "$ns" || { echo "SKIP: cannot create a network namespace"; exit 77; }
-for i in 0 2; do
-	ip -n "$ns" link add inet$i type veth peer name inet$((i + 1))
-	ip -n "$ns" link set inet$i up
-	ip -n "$ns" link set inet$((i + 1)) up
-done
-ip -n "$ns" link set lo up
+netns_begin mu nft socat
+netns_veth 2
 netns_key "$dir" >/dev/null
 {
 	echo "[keys]"
@@ -143,5 +121,4 @@ pid=
 [ -z "$(addrs inet0)" ] && [ -z "$(addrs inet2)" ] &&
 	ok "SIGTERM without the tunnel: both uplinks' addresses gone" ||
 	bad "left: [$(addrs inet0 | tr '\n' ' ')] [$(addrs inet2 | tr '\n' ' ')]"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+netns_end

@@ -11,26 +11,11 @@
 #   +---------------------+
 #
 # Needs root: exits 77 (SKIP) without.
+# shellcheck disable=SC2154  # ns, dir: set by netns_begin (lib.sh)
 set -eu
 . "$(dirname "$0")/lib.sh"
 bin=$1
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
-command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
-
-ns=mt6d-pm-$$
-dir=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || :
-	ip netns del "$ns" 2>/dev/null || :
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-ip netns add "$ns" || { echo "SKIP: cannot create a network namespace"; exit 77; }
-ip -n "$ns" link add inet0 type veth peer name inet1
-ip -n "$ns" link set lo up
-ip -n "$ns" link set inet0 up
-ip -n "$ns" link set inet1 up
+netns_begin pm python3
 key=$(netns_key "$dir")
 netns_conf "$dir" <<EOF2
 [rotation]

@@ -15,31 +15,11 @@
 # - A new key in the same key file: both daemons must restart for it; the addresses stay
 #   those of the running key, and the key is in neither the reply nor the log.
 # Needs root: exits 77 (SKIP) without.
+# shellcheck disable=SC2154  # ns, dir: set by netns_begin (lib.sh)
 set -eu
 . "$(dirname "$0")/lib.sh"
 bin=$1
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
-command -v nft >/dev/null || { echo "SKIP: needs nft"; exit 77; }
-
-ns=mt6d-rl-$$
-dir=$(mktemp -d)
-failed=0
-passed=0
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || :
-	ip netns del "$ns" 2>/dev/null || :
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-ok() { passed=$((passed + 1)); echo "ok   - $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $*"; }
-
-ip netns add "$ns" || { echo "SKIP: cannot create a network namespace"; exit 77; }
-ip -n "$ns" link add inet0 type veth peer name inet1
-ip -n "$ns" link set lo up
-ip -n "$ns" link set inet0 up
-ip -n "$ns" link set inet1 up
+netns_begin rl nft
 key1=$(netns_key "$dir")
 mkdir "$dir/m1" "$dir/m2"
 conf() { # LIFETIME METRICS-DIR MTU
@@ -144,5 +124,4 @@ fi
 kill -TERM "$pid"
 wait "$pid" || :
 pid=
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+netns_end
