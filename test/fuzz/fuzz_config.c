@@ -6,6 +6,7 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Icommon \
  *	common/config.c common/config_keys.c common/config_parse.c common/config_psk.c \
+ *	common/config_uplink.c \
  *	common/config_read.c common/config_rules.c test/fuzz/fuzz_config.c \
  *	$(pkg-config --cflags --libs inih libcrypto) -o fuzz_config
  */
