@@ -58,6 +58,7 @@ struct lane {
 	struct uplink_seen seen; /* our addresses on the uplink, as read this tick */
 	struct assoc_state assoc;
 	struct anyip anyip; /* mode = anyip: the local route */
+	bool reached;	    /* the peer's SCTP was seen reaching it since the tunnel attached */
 };
 
 struct addrmgr {
@@ -69,7 +70,7 @@ struct addrmgr {
 
 	struct lane lanes[MT6D_MAX_UPLINKS];
 	size_t n_lanes;
-	size_t primary;	 /* the lane the peer is asked to send to: highest preference */
+	size_t primary;	 /* the lane the peer is asked to send to (pick_primary) */
 	uint64_t forced; /* slot made current early by --rotate, 0: none */
 	uint64_t last_current;
 	pid_t attached_pid; /* the tunnel process last attached to */
@@ -127,8 +128,10 @@ static void attach_tunnel(struct addrmgr *m)
 	else
 		log_info("attached to mt6d-tunnel pid %d", (int)m->ts.pid);
 	m->attached_pid = m->ts.pid;
-	for (size_t i = 0; i < m->n_lanes; i++)
+	for (size_t i = 0; i < m->n_lanes; i++) {
 		m->lanes[i].assoc.primary_assoc = 0;
+		m->lanes[i].reached = false;
+	}
 	if (mt6d_evloop_add(m->d.loop, m->ts.pidfd, EPOLLIN, on_tunnel_exit, m) < 0)
 		log_warnx("cannot watch the tunnel process");
 }
@@ -255,6 +258,60 @@ static bool plan_lanes(struct addrmgr *m, time_t now)
 	return true;
 }
 
+/* Whether the guard saw the peer's SCTP reach one of @l's planned addresses lately. */
+static bool lane_reached(const struct addrmgr *m, const struct lane *l)
+{
+	for (size_t i = 0; i < l->plan.n; i++)
+		if (guard_has_evidence(m->guard, &l->plan.e[i].addr))
+			return true;
+	return false;
+}
+
+/*
+ * The lane the peer is asked to send to: the one of highest preference among those that
+ * are live, that is, the peer's SCTP was seen reaching one of its addresses within the
+ * evidence window (its heartbeats reach every path), or was never seen reaching it since
+ * the tunnel attached (a path still coming up is not dead). A dead uplink is left so: the
+ * peer's SCTP moves away from it on its own, and this keeps the next rotation from making
+ * it the primary again. Without the guard there is no evidence: the preference alone.
+ */
+static size_t pick_primary(struct addrmgr *m)
+{
+	size_t best = 0;
+	bool live[MT6D_MAX_UPLINKS];
+
+	for (size_t i = 0; i < m->n_lanes; i++) {
+		bool now = m->guard && lane_reached(m, &m->lanes[i]);
+
+		live[i] = now || !m->lanes[i].reached;
+		m->lanes[i].reached |= now;
+	}
+	for (size_t i = 1; i < m->n_lanes; i++)
+		if (live[i] &&
+		    (!live[best] || m->lanes[i].conf->preference > m->lanes[best].conf->preference))
+			best = i;
+	return best;
+}
+
+static void follow_primary(struct addrmgr *m)
+{
+	size_t p = pick_primary(m);
+	const struct mt6d_uplink *from = m->lanes[m->primary].conf, *to = m->lanes[p].conf;
+
+	if (p == m->primary)
+		return;
+	if (lane_reached(m, &m->lanes[m->primary]))
+		log_info("uplink %s (%s) reached again: asking the peer to send to it", to->name,
+			 to->interface);
+	else
+		log_info("uplink %s (%s): the peer reached none of its addresses lately; asking "
+			 "it to send to uplink %s (%s)",
+			 from->name, from->interface, to->name, to->interface);
+	m->primary = p;
+	for (size_t i = 0; i < m->n_lanes; i++)
+		m->lanes[i].assoc.primary_assoc = 0;
+}
+
 static void reconcile(struct addrmgr *m)
 {
 	struct plan_set ps = plan_set_of(m);
@@ -309,8 +366,10 @@ static void reconcile(struct addrmgr *m)
 	if (!m->ready && mt6d_notify_send("READY=1") == 0)
 		m->ready = true;
 	attach_tunnel(m);
-	if (m->guard)
+	if (m->guard) {
 		table_sync_evidence(&t);
+		follow_primary(m);
+	}
 	nbound = sync_assoc(m, now, bound);
 	for (size_t i = 0; i < m->n_lanes; i++) {
 		struct lane *l = &m->lanes[i];

@@ -13,21 +13,23 @@
 # addresses rotate on both uplinks during the run.
 #   - The association is multihomed: each side lists a path to each of the peer's uplinks,
 #     and the addresses on the wire are hashed ones of the configured /64s.
-#   - 100 pings/s and a paced TCP transfer while r1 stops forwarding (the gateways are not
-#     told: their links stay up), then comes back, then r2 does the same. Reported: the
+#   - 100 pings/s and a paced TCP transfer while r1 stops forwarding for 5 s (the gateways
+#     are not told: their links stay up), then comes back, then r2 does the same. Reported: the
 #     longest gap between echo replies and the loss; target gap <= 1 s, loss < 1 %, the
 #     TCP transfer byte-identical.
 #   - While r1 is cut, the traffic is seen on r2's link (control: before the cut, r2
 #     carries heartbeats only, under a quarter of that).
+#   - Each side asks the peer to send to isp2 while r1 is cut (the peer reaches none of its
+#     isp1 addresses), and to isp1 again after; r2's cut moves nothing.
 #   - Rotation went on during the run on both uplinks of gwA.
 #   - No true or inner address in the bytes on either router's links (control: gwA's
-#     current isp2 address is found there).
+#     isp2 address current during r1's cut is found on r2's).
 . "$(dirname "$0")/../lib.sh"
 mt6d_require
 
 PING=/usr/local/bin/iputils-ping
 INTERVAL=4
-PINGS=1800 # 18 s at 100/s
+PINGS=2000 # 20 s at 100/s
 A1=2001:db8:1:1::/64
 A2=2001:db8:1:2::/64
 B1=2001:db8:2:1::/64
@@ -126,8 +128,9 @@ wait_for "[ \$(paths_to gwA 2001:db8:2:1:) -ge 1 ] && [ \$(paths_to gwA 2001:db8
 slot0=$(mt6d_astatus_key gwA slot)
 
 # --- failover: r1 cut and back, then r2 ------------------------------------------------
-# cut ROUTER / heal ROUTER: the router stops forwarding (drops silently) or resumes
-cut() {
+# router_cut ROUTER / router_heal ROUTER: the router stops forwarding (drops silently) or
+# resumes
+router_cut() {
 	nsx "$1" "$NFT" -f - <<-EOF
 		table inet cut {
 			chain forward {
@@ -136,7 +139,7 @@ cut() {
 		}
 	EOF
 }
-heal() { nsx "$1" "$NFT" delete table inet cut; }
+router_heal() { nsx "$1" "$NFT" delete table inet cut; }
 # SCTP packets seen on ROUTER's link to gwA so far
 sctp_on() { # ROUTER
 	pcap_count "$(cap_file "$1-toa")" sctp 2>/dev/null || echo 0
@@ -154,16 +157,19 @@ ping_pid=$!
 sleep 3
 r2_before=$(sctp_on r2)
 log "cutting r1"
-cut r1
-sleep 4
+router_cut r1
+sleep 5
 r2_cut=$(sctp_on r2)
-heal r1
+# gwA's isp2 address that the peer sends to now: the byte search's control below
+c2=$(mt6d_astatus gwA --json | grep -o '"role":"current","address":"[0-9a-f:]*","uplink":"isp2"' |
+	cut -d'"' -f8)
+router_heal r1
 log "r1 back"
 sleep 4
 log "cutting r2"
-cut r2
-sleep 4
-heal r2
+router_cut r2
+sleep 5
+router_heal r2
 log "r2 back"
 wait "$ping_pid" || :
 wait_for "! bg_alive tcp-client" 30 || fail "paced TCP transfer ends" "still running"
@@ -198,12 +204,27 @@ for r in r1 r2; do
 done
 # Before the cut r2 carries heartbeats only; while r1 is cut, the pings.
 moved=$((${r2_cut:-0} - ${r2_before:-0}))
-log "SCTP packets on r2's link to gwA: $r2_before in the 3 s before the cut, $moved in the 4 s of it"
+log "SCTP packets on r2's link to gwA: $r2_before in the 3 s before the cut, $moved in the 5 s of it"
 if [ "$moved" -ge 400 ] && [ "${r2_before:-0}" -lt $((moved / 4)) ]; then
 	pass "the traffic moved to r2 while r1 was cut ($moved SCTP packets, $r2_before before)"
 else
 	fail "the traffic moved to r2 while r1 was cut" "$moved packets during the cut, ${r2_before:-?} before"
 fi
+
+# The peer's primary follows the uplinks it reaches: away from isp1 while r1 is cut, back
+# after; r2's cut (isp2, not the primary) moves nothing.
+for gw in gwA gwB; do
+	away=$(grep -c 'uplink isp1 (inet0): the peer reached none of its addresses lately; asking it to send to uplink isp2' \
+		"$OUT/$gw-addrmgr.log" || :)
+	back=$(grep -c 'uplink isp1 (inet0) reached again' "$OUT/$gw-addrmgr.log" || :)
+	other=$(grep -c 'uplink isp2 (inet2): the peer reached none' "$OUT/$gw-addrmgr.log" || :)
+	if [ "$away" -eq 1 ] && [ "$back" -eq 1 ] && [ "$other" -eq 0 ]; then
+		pass "$gw: the peer's primary left isp1 while r1 was cut and came back after"
+	else
+		fail "$gw: the peer's primary follows the uplinks it reaches" \
+			"away $away, back $back, isp2 left $other times"
+	fi
+done
 
 slot1=$(mt6d_astatus_key gwA slot)
 rot=$(mt6d_astatus_key gwA rotations)
@@ -218,8 +239,7 @@ case $cur in
 esac
 
 # Raw bytes of every packet on the four router links: no true gateway address, no inner
-# address. Control: gwA's current isp2 address is found on r2's link to gwA.
-c2=$(echo "$cur" | tr ' ' '\n' | sed -n 's/^isp2=//p')
+# address. Control: gwA's isp2 address current during r1's cut is found on r2's link.
 SECRETS="2001:db8:1:1::1 2001:db8:1:2::1 2001:db8:2:1::2 2001:db8:2:2::2 $HOSTA $HOSTB"
 leaks=
 for r in r1 r2; do
