@@ -52,6 +52,17 @@ static const struct kind kinds[] = {
 	  offsetof(struct mt6d_config, n_peer_uplinks) },
 };
 
+const struct mt6d_config_key *mt6d_config_uplink_keys(const char *word, size_t *n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(kinds[i].word, word)) {
+			*n = kinds[i].n_keys;
+			return kinds[i].keys;
+		}
+	*n = 0;
+	return NULL;
+}
+
 /* Both list elements start with the name. */
 _Static_assert(offsetof(struct mt6d_uplink, name) == 0, "name first");
 _Static_assert(offsetof(struct mt6d_peer_uplink, name) == 0, "name first");

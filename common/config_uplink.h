@@ -14,6 +14,11 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "config_keys.h"
+
+/* The key tables of [uplink NAME] ("uplink") and [peer-uplink NAME] ("peer-uplink"), for
+ * the documentation's test; NULL for another word. */
+const struct mt6d_config_key *mt6d_config_uplink_keys(const char *word, size_t *n);
 
 /* Which keys of which uplink section were given, while the file is read. */
 struct mt6d_config_uplinks_seen {
