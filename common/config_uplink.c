@@ -67,12 +67,13 @@ const struct mt6d_config_key *mt6d_config_uplink_keys(const char *word, size_t *
 _Static_assert(offsetof(struct mt6d_uplink, name) == 0, "name first");
 _Static_assert(offsetof(struct mt6d_peer_uplink, name) == 0, "name first");
 
-static size_t *count_of(const struct kind *k, struct mt6d_config *cfg)
+/* The list's count and its element @i (its name first); writable for the parser only. */
+static size_t *count_of(const struct kind *k, const struct mt6d_config *cfg)
 {
-	return (size_t *)((char *)cfg + k->count);
+	return (size_t *)((const char *)cfg + k->count);
 }
 
-static char *name_of(const struct kind *k, struct mt6d_config *cfg, size_t i)
+static char *name_of(const struct kind *k, const struct mt6d_config *cfg, size_t i)
 {
 	return (char *)cfg + k->base + i * k->stride;
 }
@@ -93,7 +94,7 @@ static const struct kind *kind_of(const char *section, size_t len, const char **
 }
 
 /* The index of the uplink named by the @len bytes at @name, or -1. */
-static int find(const struct kind *k, struct mt6d_config *cfg, const char *name, size_t len)
+static int find(const struct kind *k, const struct mt6d_config *cfg, const char *name, size_t len)
 {
 	size_t i;
 
@@ -302,4 +303,44 @@ int mt6d_config_uplinks_finish(struct mt6d_config *cfg, const struct mt6d_config
 		cfg->n_peer_uplinks = 1;
 	}
 	return check_distinct(cfg, why, whylen);
+}
+
+/* Whether @y holds uplink @i of @x under its name, the same in every key. */
+static bool held_alike(const struct kind *k, const struct mt6d_config *x, size_t i,
+		       const struct mt6d_config *y)
+{
+	const char *name = name_of(k, x, i);
+	int j = find(k, y, name, strlen(name));
+
+	return j >= 0 && !memcmp(name, name_of(k, y, (size_t)j), k->stride);
+}
+
+size_t mt6d_config_uplinks_diff(const struct mt6d_config *a, const struct mt6d_config *b,
+				struct mt6d_config_change *out, size_t max, size_t n)
+{
+	for (size_t ki = 0; ki < ARRAY_SIZE(kinds); ki++) {
+		const struct kind *k = &kinds[ki];
+
+		for (size_t i = 0; i < *count_of(k, a) + *count_of(k, b); i++) {
+			/* @a's changed or gone, then @b's new; the unnamed one is [local]'s or
+			 * [peer]'s keys. */
+			bool in_a = i < *count_of(k, a);
+			const struct mt6d_config *x = in_a ? a : b;
+			size_t xi = in_a ? i : i - *count_of(k, a);
+			const char *name = name_of(k, x, xi);
+
+			if (!name[0] ||
+			    (in_a ? held_alike(k, a, xi, b) : find(k, a, name, strlen(name)) >= 0))
+				continue;
+			if (n < max)
+				out[n] = (struct mt6d_config_change){
+					.section = k->word,
+					.name = "",
+					.uplink = name,
+					.readers = MT6D_READ_TUNNEL | MT6D_READ_ADDRMGR,
+				};
+			n++;
+		}
+	}
+	return n;
 }

@@ -20,6 +20,14 @@
  * the documentation's test; NULL for another word. */
 const struct mt6d_config_key *mt6d_config_uplink_keys(const char *word, size_t *n);
 
+/*
+ * mt6d_config_diff()'s part: the [uplink NAME] and [peer-uplink NAME] sections of @a that
+ * @b lacks or holds otherwise, then those only @b has, appended to the @n changes in
+ * @out (room for @max); returns the new count (maybe more than @max).
+ */
+size_t mt6d_config_uplinks_diff(const struct mt6d_config *a, const struct mt6d_config *b,
+				struct mt6d_config_change *out, size_t max, size_t n);
+
 /* Which keys of which uplink section were given, while the file is read. */
 struct mt6d_config_uplinks_seen {
 	uint8_t local[MT6D_MAX_UPLINKS], peer[MT6D_MAX_UPLINKS];
