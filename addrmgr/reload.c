@@ -53,8 +53,8 @@ int addrmgr_reload(struct mt6d_config *cfg, const struct mt6d_deriver *running, 
 		.name = "psk-file",
 		.readers = MT6D_READ_TUNNEL | MT6D_READ_ADDRMGR,
 	};
-	/* config_keys.c has at most 64 keys; one more for the key file's content. */
-	struct mt6d_config_change ch[65];
+	/* One more for the key file's content. */
+	struct mt6d_config_change ch[MT6D_CONFIG_MAX_CHANGES + 1];
 	struct mt6d_config *next = calloc(1, sizeof(*next));
 	char err[512];
 	size_t n, i;
@@ -74,6 +74,8 @@ int addrmgr_reload(struct mt6d_config *cfg, const struct mt6d_deriver *running, 
 		goto out;
 	}
 	n = mt6d_config_diff(cfg, next, ch, ARRAY_SIZE(ch) - 1);
+	if (n > ARRAY_SIZE(ch) - 1) /* not by MT6D_CONFIG_MAX_CHANGES; the list is cut */
+		n = ARRAY_SIZE(ch) - 1;
 	/* A new key in the same file; a new path is in the list already. */
 	for (i = 0; ret && i < n; i++)
 		ret = strcmp(ch[i].section, "keys");

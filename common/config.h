@@ -170,6 +170,12 @@ void mt6d_config_clear(struct mt6d_config *cfg);
 #define MT6D_READ_ADDRMGR 0x2 /* mt6d-addrmgr, at start */
 #define MT6D_READ_LIVE 0x4    /* mt6d-addrmgr, again at every reload */
 
+/*
+ * The most keys two loads can differ in: every key of the table (config_keys.c allows 64)
+ * and every named uplink of either side, in the one load or the other.
+ */
+#define MT6D_CONFIG_MAX_CHANGES (64 + 4 * MT6D_MAX_UPLINKS)
+
 struct mt6d_config_change {
 	const char *section, *name; /* name "": the whole section, [SECTION NAME] */
 	const char *uplink;	    /* that NAME, or NULL */
