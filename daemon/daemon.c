@@ -140,8 +140,6 @@ static int setup_uplink(struct mt6d_daemon *d)
 		}
 		d->n_uplinks = i + 1;
 	}
-	d->uplink = d->uplinks[0].ifindex;
-	d->prefix = d->uplinks[0].prefix;
 	return 0;
 }
 

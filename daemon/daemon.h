@@ -57,13 +57,8 @@ struct mt6d_daemon {
 		int ifindex;
 		struct in6_addr prefix; /* this side's /64 on it */
 	} uplinks[MT6D_MAX_UPLINKS];
-	size_t n_uplinks;
-	/*
-	 * The first uplink's: its /64 stands for this side (the handshake's identity, the
-	 * association ports), wherever the addresses are.
-	 */
-	int uplink;
-	struct in6_addr prefix;
+	size_t n_uplinks; /* the first's /64 stands for this side: the handshake's identity,
+			   * the association ports */
 	int sig_fd, tick_fd, ctl_fd;
 	unsigned int metrics_ticks;
 	struct mt6d_watchdog watchdog;

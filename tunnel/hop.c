@@ -141,8 +141,8 @@ static int ep_bind(struct tunnel *t, struct tunnel_ep *ep)
 
 	for (unsigned int c = 0; !ret && c < n; c++) {
 		if (hop_enabled(t))
-			ret = mt6d_assoc_port(&t->deriver, &t->d.prefix, ep->epoch, c, r->lo, r->hi,
-					      &port);
+			ret = mt6d_assoc_port(&t->deriver, &t->d.uplinks[0].prefix, ep->epoch, c,
+					      r->lo, r->hi, &port);
 		if (!ret)
 			ret = endpoint_bind(ep->sk, addrs, naddrs, port);
 		if (ret != -EADDRINUSE)

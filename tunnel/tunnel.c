@@ -59,7 +59,7 @@ static int setup_keys(struct tunnel *t)
 	if (!ret)
 		ret = mt6d_kdf(c->psk, c->psk_len, MT6D_KDF_SCTP_AUTH, t->auth_key, MT6D_KEY_LEN);
 	if (!ret)
-		ret = session_init(&t->sess, c, &t->d.prefix, mt6d_mono_ms());
+		ret = session_init(&t->sess, c, &t->d.uplinks[0].prefix, mt6d_mono_ms());
 	return ret;
 }
 

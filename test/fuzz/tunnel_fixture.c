@@ -69,15 +69,17 @@ void fixture_init(struct fixture *f, const struct fixture_params *p)
 	/* A descriptor of its own names the tunnel's endpoint in fuzz_endpoint.c. */
 	f->sk = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	must(f->sk >= 0, "/dev/null");
-	must(inet_pton(AF_INET6, gateways[p->first ? 0 : 1][0], &f->t->d.prefix) == 1, "prefix");
-	must(session_init(&f->t->sess, &f->cfg, &f->t->d.prefix, 0) == 0, "session_init");
+	must(inet_pton(AF_INET6, gateways[p->first ? 0 : 1][0], &f->t->d.uplinks[0].prefix) == 1,
+	     "prefix");
+	must(session_init(&f->t->sess, &f->cfg, &f->t->d.uplinks[0].prefix, 0) == 0,
+	     "session_init");
 }
 
 void fixture_reset(struct fixture *f, uint64_t now_ms)
 {
 	struct tunnel *t = f->t;
 	const int tun_fd = t->tun_fd;
-	const struct in6_addr prefix = t->d.prefix;
+	const struct in6_addr prefix = t->d.uplinks[0].prefix;
 	uint8_t auth_key[MT6D_KEY_LEN] = { 0 };
 	struct endpoint_params ep;
 	uint8_t pkt[64];
@@ -86,9 +88,9 @@ void fixture_reset(struct fixture *f, uint64_t now_ms)
 	/* Everything but the packet buffers, as calloc() in tunnel_new() leaves it. */
 	memset(t, 0, offsetof(struct tunnel, rxbuf));
 	t->cfg = &f->cfg;
-	t->d = (struct mt6d_daemon){
-		.cfg = &f->cfg, .prefix = prefix, .sig_fd = -1, .tick_fd = -1, .ctl_fd = -1
-	};
+	t->d = (struct mt6d_daemon){ .cfg = &f->cfg, .sig_fd = -1, .tick_fd = -1, .ctl_fd = -1 };
+	t->d.uplinks[0].prefix = prefix;
+	t->d.n_uplinks = 1;
 	t->tun_fd = tun_fd;
 	/* Its one endpoint, bound on [tunnel] port as without association hopping. */
 	for (size_t i = 0; i < TUNNEL_EPS; i++)
@@ -99,7 +101,7 @@ void fixture_reset(struct fixture *f, uint64_t now_ms)
 	t->mtu = 1400;
 	assoc_endpoint_params(&f->cfg, auth_key, &ep);
 	t->pr = ep.pr;
-	must(session_init(&t->sess, &f->cfg, &t->d.prefix, now_ms) == 0, "session_init");
+	must(session_init(&t->sess, &f->cfg, &t->d.uplinks[0].prefix, now_ms) == 0, "session_init");
 	while (recv(tun_fd, pkt, sizeof(pkt), MSG_TRUNC) >= 0 ||
 	       recv(f->tun, pkt, sizeof(pkt), MSG_TRUNC) >= 0)
 		;

@@ -31,12 +31,12 @@ static struct tunnel *tunnel(void)
 	inet_pton(AF_INET6, "::2", &cfg.peer_iid);
 	cfg.rekey_interval = 120;
 	cfg.recovery.max_backoff = 2000;
-	inet_pton(AF_INET6, "2001:db8:1::", &t->d.prefix);
+	inet_pton(AF_INET6, "2001:db8:1::", &t->d.uplinks[0].prefix);
 	t->cfg = &cfg;
 	t->tun_fd = t->paused_sk = -1;
 	for (size_t i = 0; i < TUNNEL_EPS; i++)
 		t->eps[i].sk = -1;
-	if (session_init(&t->sess, &cfg, &t->d.prefix, 1000) ||
+	if (session_init(&t->sess, &cfg, &t->d.uplinks[0].prefix, 1000) ||
 	    !session_begin(&t->sess, ASSOC, 1000, &displaced))
 		abort();
 	return t;
