@@ -148,6 +148,25 @@ int mt6d_rtnl_find_global_prefix(struct mt6d_rtnl *nl, int ifindex, struct in6_a
 	return 0;
 }
 
+int mt6d_rtnl_follow_prefix(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *cur,
+			    struct in6_addr *prefix)
+{
+	struct mt6d_rtnl_follow f = { .cur = *cur };
+	struct mt6d_rtnl_addr_walk w = {
+		.ifindex = ifindex, .global_only = true, .cb = mt6d_rtnl_prefix_follow, .data = &f
+	};
+	int ret = addr_walk(nl, &w);
+
+	if (ret < 0)
+		return ret;
+	if (f.kept || !f.found) {
+		*prefix = *cur;
+		return 0;
+	}
+	*prefix = f.first;
+	return 1;
+}
+
 int mt6d_rtnl_route_set(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *dst, uint8_t plen)
 {
 	int len = mt6d_rtnl_msg_route_set(nl->tx, sizeof(nl->tx), next_seq(nl), ifindex, dst, plen);

@@ -72,11 +72,20 @@ int mt6d_rtnl_link_up(struct mt6d_rtnl *nl, int ifindex, unsigned int mtu)
 	__attribute__((warn_unused_result));
 
 /*
- * Finds the first global-scope, non-temporary IPv6 address with a /64 prefix on
- * @ifindex and stores that /64 prefix in @prefix.
- * -ENOENT when there is none.
+ * Finds the first global-scope IPv6 address on @ifindex that names its /64 (not temporary,
+ * not one of our hashed addresses: mt6d_rtnl_addr_names_prefix()) and stores that /64
+ * prefix in @prefix. -ENOENT when there is none.
  */
 int mt6d_rtnl_find_global_prefix(struct mt6d_rtnl *nl, int ifindex, struct in6_addr *prefix)
 	__attribute__((warn_unused_result));
+
+/*
+ * Renumbering: the /64 of @ifindex now, given that it was @cur. It stays @cur while an
+ * address there still names it (mt6d_rtnl_addr_names_prefix()), and also while no address
+ * names any /64 (the old one removed before the new one is added); else it is the first
+ * other /64 named. Returns 1 when *@prefix differs from @cur, 0 when not, or -errno.
+ */
+int mt6d_rtnl_follow_prefix(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *cur,
+			    struct in6_addr *prefix) __attribute__((warn_unused_result));
 
 #endif

@@ -150,20 +150,46 @@ int mt6d_rtnl_addr_msg(const struct nlmsghdr *nlh, void *walk)
 	return w->cb(&a, w->data);
 }
 
-int mt6d_rtnl_prefix_pick(const struct mt6d_rtnl_addr *a, void *data)
+bool mt6d_rtnl_addr_names_prefix(const struct mt6d_rtnl_addr *a)
 {
-	struct in6_addr *prefix = data;
+	const uint32_t ours = IFA_F_NODAD | IFA_F_NOPREFIXROUTE;
 
 	/*
 	 * Privacy addresses share the /64 but are not the host's own; a failed DAD says the
 	 * address is unusable.  A tentative one already names the right prefix, and skipping
 	 * it would make a start at boot race with DAD.
 	 */
-	if (a->plen != 64 || (a->flags & (IFA_F_TEMPORARY | IFA_F_DADFAILED)))
+	return a->plen == 64 && !(a->flags & (IFA_F_TEMPORARY | IFA_F_DADFAILED)) &&
+	       (a->flags & ours) != ours;
+}
+
+int mt6d_rtnl_prefix_pick(const struct mt6d_rtnl_addr *a, void *data)
+{
+	struct in6_addr *prefix = data;
+
+	if (!mt6d_rtnl_addr_names_prefix(a))
 		return 0;
 	memcpy(prefix->s6_addr, a->addr.s6_addr, 8);
 	memset(prefix->s6_addr + 8, 0, 8);
 	return 1;
+}
+
+int mt6d_rtnl_prefix_follow(const struct mt6d_rtnl_addr *a, void *data)
+{
+	struct mt6d_rtnl_follow *f = data;
+
+	if (!mt6d_rtnl_addr_names_prefix(a))
+		return 0;
+	if (!memcmp(a->addr.s6_addr, f->cur.s6_addr, 8)) {
+		f->kept = true;
+		return 1;
+	}
+	if (!f->found) {
+		memcpy(f->first.s6_addr, a->addr.s6_addr, 8);
+		memset(f->first.s6_addr + 8, 0, 8);
+		f->found = true;
+	}
+	return 0;
 }
 
 /* clang-format off */

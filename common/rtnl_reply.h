@@ -57,10 +57,30 @@ struct mt6d_rtnl_addr_walk {
 int mt6d_rtnl_addr_msg(const struct nlmsghdr *nlh, void *walk);
 
 /*
+ * Whether @a names its link's /64: a /64 that is neither temporary nor failed DAD, and not
+ * one of mt6d's hashed addresses. Those are added with IFA_F_NODAD | IFA_F_NOPREFIXROUTE
+ * (mt6d_rtnl_addr_set()) and stay on a link's old /64 for a while after it was renumbered;
+ * an operator's address added with both flags is taken for one of them.
+ */
+bool mt6d_rtnl_addr_names_prefix(const struct mt6d_rtnl_addr *a);
+
+/*
  * The callback of mt6d_rtnl_find_global_prefix(): 1, with the /64 of @a in *@prefix (a
- * struct in6_addr), when @a is a /64 that is neither temporary nor failed DAD.
+ * struct in6_addr), when @a names its link's /64.
  */
 int mt6d_rtnl_prefix_pick(const struct mt6d_rtnl_addr *a, void *prefix);
+
+/*
+ * The callback of mt6d_rtnl_follow_prefix(): whether an address still names @cur's /64
+ * (then 1, the walk stops), else the first other /64 one names.
+ */
+struct mt6d_rtnl_follow {
+	struct in6_addr cur;
+	bool kept, found;
+	struct in6_addr first;
+};
+
+int mt6d_rtnl_prefix_follow(const struct mt6d_rtnl_addr *a, void *follow);
 
 /*
  * The answer to a route lookup (RTM_F_FIB_MATCH) for an address of @dst/@plen: whether it

@@ -488,7 +488,13 @@ static void test_prefix(struct mt6d_rtnl *nl, int ifindex)
 	ret = mt6d_rtnl_addr_set(nl, ifindex, &host, 128, UINT32_MAX, UINT32_MAX);
 	ret = ret ? ret : mt6d_rtnl_find_global_prefix(nl, ifindex, &p);
 	check(ret == -ENOENT, "find_global_prefix with a /128 only = %d (-ENOENT)", ret);
+	/* One of our hashed addresses (NODAD | NOPREFIXROUTE) names no /64. */
 	ret = mt6d_rtnl_addr_set(nl, ifindex, &a, 64, UINT32_MAX, UINT32_MAX);
+	ret = ret ? ret : mt6d_rtnl_find_global_prefix(nl, ifindex, &p);
+	check(ret == -ENOENT, "find_global_prefix with a hashed /64 only = %d (-ENOENT)", ret);
+	ret = mt6d_rtnl_addr_del(nl, ifindex, &a, 64);
+	/* The operator's address does. */
+	ret = ret ? ret : system("ip addr add 2001:db8:5:6:1:2:3:4/64 dev " DEV " nodad");
 	ret = ret ? ret : mt6d_rtnl_find_global_prefix(nl, ifindex, &p);
 	check(ret == 0 && !memcmp(&p, &want, sizeof(p)), "find_global_prefix = %d, %s (%s)", ret,
 	      ntop(&p), ntop(&want));
@@ -497,6 +503,35 @@ static void test_prefix(struct mt6d_rtnl *nl, int ifindex)
 	      ntop(&p));
 	ret = mt6d_rtnl_addr_del(nl, ifindex, &a, 64);
 	ret = ret ? ret : mt6d_rtnl_addr_del(nl, ifindex, &host, 128);
+	check(ret == 0, "  cleaned up: %d", ret);
+}
+
+/* Renumbering: the old /64 keeps only hashed addresses, the new one the operator's. */
+static void test_follow(struct mt6d_rtnl *nl, int ifindex)
+{
+	struct in6_addr old = in6("2001:db8:7:1::"), new = in6("2001:db8:7:2::");
+	struct in6_addr hashed = in6("2001:db8:7:1:aa:bb:cc:dd"), p;
+	int ret;
+
+	ret = system("ip addr add 2001:db8:7:1::1/64 dev " DEV " nodad");
+	ret = ret ? ret : mt6d_rtnl_addr_set(nl, ifindex, &hashed, 64, 600, 600);
+	ret = ret ? ret : mt6d_rtnl_follow_prefix(nl, ifindex, &old, &p);
+	check(ret == 0 && !memcmp(&p, &old, sizeof(p)), "follow_prefix, not renumbered = %d, %s",
+	      ret, ntop(&p));
+	ret = system("ip addr del 2001:db8:7:1::1/64 dev " DEV);
+	ret = ret ? ret : mt6d_rtnl_follow_prefix(nl, ifindex, &old, &p);
+	check(ret == 0 && !memcmp(&p, &old, sizeof(p)),
+	      "follow_prefix, old /64 gone, no new one yet = %d, %s (stays)", ret, ntop(&p));
+	ret = system("ip addr add 2001:db8:7:2::1/64 dev " DEV);
+	ret = ret ? ret : mt6d_rtnl_follow_prefix(nl, ifindex, &old, &p);
+	check(ret == 1 && !memcmp(&p, &new, sizeof(p)),
+	      "follow_prefix, renumbered (hashed address left on the old /64) = %d, %s", ret,
+	      ntop(&p));
+	ret = mt6d_rtnl_follow_prefix(nl, ifindex, &new, &p);
+	check(ret == 0 && !memcmp(&p, &new, sizeof(p)), "follow_prefix from the new /64 = %d, %s",
+	      ret, ntop(&p));
+	ret = system("ip addr del 2001:db8:7:2::1/64 dev " DEV);
+	ret = ret ? ret : mt6d_rtnl_addr_del(nl, ifindex, &hashed, 64);
 	check(ret == 0, "  cleaned up: %d", ret);
 }
 
@@ -638,6 +673,7 @@ int main(void)
 	test_addr_lifetimes(nl, ifindex);
 	test_bulk(nl, ifindex);
 	test_prefix(nl, ifindex);
+	test_follow(nl, ifindex);
 	test_route(nl, ifindex);
 	test_local_route(nl);
 	test_source(nl, ifindex);

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+#include "learn.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+static bool same64(const struct in6_addr *a, const struct in6_addr *b)
+{
+	return !memcmp(a->s6_addr, b->s6_addr, 8);
+}
+
+static bool known(const struct mt6d_learn *l, const struct in6_addr *a)
+{
+	for (size_t k = 0; k < l->n; k++)
+		if (same64(a, l->prefix[k]))
+			return true;
+	return false;
+}
+
+/* Whether @a is uplink @k's address of a slot in [@from, hi] under @a's own /64; its slot. */
+static bool derives(const struct mt6d_learn *l, size_t k, const struct in6_addr *a, uint64_t from,
+		    uint64_t *slot)
+{
+	struct in6_addr p = { 0 }, d;
+
+	memcpy(p.s6_addr, a->s6_addr, 8);
+	for (uint64_t s = l->hi + 1; s-- > from;) {
+		if (!mt6d_hashed_addr(l->deriver, l->label[k], &p, l->iid, s, &d) &&
+		    !memcmp(&d, a, sizeof(d))) {
+			*slot = s;
+			return true;
+		}
+	}
+	return false;
+}
+
+unsigned int mt6d_learn_prefixes(const struct mt6d_learn *l, const struct in6_addr *addrs, size_t n)
+{
+	unsigned int moved = 0;
+
+	for (size_t k = 0; k < l->n; k++) {
+		uint64_t best = 0, s;
+		const struct in6_addr *to = NULL;
+
+		for (size_t i = 0; i < n; i++)
+			if (!known(l, &addrs[i]) && derives(l, k, &addrs[i], l->lo, &s) &&
+			    (!to || s > best)) {
+				best = s;
+				to = &addrs[i];
+			}
+		if (!to)
+			continue;
+		/* An address of the known /64 as new or newer: not moved (yet). */
+		for (size_t i = 0; i < n && to; i++)
+			if (same64(&addrs[i], l->prefix[k]) && derives(l, k, &addrs[i], best, &s))
+				to = NULL;
+		if (!to)
+			continue;
+		memcpy(l->prefix[k]->s6_addr, to->s6_addr, 8);
+		memset(l->prefix[k]->s6_addr + 8, 0, 8);
+		moved |= 1u << k;
+	}
+	return moved;
+}
