@@ -34,6 +34,7 @@
 #include "failclosed.h"
 #include "guard.h"
 #include "guard_killswitch.h"
+#include "learn.h"
 #include "log.h"
 #include "plan.h"
 #include "reload.h"
@@ -59,6 +60,11 @@ struct lane {
 	struct assoc_state assoc;
 	struct anyip anyip; /* mode = anyip: the local route */
 	bool reached;	    /* the peer's SCTP was seen reaching it since the tunnel attached */
+	/* Renumbering (no prefix configured: the /64 follows the interface's). */
+	struct in6_addr former; /* the /64 it was renumbered from ... */
+	bool renumbered;	/* ... while addresses of ours are left there */
+	bool renumber_waits;	/* renumbered again before that: logged */
+	int follow_err;		/* the last error reading its /64, logged; 0: none */
 };
 
 struct addrmgr {
@@ -70,6 +76,7 @@ struct addrmgr {
 
 	struct lane lanes[MT6D_MAX_UPLINKS];
 	size_t n_lanes;
+	struct mt6d_peer_uplink peers[MT6D_MAX_UPLINKS]; /* the peer's, where they are now */
 	size_t primary;	 /* the lane the peer is asked to send to (pick_primary) */
 	uint64_t forced; /* slot made current early by --rotate, 0: none */
 	uint64_t last_current;
@@ -312,6 +319,159 @@ static void follow_primary(struct addrmgr *m)
 		m->lanes[i].assoc.primary_assoc = 0;
 }
 
+/* The guard's /64s: every uplink's, and those uplinks were renumbered from. */
+static void guard_prefixes(struct addrmgr *m)
+{
+	struct in6_addr p[GUARD_MAX_PREFIXES];
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_lanes; i++)
+		p[n++] = m->lanes[i].prefix;
+	for (size_t i = 0; i < m->n_lanes; i++)
+		if (m->lanes[i].renumbered)
+			p[n++] = m->lanes[i].former;
+	if (m->guard)
+		guard_set_prefixes(m->guard, p, n);
+}
+
+/*
+ * Renumbering: an uplink without a configured prefix follows its interface's /64
+ * (mt6d_rtnl_follow_prefix()). The lane moves at once, so this tick's plan puts the new
+ * /64's address on the uplink and announces it (ADD-IP, and SET-PRIMARY on the primary
+ * uplink); what is left on the old /64 is a stray from then on, unbound once the peer's
+ * SCTP reached a newer address, then removed (confirmed teardown, as after a rotation).
+ */
+static void follow_renumbering(struct addrmgr *m, struct lane *l)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	struct in6_addr to;
+	int ret;
+
+	if (l->conf->prefix.len)
+		return;
+	ret = mt6d_rtnl_follow_prefix(m->d.nl, l->ifindex, &l->prefix, &to);
+	if (ret < 0) {
+		m->stats.failures++;
+		if (ret != l->follow_err)
+			log_warnx("cannot read the /64 of %s: %s", l->conf->interface,
+				  strerror(-ret));
+		l->follow_err = ret;
+		return;
+	}
+	l->follow_err = 0;
+	if (!ret)
+		return;
+	if (l->renumbered) {
+		if (!l->renumber_waits)
+			log_warnx("%s renumbered again, to %s/64: waiting until nothing of ours is "
+				  "left on %s/64",
+				  l->conf->interface, fmt_addr(&to, a), fmt_addr(&l->former, b));
+		l->renumber_waits = true;
+		return;
+	}
+	log_info("%s renumbered from %s/64 to %s/64: announcing the new /64's address, retiring "
+		 "the old one's",
+		 l->conf->interface, fmt_addr(&l->prefix, a), fmt_addr(&to, b));
+	l->former = l->prefix;
+	l->prefix = to;
+	l->renumbered = true;
+	l->pp.former = &l->former;
+	l->assoc.primary_assoc = 0;
+	/* The old /64's local route stays until it expires, as long as its addresses live. */
+	if (m->cfg->mode == MT6D_MODE_ANYIP)
+		anyip_init(&l->anyip, m->d.nl, &l->prefix);
+	guard_prefixes(m);
+}
+
+/* Once nothing of ours is left on the old /64, on the uplink or bound, it is forgotten. */
+static void forget_former(struct addrmgr *m, struct lane *l, const struct in6_addr *bound,
+			  int nbound)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!l->renumbered)
+		return;
+	for (size_t i = 0; i < l->seen.n; i++)
+		if (!memcmp(l->seen.a[i].addr.s6_addr, l->former.s6_addr, 8))
+			return;
+	for (int i = 0; i < nbound; i++)
+		if (!memcmp(bound[i].s6_addr, l->former.s6_addr, 8))
+			return;
+	log_info("%s: nothing of ours left on %s/64", l->conf->interface,
+		 fmt_addr(&l->former, a));
+	l->renumbered = false;
+	l->renumber_waits = false;
+	l->pp.former = NULL;
+	guard_prefixes(m);
+}
+
+/*
+ * After a restart, an address of ours still bound on a /64 the uplink has left (it was
+ * renumbered while the daemon was down) makes that /64 the lane's former one, so that the
+ * address is unbound and removed like any other stray.
+ */
+static void adopt_former(struct addrmgr *m, const struct in6_addr *bound, int nbound)
+{
+	for (int i = 0; i < nbound; i++) {
+		uint64_t hi = m->lanes[0].plan.current + 2, back = PLAN_STRAY_SLOTS + PLAN_MAX;
+		uint64_t lo = hi > back ? hi - back : 0, slot;
+		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+		bool ours = false;
+
+		for (size_t k = 0; k < m->n_lanes && !ours; k++)
+			ours = plan_in_prefix(&m->lanes[k].pp, &bound[i]);
+		for (size_t k = 0; k < m->n_lanes && !ours; k++) {
+			struct lane *l = &m->lanes[k];
+
+			if (l->renumbered || !mt6d_learn_slot(&m->deriver, l->pp.uplink,
+							      &m->cfg->local_iid, lo, hi,
+							      &bound[i], &slot))
+				continue;
+			memcpy(l->former.s6_addr, bound[i].s6_addr, 8);
+			memset(l->former.s6_addr + 8, 0, 8);
+			l->renumbered = true;
+			l->pp.former = &l->former;
+			ours = true;
+			log_info("%s: %s (slot %llu) is still bound, on %s/64 the uplink has left: "
+				 "retiring it",
+				 l->conf->interface, fmt_addr(&bound[i], a),
+				 (unsigned long long)slot, fmt_addr(&l->former, b));
+			guard_prefixes(m);
+		}
+	}
+}
+
+/*
+ * The peer's uplinks move where the association in charge says they went (learn.h): only
+ * its authenticated ASCONFs put addresses there. The guard's window of the peer's
+ * addresses follows, which lets the next association's INIT in.
+ */
+static void learn_peers(struct addrmgr *m, const struct guard_live *live, time_t now)
+{
+	uint64_t clock = mt6d_slot(now, m->cfg->interval), back = m->cfg->lifetime + 2ULL;
+	struct mt6d_learn l = { .deriver = &m->deriver,
+				.iid = &m->cfg->peer_iid,
+				.lo = clock > back ? clock - back : 0,
+				.hi = clock + 2,
+				.n = m->cfg->n_peer_uplinks };
+	struct in6_addr was[MT6D_MAX_UPLINKS];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	unsigned int moved;
+
+	for (size_t k = 0; k < l.n; k++) {
+		l.label[k] = m->peers[k].name;
+		l.prefix[k] = &m->peers[k].prefix.addr;
+		was[k] = m->peers[k].prefix.addr;
+	}
+	moved = mt6d_learn_prefixes(&l, live->peers, live->n_peers);
+	for (size_t k = 0; k < l.n; k++)
+		if (moved & (1u << k))
+			log_info("the peer's uplink%s%s was renumbered from %s/64 to %s/64 (its "
+				 "authenticated ASCONF)",
+				 *m->peers[k].name ? " " : "", m->peers[k].name,
+				 fmt_addr(&was[k], a), fmt_addr(&m->peers[k].prefix.addr, b));
+}
+
 static void reconcile(struct addrmgr *m)
 {
 	struct plan_set ps = plan_set_of(m);
@@ -329,8 +489,12 @@ static void reconcile(struct addrmgr *m)
 				     .ts = &m->ts,
 				     .stats = &m->stats };
 	time_t now = mt6d_daemon_now(&m->d);
+	struct in6_addr peers[TSOCK_MAX_ADDRS];
+	struct guard_live live;
 	int nbound;
 
+	for (size_t i = 0; i < m->n_lanes; i++)
+		follow_renumbering(m, &m->lanes[i]);
 	if (!plan_lanes(m, now))
 		return;
 	if (m->lanes[0].plan.current != m->last_current) {
@@ -371,6 +535,7 @@ static void reconcile(struct addrmgr *m)
 		follow_primary(m);
 	}
 	nbound = sync_assoc(m, now, bound);
+	adopt_former(m, bound, nbound);
 	for (size_t i = 0; i < m->n_lanes; i++) {
 		struct lane *l = &m->lanes[i];
 		struct uplink_sync u = uplink_sync_of(m, l);
@@ -379,9 +544,13 @@ static void reconcile(struct addrmgr *m)
 			uplink_sync_retire(&u, &l->seen, bound, nbound);
 		else
 			uplink_sync_anyip_recent(&u, &l->seen);
+		forget_former(m, l, bound, nbound);
 	}
-	if (m->guard)
-		table_sync_update(&t, now, extra, extra_local(m, bound, nbound, extra), &m->ts);
+	if (!m->guard)
+		return;
+	assoc_sync_live(&m->ts, peers, TSOCK_MAX_ADDRS, &live);
+	learn_peers(m, &live, now);
+	table_sync_update(&t, now, extra, extra_local(m, bound, nbound, extra), &live);
 }
 
 /* The state for --status and the metrics; reads the guard's counters from the kernel. */
@@ -553,6 +722,7 @@ static void on_reload(void *ctx, FILE *reply)
  */
 static void lanes_init(struct addrmgr *m)
 {
+	memcpy(m->peers, m->cfg->peer_uplinks, sizeof(m->peers));
 	m->n_lanes = m->d.n_uplinks;
 	for (size_t i = 0; i < m->n_lanes; i++) {
 		struct lane *l = &m->lanes[i];
@@ -656,6 +826,7 @@ int addrmgr_new(struct addrmgr **out, struct mt6d_config *cfg)
 			log_warnx("guard table: %s", strerror(-ret));
 			goto fail;
 		}
+		guard_set_peer_uplinks(m->guard, m->peers, cfg->n_peer_uplinks);
 	}
 	ret = mt6d_runtime_path(m->tunnel_path, sizeof(m->tunnel_path), cfg->name, "tunnel");
 	if (ret < 0) {

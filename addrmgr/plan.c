@@ -45,22 +45,33 @@ const struct plan_entry *plan_find(const struct plan *p, const struct in6_addr *
 	return NULL;
 }
 
+/* The /64 of @pp's that holds @addr, or NULL. */
+static const struct in6_addr *prefix_of(const struct plan_params *pp, const struct in6_addr *addr)
+{
+	if (!memcmp(addr->s6_addr, pp->prefix->s6_addr, 8))
+		return pp->prefix;
+	if (pp->former && !memcmp(addr->s6_addr, pp->former->s6_addr, 8))
+		return pp->former;
+	return NULL;
+}
+
 bool plan_in_prefix(const struct plan_params *pp, const struct in6_addr *addr)
 {
-	return !memcmp(addr->s6_addr, pp->prefix->s6_addr, 8);
+	return prefix_of(pp, addr) != NULL;
 }
 
 bool plan_stray(const struct plan *p, const struct plan_params *pp, const struct in6_addr *addr,
 		uint64_t *slot)
 {
 	uint64_t first = p->e[0].slot > PLAN_STRAY_SLOTS ? p->e[0].slot - PLAN_STRAY_SLOTS : 0;
+	const struct in6_addr *prefix = prefix_of(pp, addr);
 
-	if (!plan_in_prefix(pp, addr) || plan_find(p, addr))
+	if (!prefix || plan_find(p, addr))
 		return false;
 	for (uint64_t s = first; s <= p->current + 2; s++) {
 		struct in6_addr d;
 
-		if (!mt6d_hashed_addr(pp->deriver, pp->uplink, pp->prefix, pp->iid, s, &d) &&
+		if (!mt6d_hashed_addr(pp->deriver, pp->uplink, prefix, pp->iid, s, &d) &&
 		    !memcmp(&d, addr, sizeof(d))) {
 			*slot = s;
 			return true;

@@ -44,6 +44,11 @@ struct plan_params {
 	const struct mt6d_deriver *deriver;
 	const char *uplink; /* its derivation label; NULL: the unnamed uplink of [local] */
 	const struct in6_addr *prefix;
+	/*
+	 * The /64 the uplink was renumbered from, while addresses of ours are left there
+	 * (NULL: none): they count as strays, to be retired like any other.
+	 */
+	const struct in6_addr *former;
 	const struct in6_addr *iid;
 	unsigned int interval; /* seconds */
 	unsigned int lifetime; /* slots kept after being current */
@@ -59,7 +64,7 @@ int plan_build(struct plan *p, const struct plan_params *pp, time_t now, uint64_
 /* The entry for @addr, or NULL. */
 const struct plan_entry *plan_find(const struct plan *p, const struct in6_addr *addr);
 
-/* Whether @addr lies in the /64 of @pp, where all our hashed addresses are. */
+/* Whether @addr lies in the /64 of @pp (or its former one), where our hashed addresses are. */
 bool plan_in_prefix(const struct plan_params *pp, const struct in6_addr *addr);
 
 /*

@@ -30,14 +30,11 @@ void table_sync_evidence(const struct table_sync *t)
 }
 
 void table_sync_update(const struct table_sync *t, time_t now, const struct in6_addr *extra,
-		       size_t nextra, const struct tsock *ts)
+		       size_t nextra, const struct guard_live *live)
 {
-	struct in6_addr peers[TSOCK_MAX_ADDRS];
-	struct guard_live live;
 	char err[256] = "";
 	int ret;
 
-	assoc_sync_live(ts, peers, TSOCK_MAX_ADDRS, &live);
-	ret = guard_update(t->guard, t->plans, now, extra, nextra, &live, err, sizeof(err));
+	ret = guard_update(t->guard, t->plans, now, extra, nextra, live, err, sizeof(err));
 	guard_result(t, 0, ret, err);
 }

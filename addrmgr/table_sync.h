@@ -31,9 +31,9 @@ void table_sync_evidence(const struct table_sync *t);
 /*
  * Step 4: the guard's sets. Our addresses outside the plans that stay local, @extra (bound,
  * held, in their grace period or kept for one more slot, as in uplink_sync_retire); the
- * peer's are its slot windows and whatever the kernel reports for the association on @ts.
+ * peer's are its slot windows and @live, what the kernel reports for the association in charge.
  */
 void table_sync_update(const struct table_sync *t, time_t now, const struct in6_addr *extra,
-		       size_t nextra, const struct tsock *ts);
+		       size_t nextra, const struct guard_live *live);
 
 #endif

@@ -87,17 +87,20 @@ void uplink_sync_converge(const struct uplink_sync *u, const struct uplink_seen 
 
 /*
  * A held address (bound after its slots, see assoc_sync.c) must stay usable: its valid
- * lifetime on the uplink is stretched before it runs out.
+ * lifetime on the uplink is stretched before it runs out. It is never preferred: after a
+ * renumbering, the old /64's current address is one, and the kernel must pick the new one.
  */
 static void hold_uplink(const struct uplink_sync *u, const struct mt6d_rtnl_addr *a)
 {
 	uint32_t keep = GUARD_WANT_HOLD_SLOTS * u->interval;
+	bool deprecated = a->flags & IFA_F_DEPRECATED;
 	char buf[INET6_ADDRSTRLEN];
 	int ret;
 
-	if (a->valid_lft >= keep - keep / 3)
+	if (a->valid_lft >= keep - keep / 3 && deprecated)
 		return;
-	ret = mt6d_rtnl_addr_set(u->nl, u->ifindex, &a->addr, a->plen, keep, 0);
+	ret = mt6d_rtnl_addr_set(u->nl, u->ifindex, &a->addr, a->plen,
+				 a->valid_lft > keep ? a->valid_lft : keep, 0);
 	if (ret < 0) {
 		u->stats->failures++;
 		log_warnx("cannot keep %s on %s: %s", fmt_addr(&a->addr, buf), u->ifname,

@@ -17,21 +17,25 @@ static bool known(const struct mt6d_learn *l, const struct in6_addr *a)
 	return false;
 }
 
-/* Whether @a is uplink @k's address of a slot in [@from, hi] under @a's own /64; its slot. */
-static bool derives(const struct mt6d_learn *l, size_t k, const struct in6_addr *a, uint64_t from,
-		    uint64_t *slot)
+bool mt6d_learn_slot(const struct mt6d_deriver *d, const char *label, const struct in6_addr *iid,
+		     uint64_t lo, uint64_t hi, const struct in6_addr *a, uint64_t *slot)
 {
-	struct in6_addr p = { 0 }, d;
+	struct in6_addr p = { 0 }, x;
 
 	memcpy(p.s6_addr, a->s6_addr, 8);
-	for (uint64_t s = l->hi + 1; s-- > from;) {
-		if (!mt6d_hashed_addr(l->deriver, l->label[k], &p, l->iid, s, &d) &&
-		    !memcmp(&d, a, sizeof(d))) {
+	for (uint64_t s = hi + 1; s-- > lo;) {
+		if (!mt6d_hashed_addr(d, label, &p, iid, s, &x) && !memcmp(&x, a, sizeof(x))) {
 			*slot = s;
 			return true;
 		}
 	}
 	return false;
+}
+
+static bool derives(const struct mt6d_learn *l, size_t k, const struct in6_addr *a,
+		    uint64_t from, uint64_t *slot)
+{
+	return mt6d_learn_slot(l->deriver, l->label[k], l->iid, from, l->hi, a, slot);
 }
 
 unsigned int mt6d_learn_prefixes(const struct mt6d_learn *l, const struct in6_addr *addrs, size_t n)

@@ -3,6 +3,7 @@
 #define MT6D_LEARN_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,13 @@ struct mt6d_learn {
 	const char *label[MT6D_MAX_UPLINKS];	   /* their derivation labels ("": unnamed) */
 	struct in6_addr *prefix[MT6D_MAX_UPLINKS]; /* their /64s as known; updated */
 };
+
+/*
+ * Whether @a is the hashed address of @iid under @a's own /64 with derivation label @label
+ * for a slot in [@lo, @hi]; which one in *@slot (the newest if several).
+ */
+bool mt6d_learn_slot(const struct mt6d_deriver *d, const char *label, const struct in6_addr *iid,
+		     uint64_t lo, uint64_t hi, const struct in6_addr *a, uint64_t *slot);
 
 /*
  * Looks at the association's @n addresses @addrs. Returns the uplinks whose /64 moved, as

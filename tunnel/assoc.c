@@ -171,7 +171,7 @@ static void on_assoc_change(struct tunnel *t, int sk, const struct sctp_assoc_ch
 	}
 }
 
-static void on_paddr_change(const struct sctp_paddr_change *pc)
+static void on_paddr_change(struct tunnel *t, const struct sctp_paddr_change *pc)
 {
 	const struct sockaddr_in6 *sa = (const struct sockaddr_in6 *)&pc->spc_aaddr;
 	char buf[INET6_ADDRSTRLEN];
@@ -181,6 +181,11 @@ static void on_paddr_change(const struct sctp_paddr_change *pc)
 	inet_ntop(AF_INET6, &sa->sin6_addr, buf, sizeof(buf));
 	log_debug("association %d: peer address %s state %d", (int)pc->spc_assoc_id, buf,
 		  pc->spc_state);
+	/* The peer announced or dropped an address: it may have been renumbered. */
+	if (pc->spc_assoc_id == t->sess.cur.id &&
+	    (pc->spc_state == SCTP_ADDR_ADDED || pc->spc_state == SCTP_ADDR_REMOVED ||
+	     pc->spc_state == SCTP_ADDR_MADE_PRIM))
+		renumber_learn_peer(t);
 }
 
 static void on_authkey_event(struct tunnel *t, int sk, const struct sctp_authkey_event *ev)
@@ -228,7 +233,7 @@ void assoc_notification(struct tunnel *t, int sk, const void *buf, size_t len)
 		break;
 	case SCTP_PEER_ADDR_CHANGE:
 		if (len >= sizeof(n->sn_paddr_change))
-			on_paddr_change(&n->sn_paddr_change);
+			on_paddr_change(t, &n->sn_paddr_change);
 		break;
 	case SCTP_AUTHENTICATION_EVENT:
 		if (len >= sizeof(n->sn_authkey_event))

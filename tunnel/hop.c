@@ -82,6 +82,7 @@ int hop_setup(struct tunnel *t)
 		 */
 		t->ep_params.hb_interval = 0;
 	t->pr = t->ep_params.pr;
+	renumber_init(t);
 	/* The clock's endpoint opens now (bound at the first tick): no SCTP, no start. */
 	return ep_open(t, hop_epoch(t, slot), slot, &ep);
 }
@@ -112,14 +113,14 @@ static int ep_open(struct tunnel *t, uint64_t epoch, uint64_t slot, struct tunne
 }
 
 /* @ep's slot's address on every uplink, the first uplink's first; how many. */
-static size_t ep_addrs(const struct tunnel *t, const struct tunnel_ep *ep, struct in6_addr *out)
+static size_t ep_addrs(struct tunnel *t, const struct tunnel_ep *ep, struct in6_addr *out)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < t->d.n_uplinks; i++) {
 		const struct mt6d_uplink *u = &t->cfg->uplinks[i];
 
-		if (!mt6d_hashed_addr(&t->deriver, u->name, &t->d.uplinks[i].prefix,
+		if (!mt6d_hashed_addr(&t->deriver, u->name, renumber_local(t, i),
 				      &t->cfg->local_iid, ep->slot, &out[n]))
 			n++;
 	}
@@ -306,7 +307,7 @@ void hop_tick(struct tunnel *t, uint64_t now_ms)
  * The peer's addresses to try, most likely first: this slot's on each of its uplinks, then
  * the next slot's and the last one's (clocks may be a slot apart).
  */
-static size_t peer_candidates(const struct tunnel *t, struct in6_addr *out)
+static size_t peer_candidates(struct tunnel *t, struct in6_addr *out)
 {
 	uint64_t s = assoc_slot(t);
 	const uint64_t slots[] = { s, s + 1, s - 1 };
@@ -316,7 +317,7 @@ static size_t peer_candidates(const struct tunnel *t, struct in6_addr *out)
 		for (size_t k = 0; k < t->cfg->n_peer_uplinks; k++) {
 			const struct mt6d_peer_uplink *u = &t->cfg->peer_uplinks[k];
 
-			if (!mt6d_hashed_addr(&t->deriver, u->name, &u->prefix.addr,
+			if (!mt6d_hashed_addr(&t->deriver, u->name, &t->peer_now[k],
 					      &t->cfg->peer_iid, slots[i], &out[n]))
 				n++;
 		}
@@ -339,6 +340,7 @@ bool hop_connect(struct tunnel *t)
 	    mt6d_assoc_port(&t->deriver, &t->cfg->peer_uplinks[0].prefix.addr, ep->epoch,
 			    mt6d_port_attempt(ep->peer_failed), r->lo, r->hi, &port) < 0)
 		return false;
+	renumber_learn_peer(t);
 	n = peer_candidates(t, peers);
 	ret = endpoint_connect(ep->sk, peers, n, port, &id);
 	if (ret < 0) {

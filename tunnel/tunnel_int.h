@@ -108,6 +108,9 @@ struct tunnel {
 	bool tun_paused;
 	struct rx_tail rx_tail;
 
+	/* Where the uplinks are now (renumber.c), ours and the peer's. */
+	struct in6_addr local_now[MT6D_MAX_UPLINKS], peer_now[MT6D_MAX_UPLINKS];
+
 	struct tunnel_stats stats;
 	struct mt6d_nft *nft; /* reads the guard table's counters; NULL: none */
 	char guard_table[MT6D_NAME_MAX + sizeof(MT6D_GUARD_TABLE_PREFIX)];
@@ -163,6 +166,13 @@ struct tunnel_ep *hop_current_ep(struct tunnel *t);
 /* Association @replaced was replaced by a hop: it drains, then its socket closes. */
 void hop_drain(struct tunnel *t, sctp_assoc_t replaced, int sk);
 void hop_close_all(struct tunnel *t);
+
+/* renumber.c */
+void renumber_init(struct tunnel *t);
+/* Uplink @i's /64 now: the interface's, unless configured. */
+const struct in6_addr *renumber_local(struct tunnel *t, size_t i);
+/* The peer's uplinks' /64s, from the addresses of the association in charge. */
+void renumber_learn_peer(struct tunnel *t);
 
 /* datapath.c */
 /* Sends a sealed keepalive on the association in charge when it sent nothing for a while. */

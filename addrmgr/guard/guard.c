@@ -22,6 +22,9 @@ struct guard {
 	const struct mt6d_config *cfg;
 	const struct mt6d_deriver *deriver;
 	struct in6_addr prefix; /* the side's, the first uplink's */
+	const struct mt6d_peer_uplink *peer_uplinks; /* the peer's, where they are now */
+	size_t n_peer_uplinks;
+	bool rebuild; /* our /64s changed: the next update builds the table again */
 	unsigned int evidence_ms;
 	bool installed;	 /* by this process, and still there when last verified */
 	uint64_t handle; /* the installed table's, 0: unknown */
@@ -45,7 +48,7 @@ static void table_params(const struct mt6d_config *cfg, const struct in6_addr *p
 {
 	*gp = (struct guard_table_params){
 		.name = cfg->name,
-		.n_prefixes = n < MT6D_MAX_UPLINKS ? n : MT6D_MAX_UPLINKS,
+		.n_prefixes = n < GUARD_MAX_PREFIXES ? n : GUARD_MAX_PREFIXES,
 		.anyip = cfg->mode == MT6D_MODE_ANYIP,
 	};
 	memcpy(gp->prefix, prefixes, gp->n_prefixes * sizeof(*prefixes));
@@ -64,6 +67,8 @@ int guard_new(struct guard **out, const struct mt6d_config *cfg, const struct in
 	p->cfg = cfg;
 	p->deriver = deriver;
 	p->prefix = prefixes[0];
+	p->peer_uplinks = cfg->peer_uplinks;
+	p->n_peer_uplinks = cfg->n_peer_uplinks;
 	p->td.grace_ms = 2 * (int64_t)cfg->interval * 1000;
 	if (p->td.grace_ms < GUARD_TEARDOWN_GRACE_MS)
 		p->td.grace_ms = GUARD_TEARDOWN_GRACE_MS;
@@ -88,6 +93,18 @@ int guard_check(const struct mt6d_config *cfg, const struct in6_addr *prefixes, 
 	gp.evidence_ms = cfg->guard.evidence_window ? cfg->guard.evidence_window
 						    : 3 * cfg->recovery.heartbeat_interval;
 	return guard_probe_run(out, &gp);
+}
+
+void guard_set_prefixes(struct guard *p, const struct in6_addr *prefixes, size_t n)
+{
+	guard_table_set_prefixes(p->table, prefixes, n);
+	p->rebuild = true;
+}
+
+void guard_set_peer_uplinks(struct guard *p, const struct mt6d_peer_uplink *u, size_t n)
+{
+	p->peer_uplinks = u;
+	p->n_peer_uplinks = n;
 }
 
 bool guard_installed(const struct guard *p)
@@ -228,8 +245,8 @@ int guard_update(struct guard *p, const struct plan_set *plans, time_t now,
 		.prefix = &p->prefix,
 		.peer_prefix = &p->cfg->peer_uplinks[0].prefix.addr,
 		.peer_iid = &p->cfg->peer_iid,
-		.peer_uplinks = p->cfg->peer_uplinks,
-		.n_peer_uplinks = p->cfg->n_peer_uplinks,
+		.peer_uplinks = p->peer_uplinks,
+		.n_peer_uplinks = p->n_peer_uplinks,
 		.interval = p->cfg->interval,
 		.lifetime = p->cfg->lifetime,
 		.now = now,
@@ -249,11 +266,12 @@ int guard_update(struct guard *p, const struct plan_set *plans, time_t now,
 	if (n < 0)
 		return n;
 	guard_teardown_prune(&p->td, extra_local, n_extra, (int64_t)mt6d_mono_ms());
-	if (!p->installed) {
+	if (!p->installed || p->rebuild) {
 		ret = install(p, (size_t)n, err, errlen);
 		if (ret < 0)
 			return ret;
 		p->installed = true;
+		p->rebuild = false;
 		if (guard_table_handle(p->table, &p->handle) < 0)
 			p->handle = 0;
 		ret = n;

@@ -42,6 +42,15 @@ int guard_check(const struct mt6d_config *cfg, const struct in6_addr *prefixes, 
 int guard_verify(struct guard *p) __attribute__((warn_unused_result));
 bool guard_installed(const struct guard *p);
 
+/*
+ * Renumbering: our hashed /64s are now @prefixes (the uplinks' and those they were
+ * renumbered from, at most GUARD_MAX_PREFIXES); the next guard_update() builds the table
+ * again, in one transaction, its evidence kept.
+ */
+void guard_set_prefixes(struct guard *p, const struct in6_addr *prefixes, size_t n);
+/* The peer's uplinks where they are now (learn.h); @u stays the caller's. */
+void guard_set_peer_uplinks(struct guard *p, const struct mt6d_peer_uplink *u, size_t n);
+
 /* @remove: take the table away too (clean stop). */
 int guard_free(struct guard *p, bool remove);
 

@@ -103,6 +103,12 @@ int guard_table_open(struct guard_table **out, const struct guard_table_params *
 	return 0;
 }
 
+void guard_table_set_prefixes(struct guard_table *g, const struct in6_addr *prefixes, size_t n)
+{
+	g->p.n_prefixes = n < GUARD_MAX_PREFIXES ? n : GUARD_MAX_PREFIXES;
+	memcpy(g->p.prefix, prefixes, g->p.n_prefixes * sizeof(*prefixes));
+}
+
 void guard_table_close(struct guard_table *g)
 {
 	if (!g)

@@ -54,9 +54,12 @@ size_t guard_set_key_len(enum guard_set s);
 /* nft's datatype of the key: ipv6_addr, or inet_service . inet_service. */
 uint32_t guard_set_key_type(enum guard_set s);
 
+#define GUARD_MAX_PREFIXES (2 * MT6D_MAX_UPLINKS)
+
 struct guard_table_params {
 	const char *name;			  /* tunnel name; the table is "mt6d-" name */
-	struct in6_addr prefix[MT6D_MAX_UPLINKS]; /* our hashed /64s, one per uplink */
+	/* our hashed /64s, one per uplink, and the ones uplinks were renumbered from */
+	struct in6_addr prefix[GUARD_MAX_PREFIXES];
 	size_t n_prefixes;
 	bool anyip;	      /* the whole /64 is local: guard all of it */
 	uint32_t evidence_ms; /* how long one packet counts as evidence */
@@ -102,6 +105,8 @@ int guard_table_install(struct guard_table *g, const struct guard_op *ops, size_
 /* Applies @ops (adds and deletes, any sets) in one transaction. */
 int guard_table_apply(struct guard_table *g, const struct guard_op *ops, size_t nops, char *err,
 		      size_t errlen) __attribute__((warn_unused_result));
+/* Our hashed /64s from the next guard_table_install() on (at most GUARD_MAX_PREFIXES). */
+void guard_table_set_prefixes(struct guard_table *g, const struct in6_addr *prefixes, size_t n);
 /* Removes the table (and only it); 0 when it was not there either. */
 int guard_table_remove(struct guard_table *g) __attribute__((warn_unused_result));
 
