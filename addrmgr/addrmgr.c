@@ -397,8 +397,7 @@ static void forget_former(struct addrmgr *m, struct lane *l, const struct in6_ad
 	for (int i = 0; i < nbound; i++)
 		if (!memcmp(bound[i].s6_addr, l->former.s6_addr, 8))
 			return;
-	log_info("%s: nothing of ours left on %s/64", l->conf->interface,
-		 fmt_addr(&l->former, a));
+	log_info("%s: nothing of ours left on %s/64", l->conf->interface, fmt_addr(&l->former, a));
 	l->renumbered = false;
 	l->renumber_waits = false;
 	l->pp.former = NULL;
@@ -423,9 +422,9 @@ static void adopt_former(struct addrmgr *m, const struct in6_addr *bound, int nb
 		for (size_t k = 0; k < m->n_lanes && !ours; k++) {
 			struct lane *l = &m->lanes[k];
 
-			if (l->renumbered || !mt6d_learn_slot(&m->deriver, l->pp.uplink,
-							      &m->cfg->local_iid, lo, hi,
-							      &bound[i], &slot))
+			if (l->renumbered ||
+			    !mt6d_learn_slot(&m->deriver, l->pp.uplink, &m->cfg->local_iid, lo, hi,
+					     &bound[i], &slot))
 				continue;
 			memcpy(l->former.s6_addr, bound[i].s6_addr, 8);
 			memset(l->former.s6_addr + 8, 0, 8);

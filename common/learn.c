@@ -32,8 +32,8 @@ bool mt6d_learn_slot(const struct mt6d_deriver *d, const char *label, const stru
 	return false;
 }
 
-static bool derives(const struct mt6d_learn *l, size_t k, const struct in6_addr *a,
-		    uint64_t from, uint64_t *slot)
+static bool derives(const struct mt6d_learn *l, size_t k, const struct in6_addr *a, uint64_t from,
+		    uint64_t *slot)
 {
 	return mt6d_learn_slot(l->deriver, l->label[k], l->iid, from, l->hi, a, slot);
 }

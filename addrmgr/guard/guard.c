@@ -21,7 +21,7 @@ struct guard {
 	struct guard_table *table;
 	const struct mt6d_config *cfg;
 	const struct mt6d_deriver *deriver;
-	struct in6_addr prefix; /* the side's, the first uplink's */
+	struct in6_addr prefix;			     /* the side's, the first uplink's */
 	const struct mt6d_peer_uplink *peer_uplinks; /* the peer's, where they are now */
 	size_t n_peer_uplinks;
 	bool rebuild; /* our /64s changed: the next update builds the table again */

@@ -57,7 +57,7 @@ uint32_t guard_set_key_type(enum guard_set s);
 #define GUARD_MAX_PREFIXES (2 * MT6D_MAX_UPLINKS)
 
 struct guard_table_params {
-	const char *name;			  /* tunnel name; the table is "mt6d-" name */
+	const char *name; /* tunnel name; the table is "mt6d-" name */
 	/* our hashed /64s, one per uplink, and the ones uplinks were renumbered from */
 	struct in6_addr prefix[GUARD_MAX_PREFIXES];
 	size_t n_prefixes;
