@@ -453,10 +453,14 @@ static void learn_peers(struct addrmgr *m, const struct guard_live *live, time_t
 				.lo = clock > back ? clock - back : 0,
 				.hi = clock + 2,
 				.n = m->cfg->n_peer_uplinks };
-	struct in6_addr was[MT6D_MAX_UPLINKS];
+	struct in6_addr was[MT6D_MAX_UPLINKS], primary;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	unsigned int moved;
 
+	if (!live->n_peers)
+		return;
+	if (!tsock_peer_primary(&m->ts, m->ts.assoc, &primary))
+		l.primary = &primary;
 	for (size_t k = 0; k < l.n; k++) {
 		l.label[k] = m->peers[k].name;
 		l.prefix[k] = &m->peers[k].prefix.addr;

@@ -147,6 +147,18 @@ out:
 	return stalled;
 }
 
+/* The planned address of the association's epoch's latest slot, or NULL. */
+static const struct plan_entry *last_of_epoch(const struct assoc_sync *as)
+{
+	const struct plan_entry *last = NULL;
+
+	for (size_t i = 0; i < as->plan->n; i++)
+		if (as->plan->e[i].role != ROLE_NEXT &&
+		    mt6d_assoc_epoch(as->plan->e[i].slot, as->association_slots) == as->ts->epoch)
+			last = &as->plan->e[i];
+	return last;
+}
+
 /*
  * Step 2: make-before-break on the association: bind the current address (ASCONF
  * ADD-IP), make it the peer's primary, then unbind what fell out of the plan
@@ -165,11 +177,18 @@ void assoc_sync_converge(const struct assoc_sync *as, time_t now, struct in6_add
 	/*
 	 * Association hopping: a socket carries the addresses of its own epoch only (the
 	 * tunnel bound the first); the next epoch's address goes to the next association,
-	 * never to this one, where an ASCONF would tie the two together.
+	 * never to this one, where an ASCONF would tie the two together. Past its epoch, an
+	 * association keeps the epoch's last address, until the hop; only when that is not
+	 * bound (the uplink was renumbered since) is it announced: the peer learns the new
+	 * /64 from it and hops there.
 	 */
 	if (as->association_slots &&
-	    mt6d_assoc_epoch(cur->slot, as->association_slots) != as->ts->epoch)
-		goto unbind;
+	    mt6d_assoc_epoch(cur->slot, as->association_slots) != as->ts->epoch) {
+		cur = last_of_epoch(as);
+		if (!cur || (tsock_addr_in(&cur->addr, bound, *nbound) &&
+			     as->st->primary_assoc == as->ts->assoc))
+			goto unbind;
+	}
 	if (asconf_stalled(as, now, &cur->addr, bound, *nbound))
 		goto unbind;
 	if (!tsock_addr_in(&cur->addr, bound, *nbound)) {

@@ -124,6 +124,20 @@ int tsock_peer_addrs(const struct tsock *ts, sctp_assoc_t id, struct in6_addr *o
 	return ret;
 }
 
+int tsock_peer_primary(const struct tsock *ts, sctp_assoc_t id, struct in6_addr *out)
+{
+	struct sctp_prim p = { .ssp_assoc_id = id };
+	socklen_t len = sizeof(p);
+	const struct sockaddr_in6 *sa = (const struct sockaddr_in6 *)&p.ssp_addr;
+
+	if (getsockopt(ts->sk, IPPROTO_SCTP, SCTP_PRIMARY_ADDR, &p, &len) < 0)
+		return -errno;
+	if (sa->sin6_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	*out = sa->sin6_addr;
+	return 0;
+}
+
 static struct sockaddr_in6 sockaddr6(const struct in6_addr *addr, uint16_t port)
 {
 	return (struct sockaddr_in6){

@@ -46,6 +46,9 @@ bool tsock_addr_in(const struct in6_addr *a, const struct in6_addr *list, int n)
 /* The endpoint's bound addresses (those of its associations follow them). */
 int tsock_local_addrs(const struct tsock *ts, struct in6_addr *out, size_t max)
 	__attribute__((warn_unused_result));
+/* The primary path of association @id: the peer's address it sends to. */
+int tsock_peer_primary(const struct tsock *ts, sctp_assoc_t id, struct in6_addr *out)
+	__attribute__((warn_unused_result));
 /* The peer's addresses in association @id; *@port (when not NULL): its port. */
 int tsock_peer_addrs(const struct tsock *ts, sctp_assoc_t id, struct in6_addr *out, size_t max,
 		     uint16_t *port) __attribute__((warn_unused_result));

@@ -54,9 +54,14 @@ unsigned int mt6d_learn_prefixes(const struct mt6d_learn *l, const struct in6_ad
 			}
 		if (!to)
 			continue;
-		/* An address of the known /64 as new or newer: not moved (yet). */
+		/*
+		 * An address of the known /64 as new or newer: not moved (yet), unless the new
+		 * one of the same slot is the primary path the peer asked for.
+		 */
 		for (size_t i = 0; i < n && to; i++)
-			if (same64(&addrs[i], l->prefix[k]) && derives(l, k, &addrs[i], best, &s))
+			if (same64(&addrs[i], l->prefix[k]) &&
+			    derives(l, k, &addrs[i], best, &s) &&
+			    (s > best || !l->primary || memcmp(l->primary, to, sizeof(*to))))
 				to = NULL;
 		if (!to)
 			continue;

@@ -18,14 +18,17 @@
  * (k's derivation label and the peer's true IID, for a slot in [lo, hi]) and it is newer
  * than every address of k's known /64 in the association: the two /64s share the slot the
  * renumbering happened in, and the old one's addresses leave the association a slot later.
+ * In that slot, the new address wins when it is the association's primary path: the peer
+ * asked to be sent to there (SET_PRIMARY, authenticated as well).
  * Anything else is left alone: a renumbering is never guessed from an address alone.
  */
 struct mt6d_learn {
 	const struct mt6d_deriver *deriver;
-	const struct in6_addr *iid;		   /* the peer's true interface identifier */
-	uint64_t lo, hi;			   /* the slots an address may be of */
-	size_t n;				   /* uplinks */
-	const char *label[MT6D_MAX_UPLINKS];	   /* their derivation labels ("": unnamed) */
+	const struct in6_addr *iid;	     /* the peer's true interface identifier */
+	const struct in6_addr *primary;	     /* the association's primary path; NULL: unknown */
+	uint64_t lo, hi;		     /* the slots an address may be of */
+	size_t n;			     /* uplinks */
+	const char *label[MT6D_MAX_UPLINKS]; /* their derivation labels ("": unnamed) */
 	struct in6_addr *prefix[MT6D_MAX_UPLINKS]; /* their /64s as known; updated */
 };
 

@@ -140,6 +140,8 @@ static int ep_bind(struct tunnel *t, struct tunnel_ep *ep)
 	size_t naddrs = ep_addrs(t, ep, addrs);
 	int ret = naddrs ? 0 : -EIO;
 
+	ep->renumber_gen = t->renumber_gen;
+
 	for (unsigned int c = 0; !ret && c < n; c++) {
 		if (hop_enabled(t))
 			ret = mt6d_assoc_port(&t->deriver, &t->d.uplinks[0].prefix, ep->epoch, c,
@@ -198,12 +200,34 @@ void hop_close_all(struct tunnel *t)
 		}
 }
 
+/* Whether an association (or the attempt at one) is on @ep's socket. */
+static bool ep_busy(const struct tunnel *t, const struct tunnel_ep *ep)
+{
+	const struct session *s = &t->sess;
+
+	return (s->cur.id && s->cur.sk == ep->sk) || (s->cand.id && s->cand.sk == ep->sk) ||
+	       (s->drain.id && s->drain.sk == ep->sk) || (s->connecting && t->connect_sk == ep->sk);
+}
+
 /* The endpoint of @epoch, opened and bound to @slot's address; retried every tick. */
 static void ensure(struct tunnel *t, uint64_t epoch, uint64_t slot)
 {
 	struct tunnel_ep *ep = ep_of_epoch(t, epoch);
 	bool first;
 	int ret = 0;
+
+	/*
+	 * With hopping, an endpoint waiting for its epoch is bound again after a renumbering
+	 * (mt6d-addrmgr moves only the published one's addresses): the peer connects to the
+	 * new /64.
+	 */
+	if (ep && ep->port && hop_enabled(t) && ep->renumber_gen != t->renumber_gen &&
+	    !ep_busy(t, ep) && ep != hop_current_ep(t)) {
+		log_debug("endpoint of epoch %llu: bound again after a renumbering",
+			  (unsigned long long)epoch);
+		ep_close(t, ep);
+		ep = NULL;
+	}
 
 	if (!ep)
 		ret = ep_open(t, epoch, slot, &ep);
@@ -294,6 +318,8 @@ void hop_tick(struct tunnel *t, uint64_t now_ms)
 {
 	uint64_t slot = assoc_slot(t), e = hop_epoch(t, slot), next = hop_epoch(t, slot + 1);
 
+	if (hop_enabled(t))
+		renumber_follow(t);
 	close_spent(t, slot, now_ms);
 	ensure(t, e, slot);
 	if (!hop_enabled(t))

@@ -43,8 +43,15 @@ const struct in6_addr *renumber_local(struct tunnel *t, size_t i)
 			 inet_ntop(AF_INET6, &t->local_now[i], a, sizeof(a)),
 			 inet_ntop(AF_INET6, &to, b, sizeof(b)));
 		t->local_now[i] = to;
+		t->renumber_gen++;
 	}
 	return &t->local_now[i];
+}
+
+void renumber_follow(struct tunnel *t)
+{
+	for (size_t i = 0; i < t->d.n_uplinks; i++)
+		renumber_local(t, i);
 }
 
 void renumber_learn_peer(struct tunnel *t)
@@ -57,20 +64,23 @@ void renumber_learn_peer(struct tunnel *t)
 				.n = t->cfg->n_peer_uplinks };
 	struct in6_addr was[MT6D_MAX_UPLINKS], peers[SCTP_INFO_MAX_PATHS];
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
-	int n;
+	struct assoc_info ai;
 	unsigned int moved;
 
-	if (!session_authenticated(&t->sess))
+	if (!session_authenticated(&t->sess) ||
+	    assoc_info_get(t->sess.cur.sk, t->sess.cur.id, &ai) < 0)
 		return;
-	n = assoc_info_peer_addrs(t->sess.cur.sk, t->sess.cur.id, peers, SCTP_INFO_MAX_PATHS);
-	if (n <= 0)
-		return;
+	for (size_t i = 0; i < ai.n_paths; i++) {
+		peers[i] = ai.paths[i].addr;
+		if (ai.paths[i].primary)
+			l.primary = &peers[i];
+	}
 	for (size_t k = 0; k < l.n; k++) {
 		l.label[k] = t->cfg->peer_uplinks[k].name;
 		l.prefix[k] = &t->peer_now[k];
 		was[k] = t->peer_now[k];
 	}
-	moved = mt6d_learn_prefixes(&l, peers, (size_t)n);
+	moved = mt6d_learn_prefixes(&l, peers, ai.n_paths);
 	for (size_t k = 0; k < l.n; k++)
 		if (moved & (1u << k))
 			log_info("the peer's uplink%s%s was renumbered from %s/64 to %s/64 (its "

@@ -67,6 +67,7 @@ struct tunnel_ep {
 	uint32_t serial;	  /* counts the tunnel's sockets, for mt6d-addrmgr */
 	unsigned int peer_failed; /* failed attempts: which peer candidate is next */
 	uint64_t close_ms;	  /* draining: closes then; 0: not draining */
+	uint32_t renumber_gen;	  /* the tunnel's renumber_gen when it was bound */
 };
 
 struct tunnel {
@@ -110,6 +111,7 @@ struct tunnel {
 
 	/* Where the uplinks are now (renumber.c), ours and the peer's. */
 	struct in6_addr local_now[MT6D_MAX_UPLINKS], peer_now[MT6D_MAX_UPLINKS];
+	uint32_t renumber_gen; /* counts the changes of local_now */
 
 	struct tunnel_stats stats;
 	struct mt6d_nft *nft; /* reads the guard table's counters; NULL: none */
@@ -171,6 +173,8 @@ void hop_close_all(struct tunnel *t);
 void renumber_init(struct tunnel *t);
 /* Uplink @i's /64 now: the interface's, unless configured. */
 const struct in6_addr *renumber_local(struct tunnel *t, size_t i);
+/* Every uplink's /64 read again (renumber_local()). */
+void renumber_follow(struct tunnel *t);
 /* The peer's uplinks' /64s, from the addresses of the association in charge. */
 void renumber_learn_peer(struct tunnel *t);
 

@@ -77,6 +77,17 @@ int main(void)
 	addrs[2] = addr("isp1", &q1, 100);
 	moved = mt6d_learn_prefixes(&l, addrs, 3);
 	CHECK(moved == 0 && !memcmp(&k0, &p1, 16), "a tie in slots moves nothing (%#x)", moved);
+	/* Unless the new one is the primary path the peer asked for. */
+	l.primary = &addrs[2];
+	moved = mt6d_learn_prefixes(&l, addrs, 3);
+	CHECK(moved == 1 && !memcmp(&k0, &q1, 16), "a tie, the new one primary: moves (%#x)",
+	      moved);
+	RESET();
+	l.primary = &addrs[0];
+	moved = mt6d_learn_prefixes(&l, addrs, 3);
+	CHECK(moved == 0 && !memcmp(&k0, &p1, 16), "a tie, the old one primary: not yet (%#x)",
+	      moved);
+	l.primary = NULL;
 	/* ... and once the old /64's addresses left the association, it moves. */
 	addrs[0] = addrs[2];
 	moved = mt6d_learn_prefixes(&l, addrs, 2);

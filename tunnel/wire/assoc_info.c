@@ -54,22 +54,6 @@ static void get_paths(int fd, sctp_assoc_t id, const struct in6_addr *primary,
 		sctp_freepaddrs(addrs);
 }
 
-int assoc_info_peer_addrs(int fd, sctp_assoc_t id, struct in6_addr *out, size_t max)
-{
-	struct sockaddr *addrs;
-	int n = sctp_getpaddrs(fd, id, &addrs), k = 0;
-	const struct sockaddr *a = addrs;
-
-	if (n < 0)
-		return -errno;
-	for (int i = 0; i < n && (size_t)k < max; i++, a = next_addr(a))
-		if (a->sa_family == AF_INET6)
-			out[k++] = ((const struct sockaddr_in6 *)a)->sin6_addr;
-	if (n > 0)
-		sctp_freepaddrs(addrs);
-	return k;
-}
-
 static void get_local(int fd, sctp_assoc_t id, struct assoc_info *out)
 {
 	struct sockaddr *addrs;

@@ -41,10 +41,6 @@ struct assoc_info {
 int assoc_info_get(int fd, sctp_assoc_t id, struct assoc_info *out)
 	__attribute__((warn_unused_result));
 
-/* The peer's addresses in association @id: how many (at most @max stored), or -errno. */
-int assoc_info_peer_addrs(int fd, sctp_assoc_t id, struct in6_addr *out, size_t max)
-	__attribute__((warn_unused_result));
-
 /* Stable lower-case names for status output ("established", "active", "pf"...). */
 const char *assoc_info_assoc_state(int state);
 const char *assoc_info_path_state(int state);
