@@ -59,8 +59,7 @@ unsigned int mt6d_learn_prefixes(const struct mt6d_learn *l, const struct in6_ad
 		 * one of the same slot is the primary path the peer asked for.
 		 */
 		for (size_t i = 0; i < n && to; i++)
-			if (same64(&addrs[i], l->prefix[k]) &&
-			    derives(l, k, &addrs[i], best, &s) &&
+			if (same64(&addrs[i], l->prefix[k]) && derives(l, k, &addrs[i], best, &s) &&
 			    (s > best || !l->primary || memcmp(l->primary, to, sizeof(*to))))
 				to = NULL;
 		if (!to)
