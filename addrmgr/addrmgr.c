@@ -335,8 +335,8 @@ static void guard_prefixes(struct addrmgr *m)
 }
 
 /*
- * Renumbering: an uplink without a configured prefix follows its interface's /64
- * (mt6d_rtnl_follow_prefix()). The lane moves at once, so this tick's plan puts the new
+ * Renumbering: an uplink without a configured prefix (interface mode: anyip needs one)
+ * follows its interface's /64 (mt6d_rtnl_follow_prefix()). The lane moves at once, so this tick's plan puts the new
  * /64's address on the uplink and announces it (ADD-IP, and SET-PRIMARY on the primary
  * uplink); what is left on the old /64 is a stray from then on, unbound once the peer's
  * SCTP reached a newer address, then removed (confirmed teardown, as after a rotation).
@@ -377,9 +377,6 @@ static void follow_renumbering(struct addrmgr *m, struct lane *l)
 	l->renumbered = true;
 	l->pp.former = &l->former;
 	l->assoc.primary_assoc = 0;
-	/* The old /64's local route stays until it expires, as long as its addresses live. */
-	if (m->cfg->mode == MT6D_MODE_ANYIP)
-		anyip_init(&l->anyip, m->d.nl, &l->prefix);
 	guard_prefixes(m);
 }
 
