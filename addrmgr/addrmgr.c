@@ -60,6 +60,7 @@ struct lane {
 	struct assoc_state assoc;
 	struct anyip anyip; /* mode = anyip: the local route */
 	bool reached;	    /* the peer's SCTP was seen reaching it since the tunnel attached */
+	enum addrmgr_path path; /* as pick_primary() last saw it */
 	/* Renumbering (no prefix configured: the /64 follows the interface's). */
 	struct in6_addr former; /* the /64 it was renumbered from ... */
 	bool renumbered;	/* ... while addresses of ours are left there */
@@ -138,6 +139,7 @@ static void attach_tunnel(struct addrmgr *m)
 	for (size_t i = 0; i < m->n_lanes; i++) {
 		m->lanes[i].assoc.primary_assoc = 0;
 		m->lanes[i].reached = false;
+		m->lanes[i].path = ADDRMGR_PATH_WAITING;
 	}
 	if (mt6d_evloop_add(m->d.loop, m->ts.pidfd, EPOLLIN, on_tunnel_exit, m) < 0)
 		log_warnx("cannot watch the tunnel process");
@@ -288,10 +290,15 @@ static size_t pick_primary(struct addrmgr *m)
 	bool live[MT6D_MAX_UPLINKS];
 
 	for (size_t i = 0; i < m->n_lanes; i++) {
-		bool now = m->guard && lane_reached(m, &m->lanes[i]);
+		struct lane *l = &m->lanes[i];
+		bool now = m->guard && lane_reached(m, l);
 
-		live[i] = now || !m->lanes[i].reached;
-		m->lanes[i].reached |= now;
+		live[i] = now || !l->reached;
+		l->path = !m->guard ? ADDRMGR_PATH_UNKNOWN
+			  : now	    ? ADDRMGR_PATH_LIVE
+			  : l->reached ? ADDRMGR_PATH_DEAD
+				       : ADDRMGR_PATH_WAITING;
+		l->reached |= now;
 	}
 	for (size_t i = 1; i < m->n_lanes; i++)
 		if (live[i] &&
@@ -571,6 +578,18 @@ static void report(const struct addrmgr *m, struct addrmgr_report *r)
 		.guard_error = m->gate.closed ? m->gate.why : NULL,
 		.now = mt6d_daemon_now(&m->d),
 	};
+	for (size_t i = 0; i < m->n_lanes; i++) {
+		const struct lane *l = &m->lanes[i];
+
+		r->uplinks[i] = (struct addrmgr_uplink_view){
+			.name = l->pp.uplink,
+			.interface = l->conf->interface,
+			.prefix = l->prefix,
+			.former = l->renumbered ? &l->former : NULL,
+			.path = m->guard && m->ts.sk >= 0 ? l->path : ADDRMGR_PATH_UNKNOWN,
+			.primary = i == m->primary,
+		};
+	}
 	if (m->guard)
 		guard_counters(m->guard, &r->counters);
 }

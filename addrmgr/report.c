@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 static const char *const role_names[] = {
 	[ROLE_NEXT] = "next",
@@ -107,6 +108,53 @@ static void show_entry(struct mt6d_show *s, const struct addrmgr_report *r,
 	mt6d_show_object_end(s);
 }
 
+static const char *const path_names[] = {
+	[ADDRMGR_PATH_UNKNOWN] = "unknown",
+	[ADDRMGR_PATH_WAITING] = "waiting",
+	[ADDRMGR_PATH_LIVE] = "live",
+	[ADDRMGR_PATH_DEAD] = "dead",
+};
+
+/* "P/64" into @buf (INET6_ADDRSTRLEN + 3 bytes). */
+static const char *fmt_prefix(const struct in6_addr *p, char *buf)
+{
+	inet_ntop(AF_INET6, p, buf, INET6_ADDRSTRLEN);
+	strcat(buf, "/64");
+	return buf;
+}
+
+/* One line per uplink: its /64 (and the one it is renumbered from), its path, primary. */
+static void show_uplinks(struct mt6d_show *s, const struct addrmgr_report *r)
+{
+	char buf[INET6_ADDRSTRLEN + 3];
+
+	mt6d_show_array_begin(s, "uplinks");
+	for (size_t k = 0; k < r->plans.n; k++) {
+		const struct addrmgr_uplink_view *u = &r->uplinks[k];
+
+		mt6d_show_object_begin(s, NULL);
+		if (u->name)
+			mt6d_show_str(s, "name", "uplink %s", u->name);
+		else
+			mt6d_show_null(s, "name", "uplink");
+		mt6d_show_str(s, "interface", " %s", u->interface);
+		mt6d_show_str(s, "prefix", " %s", fmt_prefix(&u->prefix, buf));
+		if (u->former)
+			mt6d_show_str(s, "renumbered_from", " (renumbered from %s)",
+				      fmt_prefix(u->former, buf));
+		else
+			mt6d_show_null(s, "renumbered_from", NULL);
+		if (u->path == ADDRMGR_PATH_UNKNOWN)
+			mt6d_show_null(s, "path", NULL);
+		else
+			mt6d_show_str(s, "path", " path %s", path_names[u->path]);
+		mt6d_show_bool(s, "primary", NULL, u->primary);
+		mt6d_show_text(s, "%s\n", u->primary ? " primary" : "");
+		mt6d_show_object_end(s);
+	}
+	mt6d_show_array_end(s);
+}
+
 /*
  * The first text line keeps the "key value" pairs scripts already read:
  * "slot N rotations N failures N retired N tunnel attached|detached
@@ -134,6 +182,7 @@ void addrmgr_report_show(struct mt6d_show *s, const struct addrmgr_report *r)
 	}
 	show_held(s, r);
 	mt6d_show_array_end(s);
+	show_uplinks(s, r);
 	show_guard(s, r);
 	mt6d_show_object_end(s);
 }
@@ -183,6 +232,18 @@ void addrmgr_report_metrics(struct mt6d_metrics *m, const struct addrmgr_report 
 	for (size_t k = 0; k < r->plans.n; k++)
 		for (size_t i = 0; i < r->plans.plan[k]->n; i++)
 			roles[r->plans.plan[k]->e[i].role]++;
+	mt6d_metrics_family(m, "mt6d_addrmgr_uplink_live", "gauge",
+			    "1 while the peer's SCTP is seen reaching the uplink's addresses");
+	for (size_t k = 0; k < r->plans.n; k++)
+		mt6d_metrics_sample(m, "mt6d_addrmgr_uplink_live", "uplink",
+				    r->uplinks[k].name ? r->uplinks[k].name : "",
+				    r->uplinks[k].path == ADDRMGR_PATH_LIVE);
+	mt6d_metrics_family(m, "mt6d_addrmgr_uplink_primary", "gauge",
+			    "1 for the uplink the peer is asked to send to");
+	for (size_t k = 0; k < r->plans.n; k++)
+		mt6d_metrics_sample(m, "mt6d_addrmgr_uplink_primary", "uplink",
+				    r->uplinks[k].name ? r->uplinks[k].name : "",
+				    r->uplinks[k].primary);
 	mt6d_metrics_family(m, "mt6d_addrmgr_addresses", "gauge", "hashed addresses, by role");
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
 		mt6d_metrics_sample(m, "mt6d_addrmgr_addresses", "role", role_names[i], roles[i]);

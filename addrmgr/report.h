@@ -16,8 +16,26 @@
  * mt6d-addrmgr's state as `--status` (text or JSON, fields documented in
  * mt6d-addrmgr(8)) and as Prometheus metrics.
  */
+/* One uplink as the report shows it. */
+enum addrmgr_path {
+	ADDRMGR_PATH_UNKNOWN, /* no guard: no evidence */
+	ADDRMGR_PATH_WAITING, /* the peer's SCTP not seen reaching it since the tunnel attached */
+	ADDRMGR_PATH_LIVE,    /* seen reaching one of its addresses within the evidence window */
+	ADDRMGR_PATH_DEAD,    /* reached before, not within the window */
+};
+
+struct addrmgr_uplink_view {
+	const char *name; /* NULL: the uplink of [local] */
+	const char *interface;
+	struct in6_addr prefix;
+	const struct in6_addr *former; /* the /64 it was renumbered from, still retiring */
+	enum addrmgr_path path;
+	bool primary; /* the one the peer is asked to send to */
+};
+
 struct addrmgr_report {
 	struct plan_set plans; /* one per uplink, the same slot */
+	struct addrmgr_uplink_view uplinks[MT6D_MAX_UPLINKS]; /* as many as plans */
 	const struct addrmgr_stats *stats;
 	unsigned int interval;		     /* seconds per slot */
 	bool attached;			     /* holds the tunnel's socket */

@@ -50,6 +50,8 @@ nsx ip addr add 2001:db8:a:1::1/64 dev inet0 nodad
 start
 sleep 3
 old=$(count 2001:db8:a:1:)
+ctl --status --json | grep -q '"uplinks":\[{"name":null,"interface":"inet0","prefix":"2001:db8:a:1::/64","renumbered_from":null,' &&
+	ok "status, before: the uplink's /64 is the first" || bad "status: $(ctl --status --json | grep -o '"uplinks":[^]]*')"
 chain=$(nsx nft list chain ip6 mt6d-t guard)
 [ "$old" -ge 2 ] && [ "$(count 2001:db8:a:2:)" -eq 0 ] &&
 	echo "$chain" | grep -q '2001:db8:a:1::/64' &&
@@ -80,6 +82,8 @@ chain=$(nsx nft list chain ip6 mt6d-t guard)
 echo "$chain" | grep -q '2001:db8:a:2::/64' && ! echo "$chain" | grep -q '2001:db8:a:1::/64' &&
 	ok "the guard drops the rest of the new /64, the old one's rule is gone" ||
 	bad "guard chain: $(echo "$chain" | grep -o '2001:db8:a:[12]::/64' | tr '\n' ' ')"
+ctl --status --json | grep -q '"uplinks":\[{"name":null,"interface":"inet0","prefix":"2001:db8:a:2::/64",' &&
+	ok "status: the uplink's /64 is the new one" || bad "status: $(ctl --status --json | grep -o '"uplinks":[^]]*')"
 cur=$(current)
 d0=$(dropped)
 nsx sh -c "echo probe | socat -u - UDP6-SENDTO:[$cur]:9999" 2>/dev/null || :

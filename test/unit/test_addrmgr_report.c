@@ -30,8 +30,10 @@ int main(void)
 	struct plan plan = { .current = 100, .n = 2 };
 	struct plan_params pp = { .uplink = NULL };
 	struct addrmgr_stats stats = { .rotations = 7, .failures = 2, .retired = 5 };
+	struct in6_addr former;
 	struct addrmgr_report r = {
 		.plans = { .n = 1, .plan = { &plan }, .pp = { &pp } },
+		.uplinks = { { .interface = "eth0", .path = ADDRMGR_PATH_LIVE, .primary = true } },
 		.stats = &stats,
 		.interval = 10,
 		.attached = true,
@@ -42,6 +44,7 @@ int main(void)
 				"\"stalled\":true,\"addresses\":[";
 	char *out;
 
+	inet_pton(AF_INET6, "2001:db8:1:1::", &r.uplinks[0].prefix);
 	inet_pton(AF_INET6, "2001:db8::1", &plan.e[0].addr);
 	plan.e[0] = (struct plan_entry){ plan.e[0].addr, 100, ROLE_CURRENT, 25, 15 };
 	inet_pton(AF_INET6, "2001:db8::2", &plan.e[1].addr);
@@ -74,6 +77,33 @@ int main(void)
 		     "\"age_seconds\":-5,") != NULL,
 	      "json next entry, negative age: %s", out);
 	CHECK(strstr(out, "\"guard\":null") != NULL, "json without guard: %s", out);
+	CHECK(strstr(out, "\"uplinks\":[{\"name\":null,\"interface\":\"eth0\","
+			  "\"prefix\":\"2001:db8:1:1::/64\",\"renumbered_from\":null,"
+			  "\"path\":\"live\",\"primary\":true}]") != NULL,
+	      "json uplinks: %s", out);
+	free(out);
+
+	/* A second uplink, named, renumbered, dead, not the primary. */
+	inet_pton(AF_INET6, "2001:db8:9::", &former);
+	r.plans.n = 2;
+	r.plans.plan[1] = &plan;
+	r.plans.pp[1] = &pp;
+	r.uplinks[1] = (struct addrmgr_uplink_view){ .name = "isp2",
+						     .interface = "eth1",
+						     .prefix = r.uplinks[0].prefix,
+						     .former = &former,
+						     .path = ADDRMGR_PATH_DEAD };
+	out = render(&r, false);
+	CHECK(strstr(out, "uplink eth0 2001:db8:1:1::/64 path live primary\n"
+			  "uplink isp2 eth1 2001:db8:1:1::/64 (renumbered from 2001:db8:9::/64) "
+			  "path dead\n") != NULL,
+	      "text uplinks: [%s]", out);
+	free(out);
+	out = render(&r, true);
+	CHECK(strstr(out, "{\"name\":\"isp2\",\"interface\":\"eth1\",\"prefix\":"
+			  "\"2001:db8:1:1::/64\",\"renumbered_from\":\"2001:db8:9::/64\","
+			  "\"path\":\"dead\",\"primary\":false}") != NULL,
+	      "json renumbered uplink: %s", out);
 	free(out);
 	return check_done();
 }

@@ -161,7 +161,8 @@ router_cut r1
 sleep 5
 r2_cut=$(sctp_on r2)
 # gwA's isp2 address that the peer sends to now: the byte search's control below
-c2=$(mt6d_astatus gwA --json | grep -o '"role":"current","address":"[0-9a-f:]*","uplink":"isp2"' |
+st_cut=$(mt6d_astatus gwA --json)
+c2=$(echo "$st_cut" | grep -o '"role":"current","address":"[0-9a-f:]*","uplink":"isp2"' |
 	cut -d'"' -f8)
 router_heal r1
 log "r1 back"
@@ -225,6 +226,20 @@ for gw in gwA gwB; do
 			"away $away, back $back, isp2 left $other times"
 	fi
 done
+
+# The status while r1 was cut, and now: isp1's path dead, then live and primary again.
+st_end=$(mt6d_astatus gwA --json)
+uplink_st() { # JSON NAME: "path primary" of uplink NAME
+	echo "$1" | grep -o "{\"name\":\"$2\",[^}]*}" |
+		sed 's/.*"path":"\([a-z]*\)","primary":\([a-z]*\)}/\1 \2/'
+}
+if [ "$(uplink_st "$st_cut" isp1)" = "dead false" ] && [ "$(uplink_st "$st_cut" isp2)" = "live true" ] &&
+	[ "$(uplink_st "$st_end" isp1)" = "live true" ] && [ "$(uplink_st "$st_end" isp2)" = "live false" ]; then
+	pass "gwA's status: isp1 dead and isp2 primary during r1's cut; isp1 live and primary at the end"
+else
+	fail "gwA's status per uplink follows the cut" \
+		"cut: isp1 $(uplink_st "$st_cut" isp1), isp2 $(uplink_st "$st_cut" isp2); end: isp1 $(uplink_st "$st_end" isp1), isp2 $(uplink_st "$st_end" isp2)"
+fi
 
 slot1=$(mt6d_astatus_key gwA slot)
 rot=$(mt6d_astatus_key gwA rotations)
