@@ -58,8 +58,8 @@ struct lane {
 	struct plan plan;
 	struct uplink_seen seen; /* our addresses on the uplink, as read this tick */
 	struct assoc_state assoc;
-	struct anyip anyip; /* mode = anyip: the local route */
-	bool reached;	    /* the peer's SCTP was seen reaching it since the tunnel attached */
+	struct anyip anyip;	/* mode = anyip: the local route */
+	bool reached;		/* the peer's SCTP was seen reaching it since the tunnel attached */
 	enum addrmgr_path path; /* as pick_primary() last saw it */
 	/* Renumbering (no prefix configured: the /64 follows the interface's). */
 	struct in6_addr former; /* the /64 it was renumbered from ... */
@@ -294,8 +294,8 @@ static size_t pick_primary(struct addrmgr *m)
 		bool now = m->guard && lane_reached(m, l);
 
 		live[i] = now || !l->reached;
-		l->path = !m->guard ? ADDRMGR_PATH_UNKNOWN
-			  : now	    ? ADDRMGR_PATH_LIVE
+		l->path = !m->guard    ? ADDRMGR_PATH_UNKNOWN
+			  : now	       ? ADDRMGR_PATH_LIVE
 			  : l->reached ? ADDRMGR_PATH_DEAD
 				       : ADDRMGR_PATH_WAITING;
 		l->reached |= now;
@@ -343,9 +343,9 @@ static void guard_prefixes(struct addrmgr *m)
 
 /*
  * Renumbering: an uplink without a configured prefix (interface mode: anyip needs one)
- * follows its interface's /64 (mt6d_rtnl_follow_prefix()). The lane moves at once, so this tick's plan puts the new
- * /64's address on the uplink and announces it (ADD-IP, and SET-PRIMARY on the primary
- * uplink); what is left on the old /64 is a stray from then on, unbound once the peer's
+ * follows its interface's /64 (mt6d_rtnl_follow_prefix()). The lane moves at once, so this tick's
+ * plan puts the new /64's address on the uplink and announces it (ADD-IP, and SET-PRIMARY on the
+ * primary uplink); what is left on the old /64 is a stray from then on, unbound once the peer's
  * SCTP reached a newer address, then removed (confirmed teardown, as after a rotation).
  */
 static void follow_renumbering(struct addrmgr *m, struct lane *l)

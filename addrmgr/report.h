@@ -34,7 +34,7 @@ struct addrmgr_uplink_view {
 };
 
 struct addrmgr_report {
-	struct plan_set plans; /* one per uplink, the same slot */
+	struct plan_set plans;				      /* one per uplink, the same slot */
 	struct addrmgr_uplink_view uplinks[MT6D_MAX_UPLINKS]; /* as many as plans */
 	const struct addrmgr_stats *stats;
 	unsigned int interval;		     /* seconds per slot */
