@@ -60,6 +60,11 @@ static void snapshot(struct tunnel *t, struct tunnel_status *st)
 		st->assoc_id = (int)t->sess.cur.id;
 		st->assoc_age_s = st->now - (uint64_t)t->assoc_since;
 	}
+	for (size_t i = 0; st->has_assoc && i < st->sctp.n_paths; i++)
+		for (size_t k = 0; k < t->cfg->n_peer_uplinks; k++)
+			if (!memcmp(st->sctp.paths[i].addr.s6_addr, t->peer_now[k].s6_addr, 8) &&
+			    t->cfg->peer_uplinks[k].name[0])
+				st->path_uplink[i] = t->cfg->peer_uplinks[k].name;
 }
 
 void control_show(void *ctx, struct mt6d_show *sh)

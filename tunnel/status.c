@@ -41,8 +41,9 @@ const struct tunnel_drop_reason tunnel_drop_reasons[] = {
 const unsigned int tunnel_n_drop_reasons =
 	sizeof(tunnel_drop_reasons) / sizeof(tunnel_drop_reasons[0]);
 
-static void show_paths(struct mt6d_show *s, const struct assoc_info *si)
+static void show_paths(struct mt6d_show *s, const struct tunnel_status *st)
 {
+	const struct assoc_info *si = &st->sctp;
 	char buf[INET6_ADDRSTRLEN];
 
 	mt6d_show_array_begin(s, "paths");
@@ -51,7 +52,12 @@ static void show_paths(struct mt6d_show *s, const struct assoc_info *si)
 
 		inet_ntop(AF_INET6, &p->addr, buf, sizeof(buf));
 		mt6d_show_object_begin(s, NULL);
-		mt6d_show_str(s, "address", "  path %s:", buf);
+		mt6d_show_str(s, "address", "  path %s", buf);
+		if (st->path_uplink[i])
+			mt6d_show_str(s, "uplink", " (uplink %s)", st->path_uplink[i]);
+		else
+			mt6d_show_null(s, "uplink", NULL);
+		mt6d_show_text(s, ":");
 		mt6d_show_str(s, "state", " %s", assoc_info_path_state(p->state));
 		mt6d_show_bool(s, "primary", NULL, p->primary);
 		mt6d_show_text(s, "%s", p->primary ? ", primary" : "");
@@ -100,7 +106,7 @@ static void show_association(struct mt6d_show *s, const struct tunnel_status *st
 	mt6d_show_u64(s, "gap_acks", ", %" PRIu64 " gap acks\n", si->gap_acks);
 	mt6d_show_u64(s, "streams_out", NULL, si->outstreams);
 	mt6d_show_u64(s, "streams_in", NULL, si->instreams);
-	show_paths(s, si);
+	show_paths(s, st);
 	show_local(s, si);
 	mt6d_show_object_end(s);
 }

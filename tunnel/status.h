@@ -32,6 +32,8 @@ struct tunnel_status {
 	uint16_t local_port;  /* its local port; 0: none bound */
 	uint64_t next_hop;    /* unix time the next epoch begins */
 	struct assoc_info sctp;
+	/* Each path's peer uplink, by the /64 it is in now: its name; NULL: unnamed or none. */
+	const char *path_uplink[SCTP_INFO_MAX_PATHS];
 	struct tunnel_stats stats;
 };
 

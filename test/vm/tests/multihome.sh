@@ -117,12 +117,13 @@ mt6d_start gwB "$MT6D_ETC/gwB.conf"
 mt6d_wait_up "two uplinks a side"
 
 # --- the association's paths -----------------------------------------------------------
-paths_to() { # GW PREFIX-START: how many of GW's paths lead to an address there
-	mt6d_tstatus "$1" --json | grep -o '"address":"[0-9a-f:]*"' | grep -c "\"$2" || :
+paths_to() { # GW PREFIX-START NAME: how many of GW's paths lead there, named the peer's NAME
+	mt6d_tstatus "$1" --json | grep -o '"address":"[0-9a-f:]*","uplink":"[a-z0-9]*"' |
+		grep -c "\"$2[0-9a-f:]*\",\"uplink\":\"$3\"" || :
 }
-wait_for "[ \$(paths_to gwA 2001:db8:2:1:) -ge 1 ] && [ \$(paths_to gwA 2001:db8:2:2:) -ge 1 ] &&
-	[ \$(paths_to gwB 2001:db8:1:1:) -ge 1 ] && [ \$(paths_to gwB 2001:db8:1:2:) -ge 1 ]" 20 &&
-	pass "each side has paths to both of the peer's uplinks" ||
+wait_for "[ \$(paths_to gwA 2001:db8:2:1: isp1) -ge 1 ] && [ \$(paths_to gwA 2001:db8:2:2: isp2) -ge 1 ] &&
+	[ \$(paths_to gwB 2001:db8:1:1: isp1) -ge 1 ] && [ \$(paths_to gwB 2001:db8:1:2: isp2) -ge 1 ]" 20 &&
+	pass "each side has paths to both of the peer's uplinks, each named after its uplink" ||
 	fail "each side has paths to both of the peer's uplinks" \
 		"$(mt6d_tstatus gwA | head -n 20)"
 slot0=$(mt6d_astatus_key gwA slot)
