@@ -50,8 +50,8 @@ static void test_tunnel_status(void)
 
 	j = render(&st, true);
 	CHECK(!strncmp(j, head, sizeof(head) - 1), "json head: %s", j);
-	CHECK(strstr(j, "\"paths\":[{\"address\":\"2001:db8:2:2::5\",\"state\":\"active\","
-			"\"primary\":true,\"srtt_ms\":4,") != NULL,
+	CHECK(strstr(j, "\"paths\":[{\"address\":\"2001:db8:2:2::5\",\"uplink\":null,"
+			"\"state\":\"active\",\"primary\":true,\"srtt_ms\":4,") != NULL,
 	      "json paths: %s", j);
 	CHECK(strstr(j, "\"local_addresses\":[\"2001:db8:1:1::9\"]") != NULL, "json local: %s", j);
 	CHECK(strstr(j, "\"transfer\":{\"rx_bytes\":2048,\"tx_bytes\":0,\"rx_packets\":0,"
@@ -73,6 +73,17 @@ static void test_tunnel_status(void)
 	      "text: %s", t);
 	CHECK(strstr(t, "replay 2") != NULL, "text: %s", t);
 	CHECK(strstr(t, ", filter 5, tripwire 1\n") != NULL, "text guard drops: %s", t);
+	free(j);
+	free(t);
+
+	/* A path of a named peer uplink. */
+	st.path_uplink[0] = "isp1";
+	j = render(&st, true);
+	CHECK(strstr(j, "{\"address\":\"2001:db8:2:2::5\",\"uplink\":\"isp1\",") != NULL,
+	      "json path uplink: %s", j);
+	t = render(&st, false);
+	CHECK(strstr(t, "  path 2001:db8:2:2::5 (uplink isp1): active, primary") != NULL,
+	      "text path uplink: %s", t);
 	free(j);
 	free(t);
 
