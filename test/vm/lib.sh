@@ -439,6 +439,18 @@ lan_split() {
 		END { print before + 0, m + 0, after + 0 }'
 }
 
+# ping_figures FILE: "SENT RECEIVED LOSS GAP" of a ping -D log: requests sent, replies
+# received, the loss in percent and the longest time in seconds between two consecutive
+# echo replies (ping -D stamps each).
+ping_figures() {
+	_s=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$1")
+	_r=$(sed -n "s/.* \([0-9]*\) received.*/\1/p" "$1")
+	_g=$(awk '/bytes from/ { t = substr($1, 2, length($1) - 2) + 0; if (p && t - p > g) g = t - p; p = t }
+		END { printf "%.3f", g }' "$1")
+	awk -v s="${_s:-0}" -v r="${_r:-0}" -v g="$_g" \
+		'BEGIN { printf "%d %d %.2f %s\n", s, r, s ? 100 * (s - r) / s : 100, g }'
+}
+
 # --- mt6d daemons ---------------------------------------------------------------------
 
 # Both gateways share this VM's file system: each gets its own runtime directory.

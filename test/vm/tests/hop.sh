@@ -175,12 +175,10 @@ h0=$(hops gwA)
 
 nsx "$NS_HOSTA" "$PING" -6 -D -n -c "$PINGS" -i 0.01 -W 2 "$HOSTB" >"$OUT/ping-on.log" 2>&1 &&
 	prc=0 || prc=$?
-sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$OUT/ping-on.log")
-recv=$(sed -n "s/.* \([0-9]*\) received.*/\1/p" "$OUT/ping-on.log")
+# shellcheck disable=SC2046
+set -- $(ping_figures "$OUT/ping-on.log")
+sent=$1 recv=$2 gap=$4
 nhops=$(($(hops gwA) - ${h0:-0}))
-# The longest time between two consecutive echo replies (ping -D stamps each).
-gap=$(awk '/bytes from/ { t = substr($1, 2, length($1) - 2) + 0; if (p && t - p > g) g = t - p; p = t }
-	END { printf "%.3f", g }' "$OUT/ping-on.log")
 log "pings: $sent sent, $recv received across $nhops hops; longest gap between replies ${gap} s"
 if [ "${sent:-0}" -eq "$PINGS" ] && [ "${recv:-0}" -eq "$PINGS" ] && [ "$nhops" -ge 12 ]; then
 	pass "$PINGS pings at 100/s across $nhops hops, none lost"

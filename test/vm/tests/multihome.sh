@@ -178,11 +178,9 @@ wait_for "! bg_alive tcp-client" 30 || fail "paced TCP transfer ends" "still run
 sleep 1
 bg_stop tcp-server || :
 
-sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$OUT/ping.log")
-recv=$(sed -n "s/.* \([0-9]*\) received.*/\1/p" "$OUT/ping.log")
-gap=$(awk '/bytes from/ { t = substr($1, 2, length($1) - 2) + 0; if (p && t - p > g) g = t - p; p = t }
-	END { printf "%.3f", g }' "$OUT/ping.log")
-loss=$(awk -v s="${sent:-0}" -v r="${recv:-0}" 'BEGIN { printf "%.2f", s ? 100 * (s - r) / s : 100 }')
+# shellcheck disable=SC2046
+set -- $(ping_figures "$OUT/ping.log")
+sent=$1 recv=$2 loss=$3 gap=$4
 log "pings: $sent sent, $recv received (loss $loss %); longest gap between replies $gap s"
 echo "multihome-failover gap_s=$gap loss_pct=$loss sent=$sent received=$recv" >>"$OUT/figures.txt"
 if [ "${sent:-0}" -eq "$PINGS" ] && awk -v l="$loss" 'BEGIN { exit !(l < 1) }'; then
