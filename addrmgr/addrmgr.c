@@ -16,6 +16,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -66,6 +67,7 @@ struct lane {
 	bool renumbered;	/* ... while addresses of ours are left there */
 	bool renumber_waits;	/* renumbered again before that: logged */
 	int follow_err;		/* the last error reading its /64, logged; 0: none */
+	bool gone;		/* its interface does not exist (interface mode) */
 };
 
 struct addrmgr {
@@ -163,6 +165,10 @@ static int sync_assoc(struct addrmgr *m, time_t now, struct in6_addr *bound)
 	for (size_t k = 0; k < m->n_lanes; k++) {
 		size_t i = (m->primary + 1 + k) % m->n_lanes;
 		struct lane *l = &m->lanes[i];
+
+		/* Its addresses went with its interface: nothing to bind. */
+		if (l->gone)
+			continue;
 		struct assoc_sync as = { .ts = &m->ts,
 					 .port = m->ts.port,
 					 .association_slots = m->cfg->association_slots,
@@ -252,7 +258,7 @@ static bool plan_lanes(struct addrmgr *m, time_t now)
 
 		if (ret < 0)
 			fatalx("address derivation failed: %s", strerror(-ret));
-		if (m->cfg->mode == MT6D_MODE_ANYIP) {
+		if (m->cfg->mode == MT6D_MODE_ANYIP || l->gone) {
 			l->seen.n = 0;
 			continue;
 		}
@@ -354,7 +360,7 @@ static void follow_renumbering(struct addrmgr *m, struct lane *l)
 	struct in6_addr to;
 	int ret;
 
-	if (l->conf->prefix.len)
+	if (l->conf->prefix.len || l->gone)
 		return;
 	ret = mt6d_rtnl_follow_prefix(m->d.nl, l->ifindex, &l->prefix, &to);
 	if (ret < 0) {
@@ -479,6 +485,33 @@ static void learn_peers(struct addrmgr *m, const struct guard_live *live, time_t
 				 fmt_addr(&was[k], a), fmt_addr(&m->peers[k].prefix.addr, b));
 }
 
+/*
+ * An uplink whose interface goes away (a USB modem unplugged, a PPP link torn down) takes
+ * its addresses with it: the lane waits, the others rotate on, the peer's SCTP and the
+ * primary policy move to them. When an interface of that name is back (its index may
+ * differ), the lane carries on there.
+ */
+static void follow_interface(struct addrmgr *m, struct lane *l)
+{
+	unsigned int idx;
+
+	if (m->cfg->mode != MT6D_MODE_INTERFACE)
+		return;
+	idx = if_nametoindex(l->conf->interface);
+	if (!idx) {
+		if (!l->gone)
+			log_warnx("%s is gone, and its hashed addresses with it; waiting for it to "
+				  "come back",
+				  l->conf->interface);
+		l->gone = true;
+		return;
+	}
+	if (l->gone)
+		log_info("%s is back: its hashed addresses go on it again", l->conf->interface);
+	l->gone = false;
+	l->ifindex = (int)idx;
+}
+
 static void reconcile(struct addrmgr *m)
 {
 	struct plan_set ps = plan_set_of(m);
@@ -500,8 +533,10 @@ static void reconcile(struct addrmgr *m)
 	struct guard_live live;
 	int nbound;
 
-	for (size_t i = 0; i < m->n_lanes; i++)
+	for (size_t i = 0; i < m->n_lanes; i++) {
+		follow_interface(m, &m->lanes[i]);
 		follow_renumbering(m, &m->lanes[i]);
+	}
 	if (!plan_lanes(m, now))
 		return;
 	if (m->lanes[0].plan.current != m->last_current) {
@@ -524,9 +559,10 @@ static void reconcile(struct addrmgr *m)
 
 		/* anyip: one local route instead of the uplink's addresses; it lives as long as
 		 * the longest-lived address would. */
-		if (m->cfg->mode == MT6D_MODE_INTERFACE)
+		if (m->cfg->mode == MT6D_MODE_INTERFACE && !l->gone)
 			uplink_sync_converge(&u, &l->seen);
-		else if (anyip_converge(&l->anyip, l->plan.current,
+		else if (m->cfg->mode == MT6D_MODE_ANYIP &&
+			 anyip_converge(&l->anyip, l->plan.current,
 					(m->cfg->lifetime + 3) * m->cfg->interval) < 0)
 			m->stats.failures++;
 	}

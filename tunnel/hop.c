@@ -112,16 +112,17 @@ static int ep_open(struct tunnel *t, uint64_t epoch, uint64_t slot, struct tunne
 	return 0;
 }
 
-/* @ep's slot's address on every uplink, the first uplink's first; how many. */
+/* @ep's slot's address on every uplink (that is there), the first uplink's first; how many. */
 static size_t ep_addrs(struct tunnel *t, const struct tunnel_ep *ep, struct in6_addr *out)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < t->d.n_uplinks; i++) {
 		const struct mt6d_uplink *u = &t->cfg->uplinks[i];
+		const struct in6_addr *prefix = renumber_local(t, i);
 
-		if (!mt6d_hashed_addr(&t->deriver, u->name, renumber_local(t, i),
-				      &t->cfg->local_iid, ep->slot, &out[n]))
+		if (prefix && !mt6d_hashed_addr(&t->deriver, u->name, prefix, &t->cfg->local_iid,
+						ep->slot, &out[n]))
 			n++;
 	}
 	return n;

@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <string.h>
 
 #include "learn.h"
@@ -28,12 +29,19 @@ void renumber_init(struct tunnel *t)
 const struct in6_addr *renumber_local(struct tunnel *t, size_t i)
 {
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	unsigned int idx = 0;
 	struct in6_addr to;
 	int ret;
 
+	/* In interface mode the addresses live on the interface: none while it is gone. */
+	if (t->cfg->mode == MT6D_MODE_INTERFACE) {
+		idx = if_nametoindex(t->cfg->uplinks[i].interface);
+		if (!idx)
+			return NULL;
+	}
 	if (t->cfg->uplinks[i].prefix.len)
 		return &t->local_now[i];
-	ret = mt6d_rtnl_follow_prefix(t->d.nl, t->d.uplinks[i].ifindex, &t->local_now[i], &to);
+	ret = mt6d_rtnl_follow_prefix(t->d.nl, (int)idx, &t->local_now[i], &to);
 	if (ret < 0)
 		log_debug("cannot read the /64 of %s: %s", t->cfg->uplinks[i].interface,
 			  strerror(-ret));

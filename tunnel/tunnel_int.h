@@ -171,7 +171,7 @@ void hop_close_all(struct tunnel *t);
 
 /* renumber.c */
 void renumber_init(struct tunnel *t);
-/* Uplink @i's /64 now: the interface's, unless configured. */
+/* Uplink @i's /64 now: the interface's, unless configured; NULL while the interface is gone. */
 const struct in6_addr *renumber_local(struct tunnel *t, size_t i);
 /* Every uplink's /64 read again (renumber_local()). */
 void renumber_follow(struct tunnel *t);

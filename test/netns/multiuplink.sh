@@ -13,8 +13,9 @@
 # set is both windows, its peer set holds the windows of both peer uplinks; the guard drops
 # and counts a stranger's UDP to either uplink's current address (control: such a packet
 # to an address on inet2 is received before the guard is up); the kill switch has rules
-# for both uplinks; the status names each address's uplink. SIGTERM (no tunnel) removes
-# the addresses of both. Needs root: exits 77 (SKIP) without.
+# for both uplinks; the status names each address's uplink. inet2 deleted: the daemon says
+# so and rotates on inet0; inet2 made again: its addresses are back on it. SIGTERM (no
+# tunnel) removes the addresses of both. Needs root: exits 77 (SKIP) without.
 # shellcheck disable=SC2154  # ns, dir: set by netns_begin (lib.sh)
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -114,6 +115,22 @@ k0=$(echo "$ks" | grep -c 'oifname "inet0"' || :)
 k2=$(echo "$ks" | grep -c 'oifname "inet2"' || :)
 [ "$k0" -ge 3 ] && [ "$k0" -eq "$k2" ] && ok "kill switch: $k0 rules for each uplink" ||
 	bad "kill switch: inet0 $k0, inet2 $k2 rules"
+
+# inet2 goes away, and comes back (another interface of that name, another index).
+slot0=$(ctl --status --json | sed -n 's/^{"slot":\([0-9]*\),.*/\1/p')
+ip -n "$ns" link del inet2
+sleep 2.5
+slot1=$(ctl --status --json | sed -n 's/^{"slot":\([0-9]*\),.*/\1/p')
+n1=$(addrs inet0 | grep -c '^2001:db8:a1:1:' || :)
+[ "$((slot1 - slot0))" -ge 2 ] && [ "$n1" -ge 2 ] && grep -q 'inet2 is gone' "$dir/log" &&
+	ok "inet2 gone: logged, inet0 rotates on (slots $slot0 -> $slot1, $n1 addresses)" ||
+	bad "inet2 gone: slots $slot0 -> $slot1, inet0 $n1 addresses, log: $(grep -c 'is gone' "$dir/log")"
+netns_veth 2
+sleep 1.5
+n2=$(addrs inet2 | grep -c '^2001:db8:a2:1:' || :)
+[ "$n2" -ge 2 ] && grep -q 'inet2 is back' "$dir/log" &&
+	ok "inet2 back: its hashed addresses on it again ($n2)" ||
+	bad "inet2 back: $n2 addresses, log: $(grep -c 'is back' "$dir/log")"
 
 kill -TERM "$pid"
 wait "$pid" || :
