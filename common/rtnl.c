@@ -225,6 +225,41 @@ int mt6d_rtnl_local_route_get(struct mt6d_rtnl *nl, const struct in6_addr *dst, 
 	return 0;
 }
 
+int mt6d_rtnl_route_lookup(struct mt6d_rtnl *nl, const struct in6_addr *dst, int oif,
+			   struct in6_addr *gw)
+{
+	struct mt6d_rtnl_route_via via = { 0 };
+	int ret = mt6d_rtnl_msg_route_get(nl->tx, sizeof(nl->tx), next_seq(nl), dst, oif);
+
+	ret = rtnl_talk(nl, ret, mt6d_rtnl_route_via_msg, &via);
+	if (ret == -ENETUNREACH || ret == -EHOSTUNREACH)
+		return -ENOENT;
+	if (ret < 0)
+		return ret;
+	if (!via.found || via.oif != oif)
+		return -ENOENT;
+	*gw = via.gw;
+	return 0;
+}
+
+int mt6d_rtnl_route_via_set(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
+			    const struct in6_addr *gw, int oif, uint32_t metric, uint32_t expires)
+{
+	int len = mt6d_rtnl_msg_route_via_set(nl->tx, sizeof(nl->tx), next_seq(nl), dst, plen, gw,
+					      oif, metric, expires);
+
+	return rtnl_talk(nl, len, NULL, NULL);
+}
+
+int mt6d_rtnl_route_via_del(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
+			    uint32_t metric)
+{
+	int len = mt6d_rtnl_msg_route_via_del(nl->tx, sizeof(nl->tx), next_seq(nl), dst, plen,
+					      metric);
+
+	return rtnl_talk(nl, len, NULL, NULL);
+}
+
 int mt6d_rtnl_link_up(struct mt6d_rtnl *nl, int ifindex, unsigned int mtu)
 {
 	int len = mt6d_rtnl_msg_link_up(nl->tx, sizeof(nl->tx), next_seq(nl), ifindex, mtu);

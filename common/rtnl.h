@@ -68,6 +68,20 @@ int mt6d_rtnl_local_route_get(struct mt6d_rtnl *nl, const struct in6_addr *dst, 
 			      uint32_t *expires) __attribute__((warn_unused_result));
 
 /* Sets the MTU (when @mtu != 0) and brings the link up. */
+/*
+ * The gateway (:: when on-link) of the route the kernel takes to @dst out of device @oif;
+ * -ENOENT when there is none through that device.
+ */
+int mt6d_rtnl_route_lookup(struct mt6d_rtnl *nl, const struct in6_addr *dst, int oif,
+			   struct in6_addr *gw) __attribute__((warn_unused_result));
+/* A route of ours, "@dst/@plen via @gw dev @oif metric @metric", expiring (0: never). */
+int mt6d_rtnl_route_via_set(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
+			    const struct in6_addr *gw, int oif, uint32_t metric, uint32_t expires)
+	__attribute__((warn_unused_result));
+/* -ESRCH when there is no such route of ours. */
+int mt6d_rtnl_route_via_del(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
+			    uint32_t metric);
+
 int mt6d_rtnl_link_up(struct mt6d_rtnl *nl, int ifindex, unsigned int mtu)
 	__attribute__((warn_unused_result));
 

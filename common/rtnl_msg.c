@@ -156,6 +156,57 @@ int mt6d_rtnl_msg_route_del(void *buf, size_t len, uint32_t seq, int ifindex,
 	return route_req(buf, len, seq, RTM_DELROUTE, 0, ifindex, dst, plen);
 }
 
+int mt6d_rtnl_msg_route_via_set(void *buf, size_t len, uint32_t seq, const struct in6_addr *dst,
+				uint8_t plen, const struct in6_addr *gw, int oif, uint32_t metric,
+				uint32_t expires)
+{
+	struct nlmsghdr *nlh;
+	bool fits = false;
+
+	nlh = route_msg(buf, len, seq, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, RT_TABLE_MAIN,
+			RT_SCOPE_UNIVERSE, RTN_UNICAST, dst, plen, &fits);
+	if (!nlh)
+		return -EMSGSIZE;
+	if (!IN6_IS_ADDR_UNSPECIFIED(gw))
+		fits = fits && mnl_attr_put_check(nlh, len, RTA_GATEWAY, sizeof(*gw), gw);
+	fits = fits && mnl_attr_put_u32_check(nlh, len, RTA_OIF, (uint32_t)oif);
+	fits = fits && mnl_attr_put_u32_check(nlh, len, RTA_PRIORITY, metric);
+	if (expires)
+		fits = fits && mnl_attr_put_u32_check(nlh, len, RTA_EXPIRES, expires);
+	return msg_end(nlh, fits);
+}
+
+int mt6d_rtnl_msg_route_via_del(void *buf, size_t len, uint32_t seq, const struct in6_addr *dst,
+				uint8_t plen, uint32_t metric)
+{
+	struct nlmsghdr *nlh;
+	bool fits = false;
+
+	nlh = route_msg(buf, len, seq, RTM_DELROUTE, 0, RT_TABLE_MAIN, RT_SCOPE_UNIVERSE,
+			RTN_UNICAST, dst, plen, &fits);
+	if (!nlh)
+		return -EMSGSIZE;
+	fits = fits && mnl_attr_put_u32_check(nlh, len, RTA_PRIORITY, metric);
+	return msg_end(nlh, fits);
+}
+
+int mt6d_rtnl_msg_route_get(void *buf, size_t len, uint32_t seq, const struct in6_addr *dst,
+			    int oif)
+{
+	struct nlmsghdr *nlh = msg_start(buf, len, seq, RTM_GETROUTE, 0, sizeof(struct rtmsg));
+	struct rtmsg *rtm;
+	bool fits;
+
+	if (!nlh)
+		return -EMSGSIZE;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = 128;
+	fits = mnl_attr_put_check(nlh, len, RTA_DST, sizeof(*dst), dst);
+	fits = fits && mnl_attr_put_u32_check(nlh, len, RTA_OIF, (uint32_t)oif);
+	return msg_end(nlh, fits);
+}
+
 /*
  * The AnyIP route, "local DST/PLEN dev lo" in the local table: every address of the prefix is
  * then this host's own without being on any interface (what `ip -6 route add local P/64 dev lo`

@@ -41,6 +41,19 @@ int mt6d_rtnl_msg_route_del(void *buf, size_t len, uint32_t seq, int ifindex,
 			    const struct in6_addr *dst, uint8_t plen)
 	__attribute__((warn_unused_result));
 
+/*
+ * A route of ours in the main table, "@dst/@plen via @gw dev @oif metric @metric" (@gw ::
+ * for none), expiring after @expires seconds (0: never); created or replaced.
+ */
+int mt6d_rtnl_msg_route_via_set(void *buf, size_t len, uint32_t seq, const struct in6_addr *dst,
+				uint8_t plen, const struct in6_addr *gw, int oif, uint32_t metric,
+				uint32_t expires) __attribute__((warn_unused_result));
+int mt6d_rtnl_msg_route_via_del(void *buf, size_t len, uint32_t seq, const struct in6_addr *dst,
+				uint8_t plen, uint32_t metric) __attribute__((warn_unused_result));
+/* RTM_GETROUTE for the single address @dst out of device @oif: the route taken, resolved. */
+int mt6d_rtnl_msg_route_get(void *buf, size_t len, uint32_t seq, const struct in6_addr *dst,
+			    int oif) __attribute__((warn_unused_result));
+
 /* The AnyIP route, "local @dst/@plen dev @lo" in the local table; @expires 0: never. */
 int mt6d_rtnl_msg_local_route_set(void *buf, size_t len, uint32_t seq, int lo,
 				  const struct in6_addr *dst, uint8_t plen, uint32_t expires)

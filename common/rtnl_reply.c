@@ -197,8 +197,30 @@ static const struct mt6d_nlattr_policy rt_policy[RTA_MAX + 1] = {
 	[RTA_DST]	= { MNL_TYPE_BINARY, sizeof(struct in6_addr) },
 	[RTA_TABLE]	= { MNL_TYPE_U32, 0 },
 	[RTA_CACHEINFO]	= { MNL_TYPE_BINARY, sizeof(struct rta_cacheinfo) },
+	[RTA_GATEWAY]	= { MNL_TYPE_BINARY, sizeof(struct in6_addr) },
+	[RTA_OIF]	= { MNL_TYPE_U32, 0 },
 };
 /* clang-format on */
+
+int mt6d_rtnl_route_via_msg(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[RTA_MAX + 1];
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct mt6d_rtnl_route_via *via = data;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	if (mt6d_nlattr_parse(nlh, sizeof(*rtm), rt_policy, RTA_MAX, tb) < 0)
+		return -EBADMSG;
+	if (rtm->rtm_family != AF_INET6 || rtm->rtm_type != RTN_UNICAST || !tb[RTA_OIF])
+		return 0;
+	via->oif = (int)mnl_attr_get_u32(tb[RTA_OIF]);
+	memset(&via->gw, 0, sizeof(via->gw));
+	if (tb[RTA_GATEWAY])
+		memcpy(&via->gw, mnl_attr_get_payload(tb[RTA_GATEWAY]), sizeof(via->gw));
+	via->found = true;
+	return 0;
+}
 
 int mt6d_rtnl_local_route_msg(const struct nlmsghdr *nlh, void *data)
 {

@@ -96,4 +96,13 @@ struct mt6d_rtnl_local_route {
 
 int mt6d_rtnl_local_route_msg(const struct nlmsghdr *nlh, void *local_route);
 
+/* The answer to a route lookup for one address: the device and gateway (:: for none). */
+struct mt6d_rtnl_route_via {
+	bool found; /* a unicast route */
+	int oif;
+	struct in6_addr gw;
+};
+
+int mt6d_rtnl_route_via_msg(const struct nlmsghdr *nlh, void *route_via);
+
 #endif

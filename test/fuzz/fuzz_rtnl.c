@@ -2,11 +2,11 @@
 /*
  * libFuzzer target for the route netlink replies the daemons read (common/rtnl_reply.c):
  * the reply loop of rtnl.c with the callbacks its requests use, an address dump (for
- * mt6d_rtnl_addr_dump() and mt6d_rtnl_find_global_prefix()) and a route lookup
- * (mt6d_rtnl_local_route_get()).
+ * mt6d_rtnl_addr_dump() and mt6d_rtnl_find_global_prefix()) and two route lookups
+ * (mt6d_rtnl_local_route_get(), mt6d_rtnl_route_lookup()).
  *
- * The input: a byte choosing the request (modulo 3: address dump, global prefix, route
- * lookup), a byte of interface index to filter on (0: any) and one of how many addresses
+ * The input: a byte choosing the request (modulo 4: address dump, global prefix, local
+ * route lookup, route lookup out of a device), a byte of interface index to filter on (0: any) and one of how many addresses
  * the dump's callback takes before it stops (0: never), then the kernel's reads
  * (fuzz_nlread.h: each a buffer of its own size, ending with its last whole message unless
  * its length's top bit says otherwise), fed one by one until the reply is done, as
@@ -30,7 +30,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-enum { REQ_ADDRS, REQ_PREFIX, REQ_ROUTE, REQ_MAX };
+enum { REQ_ADDRS, REQ_PREFIX, REQ_ROUTE, REQ_VIA, REQ_MAX };
 
 struct walk {
 	struct mt6d_rtnl_reply *reply;
@@ -93,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct walk w = { .reply = &r, .ifindex = fuzz_u8(&in), .stop_after = fuzz_u8(&in) };
 	struct mt6d_rtnl_addr_walk aw = { .ifindex = w.ifindex, .data = &w };
 	struct mt6d_rtnl_local_route lr = { .plen = 64 };
+	struct mt6d_rtnl_route_via via = { 0 };
 	int ret;
 
 	switch (req) {
@@ -111,6 +112,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_result(ret, 1);
 		if (ret == 1 && (!w.stopped || w.prefix.s6_addr32[2] || w.prefix.s6_addr32[3]))
 			abort();
+		break;
+	case REQ_VIA:
+		mt6d_rtnl_reply_init(&r, SEQ, PORTID, mt6d_rtnl_route_via_msg, &via);
+		feed(&r, &in);
+		check_result(mt6d_rtnl_reply_result(&r), 0);
 		break;
 	default:
 		/* 2001:db8:1:1::/64, as anyip.c asks for it */

@@ -557,6 +557,47 @@ static void test_route(struct mt6d_rtnl *nl, int ifindex)
 }
 
 /*
+ * Steering: the gateway a lookup out of one device finds; a route of ours via a gateway with a
+ * metric and an expiry, which wins over the operator's wider one, is replaced and removed;
+ * a lookup out of a device without a route finds nothing.
+ */
+static void test_route_via(struct mt6d_rtnl *nl, int ifindex, int peer)
+{
+	struct in6_addr dst = in6("2001:db8:50:1::5"), net = in6("2001:db8:50:1::");
+	struct in6_addr gw1 = in6("fe80::1"), gw2 = in6("fe80::2"), gw3 = in6("fe80::3"), gw;
+	char *out;
+	int ret;
+
+	ret = system("ip -6 route add 2001:db8:50::/48 via fe80::1 dev " DEV);
+	ret = ret ? -1 : mt6d_rtnl_route_lookup(nl, &dst, ifindex, &gw);
+	check(ret == 0 && !memcmp(&gw, &gw1, sizeof(gw)), "route_lookup out of " DEV " = %d, via %s",
+	      ret, ntop(&gw));
+	ret = mt6d_rtnl_route_lookup(nl, &dst, peer, &gw);
+	check(ret == -ENOENT, "route_lookup out of a device without a route = %d (-ENOENT)", ret);
+	ret = mt6d_rtnl_route_via_set(nl, &net, 64, &gw2, ifindex, 1, 120);
+	out = run("ip -6 -o route show 2001:db8:50:1::/64");
+	check(ret == 0 && out && strstr(out, "via fe80::2 dev " DEV " proto 109 metric 1 expires"),
+	      "route_via_set: ret %d, [%s]", ret, out ? out : "");
+	free(out);
+	ret = mt6d_rtnl_route_lookup(nl, &dst, ifindex, &gw);
+	check(ret == 0 && !memcmp(&gw, &gw2, sizeof(gw)), "the /64 of ours wins: via %s", ntop(&gw));
+	ret = mt6d_rtnl_route_via_set(nl, &net, 64, &gw3, ifindex, 1, 120);
+	out = run("ip -6 -o route show 2001:db8:50:1::/64");
+	check(ret == 0 && out && strstr(out, "via fe80::3 ") && !strstr(out, "fe80::2"),
+	      "route_via_set replaces it: ret %d, [%s]", ret, out ? out : "");
+	free(out);
+	ret = mt6d_rtnl_route_via_del(nl, &net, 64, 1);
+	out = run("ip -6 -o route show 2001:db8:50:1::/64");
+	check(ret == 0 && out && !strstr(out, "2001:db8:50:1::/64"), "route_via_del: ret %d, gone",
+	      ret);
+	free(out);
+	ret = mt6d_rtnl_route_via_del(nl, &net, 64, 1);
+	check(ret == -ESRCH, "route_via_del again = %d (-ESRCH)", ret);
+	ret = system("ip -6 route del 2001:db8:50::/48 via fe80::1 dev " DEV);
+	check(ret == 0, "  cleaned up: %d", ret);
+}
+
+/*
  * AnyIP: the local route makes every address of the prefix local (an `ip -6 route get` says
  * "local ... dev lo"), carries its expiry, is found again by mt6d_rtnl_local_route_get() and
  * removed exactly; a look-alike of another protocol is not taken for ours.
@@ -675,6 +716,7 @@ int main(void)
 	test_prefix(nl, ifindex);
 	test_follow(nl, ifindex);
 	test_route(nl, ifindex);
+	test_route_via(nl, ifindex, peer);
 	test_local_route(nl);
 	test_source(nl, ifindex);
 	test_small_mtu(nl, ifindex);
