@@ -42,6 +42,7 @@
 #include "report.h"
 #include "rtnl.h"
 #include "runtime.h"
+#include "steer.h"
 #include "table_sync.h"
 #include "tsock.h"
 #include "uplink.h"
@@ -68,6 +69,7 @@ struct lane {
 	bool renumber_waits;	/* renumbered again before that: logged */
 	int follow_err;		/* the last error reading its /64, logged; 0: none */
 	bool gone;		/* its interface does not exist (interface mode) */
+	uint64_t blocked_until_ms; /* our packets out of it got no answer: dead until then */
 };
 
 struct addrmgr {
@@ -80,6 +82,7 @@ struct addrmgr {
 	struct lane lanes[MT6D_MAX_UPLINKS];
 	size_t n_lanes;
 	struct mt6d_peer_uplink peers[MT6D_MAX_UPLINKS]; /* the peer's, where they are now */
+	struct steer steer; /* a peer with one uplink: our route to it (steer.h) */
 	size_t primary;	 /* the lane the peer is asked to send to (pick_primary) */
 	uint64_t forced; /* slot made current early by --rotate, 0: none */
 	uint64_t last_current;
@@ -299,7 +302,7 @@ static size_t pick_primary(struct addrmgr *m)
 		struct lane *l = &m->lanes[i];
 		bool now = m->guard && lane_reached(m, l);
 
-		live[i] = now || !l->reached;
+		live[i] = (now || !l->reached) && mt6d_mono_ms() >= l->blocked_until_ms;
 		l->path = !m->guard    ? ADDRMGR_PATH_UNKNOWN
 			  : now	       ? ADDRMGR_PATH_LIVE
 			  : l->reached ? ADDRMGR_PATH_DEAD
@@ -313,6 +316,32 @@ static size_t pick_primary(struct addrmgr *m)
 	return best;
 }
 
+/*
+ * A peer with one uplink (steer.h): our packets to it leave by the primary uplink, and when
+ * they get no answer there (the path to the peer's primary address is potentially failed
+ * or inactive), that uplink counts as dead for an evidence window, whatever the evidence
+ * says: its last evidence may still be in the window, and the peer's SCTP cannot tell us.
+ */
+static void check_outbound(struct addrmgr *m, const struct guard_live *live)
+{
+	struct lane *l = &m->lanes[m->primary];
+	struct in6_addr primary;
+	struct guard_view v;
+	int state;
+
+	if (!m->steer.on || !m->guard || !live->n_peers ||
+	    tsock_peer_primary(&m->ts, m->ts.assoc, &primary) < 0 ||
+	    tsock_path_state(&m->ts, m->ts.assoc, &primary, live->peer_port, &state) < 0)
+		return;
+	if (state != SCTP_PF && state != SCTP_INACTIVE)
+		return;
+	guard_view(m->guard, &v);
+	if (mt6d_mono_ms() >= l->blocked_until_ms)
+		log_info("%s: our packets to the peer get no answer out of it (path %s): leaving it",
+			 l->conf->interface, state == SCTP_PF ? "potentially failed" : "inactive");
+	l->blocked_until_ms = mt6d_mono_ms() + v.evidence_window_ms;
+}
+
 static void follow_primary(struct addrmgr *m)
 {
 	size_t p = pick_primary(m);
@@ -320,7 +349,10 @@ static void follow_primary(struct addrmgr *m)
 
 	if (p == m->primary)
 		return;
-	if (lane_reached(m, &m->lanes[m->primary]))
+	if (mt6d_mono_ms() < m->lanes[m->primary].blocked_until_ms)
+		log_info("uplink %s (%s) left: asking the peer to send to uplink %s (%s)",
+			 from->name, from->interface, to->name, to->interface);
+	else if (lane_reached(m, &m->lanes[m->primary]))
 		log_info("uplink %s (%s) reached again: asking the peer to send to it", to->name,
 			 to->interface);
 	else
@@ -575,8 +607,14 @@ static void reconcile(struct addrmgr *m)
 	attach_tunnel(m);
 	if (m->guard) {
 		table_sync_evidence(&t);
+		assoc_sync_live(&m->ts, peers, TSOCK_MAX_ADDRS, &live);
+		check_outbound(m, &live);
 		follow_primary(m);
 	}
+	if (!m->lanes[m->primary].gone)
+		steer_converge(&m->steer, &m->peers[0].prefix.addr, m->lanes[m->primary].ifindex,
+			       m->lanes[m->primary].conf->interface, m->lanes[0].plan.current,
+			       (m->cfg->lifetime + 3) * m->cfg->interval);
 	nbound = sync_assoc(m, now, bound);
 	adopt_former(m, bound, nbound);
 	for (size_t i = 0; i < m->n_lanes; i++) {
@@ -694,10 +732,12 @@ static void on_stop(void *ctx, uint32_t signo)
 	 * tunnel they go, the table after them (failclosed.h).
 	 */
 	m->stopping = true;
-	if (failclosed_stop_withdraws(alive))
+	if (failclosed_stop_withdraws(alive)) {
 		left = plan_lanes(m, mt6d_daemon_now(&m->d))
 			       ? withdraw(m, "mt6d-tunnel is not running")
 			       : 1;
+		steer_remove(&m->steer);
+	}
 	m->keep_table = !failclosed_stop_removes_table(alive, left == 0);
 	if (m->guard && m->keep_table && alive)
 		log_info("guard table kept: mt6d-tunnel pid %d still runs on the hashed addresses",
@@ -863,6 +903,7 @@ int addrmgr_new(struct addrmgr **out, struct mt6d_config *cfg)
 	if (ret < 0)
 		goto fail;
 	lanes_init(m);
+	steer_init(&m->steer, m->d.nl, cfg->n_peer_uplinks == 1 && m->n_lanes > 1, &m->stats);
 	ret = mt6d_deriver_init(&m->deriver, cfg->psk, cfg->psk_len);
 	if (ret < 0) {
 		log_warnx("key derivation failed");
@@ -896,6 +937,8 @@ int addrmgr_new(struct addrmgr **out, struct mt6d_config *cfg)
 			 fmt_addr(&m->lanes[i].prefix, pfx),
 			 m->n_lanes > 1 && i == m->primary ? ", the peer's primary" : "");
 	}
+	if (m->steer.on)
+		log_info("the peer has one uplink: a route of ours to it follows the primary uplink");
 	log_info("%s mode, rotation every %u s, lifetime %u slot(s)",
 		 cfg->mode == MT6D_MODE_ANYIP ? "anyip" : "interface", cfg->interval,
 		 cfg->lifetime);

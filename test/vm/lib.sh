@@ -451,6 +451,29 @@ ping_figures() {
 		'BEGIN { printf "%d %d %.2f %s\n", s, r, s ? 100 * (s - r) / s : 100, g }'
 }
 
+# --- routers between the gateways (multihome.sh, multihome1.sh) ------------------------
+# veth_up NS DEV NS2 DEV2: a veth between NS's DEV and NS2's DEV2, both up
+veth_up() {
+	"$IP" -n "$1" link add "$2" type veth peer name "$4" netns "$3"
+	"$IP" -n "$1" link set dev "$2" up
+	"$IP" -n "$3" link set dev "$4" up
+}
+ll_addr() { # NS DEV: its link-local address
+	"$IP" -n "$1" -6 -o addr show dev "$2" scope link | awk '{ sub("/.*", "", $4); print $4 }'
+}
+# router_cut ROUTER / router_heal ROUTER: the router stops forwarding (drops silently, its
+# links stay up, so the gateways are not told) or resumes
+router_cut() {
+	nsx "$1" "$NFT" -f - <<-EOF
+		table inet cut {
+			chain forward {
+				type filter hook forward priority 0; policy drop;
+			}
+		}
+	EOF
+}
+router_heal() { nsx "$1" "$NFT" delete table inet cut; }
+
 # --- mt6d daemons ---------------------------------------------------------------------
 
 # Both gateways share this VM's file system: each gets its own runtime directory.

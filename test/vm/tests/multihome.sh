@@ -46,31 +46,22 @@ done
 for ns in $NS_GWA $NS_GWB; do
 	sysctl_ns "$ns" net.ipv6.conf.default.accept_dad=0
 done
-# link_up GW DEV ROUTER RDEV: a veth between GW's DEV and ROUTER's RDEV, both up
-link_up() {
-	"$IP" -n "$1" link add "$2" type veth peer name "$4" netns "$3"
-	"$IP" -n "$1" link set dev "$2" up
-	"$IP" -n "$3" link set dev "$4" up
-}
-link_up "$NS_GWA" inet0 r1 toa
-link_up "$NS_GWB" inet0 r1 tob
-link_up "$NS_GWA" inet2 r2 toa
-link_up "$NS_GWB" inet2 r2 tob
+veth_up "$NS_GWA" inet0 r1 toa
+veth_up "$NS_GWB" inet0 r1 tob
+veth_up "$NS_GWA" inet2 r2 toa
+veth_up "$NS_GWB" inet2 r2 tob
 "$IP" -n r1 link set dev lo up
 "$IP" -n r2 link set dev lo up
-ll() { # NS DEV: its link-local address
-	"$IP" -n "$1" -6 -o addr show dev "$2" scope link | awk '{ sub("/.*", "", $4); print $4 }'
-}
-wait_for "[ -n \"\$(ll r1 toa)\" ] && [ -n \"\$(ll r1 tob)\" ] && [ -n \"\$(ll r2 toa)\" ] &&
-	[ -n \"\$(ll r2 tob)\" ]" 10 || die topology "router link-local addresses did not appear"
+wait_for "[ -n \"\$(ll_addr r1 toa)\" ] && [ -n \"\$(ll_addr r1 tob)\" ] && [ -n \"\$(ll_addr r2 toa)\" ] &&
+	[ -n \"\$(ll_addr r2 tob)\" ]" 10 || die topology "router link-local addresses did not appear"
 "$IP" -n r1 route add "$A1" dev toa
 "$IP" -n r1 route add "$B1" dev tob
 "$IP" -n r2 route add "$A2" dev toa
 "$IP" -n r2 route add "$B2" dev tob
-"$IP" -n "$NS_GWA" route add "$B1" via "$(ll r1 toa)" dev inet0
-"$IP" -n "$NS_GWA" route add "$B2" via "$(ll r2 toa)" dev inet2
-"$IP" -n "$NS_GWB" route add "$A1" via "$(ll r1 tob)" dev inet0
-"$IP" -n "$NS_GWB" route add "$A2" via "$(ll r2 tob)" dev inet2
+"$IP" -n "$NS_GWA" route add "$B1" via "$(ll_addr r1 toa)" dev inet0
+"$IP" -n "$NS_GWA" route add "$B2" via "$(ll_addr r2 toa)" dev inet2
+"$IP" -n "$NS_GWB" route add "$A1" via "$(ll_addr r1 tob)" dev inet0
+"$IP" -n "$NS_GWB" route add "$A2" via "$(ll_addr r2 tob)" dev inet2
 
 # --- configuration: two uplinks a side -------------------------------------------------
 # conf GW IID PEER-IID OWN1 OWN2 PEER1 PEER2
@@ -129,18 +120,6 @@ wait_for "[ \$(paths_to gwA 2001:db8:2:1: isp1) -ge 1 ] && [ \$(paths_to gwA 200
 slot0=$(mt6d_astatus_key gwA slot)
 
 # --- failover: r1 cut and back, then r2 ------------------------------------------------
-# router_cut ROUTER / router_heal ROUTER: the router stops forwarding (drops silently) or
-# resumes
-router_cut() {
-	nsx "$1" "$NFT" -f - <<-EOF
-		table inet cut {
-			chain forward {
-				type filter hook forward priority 0; policy drop;
-			}
-		}
-	EOF
-}
-router_heal() { nsx "$1" "$NFT" delete table inet cut; }
 # SCTP packets seen on ROUTER's link to gwA so far
 sctp_on() { # ROUTER
 	pcap_count "$(cap_file "$1-toa")" sctp 2>/dev/null || echo 0
