@@ -83,6 +83,9 @@ struct addrmgr {
 	size_t n_lanes;
 	struct mt6d_peer_uplink peers[MT6D_MAX_UPLINKS]; /* the peer's, where they are now */
 	struct steer steer; /* a peer with one uplink: our route to it (steer.h) */
+	size_t out_lane;	 /* check_outbound(): the uplink our packets leave by ... */
+	uint64_t out_since_ms;	 /* ... since then ... */
+	bool out_answered;	 /* ... and whether the path was active since */
 	size_t primary;	 /* the lane the peer is asked to send to (pick_primary) */
 	uint64_t forced; /* slot made current early by --rotate, 0: none */
 	uint64_t last_current;
@@ -321,6 +324,7 @@ static size_t pick_primary(struct addrmgr *m)
  * they get no answer there (the path to the peer's primary address is potentially failed
  * or inactive), that uplink counts as dead for an evidence window, whatever the evidence
  * says: its last evidence may still be in the window, and the peer's SCTP cannot tell us.
+ * An uplink just moved to has an evidence window to bring the path back first.
  */
 static void check_outbound(struct addrmgr *m, const struct guard_live *live)
 {
@@ -333,9 +337,19 @@ static void check_outbound(struct addrmgr *m, const struct guard_live *live)
 	    tsock_peer_primary(&m->ts, m->ts.assoc, &primary) < 0 ||
 	    tsock_path_state(&m->ts, m->ts.assoc, &primary, live->peer_port, &state) < 0)
 		return;
-	if (state != SCTP_PF && state != SCTP_INACTIVE)
-		return;
 	guard_view(m->guard, &v);
+	if (m->out_lane != m->primary) {
+		m->out_lane = m->primary;
+		m->out_since_ms = mt6d_mono_ms();
+		m->out_answered = false;
+	}
+	if (state != SCTP_PF && state != SCTP_INACTIVE) {
+		m->out_answered = true;
+		return;
+	}
+	/* Just moved here: the path stays failed until a packet out of this uplink is answered. */
+	if (!m->out_answered && mt6d_mono_ms() < m->out_since_ms + v.evidence_window_ms)
+		return;
 	if (mt6d_mono_ms() >= l->blocked_until_ms)
 		log_info("%s: our packets to the peer get no answer out of it (path %s): leaving it",
 			 l->conf->interface, state == SCTP_PF ? "potentially failed" : "inactive");
