@@ -64,11 +64,11 @@ struct lane {
 	bool reached;		/* the peer's SCTP was seen reaching it since the tunnel attached */
 	enum addrmgr_path path; /* as pick_primary() last saw it */
 	/* Renumbering (no prefix configured: the /64 follows the interface's). */
-	struct in6_addr former; /* the /64 it was renumbered from ... */
-	bool renumbered;	/* ... while addresses of ours are left there */
-	bool renumber_waits;	/* renumbered again before that: logged */
-	int follow_err;		/* the last error reading its /64, logged; 0: none */
-	bool gone;		/* its interface does not exist (interface mode) */
+	struct in6_addr former;	   /* the /64 it was renumbered from ... */
+	bool renumbered;	   /* ... while addresses of ours are left there */
+	bool renumber_waits;	   /* renumbered again before that: logged */
+	int follow_err;		   /* the last error reading its /64, logged; 0: none */
+	bool gone;		   /* its interface does not exist (interface mode) */
 	uint64_t blocked_until_ms; /* our packets out of it got no answer: dead until then */
 };
 
@@ -82,12 +82,12 @@ struct addrmgr {
 	struct lane lanes[MT6D_MAX_UPLINKS];
 	size_t n_lanes;
 	struct mt6d_peer_uplink peers[MT6D_MAX_UPLINKS]; /* the peer's, where they are now */
-	struct steer steer; /* a peer with one uplink: our route to it (steer.h) */
-	size_t out_lane;	 /* check_outbound(): the uplink our packets leave by ... */
-	uint64_t out_since_ms;	 /* ... since then ... */
-	bool out_answered;	 /* ... and whether the path was active since */
-	size_t primary;	 /* the lane the peer is asked to send to (pick_primary) */
-	uint64_t forced; /* slot made current early by --rotate, 0: none */
+	struct steer steer;    /* a peer with one uplink: our route to it (steer.h) */
+	size_t out_lane;       /* check_outbound(): the uplink our packets leave by ... */
+	uint64_t out_since_ms; /* ... since then ... */
+	bool out_answered;     /* ... and whether the path was active since */
+	size_t primary;	       /* the lane the peer is asked to send to (pick_primary) */
+	uint64_t forced;       /* slot made current early by --rotate, 0: none */
 	uint64_t last_current;
 	pid_t attached_pid; /* the tunnel process last attached to */
 	bool tunnel_warned;
@@ -351,8 +351,9 @@ static void check_outbound(struct addrmgr *m, const struct guard_live *live)
 	if (!m->out_answered && mt6d_mono_ms() < m->out_since_ms + v.evidence_window_ms)
 		return;
 	if (mt6d_mono_ms() >= l->blocked_until_ms)
-		log_info("%s: our packets to the peer get no answer out of it (path %s): leaving it",
-			 l->conf->interface, state == SCTP_PF ? "potentially failed" : "inactive");
+		log_info(
+			"%s: our packets to the peer get no answer out of it (path %s): leaving it",
+			l->conf->interface, state == SCTP_PF ? "potentially failed" : "inactive");
 	l->blocked_until_ms = mt6d_mono_ms() + v.evidence_window_ms;
 }
 
@@ -952,7 +953,8 @@ int addrmgr_new(struct addrmgr **out, struct mt6d_config *cfg)
 			 m->n_lanes > 1 && i == m->primary ? ", the peer's primary" : "");
 	}
 	if (m->steer.on)
-		log_info("the peer has one uplink: a route of ours to it follows the primary uplink");
+		log_info("the peer has one uplink: a route of ours to it follows the primary "
+			 "uplink");
 	log_info("%s mode, rotation every %u s, lifetime %u slot(s)",
 		 cfg->mode == MT6D_MODE_ANYIP ? "anyip" : "interface", cfg->interval,
 		 cfg->lifetime);

@@ -25,12 +25,12 @@
 
 struct steer {
 	struct mt6d_rtnl *nl;
-	bool on;		 /* the peer has one uplink and we several */
-	struct in6_addr peer;	 /* the /64 the route is for */
-	int ifindex;		 /* its device; 0: none installed */
-	struct in6_addr gw;	 /* its gateway */
-	uint64_t renewed_slot;	 /* last set in this slot */
-	int err;		 /* the last error logged, 0: none */
+	bool on;	       /* the peer has one uplink and we several */
+	struct in6_addr peer;  /* the /64 the route is for */
+	int ifindex;	       /* its device; 0: none installed */
+	struct in6_addr gw;    /* its gateway */
+	uint64_t renewed_slot; /* last set in this slot */
+	int err;	       /* the last error logged, 0: none */
 	struct addrmgr_stats *stats;
 };
 

@@ -143,9 +143,9 @@ int tsock_path_state(const struct tsock *ts, sctp_assoc_t id, const struct in6_a
 {
 	struct sctp_paddrinfo pi = { .spinfo_assoc_id = id };
 	socklen_t len = sizeof(pi);
-	struct sockaddr_in6 sa = {
-		.sin6_family = AF_INET6, .sin6_port = htons(port), .sin6_addr = *addr
-	};
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(port),
+				   .sin6_addr = *addr };
 
 	memcpy(&pi.spinfo_address, &sa, sizeof(sa));
 	if (getsockopt(ts->sk, IPPROTO_SCTP, SCTP_GET_PEER_ADDR_INFO, &pi, &len) < 0)

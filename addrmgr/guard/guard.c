@@ -43,6 +43,20 @@ static unsigned int deadline_ms(const struct guard *p)
 	return deadline < p->evidence_ms ? p->evidence_ms : deadline;
 }
 
+/*
+ * [guard] evidence-window = auto: an idle path is heartbeaten every heartbeat-interval plus
+ * its RTO, jittered by half (RFC 4960 8.3), so up to the interval plus 1.5 rto-max apart;
+ * the window outlasts that, and is three heartbeat intervals at least.
+ */
+static unsigned int evidence_window_ms(const struct mt6d_config *cfg)
+{
+	unsigned int hb = cfg->recovery.heartbeat_interval, rto = cfg->recovery.rto_max;
+
+	if (cfg->guard.evidence_window)
+		return cfg->guard.evidence_window;
+	return 3 * hb > hb + 2 * rto ? 3 * hb : hb + 2 * rto;
+}
+
 static void table_params(const struct mt6d_config *cfg, const struct in6_addr *prefixes, size_t n,
 			 struct guard_table_params *gp)
 {
@@ -72,8 +86,7 @@ int guard_new(struct guard **out, const struct mt6d_config *cfg, const struct in
 	p->td.grace_ms = 2 * (int64_t)cfg->interval * 1000;
 	if (p->td.grace_ms < GUARD_TEARDOWN_GRACE_MS)
 		p->td.grace_ms = GUARD_TEARDOWN_GRACE_MS;
-	p->evidence_ms = cfg->guard.evidence_window ? cfg->guard.evidence_window
-						    : 3 * cfg->recovery.heartbeat_interval;
+	p->evidence_ms = evidence_window_ms(cfg);
 	gp.evidence_ms = p->evidence_ms;
 	ret = guard_table_open(&p->table, &gp);
 	if (ret < 0) {
@@ -90,8 +103,7 @@ int guard_check(const struct mt6d_config *cfg, const struct in6_addr *prefixes, 
 	struct guard_table_params gp;
 
 	table_params(cfg, prefixes, n_prefixes, &gp);
-	gp.evidence_ms = cfg->guard.evidence_window ? cfg->guard.evidence_window
-						    : 3 * cfg->recovery.heartbeat_interval;
+	gp.evidence_ms = evidence_window_ms(cfg);
 	return guard_probe_run(out, &gp);
 }
 

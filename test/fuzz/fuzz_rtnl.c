@@ -6,9 +6,9 @@
  * (mt6d_rtnl_local_route_get(), mt6d_rtnl_route_lookup()).
  *
  * The input: a byte choosing the request (modulo 4: address dump, global prefix, local
- * route lookup, route lookup out of a device), a byte of interface index to filter on (0: any) and one of how many addresses
- * the dump's callback takes before it stops (0: never), then the kernel's reads
- * (fuzz_nlread.h: each a buffer of its own size, ending with its last whole message unless
+ * route lookup, route lookup out of a device), a byte of interface index to filter on (0: any) and
+ * one of how many addresses the dump's callback takes before it stops (0: never), then the kernel's
+ * reads (fuzz_nlread.h: each a buffer of its own size, ending with its last whole message unless
  * its length's top bit says otherwise), fed one by one until the reply is done, as
  * rtnl_talk() reads them. The request's sequence number is 7, the socket's port id 4242.
  *

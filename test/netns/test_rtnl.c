@@ -570,8 +570,8 @@ static void test_route_via(struct mt6d_rtnl *nl, int ifindex, int peer)
 
 	ret = system("ip -6 route add 2001:db8:50::/48 via fe80::1 dev " DEV);
 	ret = ret ? -1 : mt6d_rtnl_route_lookup(nl, &dst, ifindex, &gw);
-	check(ret == 0 && !memcmp(&gw, &gw1, sizeof(gw)), "route_lookup out of " DEV " = %d, via %s",
-	      ret, ntop(&gw));
+	check(ret == 0 && !memcmp(&gw, &gw1, sizeof(gw)),
+	      "route_lookup out of " DEV " = %d, via %s", ret, ntop(&gw));
 	ret = mt6d_rtnl_route_lookup(nl, &dst, peer, &gw);
 	check(ret == -ENOENT, "route_lookup out of a device without a route = %d (-ENOENT)", ret);
 	ret = mt6d_rtnl_route_via_set(nl, &net, 64, &gw2, ifindex, 1, 120);
@@ -580,7 +580,8 @@ static void test_route_via(struct mt6d_rtnl *nl, int ifindex, int peer)
 	      "route_via_set: ret %d, [%s]", ret, out ? out : "");
 	free(out);
 	ret = mt6d_rtnl_route_lookup(nl, &dst, ifindex, &gw);
-	check(ret == 0 && !memcmp(&gw, &gw2, sizeof(gw)), "the /64 of ours wins: via %s", ntop(&gw));
+	check(ret == 0 && !memcmp(&gw, &gw2, sizeof(gw)), "the /64 of ours wins: via %s",
+	      ntop(&gw));
 	ret = mt6d_rtnl_route_via_set(nl, &net, 64, &gw3, ifindex, 1, 120);
 	out = run("ip -6 -o route show 2001:db8:50:1::/64");
 	check(ret == 0 && out && strstr(out, "via fe80::3 ") && !strstr(out, "fe80::2"),

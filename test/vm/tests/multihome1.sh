@@ -10,7 +10,7 @@
 # gwA has [uplink isp1] (preference 200) and [uplink isp2] and gwB's single [peer] prefix;
 # the operator's routes on gwA lead to gwB's /64 through r1 (metric 100) and r2 (metric
 # 200). gwB names gwA's uplinks as [peer-uplink isp1] and [peer-uplink isp2]. Slots are 4 s,
-# heartbeats every 200 ms (RTO at most 400 ms), the guard's evidence window 1.5 s.
+# heartbeats every 200 ms (RTO at most 400 ms), the guard's evidence window 1 s.
 #   - gwB's SCTP has a path to each of gwA's uplinks; gwA's paths all lead to gwB's one
 #     /64: which uplink they leave by is the route mt6d-addrmgr keeps to gwB's /64
 #     (steer.h), through the primary uplink.
@@ -73,12 +73,9 @@ wait_for "[ -n \"\$(ll_addr r1 toa)\" ] && [ -n \"\$(ll_addr r2 toa)\" ] &&
 # --- configuration ------------------------------------------------------------------------
 mkdir -p "$MT6D_ETC"
 mt6d_key
-# Heartbeats every 200 ms plus the path's RTO (at most 400 ms, jittered by half): the
-# evidence window must outlast that, or an idle uplink would look dead between two.
-recovery() {
-	printf '[recovery]\nheartbeat-interval = 200\nrto-max = 400\n'
-	printf '[guard]\nevidence-window = 1500\n'
-}
+# Heartbeats every 200 ms plus the path's RTO (at most 400 ms, jittered by half); the
+# guard's evidence window (auto) outlasts that: 200 + 2 x 400 = 1000 ms.
+recovery() { printf '[recovery]\nheartbeat-interval = 200\nrto-max = 400\n'; }
 {
 	cat <<-EOF
 		[tunnel]
