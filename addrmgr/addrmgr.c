@@ -294,7 +294,8 @@ static bool lane_reached(const struct addrmgr *m, const struct lane *l)
  * evidence window (its heartbeats reach every path), or was never seen reaching it since
  * the tunnel attached (a path still coming up is not dead). A dead uplink is left so: the
  * peer's SCTP moves away from it on its own, and this keeps the next rotation from making
- * it the primary again. Without the guard there is no evidence: the preference alone.
+ * it the primary again. An uplink whose interface is gone, or that check_outbound() left,
+ * is not live either. Without the guard there is no evidence: the preference alone.
  */
 static size_t pick_primary(struct addrmgr *m)
 {
@@ -305,7 +306,7 @@ static size_t pick_primary(struct addrmgr *m)
 		struct lane *l = &m->lanes[i];
 		bool now = m->guard && lane_reached(m, l);
 
-		live[i] = (now || !l->reached) && mt6d_mono_ms() >= l->blocked_until_ms;
+		live[i] = (now || !l->reached) && mt6d_mono_ms() >= l->blocked_until_ms && !l->gone;
 		l->path = !m->guard    ? ADDRMGR_PATH_UNKNOWN
 			  : now	       ? ADDRMGR_PATH_LIVE
 			  : l->reached ? ADDRMGR_PATH_DEAD
