@@ -70,6 +70,7 @@ struct lane {
 	int follow_err;		   /* the last error reading its /64, logged; 0: none */
 	bool gone;		   /* its interface does not exist (interface mode) */
 	uint64_t blocked_until_ms; /* our packets out of it got no answer: dead until then */
+	uint32_t rtt_ms;	   /* measure_paths(); 0: not measured */
 };
 
 struct addrmgr {
@@ -86,8 +87,9 @@ struct addrmgr {
 	size_t out_lane;       /* check_outbound(): the uplink our packets leave by ... */
 	uint64_t out_since_ms; /* ... since then ... */
 	bool out_answered;     /* ... and whether the path was active since */
-	size_t primary;	       /* the lane the peer is asked to send to (pick_primary) */
-	uint64_t forced;       /* slot made current early by --rotate, 0: none */
+	unsigned int ticks;
+	size_t primary;	 /* the lane the peer is asked to send to (pick_primary) */
+	uint64_t forced; /* slot made current early by --rotate, 0: none */
 	uint64_t last_current;
 	pid_t attached_pid; /* the tunnel process last attached to */
 	bool tunnel_warned;
@@ -295,11 +297,20 @@ static bool lane_reached(const struct addrmgr *m, const struct lane *l)
  * the tunnel attached (a path still coming up is not dead). A dead uplink is left so: the
  * peer's SCTP moves away from it on its own, and this keeps the next rotation from making
  * it the primary again. An uplink whose interface is gone, or that check_outbound() left,
- * is not live either. Without the guard there is no evidence: the preference alone.
+ * is not live either. Among live uplinks of equal preference, the one with clearly the
+ * shorter RTT (measure_paths()), else the current one. Without the guard there is no
+ * evidence: the preference alone.
  */
+/* @a's RTT is a quarter and 2 ms below @b's at least: jitter does not move the primary. */
+static bool faster(const struct lane *a, const struct lane *b)
+{
+	return a->rtt_ms && b->rtt_ms && a->rtt_ms + 2 < b->rtt_ms &&
+	       4ULL * a->rtt_ms < 3ULL * b->rtt_ms;
+}
+
 static size_t pick_primary(struct addrmgr *m)
 {
-	size_t best = 0;
+	size_t best = m->primary;
 	bool live[MT6D_MAX_UPLINKS];
 
 	for (size_t i = 0; i < m->n_lanes; i++) {
@@ -313,11 +324,45 @@ static size_t pick_primary(struct addrmgr *m)
 				       : ADDRMGR_PATH_WAITING;
 		l->reached |= now;
 	}
-	for (size_t i = 1; i < m->n_lanes; i++)
+	for (size_t i = 0; i < m->n_lanes; i++) {
+		unsigned int pi = m->lanes[i].conf->preference,
+			     pb = m->lanes[best].conf->preference;
+
 		if (live[i] &&
-		    (!live[best] || m->lanes[i].conf->preference > m->lanes[best].conf->preference))
+		    (!live[best] || pi > pb || (pi == pb && faster(&m->lanes[i], &m->lanes[best]))))
 			best = i;
+	}
 	return best;
+}
+
+/*
+ * Path info per uplink: each of the association's paths (to one of the peer's addresses)
+ * leaves by the uplink whose interface the route to that address goes out of; the uplink's
+ * RTT is the smallest smoothed RTT of its active paths. Read once a second.
+ */
+static void measure_paths(struct addrmgr *m, const struct guard_live *live)
+{
+	uint32_t rtt[MT6D_MAX_UPLINKS] = { 0 };
+
+	if (m->ticks++ % (1000 / ADDRMGR_TICK_MS))
+		return;
+	for (size_t k = 0; k < live->n_peers; k++) {
+		struct tsock_path path;
+		struct in6_addr gw;
+		int oif = 0;
+
+		if (mt6d_rtnl_route_lookup(m->d.nl, &live->peers[k], &oif, &gw) < 0 ||
+		    tsock_path_info(&m->ts, m->ts.assoc, &live->peers[k], live->peer_port, &path) <
+			    0 ||
+		    path.state != SCTP_ACTIVE || !path.srtt_ms)
+			continue;
+		for (size_t i = 0; i < m->n_lanes; i++)
+			if (!m->lanes[i].gone && m->lanes[i].ifindex == oif &&
+			    (!rtt[i] || path.srtt_ms < rtt[i]))
+				rtt[i] = path.srtt_ms;
+	}
+	for (size_t i = 0; i < m->n_lanes; i++)
+		m->lanes[i].rtt_ms = rtt[i];
 }
 
 /*
@@ -331,13 +376,15 @@ static void check_outbound(struct addrmgr *m, const struct guard_live *live)
 {
 	struct lane *l = &m->lanes[m->primary];
 	struct in6_addr primary;
+	struct tsock_path path;
 	struct guard_view v;
 	int state;
 
 	if (!m->steer.on || !m->guard || !live->n_peers ||
 	    tsock_peer_primary(&m->ts, m->ts.assoc, &primary) < 0 ||
-	    tsock_path_state(&m->ts, m->ts.assoc, &primary, live->peer_port, &state) < 0)
+	    tsock_path_info(&m->ts, m->ts.assoc, &primary, live->peer_port, &path) < 0)
 		return;
+	state = path.state;
 	guard_view(m->guard, &v);
 	if (m->out_lane != m->primary) {
 		m->out_lane = m->primary;
@@ -368,6 +415,10 @@ static void follow_primary(struct addrmgr *m)
 	if (mt6d_mono_ms() < m->lanes[m->primary].blocked_until_ms)
 		log_info("uplink %s (%s) left: asking the peer to send to uplink %s (%s)",
 			 from->name, from->interface, to->name, to->interface);
+	else if (lane_reached(m, &m->lanes[m->primary]) && to->preference == from->preference)
+		log_info("uplink %s (%s) is faster (RTT %u ms against %u ms): asking the peer to "
+			 "send to it",
+			 to->name, to->interface, m->lanes[p].rtt_ms, m->lanes[m->primary].rtt_ms);
 	else if (lane_reached(m, &m->lanes[m->primary]))
 		log_info("uplink %s (%s) reached again: asking the peer to send to it", to->name,
 			 to->interface);
@@ -624,6 +675,7 @@ static void reconcile(struct addrmgr *m)
 	if (m->guard) {
 		table_sync_evidence(&t);
 		assoc_sync_live(&m->ts, peers, TSOCK_MAX_ADDRS, &live);
+		measure_paths(m, &live);
 		check_outbound(m, &live);
 		follow_primary(m);
 	}
@@ -677,6 +729,7 @@ static void report(const struct addrmgr *m, struct addrmgr_report *r)
 			.prefix = l->prefix,
 			.former = l->renumbered ? &l->former : NULL,
 			.path = m->guard && m->ts.sk >= 0 ? l->path : ADDRMGR_PATH_UNKNOWN,
+			.rtt_ms = m->ts.sk >= 0 ? l->rtt_ms : 0,
 			.primary = i == m->primary,
 		};
 	}

@@ -148,8 +148,12 @@ static void show_uplinks(struct mt6d_show *s, const struct addrmgr_report *r)
 			mt6d_show_null(s, "path", NULL);
 		else
 			mt6d_show_str(s, "path", " path %s", path_names[u->path]);
+		if (u->rtt_ms)
+			mt6d_show_u64(s, "rtt_ms", ", rtt %" PRIu64 " ms", u->rtt_ms);
+		else
+			mt6d_show_null(s, "rtt_ms", NULL);
 		mt6d_show_bool(s, "primary", NULL, u->primary);
-		mt6d_show_text(s, "%s\n", u->primary ? " primary" : "");
+		mt6d_show_text(s, "%s\n", u->primary ? ", primary" : "");
 		mt6d_show_object_end(s);
 	}
 	mt6d_show_array_end(s);
@@ -238,6 +242,13 @@ void addrmgr_report_metrics(struct mt6d_metrics *m, const struct addrmgr_report 
 		mt6d_metrics_sample(m, "mt6d_addrmgr_uplink_live", "uplink",
 				    r->uplinks[k].name ? r->uplinks[k].name : "",
 				    r->uplinks[k].path == ADDRMGR_PATH_LIVE);
+	mt6d_metrics_family(m, "mt6d_addrmgr_uplink_rtt_seconds", "gauge",
+			    "smallest smoothed round-trip time of the association's paths that "
+			    "leave by the uplink; 0: none measured");
+	for (size_t k = 0; k < r->plans.n; k++)
+		mt6d_metrics_sample(m, "mt6d_addrmgr_uplink_rtt_seconds", "uplink",
+				    r->uplinks[k].name ? r->uplinks[k].name : "",
+				    r->uplinks[k].rtt_ms / 1000.0);
 	mt6d_metrics_family(m, "mt6d_addrmgr_uplink_primary", "gauge",
 			    "1 for the uplink the peer is asked to send to");
 	for (size_t k = 0; k < r->plans.n; k++)

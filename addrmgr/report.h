@@ -30,7 +30,8 @@ struct addrmgr_uplink_view {
 	struct in6_addr prefix;
 	const struct in6_addr *former; /* the /64 it was renumbered from, still retiring */
 	enum addrmgr_path path;
-	bool primary; /* the one the peer is asked to send to */
+	uint32_t rtt_ms; /* its paths' smallest smoothed RTT; 0: none measured */
+	bool primary;	 /* the one the peer is asked to send to */
 };
 
 struct addrmgr_report {

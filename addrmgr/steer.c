@@ -51,7 +51,7 @@ void steer_converge(struct steer *s, const struct in6_addr *peer, int ifindex, c
 	moved = ifindex != s->ifindex || memcmp(peer, &s->peer, sizeof(*peer));
 	if (!moved && s->renewed_slot == slot)
 		return;
-	ret = mt6d_rtnl_route_lookup(s->nl, peer, ifindex, &gw);
+	ret = mt6d_rtnl_route_lookup(s->nl, peer, &ifindex, &gw);
 	if (ret < 0) {
 		failed(s, ret, "no route to the peer out of", ifname);
 		steer_remove(s);

@@ -138,8 +138,8 @@ int tsock_peer_primary(const struct tsock *ts, sctp_assoc_t id, struct in6_addr 
 	return 0;
 }
 
-int tsock_path_state(const struct tsock *ts, sctp_assoc_t id, const struct in6_addr *addr,
-		     uint16_t port, int *state)
+int tsock_path_info(const struct tsock *ts, sctp_assoc_t id, const struct in6_addr *addr,
+		    uint16_t port, struct tsock_path *out)
 {
 	struct sctp_paddrinfo pi = { .spinfo_assoc_id = id };
 	socklen_t len = sizeof(pi);
@@ -150,7 +150,8 @@ int tsock_path_state(const struct tsock *ts, sctp_assoc_t id, const struct in6_a
 	memcpy(&pi.spinfo_address, &sa, sizeof(sa));
 	if (getsockopt(ts->sk, IPPROTO_SCTP, SCTP_GET_PEER_ADDR_INFO, &pi, &len) < 0)
 		return -errno;
-	*state = pi.spinfo_state;
+	out->state = pi.spinfo_state;
+	out->srtt_ms = pi.spinfo_srtt;
 	return 0;
 }
 

@@ -49,9 +49,13 @@ int tsock_local_addrs(const struct tsock *ts, struct in6_addr *out, size_t max)
 /* The primary path of association @id: the peer's address it sends to. */
 int tsock_peer_primary(const struct tsock *ts, sctp_assoc_t id, struct in6_addr *out)
 	__attribute__((warn_unused_result));
-/* The state of association @id's path to the peer's @addr (port @port): SCTP_ACTIVE, SCTP_PF... */
-int tsock_path_state(const struct tsock *ts, sctp_assoc_t id, const struct in6_addr *addr,
-		     uint16_t port, int *state) __attribute__((warn_unused_result));
+/* Association @id's path to the peer's @addr (port @port), as the kernel reports it. */
+struct tsock_path {
+	int state;	  /* SCTP_ACTIVE, SCTP_PF, SCTP_INACTIVE, SCTP_UNCONFIRMED */
+	uint32_t srtt_ms; /* smoothed round-trip time */
+};
+int tsock_path_info(const struct tsock *ts, sctp_assoc_t id, const struct in6_addr *addr,
+		    uint16_t port, struct tsock_path *out) __attribute__((warn_unused_result));
 /* The peer's addresses in association @id; *@port (when not NULL): its port. */
 int tsock_peer_addrs(const struct tsock *ts, sctp_assoc_t id, struct in6_addr *out, size_t max,
 		     uint16_t *port) __attribute__((warn_unused_result));

@@ -225,19 +225,20 @@ int mt6d_rtnl_local_route_get(struct mt6d_rtnl *nl, const struct in6_addr *dst, 
 	return 0;
 }
 
-int mt6d_rtnl_route_lookup(struct mt6d_rtnl *nl, const struct in6_addr *dst, int oif,
+int mt6d_rtnl_route_lookup(struct mt6d_rtnl *nl, const struct in6_addr *dst, int *oif,
 			   struct in6_addr *gw)
 {
 	struct mt6d_rtnl_route_via via = { 0 };
-	int ret = mt6d_rtnl_msg_route_get(nl->tx, sizeof(nl->tx), next_seq(nl), dst, oif);
+	int ret = mt6d_rtnl_msg_route_get(nl->tx, sizeof(nl->tx), next_seq(nl), dst, *oif);
 
 	ret = rtnl_talk(nl, ret, mt6d_rtnl_route_via_msg, &via);
 	if (ret == -ENETUNREACH || ret == -EHOSTUNREACH)
 		return -ENOENT;
 	if (ret < 0)
 		return ret;
-	if (!via.found || via.oif != oif)
+	if (!via.found || (*oif > 0 && via.oif != *oif))
 		return -ENOENT;
+	*oif = via.oif;
 	*gw = via.gw;
 	return 0;
 }

@@ -69,10 +69,11 @@ int mt6d_rtnl_local_route_get(struct mt6d_rtnl *nl, const struct in6_addr *dst, 
 
 /* Sets the MTU (when @mtu != 0) and brings the link up. */
 /*
- * The gateway (:: when on-link) of the route the kernel takes to @dst out of device @oif;
- * -ENOENT when there is none through that device.
+ * The route the kernel takes to @dst: out of device *@oif when it is not 0, else out of the
+ * device it stores in *@oif; its gateway (:: when on-link) in @gw. -ENOENT when there is
+ * none (through that device).
  */
-int mt6d_rtnl_route_lookup(struct mt6d_rtnl *nl, const struct in6_addr *dst, int oif,
+int mt6d_rtnl_route_lookup(struct mt6d_rtnl *nl, const struct in6_addr *dst, int *oif,
 			   struct in6_addr *gw) __attribute__((warn_unused_result));
 /* A route of ours, "@dst/@plen via @gw dev @oif metric @metric", expiring (0: never). */
 int mt6d_rtnl_route_via_set(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,

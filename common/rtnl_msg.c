@@ -203,7 +203,8 @@ int mt6d_rtnl_msg_route_get(void *buf, size_t len, uint32_t seq, const struct in
 	rtm->rtm_family = AF_INET6;
 	rtm->rtm_dst_len = 128;
 	fits = mnl_attr_put_check(nlh, len, RTA_DST, sizeof(*dst), dst);
-	fits = fits && mnl_attr_put_u32_check(nlh, len, RTA_OIF, (uint32_t)oif);
+	if (oif > 0)
+		fits = fits && mnl_attr_put_u32_check(nlh, len, RTA_OIF, (uint32_t)oif);
 	return msg_end(nlh, fits);
 }
 

@@ -566,20 +566,27 @@ static void test_route_via(struct mt6d_rtnl *nl, int ifindex, int peer)
 	struct in6_addr dst = in6("2001:db8:50:1::5"), net = in6("2001:db8:50:1::");
 	struct in6_addr gw1 = in6("fe80::1"), gw2 = in6("fe80::2"), gw3 = in6("fe80::3"), gw;
 	char *out;
-	int ret;
+	int ret, oif = ifindex;
 
 	ret = system("ip -6 route add 2001:db8:50::/48 via fe80::1 dev " DEV);
-	ret = ret ? -1 : mt6d_rtnl_route_lookup(nl, &dst, ifindex, &gw);
+	ret = ret ? -1 : mt6d_rtnl_route_lookup(nl, &dst, &oif, &gw);
 	check(ret == 0 && !memcmp(&gw, &gw1, sizeof(gw)),
 	      "route_lookup out of " DEV " = %d, via %s", ret, ntop(&gw));
-	ret = mt6d_rtnl_route_lookup(nl, &dst, peer, &gw);
+	oif = peer;
+	ret = mt6d_rtnl_route_lookup(nl, &dst, &oif, &gw);
 	check(ret == -ENOENT, "route_lookup out of a device without a route = %d (-ENOENT)", ret);
+	oif = 0;
+	ret = mt6d_rtnl_route_lookup(nl, &dst, &oif, &gw);
+	check(ret == 0 && oif == ifindex && !memcmp(&gw, &gw1, sizeof(gw)),
+	      "route_lookup out of any device = %d: %d (" DEV " is %d) via %s", ret, oif, ifindex,
+	      ntop(&gw));
 	ret = mt6d_rtnl_route_via_set(nl, &net, 64, &gw2, ifindex, 1, 120);
 	out = run("ip -6 -o route show 2001:db8:50:1::/64");
 	check(ret == 0 && out && strstr(out, "via fe80::2 dev " DEV " proto 109 metric 1 expires"),
 	      "route_via_set: ret %d, [%s]", ret, out ? out : "");
 	free(out);
-	ret = mt6d_rtnl_route_lookup(nl, &dst, ifindex, &gw);
+	oif = ifindex;
+	ret = mt6d_rtnl_route_lookup(nl, &dst, &oif, &gw);
 	check(ret == 0 && !memcmp(&gw, &gw2, sizeof(gw)), "the /64 of ours wins: via %s",
 	      ntop(&gw));
 	ret = mt6d_rtnl_route_via_set(nl, &net, 64, &gw3, ifindex, 1, 120);

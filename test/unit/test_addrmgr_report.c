@@ -33,7 +33,10 @@ int main(void)
 	struct in6_addr former;
 	struct addrmgr_report r = {
 		.plans = { .n = 1, .plan = { &plan }, .pp = { &pp } },
-		.uplinks = { { .interface = "eth0", .path = ADDRMGR_PATH_LIVE, .primary = true } },
+		.uplinks = { { .interface = "eth0",
+			       .path = ADDRMGR_PATH_LIVE,
+			       .rtt_ms = 12,
+			       .primary = true } },
 		.stats = &stats,
 		.interval = 10,
 		.attached = true,
@@ -79,7 +82,7 @@ int main(void)
 	CHECK(strstr(out, "\"guard\":null") != NULL, "json without guard: %s", out);
 	CHECK(strstr(out, "\"uplinks\":[{\"name\":null,\"interface\":\"eth0\","
 			  "\"prefix\":\"2001:db8:1:1::/64\",\"renumbered_from\":null,"
-			  "\"path\":\"live\",\"primary\":true}]") != NULL,
+			  "\"path\":\"live\",\"rtt_ms\":12,\"primary\":true}]") != NULL,
 	      "json uplinks: %s", out);
 	free(out);
 
@@ -94,7 +97,7 @@ int main(void)
 						     .former = &former,
 						     .path = ADDRMGR_PATH_DEAD };
 	out = render(&r, false);
-	CHECK(strstr(out, "uplink eth0 2001:db8:1:1::/64 path live primary\n"
+	CHECK(strstr(out, "uplink eth0 2001:db8:1:1::/64 path live, rtt 12 ms, primary\n"
 			  "uplink isp2 eth1 2001:db8:1:1::/64 (renumbered from 2001:db8:9::/64) "
 			  "path dead\n") != NULL,
 	      "text uplinks: [%s]", out);
@@ -102,7 +105,7 @@ int main(void)
 	out = render(&r, true);
 	CHECK(strstr(out, "{\"name\":\"isp2\",\"interface\":\"eth1\",\"prefix\":"
 			  "\"2001:db8:1:1::/64\",\"renumbered_from\":\"2001:db8:9::/64\","
-			  "\"path\":\"dead\",\"primary\":false}") != NULL,
+			  "\"path\":\"dead\",\"rtt_ms\":null,\"primary\":false}") != NULL,
 	      "json renumbered uplink: %s", out);
 	free(out);
 	return check_done();

@@ -461,6 +461,84 @@ veth_up() {
 ll_addr() { # NS DEV: its link-local address
 	"$IP" -n "$1" -6 -o addr show dev "$2" scope link | awk '{ sub("/.*", "", $4); print $4 }'
 }
+# routers2_up: the shared topology with its direct link replaced by two routers, r1 and
+# r2, each between an uplink of gwA's and one of gwB's (multihome.sh, pathrtt.sh):
+#   gwA inet0 - toa r1 tob - inet0 gwB    2001:db8:1:1::/64 (gwA), 2001:db8:2:1::/64 (gwB)
+#   gwA inet2 - toa r2 tob - inet2 gwB    2001:db8:1:2::/64 (gwA), 2001:db8:2:2::/64 (gwB)
+R2_A1=2001:db8:1:1::/64
+R2_A2=2001:db8:1:2::/64
+R2_B1=2001:db8:2:1::/64
+R2_B2=2001:db8:2:2::/64
+routers2_up() {
+	topo_up
+	"$IP" -n "$NS_GWA" link del "$INET_DEV"
+	for _ns in r1 r2; do
+		"$IP" netns add "$_ns"
+		sysctl_ns "$_ns" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+			net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1
+		"$IP" -n "$_ns" link set dev lo up
+	done
+	for _ns in $NS_GWA $NS_GWB; do
+		sysctl_ns "$_ns" net.ipv6.conf.default.accept_dad=0
+	done
+	veth_up "$NS_GWA" inet0 r1 toa
+	veth_up "$NS_GWB" inet0 r1 tob
+	veth_up "$NS_GWA" inet2 r2 toa
+	veth_up "$NS_GWB" inet2 r2 tob
+	wait_for "[ -n \"\$(ll_addr r1 toa)\" ] && [ -n \"\$(ll_addr r1 tob)\" ] &&
+		[ -n \"\$(ll_addr r2 toa)\" ] && [ -n \"\$(ll_addr r2 tob)\" ]" 10 ||
+		die topology "router link-local addresses did not appear"
+	"$IP" -n r1 route add "$R2_A1" dev toa
+	"$IP" -n r1 route add "$R2_B1" dev tob
+	"$IP" -n r2 route add "$R2_A2" dev toa
+	"$IP" -n r2 route add "$R2_B2" dev tob
+	"$IP" -n "$NS_GWA" route add "$R2_B1" via "$(ll_addr r1 toa)" dev inet0
+	"$IP" -n "$NS_GWA" route add "$R2_B2" via "$(ll_addr r2 toa)" dev inet2
+	"$IP" -n "$NS_GWB" route add "$R2_A1" via "$(ll_addr r1 tob)" dev inet0
+	"$IP" -n "$NS_GWB" route add "$R2_A2" via "$(ll_addr r2 tob)" dev inet2
+}
+# routers2_conf PREF1 [LINES]: $MT6D_ETC/gwA.conf and gwB.conf for routers2_up, a fresh key,
+# both checked: [uplink isp1] (inet0, preference PREF1) and [uplink isp2] (inet2), the peer's
+# as [peer-uplink isp1] and [peer-uplink isp2]; $INTERVAL s slots, lifetime 2; LINES (with
+# their section headers) appended
+routers2_conf() {
+	mkdir -p "$MT6D_ETC"
+	mt6d_key
+	_r2conf gwA ::1 ::2 "$R2_A1" "$R2_A2" "$R2_B1" "$R2_B2" "$1" "${2:-}" >"$MT6D_ETC/gwA.conf"
+	_r2conf gwB ::2 ::1 "$R2_B1" "$R2_B2" "$R2_A1" "$R2_A2" "$1" "${2:-}" >"$MT6D_ETC/gwB.conf"
+	for _gw in gwA gwB; do
+		nsx "$_gw" "$MT6D_ADDRMGR" -c "$MT6D_ETC/$_gw.conf" -n >/dev/null \
+			2>"$OUT/$_gw-check.log" || die "$_gw configuration" "$(cat "$OUT/$_gw-check.log")"
+	done
+}
+_r2conf() { # GW IID PEER-IID OWN1 OWN2 PEER1 PEER2 PREF1 LINES
+	cat <<-EOF
+		[tunnel]
+		mtu = 1400
+		[keys]
+		psk-file = $MT6D_ETC/site.key
+		[local]
+		iid = $2
+		[peer]
+		iid = $3
+		routes = $([ "$1" = gwA ] && echo "$LANB_PREFIX" || echo "$LANA_PREFIX")
+		[uplink isp1]
+		interface = inet0
+		prefix = $4
+		preference = $8
+		[uplink isp2]
+		interface = inet2
+		prefix = $5
+		[peer-uplink isp1]
+		prefix = $6
+		[peer-uplink isp2]
+		prefix = $7
+		[rotation]
+		interval = $INTERVAL
+		lifetime = 2
+	EOF
+	[ -z "$9" ] || printf '%s\n' "$9"
+}
 # router_cut ROUTER / router_heal ROUTER: the router stops forwarding (drops silently, its
 # links stay up, so the gateways are not told) or resumes
 router_cut() {

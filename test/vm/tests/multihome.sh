@@ -28,78 +28,13 @@
 mt6d_require
 
 PING=/usr/local/bin/iputils-ping
+# shellcheck disable=SC2034  # read by routers2_conf (lib.sh)
 INTERVAL=4
 PINGS=2000 # 20 s at 100/s
-A1=2001:db8:1:1::/64
-A2=2001:db8:1:2::/64
-B1=2001:db8:2:1::/64
-B2=2001:db8:2:2::/64
 
-# --- topology: the shared one, its direct link replaced by two routers ----------------
-topo_up
-"$IP" -n "$NS_GWA" link del "$INET_DEV"
-for ns in r1 r2; do
-	"$IP" netns add "$ns"
-	sysctl_ns "$ns" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
-		net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1
-done
-for ns in $NS_GWA $NS_GWB; do
-	sysctl_ns "$ns" net.ipv6.conf.default.accept_dad=0
-done
-veth_up "$NS_GWA" inet0 r1 toa
-veth_up "$NS_GWB" inet0 r1 tob
-veth_up "$NS_GWA" inet2 r2 toa
-veth_up "$NS_GWB" inet2 r2 tob
-"$IP" -n r1 link set dev lo up
-"$IP" -n r2 link set dev lo up
-wait_for "[ -n \"\$(ll_addr r1 toa)\" ] && [ -n \"\$(ll_addr r1 tob)\" ] && [ -n \"\$(ll_addr r2 toa)\" ] &&
-	[ -n \"\$(ll_addr r2 tob)\" ]" 10 || die topology "router link-local addresses did not appear"
-"$IP" -n r1 route add "$A1" dev toa
-"$IP" -n r1 route add "$B1" dev tob
-"$IP" -n r2 route add "$A2" dev toa
-"$IP" -n r2 route add "$B2" dev tob
-"$IP" -n "$NS_GWA" route add "$B1" via "$(ll_addr r1 toa)" dev inet0
-"$IP" -n "$NS_GWA" route add "$B2" via "$(ll_addr r2 toa)" dev inet2
-"$IP" -n "$NS_GWB" route add "$A1" via "$(ll_addr r1 tob)" dev inet0
-"$IP" -n "$NS_GWB" route add "$A2" via "$(ll_addr r2 tob)" dev inet2
-
-# --- configuration: two uplinks a side -------------------------------------------------
-# conf GW IID PEER-IID OWN1 OWN2 PEER1 PEER2
-conf() {
-	cat <<-EOF
-		[tunnel]
-		mtu = 1400
-		[keys]
-		psk-file = $MT6D_ETC/site.key
-		[local]
-		iid = $2
-		[peer]
-		iid = $3
-		routes = $([ "$1" = gwA ] && echo "$LANB_PREFIX" || echo "$LANA_PREFIX")
-		[uplink isp1]
-		interface = inet0
-		prefix = $4
-		preference = 200
-		[uplink isp2]
-		interface = inet2
-		prefix = $5
-		[peer-uplink isp1]
-		prefix = $6
-		[peer-uplink isp2]
-		prefix = $7
-		[rotation]
-		interval = $INTERVAL
-		lifetime = 2
-	EOF
-}
-mkdir -p "$MT6D_ETC"
-mt6d_key
-conf gwA ::1 ::2 "$A1" "$A2" "$B1" "$B2" >"$MT6D_ETC/gwA.conf"
-conf gwB ::2 ::1 "$B1" "$B2" "$A1" "$A2" >"$MT6D_ETC/gwB.conf"
-for gw in gwA gwB; do
-	nsx "$gw" "$MT6D_ADDRMGR" -c "$MT6D_ETC/$gw.conf" -n >/dev/null 2>"$OUT/$gw-check.log" ||
-		die "$gw configuration" "$(cat "$OUT/$gw-check.log")"
-done
+# --- topology and configuration: two routers, two uplinks a side (lib.sh) -----------------
+routers2_up
+routers2_conf 200
 for r in r1 r2; do
 	for d in toa tob; do cap_start "$r-$d" "$r" "$d"; done
 done
@@ -209,7 +144,7 @@ done
 st_end=$(mt6d_astatus gwA --json)
 uplink_st() { # JSON NAME: "path primary" of uplink NAME
 	echo "$1" | grep -o "{\"name\":\"$2\",[^}]*}" |
-		sed 's/.*"path":"\([a-z]*\)","primary":\([a-z]*\)}/\1 \2/'
+		sed 's/.*"path":"\([a-z]*\)",.*"primary":\([a-z]*\)}/\1 \2/'
 }
 if [ "$(uplink_st "$st_cut" isp1)" = "dead false" ] && [ "$(uplink_st "$st_cut" isp2)" = "live true" ] &&
 	[ "$(uplink_st "$st_end" isp1)" = "live true" ] && [ "$(uplink_st "$st_end" isp2)" = "live false" ]; then
