@@ -151,6 +151,7 @@ static void attach_tunnel(struct addrmgr *m)
 		m->lanes[i].reached = false;
 		m->lanes[i].path = ADDRMGR_PATH_WAITING;
 	}
+	m->out_lane = SIZE_MAX;
 	if (mt6d_evloop_add(m->d.loop, m->ts.pidfd, EPOLLIN, on_tunnel_exit, m) < 0)
 		log_warnx("cannot watch the tunnel process");
 }
@@ -332,6 +333,10 @@ static size_t pick_primary(struct addrmgr *m)
 		    (!live[best] || pi > pb || (pi == pb && faster(&m->lanes[i], &m->lanes[best]))))
 			best = i;
 	}
+	/* None live: an uplink that is there at least. */
+	for (size_t i = 0; m->lanes[best].gone && i < m->n_lanes; i++)
+		if (!m->lanes[i].gone)
+			best = i;
 	return best;
 }
 
@@ -363,6 +368,16 @@ static void measure_paths(struct addrmgr *m, const struct guard_live *live)
 	}
 	for (size_t i = 0; i < m->n_lanes; i++)
 		m->lanes[i].rtt_ms = rtt[i];
+}
+
+/* Whether an uplink other than the primary is there, reached lately and not left. */
+static bool other_uplink(const struct addrmgr *m)
+{
+	for (size_t i = 0; i < m->n_lanes; i++)
+		if (i != m->primary && !m->lanes[i].gone && lane_reached(m, &m->lanes[i]) &&
+		    mt6d_mono_ms() >= m->lanes[i].blocked_until_ms)
+			return true;
+	return false;
 }
 
 /*
@@ -398,6 +413,9 @@ static void check_outbound(struct addrmgr *m, const struct guard_live *live)
 	/* Just moved here: the path stays failed until a packet out of this uplink is answered. */
 	if (!m->out_answered && mt6d_mono_ms() < m->out_since_ms + v.evidence_window_ms)
 		return;
+	/* With no other uplink to go to, the peer itself is out of reach: nothing to leave. */
+	if (!other_uplink(m))
+		return;
 	if (mt6d_mono_ms() >= l->blocked_until_ms)
 		log_info(
 			"%s: our packets to the peer get no answer out of it (path %s): leaving it",
@@ -412,7 +430,10 @@ static void follow_primary(struct addrmgr *m)
 
 	if (p == m->primary)
 		return;
-	if (mt6d_mono_ms() < m->lanes[m->primary].blocked_until_ms)
+	if (m->lanes[m->primary].gone)
+		log_info("uplink %s (%s) is gone: asking the peer to send to uplink %s (%s)",
+			 from->name, from->interface, to->name, to->interface);
+	else if (mt6d_mono_ms() < m->lanes[m->primary].blocked_until_ms)
 		log_info("uplink %s (%s) left: asking the peer to send to uplink %s (%s)",
 			 from->name, from->interface, to->name, to->interface);
 	else if (lane_reached(m, &m->lanes[m->primary]) && to->preference == from->preference)
@@ -500,9 +521,13 @@ static void forget_former(struct addrmgr *m, struct lane *l, const struct in6_ad
 
 	if (!l->renumbered)
 		return;
-	for (size_t i = 0; i < l->seen.n; i++)
-		if (!memcmp(l->seen.a[i].addr.s6_addr, l->former.s6_addr, 8))
+	for (size_t i = 0; i < l->seen.n; i++) {
+		uint64_t slot;
+
+		if (!memcmp(l->seen.a[i].addr.s6_addr, l->former.s6_addr, 8) &&
+		    plan_stray(&l->plan, &l->pp, &l->seen.a[i].addr, &slot))
 			return;
+	}
 	for (int i = 0; i < nbound; i++)
 		if (!memcmp(bound[i].s6_addr, l->former.s6_addr, 8))
 			return;
@@ -521,8 +546,9 @@ static void forget_former(struct addrmgr *m, struct lane *l, const struct in6_ad
 static void adopt_former(struct addrmgr *m, const struct in6_addr *bound, int nbound)
 {
 	for (int i = 0; i < nbound; i++) {
-		uint64_t hi = m->lanes[0].plan.current + 2, back = PLAN_STRAY_SLOTS + PLAN_MAX;
-		uint64_t lo = hi > back ? hi - back : 0, slot;
+		/* The slots plan_stray() knows: what is adopted is retired as a stray. */
+		uint64_t first = m->lanes[0].plan.e[0].slot, hi = m->lanes[0].plan.current + 2;
+		uint64_t lo = first > PLAN_STRAY_SLOTS ? first - PLAN_STRAY_SLOTS : 0, slot;
 		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 		bool ours = false;
 
@@ -672,13 +698,13 @@ static void reconcile(struct addrmgr *m)
 	if (!m->ready && mt6d_notify_send("READY=1") == 0)
 		m->ready = true;
 	attach_tunnel(m);
-	if (m->guard) {
+	assoc_sync_live(&m->ts, peers, TSOCK_MAX_ADDRS, &live);
+	if (m->guard)
 		table_sync_evidence(&t);
-		assoc_sync_live(&m->ts, peers, TSOCK_MAX_ADDRS, &live);
-		measure_paths(m, &live);
-		check_outbound(m, &live);
-		follow_primary(m);
-	}
+	measure_paths(m, &live);
+	check_outbound(m, &live);
+	follow_primary(m);
+	learn_peers(m, &live, now);
 	if (!m->lanes[m->primary].gone)
 		steer_converge(&m->steer, &m->peers[0].prefix.addr, m->lanes[m->primary].ifindex,
 			       m->lanes[m->primary].conf->interface, m->lanes[0].plan.current,
@@ -695,11 +721,8 @@ static void reconcile(struct addrmgr *m)
 			uplink_sync_anyip_recent(&u, &l->seen);
 		forget_former(m, l, bound, nbound);
 	}
-	if (!m->guard)
-		return;
-	assoc_sync_live(&m->ts, peers, TSOCK_MAX_ADDRS, &live);
-	learn_peers(m, &live, now);
-	table_sync_update(&t, now, extra, extra_local(m, bound, nbound, extra), &live);
+	if (m->guard)
+		table_sync_update(&t, now, extra, extra_local(m, bound, nbound, extra), &live);
 }
 
 /* The state for --status and the metrics; reads the guard's counters from the kernel. */
@@ -972,7 +995,11 @@ int addrmgr_new(struct addrmgr **out, struct mt6d_config *cfg)
 	if (ret < 0)
 		goto fail;
 	lanes_init(m);
-	steer_init(&m->steer, m->d.nl, cfg->n_peer_uplinks == 1 && m->n_lanes > 1, &m->stats);
+	/* anyip: no address on any interface, so the outgoing one does not pick the source. */
+	steer_init(&m->steer, m->d.nl,
+		   cfg->n_peer_uplinks == 1 && m->n_lanes > 1 && cfg->mode == MT6D_MODE_INTERFACE,
+		   &m->stats);
+	m->out_lane = SIZE_MAX;
 	ret = mt6d_deriver_init(&m->deriver, cfg->psk, cfg->psk_len);
 	if (ret < 0) {
 		log_warnx("key derivation failed");

@@ -178,9 +178,10 @@ void assoc_sync_converge(const struct assoc_sync *as, time_t now, struct in6_add
 	 * Association hopping: a socket carries the addresses of its own epoch only (the
 	 * tunnel bound the first); the next epoch's address goes to the next association,
 	 * never to this one, where an ASCONF would tie the two together. Past its epoch, an
-	 * association keeps the epoch's last address, until the hop; only when that is not
-	 * bound (the uplink was renumbered since) is it announced: the peer learns the new
-	 * /64 from it and hops there.
+	 * association keeps the epoch's last address until the hop. When that is not bound
+	 * (the uplink was renumbered since), it is announced and made the peer's primary: the
+	 * peer learns the new /64 from it and hops there. When it is bound but was not made
+	 * the primary on this association yet (a new primary uplink), that is asked again.
 	 */
 	if (as->association_slots &&
 	    mt6d_assoc_epoch(cur->slot, as->association_slots) != as->ts->epoch) {

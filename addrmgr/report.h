@@ -16,7 +16,8 @@
  * mt6d-addrmgr's state as `--status` (text or JSON, fields documented in
  * mt6d-addrmgr(8)) and as Prometheus metrics.
  */
-/* One uplink as the report shows it. */
+
+/* An uplink's path as the guard's evidence shows it. */
 enum addrmgr_path {
 	ADDRMGR_PATH_UNKNOWN, /* no guard: no evidence */
 	ADDRMGR_PATH_WAITING, /* the peer's SCTP not seen reaching it since the tunnel attached */
@@ -24,6 +25,7 @@ enum addrmgr_path {
 	ADDRMGR_PATH_DEAD,    /* reached before, not within the window */
 };
 
+/* One uplink as the report shows it. */
 struct addrmgr_uplink_view {
 	const char *name; /* NULL: the uplink of [local] */
 	const char *interface;

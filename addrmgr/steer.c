@@ -51,15 +51,18 @@ void steer_converge(struct steer *s, const struct in6_addr *peer, int ifindex, c
 	moved = ifindex != s->ifindex || memcmp(peer, &s->peer, sizeof(*peer));
 	if (!moved && s->renewed_slot == slot)
 		return;
-	ret = mt6d_rtnl_route_lookup(s->nl, peer, &ifindex, &gw);
+	ret = mt6d_rtnl_route_gateway(s->nl, peer, ifindex, &gw);
 	if (ret < 0) {
 		failed(s, ret, "no route to the peer out of", ifname);
 		steer_remove(s);
 		return;
 	}
-	/* The peer's /64 moved (renumbered): the route to the old one goes. */
-	if (s->ifindex && memcmp(peer, &s->peer, sizeof(*peer)))
+	/* The peer's /64 moved (renumbered): the route to the old one goes first. */
+	if (s->ifindex && memcmp(peer, &s->peer, sizeof(*peer))) {
 		steer_remove(s);
+		if (s->ifindex)
+			return;
+	}
 	ret = mt6d_rtnl_route_via_set(s->nl, peer, 64, &gw, ifindex, STEER_METRIC, expires);
 	if (ret < 0) {
 		failed(s, ret, "cannot route the peer's /64 out of", ifname);

@@ -13,8 +13,8 @@
  * Toward a peer with one uplink, the association has one path, and which of our uplinks
  * carries it is the routing table's choice: SCTP cannot fail over between our addresses.
  * So mt6d-addrmgr steers it. It keeps a route of its own to the peer's /64 through the
- * primary uplink, via the gateway the operator's routes give toward the peer out of that
- * uplink's interface (`ip route get PEER oif DEV`), with metric STEER_METRIC: more
+ * primary uplink, via the gateway of the operator's route toward the peer out of that
+ * uplink's interface (mt6d_rtnl_route_gateway()), with metric STEER_METRIC: more
  * specific than a default route, and ahead of the operator's routes of the same length.
  * The kernel then takes the primary uplink's current address as the source (RFC 6724
  * prefers an address of the outgoing interface), and it is bound to the association.
@@ -36,10 +36,10 @@ struct steer {
 
 void steer_init(struct steer *s, struct mt6d_rtnl *nl, bool on, struct addrmgr_stats *stats);
 /*
- * The route to @peer/64 through @ifindex (the interface @ifname, uplink @uplink for the log,
- * NULL for [local]'s), set when it changes and renewed in each new @slot to expire after
- * @expires seconds. Without a route to the peer out of that interface, ours is removed:
- * the operator's routing decides.
+ * The route to @peer/64 through @ifindex (the interface @ifname, for the log), set when it
+ * changes and renewed in each new @slot to expire after @expires seconds. Without an
+ * operator's route to the peer out of that interface, ours is removed: the operator's
+ * routing decides.
  */
 void steer_converge(struct steer *s, const struct in6_addr *peer, int ifindex, const char *ifname,
 		    uint64_t slot, uint32_t expires);

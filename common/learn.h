@@ -12,8 +12,9 @@
 
 /*
  * Renumbering, as the other end learns it: where the peer's uplinks are now. The addresses
- * come from the kernel's view of the association in charge, where only an authenticated
- * ASCONF adds one (the linux-sctp notes). An address outside every /64 known for the
+ * come from the kernel's view of the association in charge: the ones its INIT listed (the
+ * association was authenticated since) and those the peer's ASCONFs added, which SCTP-AUTH
+ * authenticates (the linux-sctp notes). An address outside every /64 known for the
  * peer's uplinks moves uplink k to its /64 only when it is k's hashed address there
  * (k's derivation label and the peer's true IID, for a slot in [lo, hi]) and it is newer
  * than every address of k's known /64 in the association: the two /64s share the slot the

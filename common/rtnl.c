@@ -151,15 +151,21 @@ int mt6d_rtnl_find_global_prefix(struct mt6d_rtnl *nl, int ifindex, struct in6_a
 int mt6d_rtnl_follow_prefix(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *cur,
 			    struct in6_addr *prefix)
 {
-	struct mt6d_rtnl_follow f = { .cur = *cur };
+	struct mt6d_rtnl_follow f;
 	struct mt6d_rtnl_addr_walk w = {
 		.ifindex = ifindex, .global_only = true, .cb = mt6d_rtnl_prefix_follow, .data = &f
 	};
-	int ret = addr_walk(nl, &w);
+	int ret = -EINTR;
 
+	/* A dump interrupted by a concurrent change (a renumbering is one) is taken again. */
+	for (int i = 0; i < 4 && ret == -EINTR; i++) {
+		f = (struct mt6d_rtnl_follow){ .cur = *cur };
+		ret = addr_walk(nl, &w);
+	}
 	if (ret < 0)
 		return ret;
-	if (f.kept || !f.found) {
+	/* A preferred address names the /64 now; a deprecated one only while none does. */
+	if (f.kept_preferred || !f.found || (f.kept && !f.first_preferred)) {
 		*prefix = *cur;
 		return 0;
 	}
@@ -240,6 +246,25 @@ int mt6d_rtnl_route_lookup(struct mt6d_rtnl *nl, const struct in6_addr *dst, int
 		return -ENOENT;
 	*oif = via.oif;
 	*gw = via.gw;
+	return 0;
+}
+
+int mt6d_rtnl_route_gateway(struct mt6d_rtnl *nl, const struct in6_addr *dst, int oif,
+			    struct in6_addr *gw)
+{
+	struct mt6d_rtnl_route_pick pk;
+	int ret = -EINTR;
+
+	for (int i = 0; i < 4 && ret == -EINTR; i++) {
+		pk = (struct mt6d_rtnl_route_pick){ .dst = *dst, .oif = oif };
+		ret = rtnl_talk(nl, mt6d_rtnl_msg_route_dump(nl->tx, sizeof(nl->tx), next_seq(nl)),
+				mt6d_rtnl_route_pick_msg, &pk);
+	}
+	if (ret < 0)
+		return ret;
+	if (!pk.found)
+		return -ENOENT;
+	*gw = pk.gw;
 	return 0;
 }
 

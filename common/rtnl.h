@@ -67,7 +67,6 @@ int mt6d_rtnl_local_route_del(struct mt6d_rtnl *nl, const struct in6_addr *dst, 
 int mt6d_rtnl_local_route_get(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
 			      uint32_t *expires) __attribute__((warn_unused_result));
 
-/* Sets the MTU (when @mtu != 0) and brings the link up. */
 /*
  * The route the kernel takes to @dst: out of device *@oif when it is not 0, else out of the
  * device it stores in *@oif; its gateway (:: when on-link) in @gw. -ENOENT when there is
@@ -75,6 +74,13 @@ int mt6d_rtnl_local_route_get(struct mt6d_rtnl *nl, const struct in6_addr *dst, 
  */
 int mt6d_rtnl_route_lookup(struct mt6d_rtnl *nl, const struct in6_addr *dst, int *oif,
 			   struct in6_addr *gw) __attribute__((warn_unused_result));
+/*
+ * The gateway (:: when on-link) of the operator's route to @dst out of @oif: the main
+ * table's unicast route through that device, not one of ours, with the longest prefix
+ * holding @dst, then the lowest metric. -ENOENT when there is none.
+ */
+int mt6d_rtnl_route_gateway(struct mt6d_rtnl *nl, const struct in6_addr *dst, int oif,
+			    struct in6_addr *gw) __attribute__((warn_unused_result));
 /* A route of ours, "@dst/@plen via @gw dev @oif metric @metric", expiring (0: never). */
 int mt6d_rtnl_route_via_set(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
 			    const struct in6_addr *gw, int oif, uint32_t metric, uint32_t expires)
@@ -83,6 +89,7 @@ int mt6d_rtnl_route_via_set(struct mt6d_rtnl *nl, const struct in6_addr *dst, ui
 int mt6d_rtnl_route_via_del(struct mt6d_rtnl *nl, const struct in6_addr *dst, uint8_t plen,
 			    uint32_t metric);
 
+/* Sets the MTU (when @mtu != 0) and brings the link up. */
 int mt6d_rtnl_link_up(struct mt6d_rtnl *nl, int ifindex, unsigned int mtu)
 	__attribute__((warn_unused_result));
 
@@ -95,10 +102,12 @@ int mt6d_rtnl_find_global_prefix(struct mt6d_rtnl *nl, int ifindex, struct in6_a
 	__attribute__((warn_unused_result));
 
 /*
- * Renumbering: the /64 of @ifindex now, given that it was @cur. It stays @cur while an
- * address there still names it (mt6d_rtnl_addr_names_prefix()), and also while no address
- * names any /64 (the old one removed before the new one is added); else it is the first
- * other /64 named. Returns 1 when *@prefix differs from @cur, 0 when not, or -errno.
+ * Renumbering: the /64 of @ifindex now, given that it was @cur. It stays @cur while a
+ * preferred address there still names it (mt6d_rtnl_addr_names_prefix()), while only
+ * deprecated ones do and no other /64 has a preferred one, and while no address names any
+ * /64 (the old one removed before the new one is added); else it is the first other /64
+ * a preferred address names, or any other named. Returns 1 when *@prefix differs from
+ * @cur, 0 when not, or -errno.
  */
 int mt6d_rtnl_follow_prefix(struct mt6d_rtnl *nl, int ifindex, const struct in6_addr *cur,
 			    struct in6_addr *prefix) __attribute__((warn_unused_result));

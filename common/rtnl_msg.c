@@ -190,6 +190,19 @@ int mt6d_rtnl_msg_route_via_del(void *buf, size_t len, uint32_t seq, const struc
 	return msg_end(nlh, fits);
 }
 
+int mt6d_rtnl_msg_route_dump(void *buf, size_t len, uint32_t seq)
+{
+	struct nlmsghdr *nlh =
+		msg_start(buf, len, seq, RTM_GETROUTE, NLM_F_DUMP, sizeof(struct rtmsg));
+	struct rtmsg *rtm;
+
+	if (!nlh)
+		return -EMSGSIZE;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_family = AF_INET6;
+	return msg_end(nlh, true);
+}
+
 int mt6d_rtnl_msg_route_get(void *buf, size_t len, uint32_t seq, const struct in6_addr *dst,
 			    int oif)
 {

@@ -50,6 +50,9 @@ int mt6d_rtnl_msg_route_via_set(void *buf, size_t len, uint32_t seq, const struc
 				uint32_t expires) __attribute__((warn_unused_result));
 int mt6d_rtnl_msg_route_via_del(void *buf, size_t len, uint32_t seq, const struct in6_addr *dst,
 				uint8_t plen, uint32_t metric) __attribute__((warn_unused_result));
+/* RTM_GETROUTE dump of every IPv6 route. */
+int mt6d_rtnl_msg_route_dump(void *buf, size_t len, uint32_t seq)
+	__attribute__((warn_unused_result));
 /* RTM_GETROUTE for the single address @dst (out of device @oif, 0: any): the route taken. */
 int mt6d_rtnl_msg_route_get(void *buf, size_t len, uint32_t seq, const struct in6_addr *dst,
 			    int oif) __attribute__((warn_unused_result));

@@ -160,7 +160,7 @@ bool mt6d_rtnl_addr_names_prefix(const struct mt6d_rtnl_addr *a)
 	 * it would make a start at boot race with DAD.
 	 */
 	return a->plen == 64 && !(a->flags & (IFA_F_TEMPORARY | IFA_F_DADFAILED)) &&
-	       (a->flags & ours) != ours;
+	       (a->flags & ours) != ours && (a->addr.s6_addr[0] & 0xfe) != 0xfc;
 }
 
 int mt6d_rtnl_prefix_pick(const struct mt6d_rtnl_addr *a, void *data)
@@ -177,17 +177,20 @@ int mt6d_rtnl_prefix_pick(const struct mt6d_rtnl_addr *a, void *data)
 int mt6d_rtnl_prefix_follow(const struct mt6d_rtnl_addr *a, void *data)
 {
 	struct mt6d_rtnl_follow *f = data;
+	bool preferred = !(a->flags & IFA_F_DEPRECATED);
 
 	if (!mt6d_rtnl_addr_names_prefix(a))
 		return 0;
 	if (!memcmp(a->addr.s6_addr, f->cur.s6_addr, 8)) {
 		f->kept = true;
-		return 1;
+		f->kept_preferred |= preferred;
+		return 0;
 	}
-	if (!f->found) {
+	if (!f->found || (preferred && !f->first_preferred)) {
 		memcpy(f->first.s6_addr, a->addr.s6_addr, 8);
 		memset(f->first.s6_addr + 8, 0, 8);
 		f->found = true;
+		f->first_preferred = preferred;
 	}
 	return 0;
 }
@@ -199,6 +202,7 @@ static const struct mt6d_nlattr_policy rt_policy[RTA_MAX + 1] = {
 	[RTA_CACHEINFO]	= { MNL_TYPE_BINARY, sizeof(struct rta_cacheinfo) },
 	[RTA_GATEWAY]	= { MNL_TYPE_BINARY, sizeof(struct in6_addr) },
 	[RTA_OIF]	= { MNL_TYPE_U32, 0 },
+	[RTA_PRIORITY]	= { MNL_TYPE_U32, 0 },
 };
 /* clang-format on */
 
@@ -219,6 +223,42 @@ int mt6d_rtnl_route_via_msg(const struct nlmsghdr *nlh, void *data)
 	if (tb[RTA_GATEWAY])
 		memcpy(&via->gw, mnl_attr_get_payload(tb[RTA_GATEWAY]), sizeof(via->gw));
 	via->found = true;
+	return 0;
+}
+
+int mt6d_rtnl_route_pick_msg(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[RTA_MAX + 1];
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct mt6d_rtnl_route_pick *pk = data;
+	struct in6_addr net = { 0 };
+	uint32_t table, metric;
+	unsigned int plen = rtm->rtm_dst_len;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	if (mt6d_nlattr_parse(nlh, sizeof(*rtm), rt_policy, RTA_MAX, tb) < 0)
+		return -EBADMSG;
+	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (rtm->rtm_family != AF_INET6 || rtm->rtm_type != RTN_UNICAST || table != RT_TABLE_MAIN ||
+	    rtm->rtm_protocol == MT6D_RTPROT || !tb[RTA_OIF] ||
+	    (int)mnl_attr_get_u32(tb[RTA_OIF]) != pk->oif || plen > 128)
+		return 0;
+	if (tb[RTA_DST])
+		memcpy(&net, mnl_attr_get_payload(tb[RTA_DST]), sizeof(net));
+	/* @dst lies in the route's prefix: its first plen bits match. */
+	for (unsigned int b = 0; b < plen; b++)
+		if ((net.s6_addr[b / 8] ^ pk->dst.s6_addr[b / 8]) & (0x80 >> (b % 8)))
+			return 0;
+	metric = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
+	if (pk->found && (plen < pk->plen || (plen == pk->plen && metric >= pk->metric)))
+		return 0;
+	pk->found = true;
+	pk->plen = plen;
+	pk->metric = metric;
+	memset(&pk->gw, 0, sizeof(pk->gw));
+	if (tb[RTA_GATEWAY])
+		memcpy(&pk->gw, mnl_attr_get_payload(tb[RTA_GATEWAY]), sizeof(pk->gw));
 	return 0;
 }
 

@@ -57,8 +57,9 @@ struct mt6d_rtnl_addr_walk {
 int mt6d_rtnl_addr_msg(const struct nlmsghdr *nlh, void *walk);
 
 /*
- * Whether @a names its link's /64: a /64 that is neither temporary nor failed DAD, and not
- * one of mt6d's hashed addresses. Those are added with IFA_F_NODAD | IFA_F_NOPREFIXROUTE
+ * Whether @a names its link's /64: a /64 that is neither temporary nor failed DAD, not a
+ * unique local one (fc00::/7 is not routed across the internet), and not one of mt6d's
+ * hashed addresses. Those are added with IFA_F_NODAD | IFA_F_NOPREFIXROUTE
  * (mt6d_rtnl_addr_set()) and stay on a link's old /64 for a while after it was renumbered;
  * an operator's address added with both flags is taken for one of them.
  */
@@ -71,12 +72,13 @@ bool mt6d_rtnl_addr_names_prefix(const struct mt6d_rtnl_addr *a);
 int mt6d_rtnl_prefix_pick(const struct mt6d_rtnl_addr *a, void *prefix);
 
 /*
- * The callback of mt6d_rtnl_follow_prefix(): whether an address still names @cur's /64
- * (then 1, the walk stops), else the first other /64 one names.
+ * The callback of mt6d_rtnl_follow_prefix(): whether an address still names @cur's /64,
+ * and whether a preferred one does; the first other /64 a preferred address names, else
+ * the first other one named at all.
  */
 struct mt6d_rtnl_follow {
 	struct in6_addr cur;
-	bool kept, found;
+	bool kept, kept_preferred, found, first_preferred;
 	struct in6_addr first;
 };
 
@@ -104,5 +106,21 @@ struct mt6d_rtnl_route_via {
 };
 
 int mt6d_rtnl_route_via_msg(const struct nlmsghdr *nlh, void *route_via);
+
+/*
+ * The callback of a route dump for mt6d_rtnl_route_gateway(): of the main table's unicast
+ * routes out of @oif that are not ours (MT6D_RTPROT) and hold @dst, the longest prefix,
+ * then the lowest metric, and its gateway (:: when on-link).
+ */
+struct mt6d_rtnl_route_pick {
+	struct in6_addr dst;
+	int oif;
+	bool found;
+	unsigned int plen;
+	uint32_t metric;
+	struct in6_addr gw;
+};
+
+int mt6d_rtnl_route_pick_msg(const struct nlmsghdr *nlh, void *route_pick);
 
 #endif

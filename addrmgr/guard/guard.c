@@ -121,7 +121,7 @@ void guard_set_peer_uplinks(struct guard *p, const struct mt6d_peer_uplink *u, s
 
 bool guard_installed(const struct guard *p)
 {
-	return p->installed;
+	return p->installed && !p->rebuild;
 }
 
 int guard_verify(struct guard *p)

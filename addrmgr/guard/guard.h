@@ -45,7 +45,8 @@ bool guard_installed(const struct guard *p);
 /*
  * Renumbering: our hashed /64s are now @prefixes (the uplinks' and those they were
  * renumbered from, at most GUARD_MAX_PREFIXES); the next guard_update() builds the table
- * again, in one transaction, its evidence kept.
+ * again, in one transaction, its evidence kept. Until then guard_installed() is false, so
+ * the fail-closed gate builds it before an address of the new /64 is added.
  */
 void guard_set_prefixes(struct guard *p, const struct in6_addr *prefixes, size_t n);
 /* The peer's uplinks where they are now (learn.h); @u stays the caller's. */

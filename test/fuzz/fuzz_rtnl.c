@@ -2,14 +2,15 @@
 /*
  * libFuzzer target for the route netlink replies the daemons read (common/rtnl_reply.c):
  * the reply loop of rtnl.c with the callbacks its requests use, an address dump (for
- * mt6d_rtnl_addr_dump() and mt6d_rtnl_find_global_prefix()) and two route lookups
- * (mt6d_rtnl_local_route_get(), mt6d_rtnl_route_lookup()).
+ * mt6d_rtnl_addr_dump() and mt6d_rtnl_find_global_prefix()), two route lookups
+ * (mt6d_rtnl_local_route_get(), mt6d_rtnl_route_lookup()) and a route dump
+ * (mt6d_rtnl_route_gateway()).
  *
- * The input: a byte choosing the request (modulo 4: address dump, global prefix, local
- * route lookup, route lookup out of a device), a byte of interface index to filter on (0: any) and
- * one of how many addresses the dump's callback takes before it stops (0: never), then the kernel's
- * reads (fuzz_nlread.h: each a buffer of its own size, ending with its last whole message unless
- * its length's top bit says otherwise), fed one by one until the reply is done, as
+ * The input: a byte choosing the request (modulo 5: address dump, global prefix, local
+ * route lookup, route lookup out of a device, route dump), a byte of interface index to filter on
+ * (0: any) and one of how many addresses the dump's callback takes before it stops (0: never), then
+ * the kernel's reads (fuzz_nlread.h: each a buffer of its own size, ending with its last whole
+ * message unless its length's top bit says otherwise), fed one by one until the reply is done, as
  * rtnl_talk() reads them. The request's sequence number is 7, the socket's port id 4242.
  *
  * Checks besides the sanitizers': a callback sees only what the request asked for (the
@@ -30,7 +31,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-enum { REQ_ADDRS, REQ_PREFIX, REQ_ROUTE, REQ_VIA, REQ_MAX };
+enum { REQ_ADDRS, REQ_PREFIX, REQ_ROUTE, REQ_VIA, REQ_PICK, REQ_MAX };
 
 struct walk {
 	struct mt6d_rtnl_reply *reply;
@@ -94,6 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mt6d_rtnl_addr_walk aw = { .ifindex = w.ifindex, .data = &w };
 	struct mt6d_rtnl_local_route lr = { .plen = 64 };
 	struct mt6d_rtnl_route_via via = { 0 };
+	struct mt6d_rtnl_route_pick pick = { 0 };
 	int ret;
 
 	switch (req) {
@@ -117,6 +119,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mt6d_rtnl_reply_init(&r, SEQ, PORTID, mt6d_rtnl_route_via_msg, &via);
 		feed(&r, &in);
 		check_result(mt6d_rtnl_reply_result(&r), 0);
+		break;
+	case REQ_PICK:
+		pick.oif = w.ifindex;
+		mt6d_rtnl_reply_init(&r, SEQ, PORTID, mt6d_rtnl_route_pick_msg, &pick);
+		feed(&r, &in);
+		check_result(mt6d_rtnl_reply_result(&r), 0);
+		if (pick.found && pick.plen > 128)
+			abort();
 		break;
 	default:
 		/* 2001:db8:1:1::/64, as anyip.c asks for it */

@@ -522,7 +522,13 @@ static void test_follow(struct mt6d_rtnl *nl, int ifindex)
 	ret = ret ? ret : mt6d_rtnl_follow_prefix(nl, ifindex, &old, &p);
 	check(ret == 0 && !memcmp(&p, &old, sizeof(p)),
 	      "follow_prefix, old /64 gone, no new one yet = %d, %s (stays)", ret, ntop(&p));
-	ret = system("ip addr add 2001:db8:7:2::1/64 dev " DEV);
+	/* A unique local address names no /64 to follow. */
+	ret = system("ip addr add fd00:7:1::1/64 dev " DEV " nodad");
+	ret = ret ? ret : mt6d_rtnl_follow_prefix(nl, ifindex, &old, &p);
+	check(ret == 0 && !memcmp(&p, &old, sizeof(p)),
+	      "follow_prefix, a ULA only = %d, %s (stays)", ret, ntop(&p));
+	ret = system("ip addr del fd00:7:1::1/64 dev " DEV);
+	ret = ret ? ret : system("ip addr add 2001:db8:7:2::1/64 dev " DEV);
 	ret = ret ? ret : mt6d_rtnl_follow_prefix(nl, ifindex, &old, &p);
 	check(ret == 1 && !memcmp(&p, &new, sizeof(p)),
 	      "follow_prefix, renumbered (hashed address left on the old /64) = %d, %s", ret,
@@ -530,6 +536,17 @@ static void test_follow(struct mt6d_rtnl *nl, int ifindex)
 	ret = mt6d_rtnl_follow_prefix(nl, ifindex, &new, &p);
 	check(ret == 0 && !memcmp(&p, &new, sizeof(p)), "follow_prefix from the new /64 = %d, %s",
 	      ret, ntop(&p));
+	/* The new /64's address deprecated (a renumbering by RA) against a preferred one. */
+	ret = system("ip addr change 2001:db8:7:2::1/64 dev " DEV " preferred_lft 0");
+	ret = ret ? ret : system("ip addr add 2001:db8:7:3::1/64 dev " DEV " nodad");
+	ret = ret ? ret : mt6d_rtnl_follow_prefix(nl, ifindex, &new, &p);
+	check(ret == 1 && !memcmp(p.s6_addr, "\x20\x01\x0d\xb8\x00\x07\x00\x03", 8),
+	      "follow_prefix, the /64 named by a deprecated address only = %d, %s (moves)", ret,
+	      ntop(&p));
+	ret = system("ip addr del 2001:db8:7:3::1/64 dev " DEV);
+	ret = ret ? ret : mt6d_rtnl_follow_prefix(nl, ifindex, &new, &p);
+	check(ret == 0 && !memcmp(&p, &new, sizeof(p)),
+	      "follow_prefix, deprecated but the only one = %d, %s (stays)", ret, ntop(&p));
 	ret = system("ip addr del 2001:db8:7:2::1/64 dev " DEV);
 	ret = ret ? ret : mt6d_rtnl_addr_del(nl, ifindex, &hashed, 64);
 	check(ret == 0, "  cleaned up: %d", ret);
@@ -589,6 +606,17 @@ static void test_route_via(struct mt6d_rtnl *nl, int ifindex, int peer)
 	ret = mt6d_rtnl_route_lookup(nl, &dst, &oif, &gw);
 	check(ret == 0 && !memcmp(&gw, &gw2, sizeof(gw)), "the /64 of ours wins: via %s",
 	      ntop(&gw));
+	/* The operator's gateway, ours left out: the /48's, then a /64 of theirs. */
+	ret = mt6d_rtnl_route_gateway(nl, &net, ifindex, &gw);
+	check(ret == 0 && !memcmp(&gw, &gw1, sizeof(gw)),
+	      "route_gateway: the operator's via %s, not ours (%d)", ntop(&gw), ret);
+	ret = system("ip -6 route add 2001:db8:50:1::/64 via fe80::9 dev " DEV " metric 2000");
+	ret = ret ? -1 : mt6d_rtnl_route_gateway(nl, &net, ifindex, &gw);
+	check(ret == 0 && !memcmp(gw.s6_addr + 8, "\0\0\0\0\0\0\0\x09", 8),
+	      "route_gateway: the operator's longer prefix first, via %s (%d)", ntop(&gw), ret);
+	ret = system("ip -6 route del 2001:db8:50:1::/64 via fe80::9 dev " DEV " metric 2000");
+	ret = ret ? -1 : mt6d_rtnl_route_gateway(nl, &net, peer, &gw);
+	check(ret == -ENOENT, "route_gateway out of a device without a route = %d (-ENOENT)", ret);
 	ret = mt6d_rtnl_route_via_set(nl, &net, 64, &gw3, ifindex, 1, 120);
 	out = run("ip -6 -o route show 2001:db8:50:1::/64");
 	check(ret == 0 && out && strstr(out, "via fe80::3 ") && !strstr(out, "fe80::2"),
