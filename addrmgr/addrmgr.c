@@ -285,7 +285,7 @@ static bool plan_lanes(struct addrmgr *m, time_t now)
 /* Whether the guard saw the peer's SCTP reach one of @l's planned addresses lately. */
 static bool lane_reached(const struct addrmgr *m, const struct lane *l)
 {
-	for (size_t i = 0; i < l->plan.n; i++)
+	for (size_t i = 0; m->guard && i < l->plan.n; i++)
 		if (guard_has_evidence(m->guard, &l->plan.e[i].addr))
 			return true;
 	return false;
@@ -316,7 +316,7 @@ static size_t pick_primary(struct addrmgr *m)
 
 	for (size_t i = 0; i < m->n_lanes; i++) {
 		struct lane *l = &m->lanes[i];
-		bool now = m->guard && lane_reached(m, l);
+		bool now = lane_reached(m, l);
 
 		live[i] = (now || !l->reached) && mt6d_mono_ms() >= l->blocked_until_ms && !l->gone;
 		l->path = !m->guard    ? ADDRMGR_PATH_UNKNOWN

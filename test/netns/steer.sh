@@ -11,7 +11,8 @@
 # gateway out of it (protocol 109, metric 1, with an expiry); inet0 deleted, the route moves
 # to inet2 via fe80::2 (logged); SIGTERM without the tunnel removes it, and only it (the
 # operator's route stays). Control: with two peer uplinks ([peer-uplink] sections) no such
-# route is made. Needs root: exits 77 (SKIP) without.
+# route is made. With the guard off, the route moves as well. Needs root: exits 77 (SKIP)
+# without.
 # shellcheck disable=SC2154  # ns, dir: set by netns_begin (lib.sh)
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -69,4 +70,20 @@ pid=
 [ -z "$(ours)" ] && ip -n "$ns" -6 -o route show 2001:db8:b::/64 | grep -q 'via fe80::2 dev inet2 metric 200' &&
 	ok "SIGTERM without the tunnel: our route removed, the operator's left" ||
 	bad "after stop: [$(ip -n "$ns" -6 -o route show 2001:db8:b::/64 | tr '\n' ' ')]"
+# The same without the guard (no evidence: the preference alone, and the interfaces there).
+netns_veth 0
+ip -n "$ns" -6 route add 2001:db8:b::/64 via fe80::1 dev inet0 metric 100
+printf '[guard]\nenable = no\n' >>"$dir/t.conf"
+start
+sleep 1.5
+dev0=$(ours | sed -n 's/.* dev \([a-z0-9]*\) .*/\1/p')
+ip -n "$ns" link del inet0
+sleep 1.5
+dev1=$(ours | sed -n 's/.* dev \([a-z0-9]*\) .*/\1/p')
+kill -TERM "$pid"
+wait "$pid" && alive=yes || alive="exit $?"
+pid=
+[ "$dev0" = inet0 ] && [ "$dev1" = inet2 ] && [ "$alive" = yes ] &&
+	ok "guard off: the route leaves by inet0, then by inet2 once inet0 is gone" ||
+	bad "guard off: $dev0 then $dev1, daemon: $alive; $(tail -n 3 "$dir/log")"
 netns_end
