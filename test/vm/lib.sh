@@ -472,12 +472,8 @@ R2_B2=2001:db8:2:2::/64
 routers2_up() {
 	topo_up
 	"$IP" -n "$NS_GWA" link del "$INET_DEV"
-	for _ns in r1 r2; do
-		"$IP" netns add "$_ns"
-		sysctl_ns "$_ns" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
-			net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1
-		"$IP" -n "$_ns" link set dev lo up
-	done
+	router_ns r1
+	router_ns r2
 	for _ns in $NS_GWA $NS_GWB; do
 		sysctl_ns "$_ns" net.ipv6.conf.default.accept_dad=0
 	done
@@ -538,6 +534,80 @@ _r2conf() { # GW IID PEER-IID OWN1 OWN2 PEER1 PEER2 PREF1 LINES
 		lifetime = 2
 	EOF
 	[ -z "$9" ] || printf '%s\n' "$9"
+}
+# --- failover under traffic (multihome.sh, multihome1.sh) ------------------------------
+# failover_start: a paced TCP transfer of 3 MiB from hostA to hostB (96 blocks of 32 KiB,
+# one every 0.2 s, so that it spans the cuts) and $PINGS pings at 100/s ($PING -D, in
+# $OUT/ping.log; its pid in $ping_pid), both in the background
+failover_start() {
+	head -c $((3 * 1024 * 1024)) /dev/urandom >/tmp/src
+	bg_start tcp-server "$NS_HOSTB" "$SOCAT" -u TCP6-LISTEN:5001,reuseaddr CREATE:/tmp/dst
+	wait_for "nsx $NS_HOSTB $SS -ltn | grep -q ':5001'" 10 || die "TCP server" "not listening"
+	bg_start tcp-client "$NS_HOSTA" sh -c "i=0; while [ \$i -lt 96 ]; do
+		dd if=/tmp/src bs=32768 skip=\$i count=1 2>/dev/null; sleep 0.2; i=\$((i + 1)); done |
+		$SOCAT -u - TCP6:[$HOSTB]:5001"
+	nsx "$NS_HOSTA" "$PING" -6 -D -n -c "$PINGS" -i 0.01 -W 2 "$HOSTB" >"$OUT/ping.log" 2>&1 &
+	ping_pid=$!
+}
+# failover_end: waits for the pings and the transfer
+failover_end() {
+	wait "$ping_pid" || :
+	wait_for "! bg_alive tcp-client" 30 || fail "paced TCP transfer ends" "still running"
+	sleep 1
+	bg_stop tcp-server || :
+}
+# failover_checks NAME: the figures (NAME in $OUT/figures.txt) and the targets: loss under
+# 1 %, the longest gap between echo replies at most 1 s, the transfer byte-identical
+failover_checks() {
+	# shellcheck disable=SC2046
+	set -- "$1" $(ping_figures "$OUT/ping.log")
+	log "pings: $2 sent, $3 received (loss $4 %); longest gap between replies $5 s"
+	echo "$1 gap_s=$5 loss_pct=$4 sent=$2 received=$3" >>"$OUT/figures.txt"
+	if [ "${2:-0}" -eq "$PINGS" ] && awk -v l="$4" 'BEGIN { exit !(l < 1) }'; then
+		pass "loss $4 % over two failovers and two returns (under 1 %)"
+	else
+		fail "loss under 1 % over two failovers" "sent ${2:-?}, received ${3:-?}"
+	fi
+	if awk -v g="$5" 'BEGIN { exit !(g > 0 && g <= 1) }'; then
+		pass "longest gap between echo replies $5 s (at most 1 s)"
+	else
+		fail "longest gap between echo replies at most 1 s" "$5 s"
+	fi
+	if cmp -s /tmp/src /tmp/dst; then
+		pass "paced TCP transfer across the cuts arrives byte-identical ($(wc -c </tmp/dst) bytes)"
+	else
+		fail "paced TCP transfer byte-identical" \
+			"$(wc -c </tmp/dst 2>/dev/null || echo 0) of $(wc -c </tmp/src) bytes"
+	fi
+}
+# routers_bytes_check SECRETS CONTROL CAPTURE...: no address of SECRETS in any byte of the
+# captures; control: CONTROL (gwA's isp2 address while r1 was cut) is found in capture
+# r2-toa, which must be among them
+routers_bytes_check() {
+	_secrets=$1 _ctl=$2 _leaks=
+	shift 2
+	for _c in "$@"; do
+		# shellcheck disable=SC2086
+		"$PCAPGREP" "$(cap_file "$_c")" $_secrets ${_ctl:-::} >"$OUT/$_c-bytes.txt" ||
+			fail "pcapgrep $_c" "failed"
+		for _a in $_secrets; do
+			_n=$(awk -v a="$_a" '$1 == a { print $2 }' "$OUT/$_c-bytes.txt")
+			[ "${_n:-1}" -eq 0 ] || _leaks="$_leaks $_a@$_c:${_n:-?}"
+		done
+	done
+	_hits=$(awk -v a="$_ctl" '$1 == a { print $2 }' "$OUT/r2-toa-bytes.txt" 2>/dev/null)
+	[ -n "$_ctl" ] && [ "${_hits:-0}" -gt 0 ] &&
+		pass "control: the byte search finds gwA's isp2 address $_ctl on r2 ($_hits packets)" ||
+		fail "control: the byte search finds gwA's isp2 address on r2" "${_ctl:-none}: ${_hits:-0}"
+	[ -z "$_leaks" ] && pass "no true or inner address on the routers' links ($*)" ||
+		fail "no true or inner address on the routers' links" "$_leaks"
+}
+# router_ns NAME: a namespace that forwards, without DAD, lo up
+router_ns() {
+	"$IP" netns add "$1"
+	sysctl_ns "$1" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1
+	"$IP" -n "$1" link set dev lo up
 }
 # router_cut ROUTER / router_heal ROUTER: the router stops forwarding (drops silently, its
 # links stay up, so the gateways are not told) or resumes

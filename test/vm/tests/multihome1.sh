@@ -27,8 +27,10 @@
 . "$(dirname "$0")/../lib.sh"
 mt6d_require
 
+# shellcheck disable=SC2034  # PING, PINGS: read by failover_start (lib.sh)
 PING=/usr/local/bin/iputils-ping
 INTERVAL=4
+# shellcheck disable=SC2034
 PINGS=2000 # 20 s at 100/s
 A1=2001:db8:1:1::/64
 A2=2001:db8:1:2::/64
@@ -37,12 +39,7 @@ B=2001:db8:2:2::/64
 # --- topology: the shared one, its direct link replaced by three routers ---------------
 topo_up
 "$IP" -n "$NS_GWA" link del "$INET_DEV"
-for ns in r1 r2 rB; do
-	"$IP" netns add "$ns"
-	sysctl_ns "$ns" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
-		net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1
-	"$IP" -n "$ns" link set dev lo up
-done
+for ns in r1 r2 rB; do router_ns "$ns"; done
 for ns in $NS_GWA $NS_GWB; do
 	sysctl_ns "$ns" net.ipv6.conf.default.accept_dad=0
 done
@@ -151,15 +148,7 @@ route_dev() { # gwA's route of ours to gwB's /64: its device
 sctp_on() { # ROUTER: SCTP packets seen on its link to gwA so far
 	pcap_count "$(cap_file "$1-toa")" sctp 2>/dev/null || echo 0
 }
-head -c $((3 * 1024 * 1024)) /dev/urandom >/tmp/src
-bg_start tcp-server "$NS_HOSTB" "$SOCAT" -u TCP6-LISTEN:5001,reuseaddr CREATE:/tmp/dst
-wait_for "nsx $NS_HOSTB $SS -ltn | grep -q ':5001'" 10 || die "TCP server" "not listening"
-# Paced: 96 blocks of 32 KiB, one every 0.2 s, so the transfer spans both cuts.
-bg_start tcp-client "$NS_HOSTA" sh -c "i=0; while [ \$i -lt 96 ]; do
-	dd if=/tmp/src bs=32768 skip=\$i count=1 2>/dev/null; sleep 0.2; i=\$((i + 1)); done |
-	$SOCAT -u - TCP6:[$HOSTB]:5001"
-nsx "$NS_HOSTA" "$PING" -6 -D -n -c "$PINGS" -i 0.01 -W 2 "$HOSTB" >"$OUT/ping.log" 2>&1 &
-ping_pid=$!
+failover_start
 sleep 3
 r2_before=$(sctp_on r2)
 log "cutting r1"
@@ -179,32 +168,10 @@ sleep 5
 dev_r2=$(route_dev)
 router_heal r2
 log "r2 back"
-wait "$ping_pid" || :
-wait_for "! bg_alive tcp-client" 30 || fail "paced TCP transfer ends" "still running"
-sleep 1
-bg_stop tcp-server || :
+failover_end
 for r in r1 r2; do cap_stop "$r-toa"; done
 
-# shellcheck disable=SC2046
-set -- $(ping_figures "$OUT/ping.log")
-sent=$1 recv=$2 loss=$3 gap=$4
-log "pings: $sent sent, $recv received (loss $loss %); longest gap between replies $gap s"
-echo "multihome1-failover gap_s=$gap loss_pct=$loss sent=$sent received=$recv" >>"$OUT/figures.txt"
-if [ "${sent:-0}" -eq "$PINGS" ] && awk -v l="$loss" 'BEGIN { exit !(l < 1) }'; then
-	pass "loss $loss % over two failovers and two returns (under 1 %)"
-else
-	fail "loss under 1 % over two failovers" "sent ${sent:-?}, received ${recv:-?}"
-fi
-if awk -v g="$gap" 'BEGIN { exit !(g > 0 && g <= 1) }'; then
-	pass "longest gap between echo replies $gap s (at most 1 s)"
-else
-	fail "longest gap between echo replies at most 1 s" "$gap s"
-fi
-if cmp -s /tmp/src /tmp/dst; then
-	pass "paced TCP transfer across the cuts arrives byte-identical ($(wc -c </tmp/dst) bytes)"
-else
-	fail "paced TCP transfer byte-identical" "$(wc -c </tmp/dst 2>/dev/null || echo 0) of $(wc -c </tmp/src) bytes"
-fi
+failover_checks multihome1-failover
 
 # gwA's route followed the primary uplink: inet2 during r1's cut, inet0 after, and r2's cut
 # moved nothing.
@@ -226,22 +193,7 @@ else
 fi
 
 SECRETS="2001:db8:1:1::1 2001:db8:1:2::1 2001:db8:2:2::2 $HOSTA $HOSTB"
-leaks=
-for r in r1 r2; do
-	# shellcheck disable=SC2086
-	"$PCAPGREP" "$(cap_file "$r-toa")" $SECRETS ${c2:-::} >"$OUT/$r-bytes.txt" ||
-		fail "pcapgrep $r" "failed"
-	for a in $SECRETS; do
-		n=$(awk -v a="$a" '$1 == a { print $2 }' "$OUT/$r-bytes.txt")
-		[ "${n:-1}" -eq 0 ] || leaks="$leaks $a@$r:${n:-?}"
-	done
-done
-hits=$(awk -v a="$c2" '$1 == a { print $2 }' "$OUT/r2-bytes.txt")
-[ -n "$c2" ] && [ "${hits:-0}" -gt 0 ] &&
-	pass "control: the byte search finds gwA's isp2 address $c2 on r2 ($hits packets)" ||
-	fail "control: the byte search finds gwA's isp2 address on r2" "${c2:-none}: ${hits:-0}"
-[ -z "$leaks" ] && pass "no true or inner address on either router's link to gwA" ||
-	fail "no true or inner address on the routers' links" "$leaks"
+routers_bytes_check "$SECRETS" "$c2" r1-toa r2-toa
 
 # The tunnel first: without it, the addrmgr's stop withdraws what it put in place.
 bg_stop gwA-tunnel || :
