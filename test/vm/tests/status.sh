@@ -87,7 +87,7 @@ log "association local addresses: $(echo $local); uplink: $(echo $uplink)"
 	pass "status: $nl local address(es), all hashed and on the uplink" ||
 	fail "status: local addresses are on the uplink" "missing or foreign:$bad (of $nl)"
 
-paths=$(echo "$json" | grep -o '"address":"[0-9a-f:]*","state":"[a-z]*","primary":[a-z]*')
+paths=$(echo "$json" | grep -o '"address":"[0-9a-f:]*","uplink":[a-z0-9"]*,"state":"[a-z]*","primary":[a-z]*')
 np=$(echo "$paths" | grep -c . || :)
 nprim=$(echo "$paths" | grep -c '"primary":true' || :)
 nforeign=$(echo "$paths" | grep -vc "\"address\":\"$B_NET" || :)
