@@ -298,17 +298,9 @@ static bool lane_reached(const struct addrmgr *m, const struct lane *l)
  * the tunnel attached (a path still coming up is not dead). A dead uplink is left so: the
  * peer's SCTP moves away from it on its own, and this keeps the next rotation from making
  * it the primary again. An uplink whose interface is gone, or that check_outbound() left,
- * is not live either. Among live uplinks of equal preference, the one with clearly the
- * shorter RTT (measure_paths()), else the current one. Without the guard there is no
+ * is not live either; of equals, the current one stays. Without the guard there is no
  * evidence: the preference alone.
  */
-/* @a's RTT is a quarter and 2 ms below @b's at least: jitter does not move the primary. */
-static bool faster(const struct lane *a, const struct lane *b)
-{
-	return a->rtt_ms && b->rtt_ms && a->rtt_ms + 2 < b->rtt_ms &&
-	       4ULL * a->rtt_ms < 3ULL * b->rtt_ms;
-}
-
 static size_t pick_primary(struct addrmgr *m)
 {
 	size_t best = m->primary;
@@ -329,8 +321,7 @@ static size_t pick_primary(struct addrmgr *m)
 		unsigned int pi = m->lanes[i].conf->preference,
 			     pb = m->lanes[best].conf->preference;
 
-		if (live[i] &&
-		    (!live[best] || pi > pb || (pi == pb && faster(&m->lanes[i], &m->lanes[best]))))
+		if (live[i] && (!live[best] || pi > pb))
 			best = i;
 	}
 	/* None live: an uplink that is there at least. */
@@ -436,10 +427,6 @@ static void follow_primary(struct addrmgr *m)
 	else if (mt6d_mono_ms() < m->lanes[m->primary].blocked_until_ms)
 		log_info("uplink %s (%s) left: asking the peer to send to uplink %s (%s)",
 			 from->name, from->interface, to->name, to->interface);
-	else if (lane_reached(m, &m->lanes[m->primary]) && to->preference == from->preference)
-		log_info("uplink %s (%s) is faster (RTT %u ms against %u ms): asking the peer to "
-			 "send to it",
-			 to->name, to->interface, m->lanes[p].rtt_ms, m->lanes[m->primary].rtt_ms);
 	else if (lane_reached(m, &m->lanes[m->primary]))
 		log_info("uplink %s (%s) reached again: asking the peer to send to it", to->name,
 			 to->interface);

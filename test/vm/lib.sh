@@ -462,7 +462,7 @@ ll_addr() { # NS DEV: its link-local address
 	"$IP" -n "$1" -6 -o addr show dev "$2" scope link | awk '{ sub("/.*", "", $4); print $4 }'
 }
 # routers2_up: the shared topology with its direct link replaced by two routers, r1 and
-# r2, each between an uplink of gwA's and one of gwB's (multihome.sh, pathrtt.sh):
+# r2, each between an uplink of gwA's and one of gwB's (multihome.sh):
 #   gwA inet0 - toa r1 tob - inet0 gwB    2001:db8:1:1::/64 (gwA), 2001:db8:2:1::/64 (gwB)
 #   gwA inet2 - toa r2 tob - inet2 gwB    2001:db8:1:2::/64 (gwA), 2001:db8:2:2::/64 (gwB)
 R2_A1=2001:db8:1:1::/64
