@@ -233,12 +233,14 @@ int mt6d_rtnl_route_pick_msg(const struct nlmsghdr *nlh, void *data)
 	struct mt6d_rtnl_route_pick *pk = data;
 	struct in6_addr net = { 0 };
 	uint32_t table, metric;
-	unsigned int plen = rtm->rtm_dst_len;
+	unsigned int plen;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE)
 		return 0;
+	/* The parse checks the message holds a whole rtmsg: read it only after. */
 	if (mt6d_nlattr_parse(nlh, sizeof(*rtm), rt_policy, RTA_MAX, tb) < 0)
 		return -EBADMSG;
+	plen = rtm->rtm_dst_len;
 	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
 	if (rtm->rtm_family != AF_INET6 || rtm->rtm_type != RTN_UNICAST || table != RT_TABLE_MAIN ||
 	    rtm->rtm_protocol == MT6D_RTPROT || !tb[RTA_OIF] ||
